@@ -1,0 +1,45 @@
+# Assistant CPOM — task runner. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: help install app test test-fast lint fmt typecheck bench check index browser-deps
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the package with its dev tools
+
+index: $(STAMP) ## build or update index/ (no-op when nothing changed)
+	$(BIN)/python -m assistant ingest
+
+app: $(STAMP) ## run the app on http://127.0.0.1:7860 (builds the index on first run)
+	$(BIN)/python app.py
+
+test: $(STAMP) ## run the whole test suite, offline
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP) ## the tests without the slow and browser ones
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## run the benchmarks (print figures)
+	$(BIN)/python bench/run_all.py
+
+check: lint test ## lint and test

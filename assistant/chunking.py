@@ -1,0 +1,276 @@
+"""Structure-aware splitting of a cleaned document into chunks with metadata.
+
+Headings (PARTIE n, ANNEXE n, numbered parts, Titre/Article, fiche headers), FAQ categories
+and FAQ entries (``➢ question ?`` and its answer) open sections. A chunk never spans two
+fiches or two FAQ entries; long sections are split on paragraph boundaries; each chunk's text
+starts with its heading path so that it reads on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from assistant.corpus import CleanDocument, is_heading_line
+from assistant.schemas import Chunk
+
+CHUNKER_VERSION = "2"
+MAX_WORDS = 380
+TARGET_WORDS = 300
+
+_FICHE_HEADER = re.compile(r"^FICHE\s+M[ÉE]THODOLOGIQUE", re.IGNORECASE)
+_FICHE_CODE = re.compile(r"\bCPOM_(CT|OS)_(\d{1,2})\b")
+_FAQ_TITLE = re.compile(r"foire aux questions|\bFAQ\b", re.IGNORECASE)
+_FAQ_ENTRY = re.compile(r"^[➢\uf0d8]\s*(.+\?)\s*$")
+_LEVEL1 = re.compile(
+    r"^(?:(?:PARTIE|ANNEXE|CHAPITRE)\s+(?:\d{1,2}|[IVX]+)\b"
+    r"|(?:Partie|Annexe|Chapitre)\s+(?:\d{1,2}|[IVX]+)\s*(?::|$)"
+    r"|Fiche\s+pratique\s+[A-Z]\d\b)"
+)
+_OPENING = re.compile(
+    r"^(?:PR[ÉE]AMBULE|Pr[ée]ambule|INTRODUCTION|Introduction|CONCLUSION|Conclusion)\b"
+)
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s")
+_ACRONYMS = frozenset(
+    """
+    CPOM ARS HPR USLD GHT PRS PRS3 CHU CH SMR MCO HAD FAQ PDS PIMM EML ES ESMS DGOS ETP RAAC
+    E-CARS MIGAC FIR DAF SSR PA-PH CLCC ESPIC HPST SROS CNP SG IFAQ MERM GCS GIE GIP CPTS
+    FINESS EJ EHPAD UHCD SAMU SMUR PMSI CSP DOSA DD HAS CME DMP MSS ONDAM PH PA AMP DPN CT
+    OS UE IDE AS RH QVT SI PMP PMND SAS CNR DOS
+    """.split()
+)
+
+
+@dataclass
+class _Heading:
+    level: int
+    title: str
+
+
+@dataclass
+class _Section:
+    path: list[str]
+    start: int
+    end: int
+    fiche: str | None
+    kind: str
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+def display_heading(text: str) -> str:
+    """Readable heading: all-caps titles become sentence case, acronyms kept."""
+    s = re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
+    letters = [c for c in s if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) / len(letters) < 0.8:
+        return s
+    out: list[str] = []
+    capitalise = True
+    for word in s.split(" "):
+        bare = word.strip("«»()\"'.,;:")
+        if bare.upper() in _ACRONYMS or re.fullmatch(r"[IVX]+|[\d\-–/.]+", bare):
+            out.append(word)
+        else:
+            low = word.lower()
+            out.append(low[:1].upper() + low[1:] if capitalise else low)
+        capitalise = word in (":", "–", "-") or (capitalise and not any(c.isalpha() for c in word))
+    return " ".join(out)
+
+
+def _fiche_title(lines: list[str]) -> tuple[str | None, str]:
+    """Find the fiche code and label in the lines that follow a fiche header."""
+    joined = " ".join(lines)
+    match = _FICHE_CODE.search(joined)
+    if not match:
+        return None, "Fiche méthodologique"
+    code = f"CPOM_{match.group(1)}_{int(match.group(2))}"
+    rest = joined[match.end() :].lstrip(" :–-")
+    label = re.split(r"\s*Objectif strat[ée]gique", rest, maxsplit=1)[0].strip()
+    if len(label) > 110:
+        label = label[:107].rsplit(" ", 1)[0] + "…"
+    return code, f"Fiche {code} : {label}" if label else f"Fiche {code}"
+
+
+def _heading_level(line: str, *, inside_part: bool) -> int | None:
+    s = line.strip()
+    markdown = re.match(r"^(#{1,6})\s+\S", s)
+    if markdown:
+        return len(markdown.group(1))
+    if _LEVEL1.match(s):
+        return 1
+    if _OPENING.match(s) and len(s) < 120:
+        return 2 if inside_part else 1
+    if re.match(r"^(TITRE|Titre)\s+[0-9IVX]+", s):
+        return 2
+    if re.match(r"^Article\s+\d+", s):
+        return 3
+    match = _NUMBERED.match(s)
+    if match and is_heading_line(s):
+        return 2 + match.group(1).count(".")
+    return None
+
+
+def split_document(doc: CleanDocument) -> list[Chunk]:
+    """Split a cleaned document into chunks (see module docstring)."""
+    sections = _sections(doc)
+    chunks: list[Chunk] = []
+    for section in sections:
+        for start, end, body in _pieces(section):
+            path = " > ".join(section.path) if section.path else doc.info.title
+            text = f"{path}\n{body}"
+            digest = hashlib.sha256(f"{doc.info.id}|{start}|{text}".encode()).hexdigest()[:20]
+            chunks.append(
+                Chunk(
+                    id=digest,
+                    doc_id=doc.info.id,
+                    title=doc.info.title,
+                    status=doc.info.status,
+                    period=doc.info.period,
+                    section=path,
+                    page=doc.page_at(start),
+                    fiche=section.fiche,
+                    kind=section.kind,  # type: ignore[arg-type]
+                    start=start,
+                    end=end,
+                    text=text,
+                )
+            )
+    return chunks
+
+
+def _line_spans(text: str) -> list[tuple[int, str]]:
+    spans: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        spans.append((pos, line))
+        pos += len(line) + 1
+    return spans
+
+
+def _sections(doc: CleanDocument) -> list[_Section]:
+    lines = _line_spans(doc.text)
+    stack: list[_Heading] = []
+    fiche: str | None = None
+    in_faq = False
+    sections: list[_Section] = [_Section(path=[], start=0, end=0, fiche=None, kind="text")]
+    i = 0
+    while i < len(lines):
+        offset, line = lines[i]
+        s = line.strip()
+        heading: tuple[int, str] | None = None
+        kind = "text"
+        skip = 0
+        if _FICHE_HEADER.match(s):
+            following = [ln for _, ln in lines[i + 1 : i + 8] if ln.strip()]
+            code, title = _fiche_title(following[:4])
+            if code:
+                fiche = code
+                heading = (1, title)
+                kind = "fiche"
+                # the code/label line belongs to the header, not the body
+                skip = next(
+                    (
+                        k
+                        for k in range(1, 8)
+                        if i + k < len(lines) and _FICHE_CODE.search(lines[i + k][1])
+                    ),
+                    0,
+                )
+            else:
+                heading = (2, "Fiche méthodologique (exemple)")
+        elif in_faq and _FAQ_ENTRY.match(s):
+            heading = (3, s.lstrip("➢\uf0d8 ").strip())
+            kind = "faq"
+        elif in_faq and _is_faq_category(s, lines, i):
+            heading = (2, s)
+        else:
+            level = (
+                _heading_level(
+                    s, inside_part=bool(stack) and _LEVEL1.match(stack[0].title) is not None
+                )
+                if s
+                else None
+            )
+            if level is not None:
+                heading = (level, display_heading(s.lstrip("#").strip().strip("*")))
+                if level == 1:
+                    fiche = None
+                    in_faq = bool(_FAQ_TITLE.search(s))
+                    stack = []
+        if heading is not None:
+            level, title = heading
+            while stack and stack[-1].level >= level:
+                stack.pop()
+            stack.append(_Heading(level, title))
+            if kind == "text" and fiche is not None:
+                kind = "fiche"
+            sections.append(
+                _Section(
+                    path=[h.title for h in stack],
+                    start=offset,
+                    end=offset + len(line),
+                    fiche=fiche,
+                    kind="faq" if kind == "faq" else ("fiche" if fiche else "text"),
+                )
+            )
+            i += 1 + skip
+            continue
+        sections[-1].lines.append((offset, line))
+        sections[-1].end = offset + len(line)
+        i += 1
+    return [s for s in sections if any(ln.strip() for _, ln in s.lines)]
+
+
+def _is_faq_category(s: str, lines: list[tuple[int, str]], i: int) -> bool:
+    """Return whether ``s`` is a short title line in the FAQ followed by a ``➢`` question."""
+    if not s or len(s.split()) > 8 or s[-1] in ".?:;," or s.startswith(("➢", "-", "•")):
+        return False
+    for _, nxt in lines[i + 1 : i + 4]:
+        if nxt.strip():
+            return bool(_FAQ_ENTRY.match(nxt.strip()))
+    return False
+
+
+def _pieces(section: _Section) -> list[tuple[int, int, str]]:
+    """Split a section body into pieces of at most MAX_WORDS words, on paragraph bounds."""
+    paras: list[tuple[int, int, str]] = []
+    for offset, line in section.lines:
+        if line.strip():
+            paras.extend(_split_long(offset, line))
+    pieces: list[tuple[int, int, str]] = []
+    cur: list[tuple[int, int, str]] = []
+    words = 0
+    for start, end, text in paras:
+        n = len(text.split())
+        if cur and words + n > TARGET_WORDS:
+            pieces.append(_merge(cur))
+            cur, words = [], 0
+        cur.append((start, end, text))
+        words += n
+    if cur:
+        if pieces and words < 60 and len(pieces[-1][2].split()) + words <= MAX_WORDS:
+            pieces[-1] = _merge([pieces[-1], *cur])
+        else:
+            pieces.append(_merge(cur))
+    return pieces
+
+
+def _merge(parts: list[tuple[int, int, str]]) -> tuple[int, int, str]:
+    return parts[0][0], parts[-1][1], "\n".join(p[2] for p in parts)
+
+
+def _split_long(offset: int, line: str) -> list[tuple[int, int, str]]:
+    """Split a paragraph longer than MAX_WORDS on sentence ends."""
+    if len(line.split()) <= MAX_WORDS:
+        return [(offset, offset + len(line), line)]
+    out: list[tuple[int, int, str]] = []
+    start = 0
+    count = 0
+    for match in re.finditer(r"[^.!?]+[.!?]+\s*|[^.!?]+$", line):
+        count += len(match.group().split())
+        if count >= TARGET_WORDS:
+            out.append((offset + start, offset + match.end(), line[start : match.end()].strip()))
+            start, count = match.end(), 0
+    if start < len(line):
+        out.append((offset + start, offset + len(line), line[start:].strip()))
+    return [p for p in out if p[2]]

@@ -1,0 +1,365 @@
+"""Ingest, read side: the catalog, the loaders (.txt, .pdf) and the cleaning.
+
+Cleaning never changes a word: it rejoins lines broken by the PDF extraction, undoes
+end-of-line hyphenation, drops repeated page headers and footers, bare page numbers and
+lines that are only a URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable
+from itertools import pairwise
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from assistant.errors import CatalogError, UnreadableDocumentError
+from assistant.schemas import DocumentInfo, Page
+
+logger = logging.getLogger(__name__)
+
+CATALOG_FILE = "catalog.yaml"
+SUPPORTED_SUFFIXES = (".txt", ".pdf")
+MAX_PDF_PAGES = 3000
+MAX_TEXT_BYTES = 50 * 1024 * 1024
+
+_URL_LINE = re.compile(r"^\s*(?:https?://|www\.|mailto:)\S*\s*$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?\s*$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-–•▪➢●◦*\uf0b7\uf0a7\uf0d8]|o\s|\d{1,2}[.)]\s|[a-z][.)]\s)")
+_TERMINAL = re.compile(r"[.!?:;»]\s*$")
+
+
+class CleanDocument(BaseModel, frozen=True):
+    """A document's cleaned text and where each page starts in it."""
+
+    info: DocumentInfo
+    text: str
+    page_starts: list[tuple[int, int | None]]
+
+    def page_at(self, offset: int) -> int | None:
+        """Return the page number holding the character at ``offset``."""
+        page: int | None = None
+        for start, number in self.page_starts:
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+def load_catalog(corpus_dir: Path) -> list[DocumentInfo]:
+    """Read ``corpus/catalog.yaml``.
+
+    Raises:
+        CatalogError: the catalog is missing or malformed.
+    """
+    path = corpus_dir / CATALOG_FILE
+    if not path.is_file():
+        raise CatalogError(
+            f"Catalogue introuvable : {path}.",
+            hint="Créez corpus/catalog.yaml (une entrée par document).",
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"Le catalogue {path.name!r} est illisible : {exc}.") from exc
+    entries = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CatalogError(f"Le catalogue {path.name!r} doit contenir une liste 'documents'.")
+    docs: list[DocumentInfo] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries, start=1):
+        try:
+            doc = DocumentInfo.model_validate(entry)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+            raise CatalogError(f"Entrée n° {i} du catalogue invalide (champs : {fields}).") from exc
+        if doc.id in seen:
+            raise CatalogError(f"Identifiant de document en double dans le catalogue : {doc.id!r}.")
+        seen.add(doc.id)
+        docs.append(doc)
+    return docs
+
+
+def uncatalogued_files(corpus_dir: Path, docs: Iterable[DocumentInfo]) -> list[Path]:
+    """Return the document files of ``corpus_dir`` that no catalog entry names."""
+    named = {d.file for d in docs}
+    return sorted(
+        p
+        for p in corpus_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and p.name not in named
+    )
+
+
+def load_pages(doc: DocumentInfo, corpus_dir: Path) -> list[Page]:
+    """Load a catalogued document as raw pages.
+
+    Raises:
+        UnreadableDocumentError: missing, empty, encrypted or corrupt file.
+    """
+    path = corpus_dir / doc.file
+    if not path.is_file():
+        raise UnreadableDocumentError(
+            f"Le fichier {doc.file!r} du document {doc.id!r} est introuvable dans le corpus."
+        )
+    if path.stat().st_size == 0:
+        raise UnreadableDocumentError(f"Le fichier {doc.file!r} est vide.")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _load_pdf(path)
+    if suffix == ".txt":
+        return _load_text(path, page_breaks=doc.page_breaks)
+    raise UnreadableDocumentError(
+        f"Le format du fichier {doc.file!r} n'est pas pris en charge (attendu : .txt ou .pdf)."
+    )
+
+
+def _load_text(path: Path, *, page_breaks: str) -> list[Page]:
+    if path.stat().st_size > MAX_TEXT_BYTES:
+        raise UnreadableDocumentError(f"Le fichier {path.name!r} dépasse la taille maximale.")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise UnreadableDocumentError(f"Le fichier {path.name!r} n'est pas un fichier texte.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise UnreadableDocumentError(f"Le fichier {path.name!r} ne contient aucun texte.")
+    if "\f" in text:
+        return [Page(number=i, text=t) for i, t in enumerate(text.split("\f"), start=1)]
+    if page_breaks == "leading-space":
+        return _split_leading_space_pages(text)
+    return [Page(number=None, text=text)]
+
+
+def _split_leading_space_pages(text: str) -> list[Page]:
+    """Split a pdftotext-style extraction where each page opens with a line ' X…'."""
+    pages: list[Page] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        if current and re.match(r"^ \S", line):
+            pages.append(Page(number=len(pages) + 1, text="\n".join(current)))
+            current = []
+        current.append(line)
+    pages.append(Page(number=len(pages) + 1, text="\n".join(current)))
+    return pages
+
+
+def _load_pdf(path: Path) -> list[Page]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise UnreadableDocumentError(
+                f"Le fichier {path.name!r} est chiffré ; fournissez une version sans mot de passe."
+            )
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise UnreadableDocumentError(
+                f"Le fichier {path.name!r} compte {count} pages (maximum {MAX_PDF_PAGES})."
+            )
+        pages = [
+            Page(number=i, text=(page.extract_text() or ""))
+            for i, page in enumerate(reader.pages, 1)
+        ]
+    except UnreadableDocumentError:
+        raise
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise UnreadableDocumentError(
+            f"Le fichier {path.name!r} n'est pas un PDF lisible (fichier corrompu ou tronqué)."
+        ) from exc
+    if not any(p.text.strip() for p in pages):
+        raise UnreadableDocumentError(
+            f"Le fichier {path.name!r} ne contient aucun texte extractible (PDF scanné ?)."
+        )
+    return pages
+
+
+def clean_document(info: DocumentInfo, pages: list[Page]) -> CleanDocument:
+    """Clean pages and assemble the document text, keeping where each page starts."""
+    double_spaced = _is_double_spaced("\n".join(p.text for p in pages))
+    page_lines = [_page_lines(p.text, double_spaced=double_spaced) for p in pages]
+    repeated = _repeated_margin_lines(page_lines)
+    parts: list[str] = []
+    starts: list[tuple[int, int | None]] = []
+    offset = 0
+    for page, lines in zip(pages, page_lines, strict=True):
+        kept = [ln for ln in lines if _normalise(ln) not in repeated]
+        kept = _drop_margin_page_numbers(kept)
+        text = _join_lines(kept)
+        if not text:
+            continue
+        if parts:
+            offset += 2
+        starts.append((offset, page.number))
+        parts.append(text)
+        offset += len(text)
+    return CleanDocument(info=info, text="\n\n".join(parts), page_starts=starts)
+
+
+def _is_double_spaced(text: str) -> bool:
+    """True when most text lines are followed by an empty line (extraction artefact)."""
+    lines = text.split("\n")
+    text_lines = followed = 0
+    for line, nxt in pairwise(lines):
+        if line.strip():
+            text_lines += 1
+            followed += nxt == ""
+    return text_lines > 0 and followed / text_lines > 0.5
+
+
+def _page_lines(text: str, *, double_spaced: bool) -> list[str]:
+    """Lines of a page; '' marks a paragraph break. URL-only lines are dropped."""
+    out: list[str] = []
+    empties = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not raw:
+            empties += 1
+            if not double_spaced or empties >= 2:
+                _paragraph_break(out)
+            continue
+        empties = 0
+        if not line:  # whitespace-only line: a paragraph break in both layouts
+            _paragraph_break(out)
+            continue
+        if _URL_LINE.match(line):
+            continue
+        out.append(re.sub(r"[ \t\u00a0]+", " ", line))
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def _paragraph_break(out: list[str]) -> None:
+    if out and out[-1] != "":
+        out.append("")
+
+
+def _normalise(line: str) -> str:
+    return re.sub(r"\s+", " ", line).strip().lower()
+
+
+def _margin(lines: list[str], n: int = 3) -> list[str]:
+    body = [ln for ln in lines if ln]
+    return body[:n] + body[-n:]
+
+
+def _repeated_margin_lines(page_lines: list[list[str]]) -> set[str]:
+    r"""Lines repeated at the top or bottom of several pages: running headers and footers.
+
+    A line counts when it stands in the margin (first or last three lines) of at least three
+    pages, or of two pages when a bare page number follows it (``Titre | Note … \\n 9``).
+    Headings that open a unit (``FICHE …``, ``ANNEXE n``, ``PARTIE n``) are never dropped.
+    """
+    counts: Counter[str] = Counter()
+    with_number: Counter[str] = Counter()
+    for lines in page_lines:
+        body = [ln for ln in lines if ln]
+        seen: set[str] = set()
+        for ln in _margin(lines):
+            key = _normalise(ln)
+            if key and key not in seen and not _PAGE_NUMBER.match(ln):
+                seen.add(key)
+                counts[key] += 1
+        for a, b in pairwise(body):
+            if _PAGE_NUMBER.match(b) and not _PAGE_NUMBER.match(a):
+                with_number[_normalise(a)] += 1
+    threshold = max(3, int(0.3 * len(page_lines)))
+    repeated = {k for k, c in counts.items() if c >= threshold and len(k) < 120}
+    repeated |= {k for k, c in with_number.items() if c >= 2 and len(k) < 160}
+    return {k for k in repeated if not is_heading_line(k.upper())}
+
+
+def _drop_margin_page_numbers(lines: list[str]) -> list[str]:
+    """Drop bare page numbers in the first or last two text lines of a page."""
+    idx = [i for i, ln in enumerate(lines) if ln]
+    margin = set(idx[:2] + idx[-2:])
+    return [ln for i, ln in enumerate(lines) if not (i in margin and _PAGE_NUMBER.match(ln))]
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Rejoin wrapped lines into paragraphs; keep bullets and headings on their own line."""
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        if line == "":
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        current = paragraphs[-1]
+        if current and _continues(current[-1], line):
+            current[-1] = _glue(current[-1], line)
+        else:
+            current.append(line)
+    return "\n\n".join("\n".join(p) for p in paragraphs if p).strip()
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Whether ``line`` continues the wrapped line ``prev``."""
+    if _BULLET.match(line) or is_heading_line(line):
+        return False
+    if prev.endswith("-") and len(prev) > 1:
+        return True
+    if is_heading_line(prev):
+        return False
+    first = line[0]
+    if _BULLET.match(prev) and first.isupper():
+        return False
+    if first.islower() or first in "(«\"'’,;:)»%€":
+        return True
+    return not _TERMINAL.search(prev)
+
+
+def _glue(prev: str, line: str) -> str:
+    """Join two wrapped lines, undoing an end-of-line hyphenation ("l'en-" + "semble")."""
+    if prev.endswith("-") and len(prev) > 1:
+        before = prev[-2]
+        if before.isalpha() and line[:1].islower():
+            return prev[:-1] + line
+        return prev + line
+    return f"{prev} {line}"
+
+
+_HEADING = re.compile(
+    r"""^(?:
+        (?:PARTIE|Partie|ANNEXE|Annexe|TITRE|Titre|CHAPITRE|Chapitre)\s+[0-9IVX]+\b
+      | (?:PRÉAMBULE|Préambule|PREAMBULE|Introduction|INTRODUCTION|Conclusion|CONCLUSION)\b
+      | Article\s+\d+
+      | FICHE\s+METHODOLOGIQUE
+      | Fiche\s+pratique\s+[A-Z]\d
+      | \d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-ZÉÈÀÂÎÔÛÇ«]
+    )""",
+    re.VERBOSE,
+)
+
+
+_MONTH = re.compile(
+    r"^\d{1,2}\s+(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|"
+    r"octobre|novembre|décembre|decembre)\b",
+    re.IGNORECASE,
+)
+
+
+def is_heading_line(line: str) -> bool:
+    """Return whether ``line`` opens a part (PARTIE n, ANNEXE n, Article n, 1.4 TITRE…)."""
+    s = line.strip()
+    if not s or len(s) > 120 or _HEADING.match(s) is None:
+        return False
+    if re.match(r"^\d", s):
+        if _MONTH.match(s):
+            return False
+        # numbered parts: short, not a sentence, not a figure ("30 fiches méthodologiques…")
+        words = s.split()
+        if len(words) > 16 or s.endswith((".", ";", ",")):
+            return False
+        return bool(re.match(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s", s)) and (
+            "." in words[0] or len(words) <= 10
+        )
+    return True

@@ -1,0 +1,100 @@
+"""The lexical side of the index: French tokenisation (accent folding, Snowball stemming,
+stop words) and a BM25 index (bm25s) saved next to the dense one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Indicator codes are kept whole as well as split: "CPOM_OS_13" -> "os13".
+_CODE = re.compile(r"\b(?:cpom[\s_-]*)?(ct|os|hpr)[\s_-]*(\d{1,2})(?:[\s_.-]+(\d))?", re.I)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents ("Établissement" -> "etablissement")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_FRENCH
+
+    return frozenset(fold(w) for w in STOPWORDS_FRENCH)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("french")
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens for BM25: folded, stop words removed, stemmed; indicator codes kept whole."""
+    folded = fold(text)
+    words = [w for w in _TOKEN.findall(folded) if w not in _stopwords()]
+    tokens: list[str] = list(_stemmer().stemWords(words))
+    for match in _CODE.finditer(folded):
+        tokens.append(f"{match.group(1).lower()}{int(match.group(2))}")
+    return tokens
+
+
+class Bm25Index:
+    """A BM25 index over chunk ids, persisted in a folder."""
+
+    def __init__(self, ids: list[str], retriever: object) -> None:
+        self.ids = ids
+        self._retriever = retriever
+        vocab = getattr(retriever, "vocab_dict", None) or {}
+        self._vocab: set[str] = set(vocab)
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> Bm25Index:
+        """Index ``texts`` (one per id)."""
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        retriever = bm25s.BM25()
+        retriever.index([tokenize(t) or ["_"] for t in texts], show_progress=False)
+        return cls(ids, retriever)
+
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(folder), show_progress=False)  # type: ignore[attr-defined]
+        (folder / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Index:
+        """Read an index written by :meth:`save`."""
+        import bm25s
+
+        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        retriever = bm25s.BM25.load(str(folder), show_progress=False)
+        return cls(ids, retriever)
+
+    def search(self, query: str, *, k: int) -> list[tuple[str, float]]:
+        """Return up to ``k`` (chunk id, score) pairs, best first, score > 0."""
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens or not self.ids:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self._retriever.retrieve(  # type: ignore[attr-defined]
+            [tokens], k=k, show_progress=False
+        )
+        out: list[tuple[str, float]] = []
+        for idx, score in zip(np.asarray(docs)[0], np.asarray(scores)[0], strict=True):
+            if score > 0:
+                out.append((self.ids[int(idx)], float(score)))
+        return out

@@ -1,0 +1,72 @@
+"""Boundary models shared by several modules: documents, pages, chunks, passages."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["current", "historical"]
+DocKind = Literal["guide", "fiches", "instruction"]
+
+
+class DocumentInfo(BaseModel, frozen=True):
+    """One entry of ``corpus/catalog.yaml``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str
+    issuer: str
+    region: str
+    period: str
+    date: str
+    kind: DocKind
+    status: Status
+    file: str
+    page_breaks: Literal["none", "leading-space"] = "none"
+
+
+class Page(BaseModel, frozen=True):
+    """Cleaned text of one page (``number`` is None when pages are unknown)."""
+
+    number: int | None
+    text: str
+
+
+class Chunk(BaseModel, frozen=True):
+    """A retrievable unit of text with its provenance."""
+
+    id: str
+    doc_id: str
+    title: str
+    status: Status
+    period: str
+    section: str
+    page: int | None
+    fiche: str | None = None
+    kind: Literal["text", "faq", "fiche"] = "text"
+    start: int
+    end: int
+    text: str
+
+
+class Passage(BaseModel, frozen=True):
+    """A chunk returned by retrieval, with its rank and fused score."""
+
+    rank: int
+    score: float
+    chunk: Chunk
+
+    def as_search_result(self) -> dict[str, object]:
+        """Return the ``search --json`` contract fields."""
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "section": c.section,
+            "page": c.page,
+            "fiche": c.fiche,
+            "status": c.status,
+            "text": c.text,
+        }

@@ -42,6 +42,9 @@ ACTIVITIES: tuple[str, ...] = Activity.__args__  # type: ignore[attr-defined]
 ESTABLISHMENT_CATEGORIES: tuple[str, ...] = EstablishmentCategory.__args__  # type: ignore[attr-defined]
 STATUTS: tuple[str, ...] = Statut.__args__  # type: ignore[attr-defined]
 
+Direction = Literal["hausse", "baisse", "atteinte_oui", "maintien", "libre"]
+"""What the fiche expects over the years: growth, decrease, "yes" by a year, flat, no figure."""
+
 YEARS: tuple[int, ...] = (2025, 2026, 2027, 2028, 2029)
 HPR_YEARS: tuple[int, ...] = (2025, 2026, 2027)
 
@@ -119,12 +122,16 @@ class TargetRule(BaseModel, frozen=True):
     scope: Scope
     years: list[YearTarget]
     quote: Quote
+    reading: str | None = Field(
+        None,
+        description="How an irregular or ambiguous wording was read (French, for messages).",
+    )
 
 
 class Target(BaseModel, frozen=True):
     """The fiche's 'Cible' part: structured rules (first matching scope wins) + wording."""
 
-    direction: Literal["hausse", "baisse", "atteinte_oui", "maintien", "libre"]
+    direction: Direction
     rules: list[TargetRule] = Field(default_factory=list)
     wording: Quote
 

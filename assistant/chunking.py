@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from assistant.corpus import CleanDocument, is_heading_line
 from assistant.schemas import Chunk
 
-CHUNKER_VERSION = "2"
-MAX_WORDS = 380
-TARGET_WORDS = 300
+CHUNKER_VERSION = "5"
+MAX_WORDS = 260
+TARGET_WORDS = 180
 
 _FICHE_HEADER = re.compile(r"^FICHE\s+M[ÉE]THODOLOGIQUE", re.IGNORECASE)
 _FICHE_CODE = re.compile(r"\bCPOM_(CT|OS)_(\d{1,2})\b")
@@ -86,8 +86,8 @@ def _fiche_title(lines: list[str]) -> tuple[str | None, str]:
     code = f"CPOM_{match.group(1)}_{int(match.group(2))}"
     rest = joined[match.end() :].lstrip(" :–-")
     label = re.split(r"\s*Objectif strat[ée]gique", rest, maxsplit=1)[0].strip()
-    if len(label) > 110:
-        label = label[:107].rsplit(" ", 1)[0] + "…"
+    if len(label) > 240:
+        label = label[:237].rsplit(" ", 1)[0] + "…"
     return code, f"Fiche {code} : {label}" if label else f"Fiche {code}"
 
 

@@ -359,7 +359,8 @@ def is_heading_line(line: str) -> bool:
         words = s.split()
         if len(words) > 16 or s.endswith((".", ";", ",")):
             return False
-        return bool(re.match(r"^\d{1,2}(\.\d{1,2}){0,3}\.?\s", s)) and (
+        numbered = re.match(r"^(?:[1-9]\d?\.|[1-9]\d?(?:\.\d{1,2}){1,3}\.?)\s+(\S+)", s)
+        return bool(numbered) and len(numbered.group(1).strip("«»()")) >= 2 and (
             "." in words[0] or len(words) <= 10
         )
     return True

@@ -24,6 +24,7 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -248,7 +249,7 @@ def _build_lexical(
             "Aucun document n'a pu être indexé. " + " ".join(errors),
             hint="Vérifiez corpus/catalog.yaml et les fichiers du corpus.",
         )
-    build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     build = settings.index_dir / "builds" / build_id
     build.mkdir(parents=True)
     with (build / "chunks.jsonl").open("w", encoding="utf-8") as fh:

@@ -36,6 +36,7 @@ class Filters(BaseModel, frozen=True):
 
     status: Status | None = None
     doc_id: str | None = None
+    doc_ids: tuple[str, ...] = ()
     fiche: str | None = None
 
     def accepts(self, chunk: Chunk) -> bool:
@@ -43,6 +44,7 @@ class Filters(BaseModel, frozen=True):
         return (
             (self.status is None or chunk.status == self.status)
             and (self.doc_id is None or chunk.doc_id == self.doc_id)
+            and (not self.doc_ids or chunk.doc_id in self.doc_ids)
             and (self.fiche is None or chunk.fiche == self.fiche)
         )
 
@@ -53,6 +55,8 @@ class Filters(BaseModel, frozen=True):
             terms.append({"status": self.status})
         if self.doc_id:
             terms.append({"doc_id": self.doc_id})
+        if self.doc_ids:
+            terms.append({"doc_id": {"$in": list(self.doc_ids)}})
         if self.fiche:
             terms.append({"fiche": self.fiche})
         if not terms:
@@ -110,6 +114,7 @@ class Index:
         self.bm25 = bm25
         self._collection: Any = None
         self._fiche_words = _fiche_vocabulary(self.chunks.values())
+        self._doc_keys = _document_keys(self.settings.corpus_dir, self.chunks.values())
 
     def refresh(self) -> None:
         """Reload when another build was swapped in, or the dense part completed."""
@@ -166,13 +171,87 @@ class Index:
         if found:
             return found
         for word in _WORD.findall(query):
-            if len(word) < 3 or not (word.isupper() or len(word) >= 6):
+            # acronyms only ("RAAC", "ETP", "PIMM"): plain words name too many things
+            if len(word) < 3 or not word.isupper() or word.isdigit():
                 continue
             key = fold(word)
             owners = [code for code, words in self._fiche_words.items() if key in words]
             if len(owners) == 1 and owners[0] not in found:
                 found.append(owners[0])
         return found[:2]
+
+
+    def named_documents(self, query: str) -> tuple[str, ...]:
+        """Documents a question points to by their issuer, region, period or date."""
+        folded = fold(query)
+        words = set(_KEY_WORD.findall(folded))
+        found: set[str] = set()
+        padded = f" {' '.join(_KEY_WORD.findall(folded))} "
+        for key, docs in self._doc_keys.items():
+            if key in words or (("-" in key or " " in key) and f" {key} " in padded):
+                found |= docs
+        return tuple(sorted(found))
+
+    def fiche_part_bonus(self, query: str, chunk: Chunk) -> float:
+        """A small bonus for the part of a named fiche that the question is about."""
+        part = fold(chunk.section.rsplit(" > ", 1)[-1])
+        folded = fold(query)
+        for pattern, names in _PART_INTENTS:
+            if pattern.search(folded) and any(name in part for name in names):
+                return 0.3
+        return 0.0
+
+
+_KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_GENERIC_KEYS = frozenset(
+    "cpom ars guide de des du la le les et pour l d a en sante etablissements methodologique "
+    "elaboration relative relatif campagne contrats contrat sanitaires annexe strategique "
+    "ministere national".split()
+)
+_PART_INTENTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (
+        re.compile(r"\b(cibles?|viser|vise|atteindre|attendu|trajectoire|valeur|combien)\b"),
+        ("cible",),
+    ),
+    (
+        re.compile(r"\b(calcul\w*|numerateur|denominateur|formule|defini\w*|definition|mesure)\b"),
+        ("description de l'indicateur", "type d'indicateur", "methode de calcul"),
+    ),
+    (re.compile(r"\b(sources?|donnees|bases?|outils?|recueil)\b"), ("source",)),
+    (re.compile(r"\b(frequence|suivi|collecte|evaluation)\b"), ("modalites de suivi",)),
+    (re.compile(r"\b(pratiques?|actions?|exemples?)\b"), ("bonnes pratiques",)),
+    (
+        re.compile(r"\b(qui|concernes?|eligibles?|reserve|publics?|prives?)\b"),
+        ("description de l'objectif", "contexte"),
+    ),
+]
+
+
+def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:
+    """Words of a document's catalog entry that point to it (and at most one other)."""
+    meta: dict[str, str] = {}
+    aliases: dict[str, set[str]] = {}
+    try:
+        from assistant.corpus import load_catalog
+
+        for doc in load_catalog(corpus_dir):
+            meta[doc.id] = " ".join([doc.title, doc.issuer, doc.region, doc.period, doc.date])
+            for alias in doc.aliases:
+                phrase = " ".join(_KEY_WORD.findall(fold(alias)))
+                aliases.setdefault(phrase, set()).add(doc.id)
+    except Exception:  # the catalog may have moved; chunk metadata is enough
+        pass
+    for chunk in chunks:
+        meta.setdefault(chunk.doc_id, f"{chunk.title} {chunk.period}")
+    owners: dict[str, set[str]] = {}
+    for doc_id, text in meta.items():
+        for key in set(_KEY_WORD.findall(fold(text))):
+            if key not in _GENERIC_KEYS and len(key) >= 3:
+                owners.setdefault(key, set()).add(doc_id)
+    keys = {k: v for k, v in owners.items() if len(v) <= 2 and len(v) < len(meta)}
+    for phrase, docs in aliases.items():
+        keys.setdefault(phrase, set()).update(docs)
+    return keys
 
 
 def _fiche_vocabulary(chunks: Any) -> dict[str, set[str]]:
@@ -210,6 +289,24 @@ def search(
             rankings.append([cid for cid in dense if cid in index.chunks])
         except Exception as exc:  # a dense failure must not break lexical search
             logger.warning("dense search failed, lexical only: %s", exc)
+    docs = index.named_documents(query)
+    if docs and not (filters and (filters.doc_id or filters.doc_ids)):
+        routed = Filters(
+            status=filters.status if filters else None,
+            fiche=filters.fiche if filters else None,
+            doc_ids=docs,
+        )
+        rankings.append(
+            [cid for cid, _ in index.bm25.search(query, k=pool * 3) if _accept(index, cid, routed)][
+                : max(candidates, k)
+            ]
+        )
+        if index.dense_ready:
+            try:
+                hits = index.dense_search(query, k=max(candidates, k), filters=routed)
+                rankings.append([cid for cid, _ in hits if cid in index.chunks])
+            except Exception as exc:
+                logger.warning("dense search failed, lexical only: %s", exc)
     fused = dict(rrf(rankings, k=rrf_k))
     named = [f for f in index.named_fiches(query) if filters is None or filters.fiche in (None, f)]
     if named:
@@ -217,17 +314,30 @@ def search(
             if chunk.fiche in named and cid not in fused and _accept(index, cid, filters):
                 fused[cid] = 0.0
     scored: list[tuple[float, str]] = []
+    boosted = _top_of_named_fiches(index, fused, named, query)
     for cid, score in fused.items():
         chunk = index.chunks[cid]
         value = score * (1.0 if chunk.status == "current" else HISTORICAL_FACTOR)
-        if chunk.fiche in named:
-            value += 1.0 + 0.01 * (len(named) - named.index(chunk.fiche))
+        if cid in boosted:
+            value += 1.0 + 0.01 * (len(named) - named.index(chunk.fiche or ""))
         scored.append((value, cid))
     scored.sort(key=lambda t: (-t[0], t[1]))
     return [
         Passage(rank=i, score=value, chunk=index.chunks[cid])
         for i, (value, cid) in enumerate(scored[:k], start=1)
     ]
+
+
+def _top_of_named_fiches(
+    index: Index, fused: dict[str, float], named: list[str], query: str, per_fiche: int = 3
+) -> set[str]:
+    """The best few passages of each named fiche (the part the question is about first)."""
+    boosted: set[str] = set()
+    for code in named:
+        own = [cid for cid in fused if index.chunks[cid].fiche == code]
+        own.sort(key=lambda cid: -(fused[cid] + index.fiche_part_bonus(query, index.chunks[cid])))
+        boosted.update(own[:per_fiche])
+    return boosted
 
 
 def _accept(index: Index, cid: str, filters: Filters | None) -> bool:

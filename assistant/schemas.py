@@ -23,6 +23,7 @@ class DocumentInfo(BaseModel, frozen=True):
     status: Status
     file: str
     page_breaks: Literal["none", "leading-space"] = "none"
+    aliases: list[str] = Field(default_factory=list)
 
 
 class Page(BaseModel, frozen=True):

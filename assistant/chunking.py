@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from assistant.corpus import CleanDocument, is_heading_line
 from assistant.schemas import Chunk
 
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "7"
 MAX_WORDS = 260
 TARGET_WORDS = 180
 
 _FICHE_HEADER = re.compile(r"^FICHE\s+M[ÉE]THODOLOGIQUE", re.IGNORECASE)
 _FICHE_CODE = re.compile(r"\bCPOM_(CT|OS)_(\d{1,2})\b")
+_TARGET_TABLE = re.compile(r"^(?:Ann[ée]e\s+)?Cible\s+2025\b")
 _FAQ_TITLE = re.compile(r"foire aux questions|\bFAQ\b", re.IGNORECASE)
 _FAQ_ENTRY = re.compile(r"^[➢\uf0d8]\s*(.+\?)\s*$")
 _LEVEL1 = re.compile(
@@ -152,6 +153,7 @@ def _sections(doc: CleanDocument) -> list[_Section]:
     stack: list[_Heading] = []
     fiche: str | None = None
     in_faq = False
+    in_template = False
     sections: list[_Section] = [_Section(path=[], start=0, end=0, fiche=None, kind="text")]
     i = 0
     while i < len(lines):
@@ -177,7 +179,19 @@ def _sections(doc: CleanDocument) -> list[_Section]:
                     0,
                 )
             else:
+                # a blank template: its part titles are its content, not sections
                 heading = (2, "Fiche méthodologique (exemple)")
+                in_template = True
+        elif (
+            fiche is not None
+            and _TARGET_TABLE.match(s)
+            and stack
+            and "cible" not in stack[-1].title.lower()
+        ):
+            # a target table whose "Cible générale" heading the extraction lost: the table
+            # line opens the part and stays in its body
+            heading = (2, "Cible générale (2025-2029)")
+            skip = -1
         elif in_faq and _FAQ_ENTRY.match(s):
             heading = (3, s.lstrip("➢\uf0d8 ").strip())
             kind = "faq"
@@ -191,10 +205,13 @@ def _sections(doc: CleanDocument) -> list[_Section]:
                 if s
                 else None
             )
+            if in_template and level is not None and level > 1:
+                level = None
             if level is not None:
                 heading = (level, display_heading(s.lstrip("#").strip().strip("*")))
                 if level == 1:
                     fiche = None
+                    in_template = False
                     in_faq = bool(_FAQ_TITLE.search(s))
                     stack = []
         if heading is not None:
@@ -213,7 +230,14 @@ def _sections(doc: CleanDocument) -> list[_Section]:
                     kind="faq" if kind == "faq" else ("fiche" if fiche else "text"),
                 )
             )
-            i += 1 + skip
+            if skip >= 0:
+                i += 1 + skip
+                continue
+        if skip == -1:
+            skip = 0
+            sections[-1].lines.append((offset, line))
+            sections[-1].end = offset + len(line)
+            i += 1
             continue
         sections[-1].lines.append((offset, line))
         sections[-1].end = offset + len(line)

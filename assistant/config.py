@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(
         30, ge=1, le=500, description="Candidats par moteur avant fusion."
     )
-    rrf_k: int = Field(60, ge=1, description="Constante de la fusion par rang réciproque.")
+    rrf_k: int = Field(10, ge=1, description="Constante de la fusion par rang réciproque.")
     chroma_host: str | None = Field(None, description="Hôte d'un serveur Chroma (mode client).")
     chroma_port: int = Field(8000, description="Port du serveur Chroma.")
     chroma_collection: str = Field("cpom", description="Nom de la collection Chroma.")

@@ -260,8 +260,8 @@ def _repeated_margin_lines(page_lines: list[list[str]]) -> set[str]:
     Headings that open a unit (``FICHE …``, ``ANNEXE n``, ``PARTIE n``) are never dropped.
     """
     counts: Counter[str] = Counter()
-    with_number: Counter[str] = Counter()
-    for lines in page_lines:
+    numbered: dict[str, list[int]] = {}
+    for index, lines in enumerate(page_lines, start=1):
         body = [ln for ln in lines if ln]
         seen: set[str] = set()
         for ln in _margin(lines):
@@ -271,10 +271,17 @@ def _repeated_margin_lines(page_lines: list[list[str]]) -> set[str]:
                 counts[key] += 1
         for a, b in pairwise(body):
             if _PAGE_NUMBER.match(b) and not _PAGE_NUMBER.match(a):
-                with_number[_normalise(a)] += 1
+                number = int(re.sub(r"\D.*", "", b.strip().lower().removeprefix("page").strip()))
+                # a page number is close to the page's position in the document
+                if abs(number - index) <= max(5, index // 5):
+                    numbered.setdefault(_normalise(a), []).append(number)
     threshold = max(3, int(0.3 * len(page_lines)))
     repeated = {k for k, c in counts.items() if c >= threshold and len(k) < 120}
-    repeated |= {k for k, c in with_number.items() if c >= 2 and len(k) < 160}
+    repeated |= {
+        k
+        for k, numbers in numbered.items()
+        if len(numbers) >= 2 and numbers == sorted(set(numbers)) and len(k) < 160
+    }
     return {k for k in repeated if not is_heading_line(k.upper())}
 
 
@@ -360,7 +367,9 @@ def is_heading_line(line: str) -> bool:
         if len(words) > 16 or s.endswith((".", ";", ",")):
             return False
         numbered = re.match(r"^(?:[1-9]\d?\.|[1-9]\d?(?:\.\d{1,2}){1,3}\.?)\s+(\S+)", s)
-        return bool(numbered) and len(numbered.group(1).strip("«»()")) >= 2 and (
-            "." in words[0] or len(words) <= 10
+        return (
+            bool(numbered)
+            and len(numbered.group(1).strip("«»()")) >= 2
+            and ("." in words[0] or len(words) <= 10)
         )
     return True

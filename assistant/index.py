@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.chunking import CHUNKER_VERSION, split_document
@@ -37,10 +38,11 @@ from assistant.corpus import clean_document, load_catalog, load_pages, uncatalog
 from assistant.errors import AssistantError, IndexNotReadyError
 from assistant.lexical import Bm25Index
 from assistant.schemas import Chunk
+from assistant.sentences import chunk_body, split_sentences
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 Progress = Callable[[str, int, int], None]
 """A progress callback: (stage, done, total)."""
 
@@ -90,7 +92,8 @@ def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     """Hash the catalog and every document file of the corpus."""
     out: dict[str, str] = {}
     for path in sorted(corpus_dir.iterdir()):
-        if path.is_file() and (path.suffix.lower() in (".txt", ".pdf") or path.name == "catalog.yaml"):
+        suffix = path.suffix.lower()
+        if path.is_file() and (suffix in (".txt", ".pdf") or path.name == "catalog.yaml"):
             out[path.name] = _sha256(path)
     return out
 
@@ -188,6 +191,7 @@ def ingest(
         same = (
             manifest is not None
             and manifest.corpus == fingerprint
+            and manifest.format == INDEX_FORMAT
             and manifest.chunker_version == CHUNKER_VERSION
             and manifest.embedding_model == settings.embedding_model
         )
@@ -293,7 +297,22 @@ def _build_dense(
             progress("vecteurs", done, total)
 
     vectors = embed_documents_cached(embedder, texts, cache, progress=report)
+    owners, sentences = _sentences_of(chunks)
+    misses += sum(v is None for v in cache.get_many(sentences))
+
+    def report_sentences(done: int, total: int) -> None:
+        if progress:
+            progress("phrases", done, total)
+
+    sentence_vectors = embed_documents_cached(embedder, sentences, cache, progress=report_sentences)
+    cache.retain(texts + sentences)  # the cache follows the corpus: vectors of old chunks go
     cache.save()
+    np.savez(
+        build / "sentences.npz",
+        owner=np.asarray(owners, dtype=np.int32),
+        vectors=np.asarray(sentence_vectors, dtype=np.float16).reshape(len(sentences), -1),
+    )
+    (build / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), "utf-8")
     client = chroma_client(settings, build)
     with contextlib.suppress(Exception):
         client.delete_collection(manifest.collection)
@@ -317,6 +336,17 @@ def _build_dense(
     return misses
 
 
+def _sentences_of(chunks: list[Chunk]) -> tuple[list[int], list[str]]:
+    """Every sentence of every chunk body, with the index of its chunk."""
+    owners: list[int] = []
+    sentences: list[str] = []
+    for i, chunk in enumerate(chunks):
+        for sentence in split_sentences(chunk_body(chunk.text)):
+            owners.append(i)
+            sentences.append(sentence)
+    return owners, sentences
+
+
 def _remove_old_builds(settings: Settings, *, keep: set[str]) -> None:
     """Delete builds other than ``keep`` (and their server collections)."""
     builds = settings.index_dir / "builds"
@@ -325,7 +355,9 @@ def _remove_old_builds(settings: Settings, *, keep: set[str]) -> None:
             continue
         if settings.chroma_host:
             with contextlib.suppress(Exception):
-                chroma_client(settings).delete_collection(f"{settings.chroma_collection}-{old.name}")
+                chroma_client(settings).delete_collection(
+                    f"{settings.chroma_collection}-{old.name}"
+                )
         shutil.rmtree(old, ignore_errors=True)
 
 

@@ -1,5 +1,7 @@
-"""The lexical side of the index: French tokenisation (accent folding, Snowball stemming,
-stop words) and a BM25 index (bm25s) saved next to the dense one.
+"""The lexical side of the index: French tokenisation and a BM25 index (bm25s).
+
+Tokens are accent-folded, stop words removed and Snowball-stemmed; indicator codes are also
+kept whole ("CPOM_OS_13" gives "os13").
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ that fiche's passages first; at equal relevance a current document outranks a hi
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -27,6 +28,7 @@ from assistant.schemas import Chunk, Passage, Status
 logger = logging.getLogger(__name__)
 
 HISTORICAL_FACTOR = 0.97
+WEIGHTS = {"lexical": 1.0, "dense": 1.0, "sentence": 0.5}
 _CODE = re.compile(r"\b(?:cpom[\s_-]*)?(ct|os)[\s_-]*0?(\d{1,2})(?:_\d_\d)?\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
 
@@ -113,6 +115,8 @@ class Index:
         self.chunks: dict[str, Chunk] = {c.id: c for c in load_chunks(build)}
         self.bm25 = bm25
         self._collection: Any = None
+        self._sentences: tuple[Any, Any, list[str]] | None = None
+        self._chunk_order: list[str] = list(self.chunks)
         self._fiche_words = _fiche_vocabulary(self.chunks.values())
         self._doc_keys = _document_keys(self.settings.corpus_dir, self.chunks.values())
 
@@ -148,11 +152,70 @@ class Index:
             )
         return self._collection
 
+    def sentences(self) -> tuple[Any, Any, list[str]]:
+        """(owner chunk index per sentence, unit vectors, texts), loaded once."""
+        if self._sentences is None:
+            import numpy as np
+
+            try:
+                with np.load(self.build / "sentences.npz") as data:
+                    owner = np.asarray(data["owner"])
+                    vectors = np.asarray(data["vectors"], dtype=np.float32)
+                texts = json.loads((self.build / "sentences.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError, KeyError):
+                owner, vectors, texts = np.zeros(0, dtype=np.int32), np.zeros((0, 1)), []
+            self._sentences = (owner, vectors, texts)
+        return self._sentences
+
+    def sentence_scores(self, vector: Sequence[float]) -> list[tuple[str, str, float]]:
+        """Every sentence as (chunk id, text, cosine to ``vector``), unsorted."""
+        import numpy as np
+
+        owner, vectors, texts = self.sentences()
+        if not len(texts):
+            return []
+        scores = vectors @ np.asarray(vector, dtype=np.float32)
+        return [
+            (self._chunk_order[int(o)], texts[i], float(scores[i])) for i, o in enumerate(owner)
+        ]
+
+    def sentence_ranking(
+        self, vector: Sequence[float], *, k: int, filters: Filters | None = None
+    ) -> list[str]:
+        """Chunks ranked by their best sentence's similarity to the query vector."""
+        import numpy as np
+
+        owner, vectors, texts = self.sentences()
+        if not len(texts):
+            return []
+        scores = vectors @ np.asarray(vector, dtype=np.float32)
+        best = np.full(len(self._chunk_order), -1.0, dtype=np.float32)
+        np.maximum.at(best, owner, scores)
+        out: list[str] = []
+        for i in np.argsort(-best):
+            if best[i] < 0:
+                break
+            cid = self._chunk_order[int(i)]
+            if filters is None or filters.accepts(self.chunks[cid]):
+                out.append(cid)
+                if len(out) >= k:
+                    break
+        return out
+
+    def query_vector(self, query: str) -> list[float]:
+        """The query embedding."""
+        return list(self.embedder().embed_query(query))
+
     def dense_search(
-        self, query: str, *, k: int, filters: Filters | None = None
+        self,
+        query: str,
+        *,
+        k: int,
+        filters: Filters | None = None,
+        vector: Sequence[float] | None = None,
     ) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity."""
-        vector = self.embedder().embed_query(query)
+        vector = list(vector) if vector is not None else self.query_vector(query)
         where = filters.chroma_where() if filters else None
         result = self._dense_collection().query(
             query_embeddings=[vector], n_results=min(k, len(self.chunks)), where=where
@@ -179,7 +242,6 @@ class Index:
             if len(owners) == 1 and owners[0] not in found:
                 found.append(owners[0])
         return found[:2]
-
 
     def named_documents(self, query: str) -> tuple[str, ...]:
         """Documents a question points to by their issuer, region, period or date."""
@@ -272,21 +334,27 @@ def search(
     k: int = 5,
     filters: Filters | None = None,
     candidates: int = 30,
-    rrf_k: int = 60,
+    rrf_k: int = 10,
 ) -> list[Passage]:
     """Hybrid search (lexical only while the dense part is being built)."""
     query = query.strip()
     if not query:
         return []
     pool = max(candidates, k) * 4
-    lexical = [
-        cid for cid, _ in index.bm25.search(query, k=pool) if _accept(index, cid, filters)
-    ][: max(candidates, k)]
+    lexical = [cid for cid, _ in index.bm25.search(query, k=pool) if _accept(index, cid, filters)][
+        : max(candidates, k)
+    ]
     rankings: list[list[str]] = [lexical]
+    kinds = ["lexical"]
+    vector: list[float] | None = None
     if index.dense_ready:
         try:
-            dense = [cid for cid, _ in index.dense_search(query, k=max(candidates, k), filters=filters)]
-            rankings.append([cid for cid in dense if cid in index.chunks])
+            vector = index.query_vector(query)
+            dense = index.dense_search(query, k=max(candidates, k), filters=filters, vector=vector)
+            rankings.append([cid for cid, _ in dense if cid in index.chunks])
+            kinds.append("dense")
+            rankings.append(index.sentence_ranking(vector, k=max(candidates, k), filters=filters))
+            kinds.append("sentence")
         except Exception as exc:  # a dense failure must not break lexical search
             logger.warning("dense search failed, lexical only: %s", exc)
     docs = index.named_documents(query)
@@ -301,13 +369,23 @@ def search(
                 : max(candidates, k)
             ]
         )
+        kinds.append("lexical")
         if index.dense_ready:
             try:
-                hits = index.dense_search(query, k=max(candidates, k), filters=routed)
+                hits = index.dense_search(
+                    query, k=max(candidates, k), filters=routed, vector=vector
+                )
                 rankings.append([cid for cid, _ in hits if cid in index.chunks])
+                kinds.append("dense")
+                if vector is not None:
+                    rankings.append(
+                        index.sentence_ranking(vector, k=max(candidates, k), filters=routed)
+                    )
+                    kinds.append("sentence")
             except Exception as exc:
                 logger.warning("dense search failed, lexical only: %s", exc)
-    fused = dict(rrf(rankings, k=rrf_k))
+    weights = [WEIGHTS[kind] for kind in kinds]
+    fused = dict(rrf(rankings, k=rrf_k, weights=weights))
     named = [f for f in index.named_fiches(query) if filters is None or filters.fiche in (None, f)]
     if named:
         for cid, chunk in index.chunks.items():
@@ -353,7 +431,7 @@ class HybridRetriever(BaseRetriever):
     index: Any
     k: int = 5
     candidates: int = 30
-    rrf_k: int = 60
+    rrf_k: int = 10
     filters: Filters | None = None
 
     def _get_relevant_documents(

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import EmbeddingCache, build_embedder, embed_documents_cached  # noqa: E402
+from assistant.embeddings import EmbeddingCache, embed_documents_cached  # noqa: E402
 from assistant.index import ingest  # noqa: E402
 from assistant.retrieval import Index, search  # noqa: E402
 from bench.devset_tools import (  # noqa: E402
@@ -115,9 +115,7 @@ def main() -> None:
         "hybrid (product)": retrieval_metrics(results["hybrid"]),
     }
     if not args.no_baseline:
-        rows["LangChain recipe 1000/200"] = _baseline(
-            settings, index.embedder(), questions, items
-        )
+        rows["LangChain recipe 1000/200"] = _baseline(settings, index.embedder(), questions, items)
     print(f"\nDev set: {len(items)} answerable questions\n")
     print(_table(rows))
     misses = [i.id for i, r in zip(items, results["hybrid"], strict=True) if r is None or r > 5]

@@ -83,4 +83,7 @@ def test_chunk_ids_are_stable_and_unique() -> None:
 def test_display_heading_sentence_cases_capitals_and_keeps_acronyms() -> None:
     assert display_heading("ANNEXE 7 : FOIRE AUX QUESTIONS") == "Annexe 7 : Foire aux questions"
     assert display_heading("1.5 ANNEXE HPR") == "1.5 Annexe HPR"
-    assert display_heading("Article 6 - La révision du contrat") == "Article 6 - La révision du contrat"
+    assert (
+        display_heading("Article 6 - La révision du contrat")
+        == "Article 6 - La révision du contrat"
+    )

@@ -22,7 +22,9 @@ def test_indicators_accepts_usual_code_forms(form: str, capsys: pytest.CaptureFi
     assert json.loads(capsys.readouterr().out)["code"] == "CPOM_OS_13"
 
 
-def test_unknown_indicator_is_a_french_error_with_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_indicator_is_a_french_error_with_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["indicators", "OS_99"]) == 2
     err = capsys.readouterr().err
     assert "Code d'indicateur inconnu" in err

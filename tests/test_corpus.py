@@ -49,7 +49,9 @@ def test_missing_catalog_is_a_french_error(tmp_path: Path) -> None:
 
 
 def test_catalog_entry_with_missing_field_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "catalog.yaml").write_text("documents:\n  - id: x\n    title: T\n", encoding="utf-8")
+    (tmp_path / "catalog.yaml").write_text(
+        "documents:\n  - id: x\n    title: T\n", encoding="utf-8"
+    )
     with pytest.raises(CatalogError, match="Entrée n° 1"):
         load_catalog(tmp_path)
 
@@ -103,7 +105,7 @@ def test_encrypted_pdf_is_rejected_with_french_message(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableDocumentError, match="absent.pdf"):
+    with pytest.raises(UnreadableDocumentError, match=r"absent\.pdf"):
         load_pages(_info("absent.pdf"), tmp_path)
 
 
@@ -124,7 +126,10 @@ def test_wrapped_lines_are_rejoined_and_hyphenation_undone() -> None:
 
 
 def test_double_spaced_extraction_is_read_as_wrapped_lines() -> None:
-    text = "La date limite dans le choix des\n\nindicateurs est le 25 juillet 2025.\n\n \n\nAutre paragraphe.\n"
+    text = (
+        "La date limite dans le choix des\n\nindicateurs est le 25 juillet 2025.\n\n \n\n"
+        "Autre paragraphe.\n"
+    )
     assert _clean(text) == (
         "La date limite dans le choix des indicateurs est le 25 juillet 2025.\n\nAutre paragraphe."
     )
@@ -149,5 +154,8 @@ def test_cleaning_keeps_every_word_of_the_real_guide() -> None:
     info = next(d for d in load_catalog(CORPUS) if d.id == "occitanie-guide-2025-2029")
     cleaned = clean_document(info, load_pages(info, CORPUS)).text
     assert "choisir au maximum 10 indicateurs" in cleaned
-    assert "La date limite dans le choix des indicateurs dans e-cars est le 25 juillet 2025." in cleaned
+    assert (
+        "La date limite dans le choix des indicateurs dans e-cars est le 25 juillet 2025."
+        in cleaned
+    )
     assert "ARS Occitanie | Note" not in cleaned

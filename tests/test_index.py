@@ -33,11 +33,12 @@ def test_ingest_builds_then_rerun_is_a_noop(tmp_path: Path, mini_corpus: Path) -
     assert not first.noop
     assert first.dense_ready
     assert set(first.documents) == {"guide-test", "ancien-guide"}
-    assert first.embedded == first.chunks == len(embedder.embedded)
+    # every chunk, and every sentence of every chunk (sentence-level scores), once
+    assert first.embedded == len(embedder.embedded) > first.chunks
     again = ingest(settings, embedder=embedder)
     assert again.noop
     assert again.build_id == first.build_id
-    assert len(embedder.embedded) == first.chunks
+    assert len(embedder.embedded) == first.embedded
 
 
 def test_changing_one_document_reembeds_only_its_chunks(tmp_path: Path, mini_corpus: Path) -> None:
@@ -46,12 +47,15 @@ def test_changing_one_document_reembeds_only_its_chunks(tmp_path: Path, mini_cor
     ingest(settings, embedder=embedder)
     before = len(embedder.embedded)
     old = (mini_corpus / "ancien.txt").read_text(encoding="utf-8")
-    (mini_corpus / "ancien.txt").write_text(old + "\nUne phrase ajoutée sur la télésanté.\n", "utf-8")
+    (mini_corpus / "ancien.txt").write_text(
+        old + "\nUne phrase ajoutée sur la télésanté.\n", "utf-8"
+    )
     report = ingest(settings, embedder=embedder)
     assert not report.noop
     new_texts = embedder.embedded[before:]
     assert new_texts
-    assert all("Ancien guide" in t or "anciens contrats" in t for t in new_texts)
+    old_doc = (mini_corpus / "ancien.txt").read_text(encoding="utf-8").replace("\n", " ")
+    assert all(t.startswith("Partie 1 : Les anciens contrats") or t in old_doc for t in new_texts)
     assert report.embedded == len(new_texts)
 
 
@@ -77,7 +81,7 @@ def test_failed_build_leaves_previous_index_in_service(
         raise OSError("disque plein")
 
     monkeypatch.setattr("assistant.lexical.Bm25Index.save", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disque plein"):
         ingest(settings, embedder=embedder)
     build = current_build(settings.index_dir)
     assert build is not None
@@ -166,3 +170,19 @@ def test_lexical_only_build_serves_search_then_turns_hybrid(
     index.refresh()
     assert index.dense_ready
     assert search(index, "date limite e-cars", k=1)[0].chunk.section.endswith("Calendrier")
+
+
+def test_embedding_cache_keeps_only_current_chunks(tmp_path: Path, mini_corpus: Path) -> None:
+    from assistant.embeddings import EmbeddingCache
+
+    settings = make_settings(tmp_path)
+    embedder = CountingEmbeddings()
+    first = ingest(settings, embedder=embedder)
+    (mini_corpus / "ancien.txt").write_text("Partie 1 : Autre\n\nUn tout autre texte.\n", "utf-8")
+    second = ingest(settings, embedder=embedder)
+    cache = EmbeddingCache(settings.embedding_cache_dir, embedder.embedder_id)
+    assert len(cache) < len(embedder.embedded)  # vectors of the replaced text are gone
+    stale = [t for t in embedder.embedded if "anciens contrats" in t]
+    assert stale
+    assert all(v is None for v in cache.get_many(stale))
+    assert first.chunks >= second.chunks

@@ -116,7 +116,15 @@ def test_cli_search_json_contract(
     results = json.loads(captured.out)
     assert len(results) == 5
     assert set(results[0]) == {
-        "rank", "score", "doc_id", "title", "section", "page", "fiche", "status", "text"
+        "rank",
+        "score",
+        "doc_id",
+        "title",
+        "section",
+        "page",
+        "fiche",
+        "status",
+        "text",
     }
     assert [r["rank"] for r in results] == [1, 2, 3, 4, 5]
     assert results[0]["doc_id"] == "occitanie-guide-2025-2029"
@@ -170,7 +178,16 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = _free_port()
     proc = subprocess.Popen(
-        [exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            exe,
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -205,6 +222,8 @@ def test_server_mode_uses_a_real_chroma_server(
     second = ingest(settings, rebuild=True, embedder=embedder)
     import chromadb
 
-    names = {c.name for c in chromadb.HttpClient(host="127.0.0.1", port=chroma_server).list_collections()}
+    names = {
+        c.name for c in chromadb.HttpClient(host="127.0.0.1", port=chroma_server).list_collections()
+    }
     assert f"cpom-{second.build_id}" in names
     assert f"cpom-{report.build_id}" not in names

@@ -95,6 +95,15 @@ class EmbeddingCache:
             self._vectors[text_key(text)] = row
             self._dirty = True
 
+    def retain(self, texts: Sequence[str]) -> int:
+        """Drop the vectors of every text not in ``texts`` (stale chunks); returns how many."""
+        keep = {text_key(t) for t in texts}
+        stale = [key for key in self._vectors if key not in keep]
+        for key in stale:
+            del self._vectors[key]
+        self._dirty = self._dirty or bool(stale)
+        return len(stale)
+
     def save(self) -> None:
         """Write the cache atomically: a temporary file in the same folder, then a rename.
 

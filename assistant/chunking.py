@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from assistant.corpus import CleanDocument, is_heading_line
 from assistant.schemas import Chunk
 
-CHUNKER_VERSION = "7"
+CHUNKER_VERSION = "8"
 MAX_WORDS = 260
 TARGET_WORDS = 180
 

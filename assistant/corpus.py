@@ -187,6 +187,7 @@ def clean_document(info: DocumentInfo, pages: list[Page]) -> CleanDocument:
     double_spaced = _is_double_spaced("\n".join(p.text for p in pages))
     page_lines = [_page_lines(p.text, double_spaced=double_spaced) for p in pages]
     repeated = _repeated_margin_lines(page_lines)
+    printed = _printed_page_numbers(page_lines, repeated)
     parts: list[str] = []
     starts: list[tuple[int, int | None]] = []
     offset = 0
@@ -198,10 +199,29 @@ def clean_document(info: DocumentInfo, pages: list[Page]) -> CleanDocument:
             continue
         if parts:
             offset += 2
-        starts.append((offset, page.number))
+        number = page.number
+        if number is not None and printed:
+            # printed page numbers win over counted pages: shift by the last known gap
+            known = [gap for index, gap in printed if index <= number] or [printed[0][1]]
+            number = max(1, number + known[-1])
+        starts.append((offset, number))
         parts.append(text)
         offset += len(text)
     return CleanDocument(info=info, text="\n\n".join(parts), page_starts=starts)
+
+
+def _printed_page_numbers(page_lines: list[list[str]], repeated: set[str]) -> list[tuple[int, int]]:
+    """(page index, printed number - index) where a running footer shows a page number."""
+    gaps: list[tuple[int, int]] = []
+    for index, lines in enumerate(page_lines, start=1):
+        body = [ln for ln in lines if ln]
+        for a, b in pairwise(body):
+            if _normalise(a) in repeated and _PAGE_NUMBER.match(b):
+                digits = re.findall(r"\d+", b)
+                if digits:
+                    gaps.append((index, int(digits[0]) - index))
+                break
+    return gaps
 
 
 def _is_double_spaced(text: str) -> bool:

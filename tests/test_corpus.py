@@ -159,3 +159,10 @@ def test_cleaning_keeps_every_word_of_the_real_guide() -> None:
         in cleaned
     )
     assert "ARS Occitanie | Note" not in cleaned
+
+
+def test_printed_page_numbers_calibrate_counted_pages() -> None:
+    info = next(d for d in load_catalog(CORPUS) if d.id == "occitanie-guide-2025-2029")
+    doc = clean_document(info, load_pages(info, CORPUS))
+    # the page footed "ARS Occitanie | Note … Edition 2025 / 9" holds the socle's Titre 1
+    assert doc.page_at(doc.text.index("Titre 1. L’objet du contrat")) == 9

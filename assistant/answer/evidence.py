@@ -1,0 +1,240 @@
+"""What the guides hold for a question: passages, scored sentences, term coverage.
+
+The passages come from hybrid retrieval (``assistant.retrieval.search``), completed by the
+passages of the sentences that best match the question lexically (a sentence-level BM25), so
+that a rule stated in one line of a long section is not missed. Every sentence of that pool is
+then scored; the offline answer, the support decision and the LLM prompt all start from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.answer.terms import CorpusStats, Sentence, corpus_stats, question_terms
+from assistant.lexical import fold, tokenize
+from assistant.schemas import Passage
+
+W_OWN = 0.5
+W_CONTEXT = 0.3
+W_PRIOR = 0.1
+W_SENTENCE = 0.5
+W_FIGURE = 0.08
+DECAY = 0.35
+HISTORICAL = 0.85
+"""Weight of a historical document's sentence when the question is not about one."""
+SENTENCE_HITS = 10
+"""Sentences of the sentence-level BM25 whose passages join the pool."""
+
+_FIGURE_QUESTION = re.compile(
+    r"\b(combien|nombre|pourcentage|taux|part|montant|seuil|duree|delai|max\w*|min\w*|"
+    r"jusqu'?a|au bout|limite|cibles?|viser|plafond|quelle? (?:date|periode|annee|valeur))\b"
+)
+_DATE_QUESTION = re.compile(
+    r"\b(quand|date|avant quel|a quel moment|jusqu'?a quand|echeance|butoir|delai)\b"
+)
+_DATE_WORD = re.compile(
+    r"\b(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
+    r"decembre|\d{4}|mois|ans?|annees?)\b"
+)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a pooled passage with its score for the question."""
+
+    sentence: Sentence
+    passage: Passage
+    score: float
+    coverage: float
+    """Share of the question's term weight found in the sentence itself."""
+
+
+@dataclass
+class Evidence:
+    """Everything retrieved and scored for one question."""
+
+    question: str
+    terms: list[str]
+    weights: dict[str, float]
+    variants: dict[str, frozenset[str]]
+    """Each term and its near stems in the corpus."""
+    passages: list[Passage]
+    """Hybrid retrieval results, best first."""
+    pool: list[Passage]
+    """``passages`` plus the passages of the best sentence-level matches."""
+    scored: list[ScoredSentence]
+    named_fiches: list[str] = field(default_factory=list)
+    named_documents: tuple[str, ...] = ()
+    historical_focus: bool = False
+    """The question names only historical documents."""
+    naming_terms: frozenset[str] = frozenset()
+    """Question terms that name the documents it points to (region, period, aliases)."""
+    region_documents: tuple[str, ...] = ()
+    """Documents of the region the question names ("en Auvergne-Rhône-Alpes")."""
+    period_documents: tuple[str, ...] = ()
+    """Documents of the period the question names ("2025-2029")."""
+
+    @property
+    def total_weight(self) -> float:
+        """Sum of the question's term weights."""
+        return sum(self.weights.values()) or 1.0
+
+
+def wants_figure(question: str) -> bool:
+    """Whether the question asks for a number, a rate, a duration or a date."""
+    folded = fold(question)
+    return bool(_FIGURE_QUESTION.search(folded) or _DATE_QUESTION.search(folded))
+
+
+def wants_date(question: str) -> bool:
+    """Whether the question asks when."""
+    return bool(_DATE_QUESTION.search(fold(question)))
+
+
+@lru_cache(maxsize=8)
+def _catalog_terms(corpus_dir: Path) -> dict[str, dict[str, frozenset[str]]]:
+    """Per document, the terms that name it, its region's and its period's.
+
+    Returns {"naming": …, "region": …, "period": …}, each doc_id -> terms. National
+    documents have no region terms.
+    """
+    from assistant.corpus import load_catalog
+
+    out: dict[str, dict[str, frozenset[str]]] = {"naming": {}, "region": {}, "period": {}}
+    try:
+        docs = load_catalog(corpus_dir)
+    except Exception:  # a missing catalog only loses this refinement
+        return out
+    for doc in docs:
+        words = " ".join([doc.region, doc.period, doc.date, *doc.aliases])
+        out["naming"][doc.id] = frozenset(tokenize(words))
+        out["period"][doc.id] = frozenset(re.findall(r"\d{4}", doc.period))
+        if fold(doc.region) not in ("national", "nationale", "france"):
+            out["region"][doc.id] = frozenset(tokenize(doc.region))
+    return out
+
+
+def naming_stems(index: Any, question: str) -> frozenset[str]:
+    """Stems that name the documents ``question`` points to (empty when it names none)."""
+    named = index.named_documents(question)
+    naming = _catalog_terms(Path(index.settings.corpus_dir))["naming"]
+    return frozenset().union(*(naming.get(d, frozenset()) for d in named))
+
+
+def gather(
+    index: Any, question: str, *, k: int = 8, candidates: int = 30, rrf_k: int = 60
+) -> Evidence:
+    """Retrieve and score the evidence for ``question``."""
+    from assistant.retrieval import search
+
+    stats = corpus_stats(index)
+    passages = search(index, question, k=k, candidates=candidates, rrf_k=rrf_k)
+    named_docs = index.named_documents(question)
+    statuses = {c.status for c in index.chunks.values() if named_docs and c.doc_id in named_docs}
+    historical_focus = statuses == {"historical"}
+    terms = question_terms(question)
+    catalog = _catalog_terms(Path(index.settings.corpus_dir))
+    doc_terms = catalog["naming"]
+    asked = set(tokenize(question))
+    regional = tuple(d for d, terms in catalog["region"].items() if terms and terms <= asked)
+    periodic = tuple(d for d, years in catalog["period"].items() if years and years <= asked)
+    naming = frozenset().union(*(doc_terms.get(d, frozenset()) for d in named_docs))
+    if historical_focus:
+        topical = [t for t in terms if t not in naming]
+        terms = topical or terms
+    weights = {t: stats.idf(t) for t in terms}
+    variants = {t: stats.variants(t) for t in terms}
+    pool = list(passages)
+    sentence_scores = stats.sentence_index().scores(
+        list(dict.fromkeys(v for t in terms for v in variants[t]))
+    )
+    pool_ids = {p.chunk.id for p in pool}
+    best = np.argsort(-sentence_scores)[:SENTENCE_HITS]
+    sentences = stats.sentence_index().sentences
+    allowed = set(named_docs) if named_docs else None
+    for i in best:
+        if sentence_scores[i] <= 0:
+            break
+        cid = sentences[i].chunk_id
+        chunk = index.chunks[cid]
+        if cid in pool_ids or (allowed is not None and chunk.doc_id not in allowed):
+            continue
+        pool.append(Passage(rank=len(pool) + 1, score=0.0, chunk=chunk))
+        pool_ids.add(cid)
+    scored = _score(
+        question, passages, pool, stats, weights, variants, sentence_scores, historical_focus
+    )
+    return Evidence(
+        question=question,
+        terms=terms,
+        weights=weights,
+        variants=variants,
+        passages=passages,
+        pool=pool,
+        scored=scored,
+        named_fiches=index.named_fiches(question),
+        named_documents=named_docs,
+        historical_focus=historical_focus,
+        naming_terms=frozenset(t for t in naming if t in question_terms(question)),
+        region_documents=regional,
+        period_documents=periodic,
+    )
+
+
+def _score(
+    question: str,
+    passages: list[Passage],
+    pool: list[Passage],
+    stats: CorpusStats,
+    weights: dict[str, float],
+    variants: dict[str, frozenset[str]],
+    sentence_scores: np.ndarray,
+    historical_focus: bool,
+) -> list[ScoredSentence]:
+    total = sum(weights.values()) or 1.0
+    top = float(sentence_scores.max()) if len(sentence_scores) else 0.0
+    by_sentence = stats.sentence_index().row
+    figure = wants_figure(question)
+    date = wants_date(question)
+    retrieved = {p.chunk.id: i for i, p in enumerate(passages)}
+    scored: list[ScoredSentence] = []
+    for passage in pool:
+        cid = passage.chunk.id
+        context = stats.header_terms(cid) | stats.chunk_terms(cid)
+        position = retrieved.get(cid)
+        if passage.score >= 1.0:  # a fiche the question names (retrieval boost)
+            prior = 1.0
+        elif position is None:
+            prior = 0.0
+        else:
+            prior = 1.0 / (1.0 + DECAY * position)
+        for sentence in stats.sentences(cid):
+            inside = {t for t in weights if not sentence.terms.isdisjoint(variants[t])}
+            own = sum(weights[t] for t in inside) / total
+            around = (
+                sum(
+                    w
+                    for t, w in weights.items()
+                    if t not in inside and not context.isdisjoint(variants[t])
+                )
+                / total
+            )
+            bm25 = sentence_scores[by_sentence[(cid, sentence.position)]] / top if top else 0.0
+            score = W_OWN * own + W_CONTEXT * around + W_PRIOR * prior + W_SENTENCE * bm25
+            if figure and sentence.has_figure:
+                score += W_FIGURE
+            if date and _DATE_WORD.search(fold(sentence.text)):
+                score += W_FIGURE
+            if sentence.words < 5:
+                score *= 0.5
+            if passage.chunk.status == "historical" and not historical_focus:
+                score *= HISTORICAL
+            scored.append(ScoredSentence(sentence, passage, float(score), own))
+    scored.sort(key=lambda s: (-s.score, s.passage.rank, s.sentence.position))
+    return scored

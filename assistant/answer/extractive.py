@@ -1,0 +1,187 @@
+"""The offline answer: the sentences of the retrieved passages that best answer the question.
+
+Sentences come scored from :mod:`assistant.answer.evidence`. The best one comes first; a few
+others follow by source (current documents before historical ones), each source in reading
+order with its numbered citation; a historical source is named with its period.
+"""
+
+from __future__ import annotations
+
+from assistant.answer.evidence import Evidence, ScoredSentence
+from assistant.answer.models import REFUSAL, Answer, Citation
+from assistant.answer.terms import Sentence, strip_bullet
+from assistant.schemas import Chunk
+
+MAX_WORDS = 120
+"""An offline answer stays short: about this many words at most."""
+MAX_SENTENCES = 4
+MAX_SOURCES = 3
+_RELATIVE = 0.72
+"""A sentence joins the answer when it scores at least this share of the best one."""
+
+
+def _similar(a: Sentence, b: Sentence) -> bool:
+    if not a.terms or not b.terms:
+        return a.text == b.text
+    return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.75
+
+
+def select_sentences(
+    scored: list[ScoredSentence], *, max_words: int = MAX_WORDS
+) -> list[ScoredSentence]:
+    """The best sentence, then the other good ones (short, distinct, few sources)."""
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best]
+    words = best.sentence.words
+    for follower in _continuation(best, scored):
+        if words + follower.sentence.words > max_words:
+            break
+        chosen.append(follower)
+        words += follower.sentence.words
+    sources = {best.passage.chunk.id}
+    for cand in scored[1:]:
+        if len(chosen) >= MAX_SENTENCES or cand.score < _RELATIVE * best.score:
+            break
+        if any(_similar(cand.sentence, c.sentence) for c in chosen):
+            continue
+        cid = cand.passage.chunk.id
+        if cid not in sources and len(sources) >= MAX_SOURCES:
+            continue
+        if words + cand.sentence.words > max_words:
+            continue
+        chosen.append(cand)
+        sources.add(cid)
+        words += cand.sentence.words
+    return chosen
+
+
+def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """What completes the best sentence: the line it announces, the cells of its table row."""
+    following = {
+        c.sentence.position: c for c in scored if c.passage.chunk.id == best.passage.chunk.id
+    }
+    out: list[ScoredSentence] = []
+    position = best.sentence.position + 1
+    text = best.sentence.text.rstrip()
+    if (text.endswith(":") or best.sentence.words < 8 or best.sentence.continued) and (
+        position in following
+    ):
+        out.append(following[position])
+        position += 1
+    # a table row: the short cells that follow its label ("50%", "65%"…)
+    while position in following and following[position].sentence.words <= 3 and len(out) < 8:
+        out.append(following[position])
+        position += 1
+    return out
+
+
+def document_label(chunk: Chunk) -> str:
+    """How an answer names a document: « title » (period)."""
+    return f"« {chunk.title} » ({chunk.period})"
+
+
+def build_answer(
+    chosen: list[ScoredSentence], *, prefer_historical: bool = False
+) -> tuple[str, list[Citation]]:
+    """Write the answer text with [n] markers, and its citations.
+
+    The best sentence comes first; the others follow by source, current documents before
+    historical ones (unless the question is about a historical document), each source in
+    reading order. A historical source is named with its period.
+    """
+    if not chosen:
+        return REFUSAL, []
+    if not prefer_historical and chosen[0].passage.chunk.status == "historical":
+        # the rule in force first: the best sentence of a current document leads
+        current = [s for s in chosen if s.passage.chunk.status == "current"]
+        if current:
+            chosen = [current[0], *[s for s in chosen if s is not current[0]]]
+    best, rest = chosen[0], chosen[1:]
+
+    def status_key(s: ScoredSentence) -> int:
+        historical = s.passage.chunk.status == "historical"
+        return 0 if historical == prefer_historical else 1
+
+    order = [best.passage.chunk.id]
+    for s in sorted(rest, key=lambda s: (status_key(s), s.passage.rank)):
+        if s.passage.chunk.id not in order:
+            order.append(s.passage.chunk.id)
+    groups: dict[str, list[ScoredSentence]] = {cid: [] for cid in order}
+    for s in chosen:
+        groups[s.passage.chunk.id].append(s)
+    parts: list[str] = []
+    citations: list[Citation] = []
+    seen_current = False
+    for n, cid in enumerate(order, start=1):
+        group = groups[cid]
+        head, tail = group[0], sorted(group[1:], key=lambda s: s.sentence.position)
+        items = [head, *tail] if n == 1 else sorted(group, key=lambda s: s.sentence.position)
+        chunk = head.passage.chunk
+        text = " ".join(_display(s.sentence.text) for s in items)
+        if chunk.status == "historical":
+            lead = "Auparavant, selon le document" if seen_current else "Selon le document"
+            label = document_label(chunk)
+            text = f"{lead} {label}, antérieur à la campagne en cours : {text}"
+        else:
+            seen_current = True
+        parts.append(with_marker(text, n))
+        citations.append(_citation(n, chunk, items))
+    return " ".join(parts), citations
+
+
+def with_marker(text: str, n: int) -> str:
+    """``text`` closed by its citation marker, before its final stop ("… campagne [1].")."""
+    text = text.rstrip()
+    stop = "."
+    if text and text[-1] in ".!?":
+        text, stop = text[:-1].rstrip(), text[-1]
+    return f"{text} [{n}]{stop}"
+
+
+def _display(text: str) -> str:
+    text = strip_bullet(text).strip()
+    if text.endswith((":", ";", ",")):
+        text = text[:-1].rstrip() + "."
+    return text
+
+
+def _citation(n: int, chunk: Chunk, items: list[ScoredSentence]) -> Citation:
+    positions = sorted(s.sentence.position for s in items)
+    contiguous = positions == list(range(positions[0], positions[0] + len(positions)))
+    if contiguous:
+        first = min(items, key=lambda s: s.sentence.position).sentence
+        last = max(items, key=lambda s: s.sentence.position).sentence
+        quote = chunk.text[first.start : last.end]
+    else:
+        quote = items[0].sentence.text
+    return citation_for(n, chunk, quote)
+
+
+def citation_for(n: int, chunk: Chunk, quote: str) -> Citation:
+    """A citation of ``chunk`` with ``quote`` (verbatim words of the passage)."""
+    return Citation(
+        n=n,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        section=chunk.section,
+        page=chunk.page,
+        quote=" ".join(quote.split()),
+        period=chunk.period,
+        status=chunk.status,
+        chunk_id=chunk.id,
+    )
+
+
+def extractive_answer(evidence: Evidence) -> Answer:
+    """The offline answer built from the evidence's best sentences (no support decision)."""
+    chosen = select_sentences(evidence.scored)
+    text, citations = build_answer(chosen, prefer_historical=evidence.historical_focus)
+    return Answer(
+        question=evidence.question,
+        answer=text,
+        supported=bool(citations),
+        mode="extractive",
+        citations=citations,
+    )

@@ -1,0 +1,187 @@
+"""The LLM answer: a LangChain chain (prompt from ``prompts/`` | chat model | text), guarded.
+
+The passages given to the model are those the offline answer cites, then the best others of
+the evidence, each numbered and delimited as data. The generated text streams out as it comes;
+the final answer is what the grounding guard keeps. When the model fails, times out, refuses a
+question the evidence answers, or states nothing grounded, the offline answer is given instead,
+with a notice saying so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer.guard import GuardResult, PromptPassage, check
+from assistant.answer.models import Answer, Citation
+from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from assistant.answer.chain import Draft
+
+logger = logging.getLogger(__name__)
+
+MAX_PROMPT_PASSAGES = 5
+MAX_PASSAGE_CHARS = 1200
+_DELIMITERS = ("<<<", ">>>")
+
+NOTICE_FAILED = "{reason} Réponse hors ligne, extraite des guides."
+NOTICE_UNGROUNDED = (
+    "La réponse générée citait des chiffres ou des passages absents des sources ; "
+    "réponse hors ligne, extraite des guides."
+)
+NOTICE_REFUSED = (
+    "Le modèle n'a pas trouvé la réponse dans les passages ; réponse hors ligne, extraite des "
+    "guides."
+)
+NOTICE_PARTIAL = (
+    "Des phrases de la réponse générée, non vérifiables dans les sources, ont été retirées."
+)
+
+
+def answer_chain(chat_model: Any, settings: Settings) -> Any:
+    """The runnable ``{passages, question} -> text`` (prompts ``answer_system``/``answer_user``)."""
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from assistant.prompts import load_prompt
+
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", _literal(load_prompt("answer_system", settings))),
+            ("human", load_prompt("answer_user", settings)),
+        ]
+    )
+    return prompt | chat_model | StrOutputParser()
+
+
+def _literal(text: str) -> str:
+    """A prompt text with no template variables (its braces escaped)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def prompt_passages(draft: Draft) -> list[PromptPassage]:
+    """The numbered passages for the prompt: the offline answer's sources, then the best others."""
+    index_chunks = _chunks_of(draft)
+    out: list[PromptPassage] = []
+    seen: set[str] = set()
+    focus: dict[str, int] = {}
+    for scored in draft.evidence.scored:
+        focus.setdefault(scored.passage.chunk.id, scored.sentence.start)
+    for citation in draft.answer.citations:
+        key = citation.chunk_id or citation.quote
+        if key in seen:
+            continue
+        seen.add(key)
+        chunk = index_chunks.get(citation.chunk_id or "")
+        text = (
+            _excerpt(chunk.text, chunk.text.find(citation.quote[:40]), chunk)
+            if chunk is not None
+            else citation.quote
+        )
+        out.append(_passage(len(out) + 1, citation, text))
+    for scored in draft.evidence.scored:
+        if len(out) >= MAX_PROMPT_PASSAGES:
+            break
+        chunk = scored.passage.chunk
+        if chunk.id in seen:
+            continue
+        seen.add(chunk.id)
+        citation = Citation(
+            n=len(out) + 1,
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            section=chunk.section,
+            page=chunk.page,
+            quote=" ".join(scored.sentence.text.split()),
+            period=chunk.period,
+            status=chunk.status,
+            chunk_id=chunk.id,
+        )
+        out.append(_passage(len(out) + 1, citation, _excerpt(chunk.text, focus[chunk.id], chunk)))
+    return out[:MAX_PROMPT_PASSAGES]
+
+
+def _chunks_of(draft: Draft) -> dict[str, Any]:
+    return {p.chunk.id: p.chunk for p in draft.evidence.pool}
+
+
+def _excerpt(text: str, focus: int, chunk: Any) -> str:
+    """At most ``MAX_PASSAGE_CHARS`` of a passage's body, around ``focus``."""
+    from assistant.answer.terms import body_offset
+
+    body_start = body_offset(chunk)
+    body = text[body_start:]
+    if len(body) <= MAX_PASSAGE_CHARS:
+        return body
+    start = max(0, (focus - body_start if focus >= body_start else 0) - MAX_PASSAGE_CHARS // 3)
+    piece = body[start : start + MAX_PASSAGE_CHARS]
+    return ("… " if start else "") + piece + ("…" if start + MAX_PASSAGE_CHARS < len(body) else "")
+
+
+def _passage(n: int, citation: Citation, text: str) -> PromptPassage:
+    historical = ", document historique" if citation.status == "historical" else ""
+    page = f", p. {citation.page}" if citation.page else ""
+    header = f"[{n}] {citation.title} ({citation.period}{historical}{page}) — {citation.section}"
+    clean = text
+    for mark in _DELIMITERS:
+        clean = clean.replace(mark, "«")
+    return PromptPassage(
+        n=n, header=header, text=clean, citation=citation.model_copy(update={"n": n})
+    )
+
+
+def format_passages(passages: list[PromptPassage]) -> str:
+    """The passages block of the prompt."""
+    return "\n\n".join(f"{p.header}\n{p.text}" for p in passages)
+
+
+def generate_answer_stream(
+    draft: Draft, *, chat_model: Any, settings: Settings
+) -> Iterator[str | Answer]:
+    """Generate the answer with ``chat_model``: text pieces as they come, then the Answer."""
+    from assistant.llm import llm_error
+
+    passages = prompt_passages(draft)
+    pieces: list[str] = []
+    try:
+        chain = answer_chain(chat_model, settings)
+        for piece in chain.stream(
+            {"passages": format_passages(passages), "question": draft.evidence.question}
+        ):
+            pieces.append(piece)
+            yield piece
+    except Exception as exc:  # any model failure: the offline answer, with the reason
+        error = llm_error(exc, settings=settings)
+        logger.warning("LLM answer failed: %s", error.message)
+        yield _fallback(draft, NOTICE_FAILED.format(reason=error.message), grounded=True)
+        return
+    yield guarded_answer(draft, "".join(pieces), passages)
+
+
+def guarded_answer(draft: Draft, text: str, passages: list[PromptPassage]) -> Answer:
+    """The generated ``text`` after the guard, or the offline answer when nothing holds."""
+    result: GuardResult = check(text, passages)
+    if not result.kept_anything:
+        if result.refused and not result.removed:
+            return _fallback(draft, NOTICE_REFUSED, grounded=True)
+        return _fallback(draft, NOTICE_UNGROUNDED, grounded=False, removed=result.removed)
+    return Answer(
+        question=draft.evidence.question,
+        answer=result.text,
+        supported=True,
+        mode="llm",
+        citations=result.citations,
+        grounded=not result.removed,
+        removed_claims=result.removed,
+        notice=NOTICE_PARTIAL if result.removed else None,
+    )
+
+
+def _fallback(
+    draft: Draft, notice: str, *, grounded: bool, removed: list[str] | None = None
+) -> Answer:
+    return draft.answer.model_copy(
+        update={"notice": notice, "grounded": grounded, "removed_claims": removed or []}
+    )

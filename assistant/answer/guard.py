@@ -1,0 +1,176 @@
+"""The grounding guard of generated answers: a weak model must not mislead a user.
+
+Each sentence of a generated answer must cite passages that were given (``[n]``), and every
+number, date, percentage and indicator code it states must appear in the passages it cites
+(their header included: title, period, section). A sentence that fails is removed and reported;
+citations are renumbered in order of use; each citation quotes the sentence of its passage that
+is closest to what the answer says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.models import REFUSAL, Citation
+from assistant.kb.codes import canonical_code
+from assistant.lexical import fold, tokenize
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_CODE = re.compile(
+    r"\b(?:CPOM[\s_-]*)?(?:CT|OS)[\s_-]*\d{1,2}(?:_\d_\d)?\b|\bHPR[\s_.-]*\d[\s_.-]*\d\b",
+    re.IGNORECASE,
+)
+_SPLIT_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class PromptPassage:
+    """A passage as numbered in the prompt, with the citation it becomes when cited."""
+
+    n: int
+    header: str
+    text: str
+    citation: Citation
+
+
+@dataclass
+class GuardResult:
+    """What the guard kept of a generated answer."""
+
+    text: str
+    citations: list[Citation]
+    removed: list[str] = field(default_factory=list)
+    refused: bool = False
+
+    @property
+    def kept_anything(self) -> bool:
+        """Whether at least one grounded sentence remains."""
+        return bool(self.text.strip())
+
+
+def claims(text: str) -> set[str]:
+    """The checkable claims of a text: its numbers (normalised) and indicator codes."""
+    found: set[str] = set()
+    without_markers = _MARKER.sub(" ", text)
+    for match in _CODE.finditer(without_markers):
+        code = canonical_code(re.sub(r"\s+", "_", match.group(0).strip()))
+        if code:
+            found.add(code)
+    numbers_text = _CODE.sub(" ", without_markers)
+    for match in _NUMBER.finditer(numbers_text):
+        found.add(_number(match.group(0)))
+    return found
+
+
+def _number(text: str) -> str:
+    value = text.replace(",", ".")
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    return value.lstrip("0") or "0"
+
+
+def passage_claims(passage: PromptPassage) -> set[str]:
+    """Numbers and codes a passage holds (its header too), plus its fiche code."""
+    found = claims(f"{passage.header}\n{passage.text}")
+    section = passage.citation.section
+    for match in re.finditer(r"CPOM_(?:CT|OS)_\d+", section):
+        found.add(match.group(0))
+    # "OS_13_1_1" in a table names the fiche CPOM_OS_13 as well as the numbers 13, 1, 1
+    for match in re.finditer(r"\b(CT|OS)_(\d{2})_(\d)_(\d)\b", passage.text):
+        found.update({match.group(2).lstrip("0"), match.group(3), match.group(4)})
+    return found
+
+
+def is_refusal(text: str) -> bool:
+    """Whether a generated text is (or contains) the refusal sentence."""
+    return fold(REFUSAL.rstrip(".")) in fold(" ".join(text.split()))
+
+
+def split_generated(text: str) -> list[str]:
+    """A generated answer's sentences, each with the markers that close it."""
+    text = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)} ", text)
+    return [s.strip() for s in _SENTENCE_BREAK.split(text) if s and s.strip()]
+
+
+def check(text: str, passages: list[PromptPassage]) -> GuardResult:
+    """Keep the sentences of ``text`` that cite given passages and state only their figures."""
+    by_n = {p.n: p for p in passages}
+    held = {p.n: passage_claims(p) for p in passages}
+    sentences = split_generated(text)
+    markers = [[int(n) for n in _MARKER.findall(s)] for s in sentences]
+    kept: list[tuple[str, list[int]]] = []
+    removed: list[str] = []
+    refused = False
+    for i, sentence in enumerate(sentences):
+        if is_refusal(sentence):
+            refused = True
+            continue
+        cited = markers[i] or _inherited(markers, i)
+        body = _MARKER.sub("", sentence).strip()
+        if not re.search(r"\w", body):
+            continue
+        if not cited or any(n not in by_n for n in cited):
+            removed.append(sentence)
+            continue
+        support = set().union(*(held[n] for n in cited))
+        if claims(body) - support:
+            removed.append(sentence)
+            continue
+        kept.append((body, cited))
+    return _renumber(kept, by_n, removed, refused)
+
+
+def _inherited(markers: list[list[int]], i: int) -> list[int]:
+    """Markers for an uncited sentence: those of the next cited one, else the previous."""
+    for j in range(i + 1, len(markers)):
+        if markers[j]:
+            return markers[j]
+    for j in range(i - 1, -1, -1):
+        if markers[j]:
+            return markers[j]
+    return []
+
+
+def _renumber(
+    kept: list[tuple[str, list[int]]],
+    by_n: dict[int, PromptPassage],
+    removed: list[str],
+    refused: bool,
+) -> GuardResult:
+    order: dict[int, int] = {}
+    for _, cited in kept:
+        for n in cited:
+            order.setdefault(n, len(order) + 1)
+    parts: list[str] = []
+    for body, cited in kept:
+        text = body.rstrip()
+        stop = ""
+        if text and text[-1] in ".!?":
+            text, stop = text[:-1].rstrip(), text[-1]
+        marks = "".join(f"[{order[n]}]" for n in dict.fromkeys(cited))
+        parts.append(f"{text} {marks}{stop or '.'}")
+    citations = []
+    for old, new in order.items():
+        passage = by_n[old]
+        said = " ".join(body for body, cited in kept if old in cited)
+        quote = closest_sentence(passage, said)
+        citations.append(passage.citation.model_copy(update={"n": new, "quote": quote}))
+    return GuardResult(" ".join(parts), citations, removed, refused)
+
+
+def closest_sentence(passage: PromptPassage, said: str) -> str:
+    """The passage's sentence sharing most words with what the answer says of it."""
+    words = set(tokenize(said))
+    best, best_score = passage.citation.quote, -1.0
+    for sentence in _SPLIT_SENTENCES.split(passage.text):
+        sentence = sentence.strip()
+        if len(sentence.split()) < 3:
+            continue
+        score = len(words & set(tokenize(sentence))) + 0.5 * len(claims(sentence) & claims(said))
+        if score > best_score:
+            best, best_score = sentence, score
+    return " ".join(best.split())

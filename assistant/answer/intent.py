@@ -1,0 +1,199 @@
+"""What a question is about: an indicator and which part of its fiche, a campaign rule, a scope.
+
+Plain patterns over the folded question; nothing here decides an answer, it only routes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.kb.codes import canonical_code
+from assistant.lexical import fold
+
+FichePart = Literal[
+    "preuve", "cible", "calcul", "source", "frequence", "eligibilite", "pratiques", "definition"
+]
+RuleTopic = Literal["count", "hpr", "deadline", "already_met", "objectives"]
+
+_CODE = re.compile(
+    r"\b(?:cpom[\s_-]*)?(?:ct|os)[\s_-]*0?\d{1,2}(?:_\d_\d)?\b|\bhpr[\s_.-]*\d[\s_.-]*\d\b",
+    re.IGNORECASE,
+)
+_PARTS: list[tuple[FichePart, re.Pattern[str]]] = [
+    (
+        "preuve",
+        re.compile(
+            r"\b(preuves?|justificatifs?|justifier|prouver|fournit|fournir|"
+            r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir)\b"
+        ),
+    ),
+    (
+        "calcul",
+        re.compile(
+            r"\b(calcul\w*|numerateur|denominateur|formule|mode de calcul|unite de mesure|"
+            r"que mesure|mesure-t-il|comment se mesure)\b"
+        ),
+    ),
+    (
+        "cible",
+        re.compile(
+            r"\b(cibles?|viser|vise|atteindre|attendu|attendue|trajectoire|progress\w*|"
+            r"augmenter|objectif chiffre|valeur a atteindre)\b"
+        ),
+    ),
+    ("source", re.compile(r"\b(sources? des? donnees|source|recense\w*|base de donnees)\b")),
+    ("frequence", re.compile(r"\b(frequence|periodicite|collecte|recueil)\b")),
+    (
+        "eligibilite",
+        re.compile(
+            r"\b(qui (?:peut|peuvent|est concerne|sont concernes|doit|choisit)|concerne|"
+            r"concernes?|eligibles?|eligibilite|reserve|peut choisir|peut-on choisir|"
+            r"ca concerne qui)\b"
+        ),
+    ),
+    (
+        "pratiques",
+        re.compile(
+            r"\b(bonnes? pratiques?|exemples? d'actions?|financements?|leviers?|"
+            r"accompagnement financier)\b"
+        ),
+    ),
+    (
+        "definition",
+        re.compile(r"\b(c'est quoi|qu'est-ce que|definition|de quoi s'agit|que signifie)\b"),
+    ),
+]
+_CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
+    ("CHU", re.compile(r"\bchu\b")),
+    ("CLCC", re.compile(r"\bclcc\b")),
+    ("ESPIC", re.compile(r"\bespic\b")),
+    ("clinique", re.compile(r"\bcliniques?\b")),
+    ("HAD", re.compile(r"\bhad\b")),
+    ("SMR", re.compile(r"\bsmr\b")),
+    ("psychiatrie", re.compile(r"\bpsychiatri\w*\b")),
+    ("CH", re.compile(r"\bch\b|\bcentres? hospitaliers?\b")),
+]
+_NOT_CHU = re.compile(r"\b(pas|non|hors)\s+(?:un\s+|le\s+|de\s+)?chu\b")
+_BEDS_MORE = re.compile(r"\b(?:plus de|au moins|>=?|superieur a)\s*(\d{2,4})\s*lits\b")
+_BEDS_LESS = re.compile(r"\b(?:moins de|<=?|inferieur a)\s*(\d{2,4})\s*lits\b")
+_BEDS_RANGE = re.compile(r"\b(?:de |entre )?(\d{2,4})\s*(?:a|-|et)\s*(\d{2,4})\s*lits\b")
+_BEDS = re.compile(r"\b(\d{2,4})\s*lits\b")
+_YEAR = re.compile(r"\b(202[4-9])\b")
+_ENGAGED = re.compile(r"\bdeja engage")
+_HPR = re.compile(r"\bhpr\b|\bhopita(?:l|ux) de proximite\b")
+_INDICATORS = r"indicateurs?"
+# "combien … chaque année / au total / à partir de 2027 / pour un CH": a target question.
+_COUNT_TARGET = re.compile(
+    r"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202\d|"
+    r"lits|chu|ch|clinique)\b|\b(chaque annee|par an|au total)\b.*\bcombien\b"
+)
+_RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
+    (
+        "already_met",
+        re.compile(r"\b(deja atteint\w*|atteint\w* deja|atteignons deja|deja a la cible)\b"),
+    ),
+    (
+        "deadline",
+        re.compile(
+            r"\b(date (?:limite|butoir)|jusqu'?a quand|avant quelle date|quelle date)\b.*"
+            r"\b(choi\w*|sais\w*|e-?cars|indicateurs?)\b|"
+            r"\b(choi\w*|sais\w*|indicateurs?)\b.*\b(date (?:limite|butoir)|jusqu'?a quand)\b"
+        ),
+    ),
+    (
+        "objectives",
+        re.compile(r"\b(combien d'objectifs|nombre d'objectifs|declaratifs?|quantitatifs?)\b"),
+    ),
+    (
+        "count",
+        re.compile(
+            rf"\b(combien d'{_INDICATORS}|nombre d'{_INDICATORS}|{_INDICATORS} (?:au )?max\w*|"
+            rf"{_INDICATORS} (?:au )?min\w*|{_INDICATORS} obligatoires?|"
+            rf"(?:au )?(?:maximum|minimum|moins|max|plus) (?:combien )?d'{_INDICATORS}|"
+            rf"combien .{{0,40}}{_INDICATORS}|{_INDICATORS} .{{0,30}}combien|"
+            rf"combien faut-il (?:en )?(?:choisir|retenir|garder))"
+        ),
+    ),
+]
+
+
+@dataclass
+class Intent:
+    """The routing of one question."""
+
+    codes: list[str] = field(default_factory=list)
+    """Indicator codes written in the question (canonical form, known or not)."""
+    parts: list[FichePart] = field(default_factory=list)
+    rule_topics: list[RuleTopic] = field(default_factory=list)
+    category: str | None = None
+    beds: int | None = None
+    engaged: bool | None = None
+    years: list[int] = field(default_factory=list)
+    hpr: bool = False
+
+
+def parse_intent(question: str) -> Intent:
+    """Route a question: indicator codes, fiche parts, rule topics and the scope it names."""
+    folded = fold(question).replace("’", "'")
+    codes: list[str] = []
+    for match in _CODE.finditer(question):
+        code = canonical_code(re.sub(r"\s+", "_", match.group(0).strip()))
+        if code and code not in codes:
+            codes.append(code)
+    parts = [name for name, pattern in _PARTS if pattern.search(folded)]
+    if "preuve" in parts:
+        parts = [p for p in parts if p != "cible"]
+    elif "cible" not in parts and _COUNT_TARGET.search(folded):
+        parts.insert(0, "cible")
+    topics = [name for name, pattern in _RULES if pattern.search(folded)]
+    hpr = bool(_HPR.search(folded))
+    if hpr and ("count" in topics or "objectives" in topics):
+        topics = ["hpr"] + [t for t in topics if t not in ("count", "objectives")]
+    elif hpr and re.search(r"\b(regles?|choisir|retenir|garder)\b", folded):
+        topics.append("hpr")
+    # A follow-up rewritten as "previous question + new question" names its scope last.
+    category, beds = None, None
+    for sentence in reversed([s for s in re.split(r"(?<=[?.!])\s+", folded) if s.strip()]):
+        category, beds = _category(sentence), _beds(sentence)
+        if category or beds:
+            break
+    return Intent(
+        codes=codes,
+        parts=parts,
+        rule_topics=topics,
+        category=category,
+        beds=beds,
+        engaged=True if _ENGAGED.search(folded) else None,
+        years=sorted({int(y) for y in _YEAR.findall(folded)}),
+        hpr=hpr,
+    )
+
+
+def _category(folded: str) -> str | None:
+    """The establishment category a sentence names (the last one named)."""
+    found: list[tuple[int, str]] = []
+    for name, pattern in _CATEGORIES:
+        found.extend((m.start(), name) for m in pattern.finditer(folded))
+    if not found:
+        return None
+    position, category = max(found)
+    if category == "CHU" and _NOT_CHU.search(folded[max(0, position - 12) : position + 3]):
+        return "CH"
+    return category
+
+
+def _beds(folded: str) -> int | None:
+    """A bed count representative of the size the question names."""
+    if match := _BEDS_RANGE.search(folded):
+        low, high = int(match.group(1)), int(match.group(2))
+        if low < high:
+            return (low + high) // 2
+    if match := _BEDS_MORE.search(folded):
+        return int(match.group(1)) + 1
+    if match := _BEDS_LESS.search(folded):
+        return max(int(match.group(1)) - 1, 1)
+    if match := _BEDS.search(folded):
+        return int(match.group(1))
+    return None

@@ -1,0 +1,292 @@
+"""Indicator questions answered from the fiche, through the knowledge base.
+
+"Quelle cible pour la RAAC ?", "comment se calcule l'OS 16 ?", "qui est concerné par le CT 3 ?":
+the answer gives the fiche's parts the question is about (target per year and category,
+numerator and denominator, unit, data source, collection frequency, eligibility), each with a
+citation of the fiche's own words. Target values are shown as the knowledge base read them, next
+to the fiche's verbatim row.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.answer.citing import cite_quote
+from assistant.answer.extractive import with_marker
+from assistant.answer.intent import FichePart, Intent
+from assistant.answer.models import Answer, Citation
+from assistant.answer.terms import corpus_stats, strip_bullet
+from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
+from assistant.kb.display import ACTIVITY_LABELS, UNIT_LABELS
+from assistant.lexical import fold
+
+MAX_FIELD_WORDS = 45
+"""A long fiche field (a definition of a page) is shown up to this many words."""
+
+
+class _Writer:
+    """Collects sentences and their citations (one citation per distinct quote)."""
+
+    def __init__(self, index: Any, indicator: Indicator) -> None:
+        self.index = index
+        self.indicator = indicator
+        self.lines: list[str] = []
+        self.citations: list[Citation] = []
+
+    def cite(self, doc_id: str, quote: str, section: str | None = None) -> int:
+        for citation in self.citations:
+            if citation.quote == " ".join(quote.split()):
+                return citation.n
+        fiche = self.indicator.code if doc_id == _doc(self.indicator) else None
+        citation = cite_quote(
+            self.index,
+            len(self.citations) + 1,
+            doc_id,
+            quote,
+            section=section,
+            fiche=fiche,
+            widen=False,
+        )
+        self.citations.append(citation)
+        return citation.n
+
+    def add(self, text: str, n: int) -> None:
+        self.lines.append(with_marker(text, n))
+
+
+def indicator_answer(
+    index: Any, kb: KnowledgeBase, code: str, intent: Intent, question: str
+) -> Answer | None:
+    """The answer from one indicator's fiche, or None when the question's part is unknown."""
+    indicator = kb.get(code)
+    if isinstance(indicator, HprIndicator):
+        return _hpr_answer(index, indicator, question)
+    parts: list[FichePart] = list(intent.parts)
+    if not parts:
+        return None
+    writer = _Writer(index, indicator)
+    head = f"{indicator.code} ({indicator.short_code}) — {indicator.label}"
+    writer.lines.append(head + " :")
+    for part in parts:
+        _PART_WRITERS[part](writer, intent)
+    if len(writer.lines) == 1:
+        return None
+    return Answer(
+        question=question,
+        answer="\n".join(writer.lines),
+        supported=True,
+        mode="extractive",
+        citations=writer.citations,
+    )
+
+
+def _shorten(text: str, limit: int = MAX_FIELD_WORDS) -> tuple[str, str]:
+    """(shown text, quoted text): a verbatim prefix of at most ``limit`` words."""
+    words = text.split()
+    if len(words) <= limit:
+        return text, text
+    prefix = " ".join(words[:limit])
+    return prefix + " …", prefix
+
+
+def _doc(ind: Indicator) -> str:
+    return ind.target.wording.doc_id
+
+
+def _write_definition(w: _Writer, intent: Intent) -> None:
+    ind = w.indicator
+    if ind.definition:
+        shown, quote = _shorten(ind.definition)
+        w.add(f"Définition : {shown}", w.cite(_doc(ind), quote))
+    kind = "déclaratif (oui/non)" if ind.type == "declaratif" else "quantitatif"
+    _write_unit(w, f"Indicateur {kind}, unité : {UNIT_LABELS[ind.unit]}")
+    if "cible" not in intent.parts:
+        _write_target(w, intent, brief=True)
+
+
+def _write_calcul(w: _Writer, intent: Intent) -> None:
+    ind = w.indicator
+    if ind.numerator or ind.denominator:
+        if ind.numerator:
+            shown, quote = _shorten(ind.numerator)
+            w.add(f"Numérateur : {shown}", w.cite(_doc(ind), quote))
+        if ind.denominator:
+            shown, quote = _shorten(ind.denominator)
+            w.add(f"Dénominateur : {shown}", w.cite(_doc(ind), quote))
+    if ind.definition and not (ind.numerator and ind.denominator):
+        shown, quote = _shorten(ind.definition)
+        w.add(f"Définition : {shown}", w.cite(_doc(ind), quote))
+    formula = ind.sections.get("type", "")
+    if "formule" in formula.lower() and not (ind.numerator and ind.denominator):
+        shown, quote = _shorten(formula)
+        w.add(f"Formule de la fiche : {shown}", w.cite(_doc(ind), quote))
+    _write_unit(w, f"Unité : {UNIT_LABELS[ind.unit]}")
+
+
+def _write_unit(w: _Writer, text: str) -> None:
+    """The unit line, cited to the fiche's 'type' part (or the target table)."""
+    ind = w.indicator
+    source = ind.sections.get("type") or ind.target.wording.text
+    _, quote = _shorten(source)
+    w.add(text, w.cite(_doc(ind), quote))
+
+
+def _rules_for(ind: Indicator, intent: Intent) -> list[TargetRule]:
+    """The target rows for the scope the question names (all rows when it names none)."""
+    rules = ind.target.rules
+    if intent.category is None and intent.beds is None and intent.engaged is None:
+        return rules
+    matching: list[TargetRule] = []
+    for rule in rules:
+        scope = rule.scope
+        if intent.category and scope.categories and intent.category not in scope.categories:
+            continue
+        if intent.beds is not None and (
+            (scope.min_beds is not None and intent.beds < scope.min_beds)
+            or (scope.max_beds is not None and intent.beds > scope.max_beds)
+        ):
+            continue
+        if (
+            intent.engaged is not None
+            and scope.engaged is not None
+            and (scope.engaged != intent.engaged)
+        ):
+            continue
+        if intent.engaged is None and scope.engaged:
+            continue
+        matching.append(rule)
+    return matching[:1] or rules
+
+
+def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
+    ind = w.indicator
+    rules = _rules_for(ind, intent)
+    if not rules:
+        shown, quote = _shorten(ind.target.wording.text, 80)
+        w.add(f"Cible de la fiche : « {shown} »", w.cite(_doc(ind), quote))
+        return
+    for rule in rules:
+        years = rule.years
+        if intent.years:
+            asked = [y for y in years if y.year in intent.years]
+            years = asked + [y for y in years if y.year not in intent.years]
+        values = " ; ".join(format_year_target(y, ind.unit) for y in years)
+        n = w.cite(_doc(ind), rule.quote.text, rule.quote.section)
+        w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
+        if not brief:
+            w.lines.append(f"Texte de la fiche : « {' '.join(rule.quote.text.split())} »")
+            if rule.reading:
+                w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
+
+
+def _scope_phrase(label: str) -> str:
+    """The target's lead: « Cible pour tous les établissements », « Cible pour « CHU 30 » »."""
+    if label.lower().startswith("pour "):
+        return f"Cible {label[0].lower()}{label[1:]}"
+    return f"Cible pour « {label} »"
+
+
+def _write_source(w: _Writer, intent: Intent) -> None:
+    ind = w.indicator
+    if ind.data_source:
+        shown, quote = _shorten(ind.data_source)
+        w.add(f"Source des données : {shown}", w.cite(_doc(ind), quote))
+    if ind.sections.get("suivi"):
+        shown, quote = _shorten(ind.sections["suivi"])
+        w.add(f"Suivi et évaluation : {shown}", w.cite(_doc(ind), quote))
+
+
+def _write_frequency(w: _Writer, intent: Intent) -> None:
+    ind = w.indicator
+    suivi = ind.sections.get("suivi", "")
+    if ind.frequency and suivi:
+        shown, quote = _shorten(suivi)
+        w.add(f"Fréquence de collecte : {ind.frequency} ; {shown}", w.cite(_doc(ind), quote))
+    elif ind.frequency:
+        w.add(f"Fréquence de collecte : {ind.frequency}", w.cite(_doc(ind), ind.frequency))
+
+
+def _write_eligibility(w: _Writer, intent: Intent) -> None:
+    ind = w.indicator
+    elig = ind.eligibility
+    facts: list[str] = []
+    if elig.requires_ght:
+        facts.append("réservé aux établissements membres d'un GHT")
+    if elig.required_activities:
+        names = ", ".join(ACTIVITY_LABELS[a] for a in elig.required_activities)
+        facts.append(f"suppose au moins une de ces activités : {names}")
+    if elig.categories_only:
+        facts.append(f"réservé aux catégories {', '.join(elig.categories_only)}")
+    if elig.public_mainly:
+        facts.append("concerne plus particulièrement les établissements publics")
+    quotes = list(elig.quotes)
+    if facts and quotes:
+        n = w.cite(quotes[0].doc_id, quotes[0].text, quotes[0].section)
+        w.add("Éligibilité : " + " ; ".join(facts), n)
+        for quote in quotes[1:]:
+            w.add(f"« {quote.text} »", w.cite(quote.doc_id, quote.text, quote.section))
+    sans_objet = [
+        rule
+        for rule in ind.target.rules
+        if rule.years and all(y.kind == "sans_objet" for y in rule.years)
+    ]
+    for rule in sans_objet:
+        n = w.cite(_doc(ind), rule.quote.text, rule.quote.section)
+        w.add(f"Cible « sans objet » pour « {rule.scope.label} »", n)
+    objective = ind.sections.get("objectif", "")
+    if objective:
+        shown, quote = _shorten(objective, 60)
+        w.add(f"Description de l'objectif : {shown}", w.cite(_doc(ind), quote))
+
+
+_PROOF = re.compile(
+    r"preuve|critere retenu|justifi|atteinte de la cible|oui ?/ ?non|cible (?:est )?atteinte",
+)
+
+
+def _write_proof(w: _Writer, intent: Intent) -> None:
+    """The fiche's sentences on what proves the target is met (evidence, criterion)."""
+    stats = corpus_stats(w.index)
+    found = 0
+    for cid, chunk in w.index.chunks.items():
+        if chunk.fiche != w.indicator.code:
+            continue
+        for sentence in stats.sentences(cid):
+            if found < 2 and _PROOF.search(fold(sentence.text)) and sentence.words >= 4:
+                n = w.cite(chunk.doc_id, sentence.text)
+                w.add(strip_bullet(sentence.text), n)
+                found += 1
+    if not found:
+        _write_source(w, intent)
+
+
+def _write_practices(w: _Writer, intent: Intent) -> None:
+    ind = w.indicator
+    for item in ind.good_practices[:4]:
+        shown, quote = _shorten(item, 40)
+        w.add(f"Bonne pratique de la fiche : {shown}", w.cite(_doc(ind), quote))
+
+
+_PART_WRITERS = {
+    "preuve": _write_proof,
+    "pratiques": _write_practices,
+    "definition": _write_definition,
+    "calcul": _write_calcul,
+    "cible": _write_target,
+    "source": _write_source,
+    "frequence": _write_frequency,
+    "eligibilite": _write_eligibility,
+}
+
+
+def _hpr_answer(index: Any, hpr: HprIndicator, question: str) -> Answer:
+    citation = cite_quote(index, 1, hpr.quote.doc_id, hpr.quote.text, section=hpr.quote.section)
+    star = " (objectif prioritaire, marqué *)" if hpr.starred else ""
+    text = (
+        f"{hpr.code} — {hpr.label} [1] : indicateur de l'annexe hôpitaux de proximité, "
+        f"objectif {hpr.objective_number}{star} : {hpr.objective}."
+    )
+    return Answer(
+        question=question, answer=text, supported=True, mode="extractive", citations=[citation]
+    )

@@ -1,0 +1,228 @@
+"""Do the guides answer? A decision from retrieval evidence, before any model speaks.
+
+Two signals, both lexical and computed on the passages an answer cites:
+
+- **named things**: the proper nouns, acronyms, codes and numbers of the question ("Toulouse",
+  "Bretagne", "2030", "OS 23") must appear in the cited passages; a question about a place,
+  a year or an indicator the guides never mention is not answered by a passage about
+  something else;
+- **coverage**: the share of the question's topic words (weighted by their rarity in the
+  corpus) found in the cited passages must reach a threshold.
+
+The thresholds were set on the dev set (answerable vs unanswerable questions), as general rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.answer.evidence import Evidence
+from assistant.answer.models import Answer
+from assistant.answer.terms import corpus_stats, question_terms, question_words
+from assistant.lexical import fold, tokenize
+
+MIN_COVERAGE = 0.45
+"""Share of the question's term weight the cited passages must hold."""
+ON_TOPIC = 0.3
+"""A sentence of an answer is on the question's topic when it holds this share of its terms."""
+GENERIC_NAMED = frozenset(tokenize("ARS CPOM CH CHU CLCC ESPIC HAD SMR USLD MCO PRS GHT Occitanie"))
+"""Named terms too common in the guides to tell a question apart (categories, the agency)."""
+_NUMBER_WORDS = (
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
+    r"quarante|cinquante|cent|mille|premier|premiere|moitie|tiers|quart"
+)
+_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b")
+_ASKS_MONEY = re.compile(
+    r"\b(montant|tarif\w*|salaire\w*|prix|cout|budget|remuneration|combien d'euros|"
+    r"bonus|prime)\b"
+)
+_MONEY = re.compile(r"€|\beuros?\b|\bmillions?\b|\bmilliards?\b")
+_ASKS_PERSON = re.compile(
+    r"\b(comment s'appelle|quel est le nom|nom du|nom de la|qui est (?:le|la|l'))\b"
+)
+_PERSON = re.compile(
+    r"\b(?:M\.|Mme|Monsieur|Madame)\s|\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}\b"
+)
+_ASKS_PERCENT = re.compile(
+    r"\bquel(?:le)?(?: est (?:le|la))? (?:taux|pourcentage|part|proportion)\b|"
+    r"\bquel (?:pourcentage|taux)\b"
+)
+_PERCENT = re.compile(r"%|pour ?cent|\bpoints?\b")
+_ASKS_DATE = re.compile(
+    r"\b(quand|quelle date|quelles dates|a quel moment|jusqu'a quand|quel jour|"
+    r"date (?:limite|butoir))\b"
+)
+_DATE = re.compile(
+    rf"\b(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
+    rf"decembre|\d{{4}}|mi-parcours|moitie|echeance|annuel\w*|semestr\w*|trimestr\w*)\b|"
+    rf"\b(?:\d+|un|une|{_NUMBER_WORDS})\s+(?:jours?|mois|ans?|annees?|semaines?)\b|"
+    rf"\d{{1,2}}/\d{{1,2}}"
+)
+_ASKS_QUANTITY = re.compile(r"\bcombien (?:de |d')([a-z]{3,})")
+_NOT_UNITS = frozenset({"fois", "indicateurs", "indicateur"})
+_DURATION_UNITS = frozenset(tokenize("temps ans annees mois jours semaines"))
+_UNIT_SYNONYMS = {"contrat": "cpom"}
+"""A count of "contrats" is written as a count of CPOM in the guides."""
+_TYPE_WORDS = frozenset(
+    tokenize("date dates limite butoir moment jour montant tarif nom appelle combien temps")
+)
+
+_NAMED = re.compile(r"(?<![\w-])(?:[A-ZÀ-Ý][\wÀ-ÿ]*(?:-[A-Za-zÀ-ÿ]+)*|\d+(?:[.,/]\d+)*)(?![\w])")
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|[«\"(]\s*)$")
+
+
+@dataclass
+class SupportDecision:
+    """Whether the cited passages answer the question, and why."""
+
+    supported: bool
+    coverage: float
+    missing_named: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+def named_terms(question: str) -> list[str]:
+    """Stems of the proper nouns, acronyms, codes and numbers of a question.
+
+    A capitalised word counts unless it opens the question or a sentence; acronyms (two
+    capitals or more) always count.
+    """
+    out: list[str] = []
+    skip = question_words()
+    for match in _NAMED.finditer(question):
+        word = match.group(0)
+        acronym = sum(c.isupper() for c in word) >= 2
+        initial = bool(_SENTENCE_START.search(question[: match.start()]))
+        if word[0].isupper() and initial and not acronym:
+            continue
+        for term in tokenize(word):
+            if term not in skip and term not in out:
+                out.append(term)
+    return out
+
+
+def decide(
+    evidence: Evidence,
+    answer: Answer,
+    index: Any,
+    *,
+    extra_chunks: list[str] | None = None,
+    excused: set[str] | None = None,
+    min_coverage: float = MIN_COVERAGE,
+    check_type: bool = True,
+) -> SupportDecision:
+    """Decide whether ``answer``'s citations support an answer to the evidence's question.
+
+    Args:
+        evidence: the question's evidence (terms and their weights).
+        answer: the candidate answer (its citations are the support).
+        index: the opened index.
+        extra_chunks: more passages that count as support (a fiche's other parts).
+        excused: question terms already handled by the answer (a category it filtered on).
+        min_coverage: the coverage threshold (lower for a knowledge-base answer, whose
+            routing already matched the question).
+        check_type: check that the answer holds the kind of value asked (amount, date…).
+    """
+    if not answer.citations:
+        return SupportDecision(False, 0.0, reason="aucun passage")
+    stats = corpus_stats(index)
+    held: set[str] = set()
+    chunk_ids = [c.chunk_id for c in answer.citations if c.chunk_id] + list(extra_chunks or [])
+    for cid in chunk_ids:
+        held |= stats.chunk_terms(cid) | stats.header_terms(cid)
+    for citation in answer.citations:
+        held |= set(tokenize(citation.quote)) | set(tokenize(citation.section))
+    excused = excused or set()
+    naming = evidence.naming_terms
+    missing = [
+        t
+        for t in named_terms(evidence.question)
+        if t not in held
+        and t not in excused
+        and t not in naming
+        and t not in GENERIC_NAMED
+        and not (t.isdigit() and len(t) == 1)
+    ]
+    weights = evidence.weights
+    total = sum(weights.values()) or 1.0
+    coverage = (
+        sum(
+            w
+            for t, w in weights.items()
+            if t in excused or not held.isdisjoint(evidence.variants.get(t, {t}))
+        )
+        / total
+    )
+    if missing:
+        return SupportDecision(False, coverage, missing, reason="terme absent des passages")
+    if evidence.region_documents and (
+        answer.citations[0].doc_id not in evidence.region_documents
+        or (
+            evidence.period_documents
+            and not set(evidence.region_documents) & set(evidence.period_documents)
+        )
+    ):
+        return SupportDecision(False, coverage, reason="aucun guide de cette région (et période)")
+    if coverage < min_coverage:
+        return SupportDecision(False, coverage, reason="couverture insuffisante")
+    if check_type:
+        lacking = missing_answer_type(
+            evidence.question,
+            answer.answer,
+            ignore=set(evidence.naming_terms),
+            weights=evidence.weights,
+        )
+        if lacking:
+            return SupportDecision(False, coverage, reason=lacking)
+    return SupportDecision(True, coverage)
+
+
+def missing_answer_type(
+    question: str,
+    answer_text: str,
+    *,
+    ignore: set[str] | None = None,
+    weights: dict[str, float] | None = None,
+) -> str | None:
+    """The kind of answer the question asks for that ``answer_text`` lacks, if any.
+
+    "Quel montant", "comment s'appelle", "quand", "combien d'heures" ask for an amount, a
+    name, a date, a count of something: an answer none of whose sentences on the question's
+    topic holds one does not answer.
+    """
+    folded_q = fold(question).replace("’", "'")
+    skip = _TYPE_WORDS | (ignore or set())
+    weight = {t: (weights or {}).get(t, 1.0) for t in question_terms(question) if t not in skip}
+    total = sum(weight.values())
+    # One piece per cited group: a sentence and the list it announces stay together.
+    pieces = [p for p in re.split(r"\[\d+\]", answer_text) if p.strip()]
+
+    def topical(piece: str) -> bool:
+        shared = sum(w for t, w in weight.items() if t in set(tokenize(piece)))
+        return shared >= ON_TOPIC * total
+
+    on_topic = ([p for p in pieces if topical(p)] if total else []) or pieces
+
+    def holds(pattern: re.Pattern[str], *, raw: bool = False) -> bool:
+        return any(pattern.search(p if raw else fold(p)) for p in on_topic)
+
+    if _ASKS_MONEY.search(folded_q) and not holds(_MONEY):
+        return "aucun montant dans les passages"
+    if _ASKS_PERSON.search(folded_q) and not holds(_PERSON, raw=True):
+        return "aucun nom dans les passages"
+    if _ASKS_PERCENT.search(folded_q) and not holds(_PERCENT):
+        return "aucun pourcentage dans les passages"
+    match = _ASKS_QUANTITY.search(folded_q)
+    unit = tokenize(match.group(1)) if match and match.group(1) not in _NOT_UNITS else []
+    if (_ASKS_DATE.search(folded_q) or (unit and unit[0] in _DURATION_UNITS)) and not holds(_DATE):
+        return "aucune date ni aucun délai dans les passages"
+    if unit and unit[0] not in _DURATION_UNITS:
+        wanted = {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
+        counted = any(
+            _NUMBER.search(fold(p)) and wanted & set(tokenize(p)) for p in on_topic or pieces
+        )
+        if not counted:
+            return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
+    return None

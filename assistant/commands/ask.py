@@ -1,0 +1,97 @@
+"""``ask``: a short answer from the guides with its numbered sources (or a batch of questions)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from assistant.config import Settings
+from assistant.errors import AssistantError, InvalidInputError, LLMUnavailableError
+
+HELP = "poser une question sur les guides (réponse avec ses sources)"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's arguments."""
+    parser.add_argument("question", nargs="?", help="la question, en français")
+    parser.add_argument("--json", action="store_true", help="sortie JSON")
+    parser.add_argument(
+        "--batch", type=Path, help="un fichier : une question par ligne (une ligne JSON chacune)"
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Answer the question (or each line of ``--batch``), loading everything once."""
+    from assistant.answer import answer_question
+    from assistant.retrieval import Index
+
+    questions = _questions(args.question, args.batch)
+    index = Index(settings)
+    if not index.dense_ready:
+        print(
+            "Note : la recherche sémantique est en cours de construction ; "
+            "passages trouvés par la recherche lexicale seulement.",
+            file=sys.stderr,
+        )
+    kb = _knowledge_base(settings)
+    chat_model = _chat_model(settings)
+    for question in questions:
+        try:
+            answer = answer_question(
+                question, index=index, kb=kb, settings=settings, chat_model=chat_model
+            )
+        except AssistantError as exc:
+            if not args.batch:
+                raise
+            print(
+                json.dumps({"question": question, "erreur": exc.message}, ensure_ascii=False),
+                file=out,
+            )
+            continue
+        if args.batch:
+            print(
+                json.dumps({"question": question, **answer.as_json()}, ensure_ascii=False), file=out
+            )
+        elif args.json:
+            print(json.dumps(answer.as_json(), ensure_ascii=False, indent=2), file=out)
+        else:
+            print(answer.as_text(), file=out)
+    return 0
+
+
+def _questions(question: str | None, batch: Path | None) -> list[str]:
+    if batch is not None:
+        try:
+            text = batch.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"Impossible de lire le fichier {str(batch)!r}.") from exc
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    if not question or not question.strip():
+        raise InvalidInputError(
+            "La question est vide.",
+            hint='Exemple : cpom ask "Combien d\'indicateurs faut-il choisir au maximum ?"',
+        )
+    return [question]
+
+
+def _knowledge_base(settings: Settings) -> Any:
+    from assistant.kb import load_kb
+
+    try:
+        return load_kb(settings.corpus_dir)
+    except AssistantError as exc:
+        print(f"Note : base des indicateurs indisponible ({exc.message}).", file=sys.stderr)
+        return None
+
+
+def _chat_model(settings: Settings) -> Any:
+    from assistant.llm import build_chat_model
+
+    try:
+        return build_chat_model(settings)
+    except LLMUnavailableError as exc:
+        print(f"Note : {exc.message} Réponses hors ligne, extraites des guides.", file=sys.stderr)
+        return None

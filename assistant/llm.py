@@ -1,0 +1,258 @@
+"""Chat models: one factory by provider, error translation, structured output with repair.
+
+``build_chat_model(settings)`` returns a LangChain ``BaseChatModel`` (or None offline):
+``openai`` is any OpenAI-compatible endpoint (Albert, vLLM, llama.cpp server, Mistral…),
+``ollama`` an Ollama server. The API key is a ``SecretStr``: it is passed to the client and
+never printed or logged. Every failure of a model call reaches the user as an
+``LLMUnavailableError`` with a French message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from assistant.config import Settings
+from assistant.errors import LLMUnavailableError
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
+logger = logging.getLogger(__name__)
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+STRUCTURED_METHODS = ("json_schema", "json_object", "function_calling", "prompt")
+"""How a structured answer is asked for, from the most to the least constrained.
+
+``json_schema``: OpenAI's ``response_format`` json_schema (vLLM, OpenAI, Ollama);
+``json_object``: ``response_format {"type": "json_object", "schema": …}`` (llama.cpp server);
+``function_calling``: a tool call; ``prompt``: the schema in the prompt, the JSON parsed back.
+"""
+_NO_KEY = "sk-no-key-required"
+
+
+def build_chat_model(settings: Settings) -> BaseChatModel | None:
+    """The chat model chosen by ``settings.llm_provider`` (``CPOM_LLM_PROVIDER``).
+
+    Returns:
+        None for ``none`` (offline answers), else a LangChain chat model (temperature 0,
+        request timeout ``settings.llm_timeout``, no automatic retry).
+
+    Raises:
+        LLMUnavailableError: the provider is not usable as configured (French message).
+    """
+    provider = settings.llm_provider
+    match provider:
+        case "none":
+            return None
+        case "openai":
+            return _openai(settings)
+        case "ollama":
+            return _ollama(settings)
+        case "local":
+            raise LLMUnavailableError(
+                "Le mode local (serveur llama.cpp sur cette machine) n'est pas encore disponible.",
+                hint="Utilisez CPOM_LLM_PROVIDER=openai avec CPOM_LLM_BASE_URL, ou none.",
+            )
+        case _:
+            raise LLMUnavailableError(f"Fournisseur de modèle de langage inconnu : {provider!r}.")
+
+
+def _openai(settings: Settings) -> BaseChatModel:
+    if not settings.llm_model:
+        raise LLMUnavailableError(
+            "Aucun modèle de langage n'est configuré (CPOM_LLM_MODEL).",
+            hint="Exemple : CPOM_LLM_MODEL=mistral-small CPOM_LLM_BASE_URL=http://127.0.0.1:8080/v1",
+        )
+    from langchain_openai import ChatOpenAI
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else _NO_KEY
+    return ChatOpenAI(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        api_key=key,  # type: ignore[arg-type]
+        timeout=settings.llm_timeout,
+        max_retries=0,
+        temperature=0,
+        use_responses_api=False,
+    )
+
+
+def _ollama(settings: Settings) -> BaseChatModel:
+    if not settings.llm_model:
+        raise LLMUnavailableError(
+            "Aucun modèle Ollama n'est configuré (CPOM_LLM_MODEL).",
+            hint="Exemple : CPOM_LLM_MODEL=qwen2.5:1.5b",
+        )
+    from langchain_ollama import ChatOllama
+
+    return ChatOllama(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url,
+        temperature=0,
+        client_kwargs={"timeout": settings.llm_timeout},
+    )
+
+
+def llm_error(exc: BaseException, *, settings: Settings | None = None) -> LLMUnavailableError:
+    """Translate a client exception (openai, httpx, ollama) into a French message."""
+    if isinstance(exc, LLMUnavailableError):
+        return exc
+    name = type(exc).__name__
+    status = getattr(exc, "status_code", None) or getattr(
+        getattr(exc, "response", None), "status_code", None
+    )
+    where = f" ({settings.llm_base_url})" if settings and settings.llm_base_url else ""
+    timeout = f" ({settings.llm_timeout:g} s)" if settings else ""
+    if "Timeout" in name or isinstance(exc, TimeoutError):
+        message = f"Le modèle de langage n'a pas répondu dans le délai imparti{timeout}."
+    elif "Connect" in name or isinstance(exc, ConnectionError):
+        message = f"Le serveur du modèle de langage est injoignable{where}."
+    elif "Authentication" in name or status == 401:
+        message = "La clé d'API a été refusée par le serveur du modèle de langage."
+    elif "NotFound" in name or status == 404:
+        model = f" {settings.llm_model!r}" if settings and settings.llm_model else ""
+        message = f"Le serveur ne connaît pas le modèle{model} ou l'adresse de l'API{where}."
+    elif status is not None:
+        message = f"Le serveur du modèle de langage a répondu par une erreur HTTP {status}."
+    else:
+        message = f"Le modèle de langage a échoué ({name})."
+    return LLMUnavailableError(message, hint="La réponse hors ligne reste disponible.")
+
+
+def default_structured_method(model: Any) -> str:
+    """The structured-output method suited to a chat model's backend."""
+    name = type(model).__name__
+    if name == "ChatOpenAI":
+        base = str(getattr(model, "openai_api_base", "") or "")
+        # llama.cpp's server rejects json_schema (HTTP 500) but constrains json_object.
+        return "json_object" if re.search(r"127\.0\.0\.1|localhost", base) else "json_schema"
+    if name == "ChatOllama":
+        return "json_schema"
+    return "function_calling" if hasattr(model, "bind_tools") else "prompt"
+
+
+def structured_output(
+    model: Any,
+    schema: type[SchemaT],
+    messages: Sequence[BaseMessage],
+    *,
+    method: str | None = None,
+    retries: int = 1,
+) -> SchemaT:
+    """Ask ``model`` for an instance of ``schema``; validate it, repair it once, or fail.
+
+    Args:
+        model: a LangChain chat model.
+        schema: the pydantic model expected.
+        messages: the conversation (system and user messages).
+        method: one of ``STRUCTURED_METHODS``; by default the backend's own
+            (``default_structured_method``). When the server rejects the method, the next,
+            less constrained one is tried.
+        retries: how many repair rounds after an invalid answer.
+
+    Raises:
+        LLMUnavailableError: no valid instance could be obtained (French message).
+    """
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    methods = list(STRUCTURED_METHODS)
+    first = method or default_structured_method(model)
+    if first not in methods:
+        raise ValueError(f"unknown structured-output method {first!r}")
+    order = methods[methods.index(first) :]
+    history = list(messages)
+    last_error = "réponse vide"
+    for method_name in order:
+        for _ in range(retries + 1):
+            try:
+                raw = _invoke_structured(model, schema, history, method_name)
+            except NotImplementedError:
+                break
+            except Exception as exc:
+                if _rejected_method(exc):
+                    logger.info("structured method %s rejected by the server", method_name)
+                    break
+                raise llm_error(exc) from exc
+            try:
+                return _validate(schema, raw)
+            except (ValidationError, ValueError) as exc:
+                last_error = _short_error(exc)
+                text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
+                history = [
+                    *history,
+                    AIMessage(content=text[:4000]),
+                    HumanMessage(
+                        content="Cette réponse n'est pas un JSON valide pour le schéma demandé "
+                        f"({last_error}). Réponds uniquement par le JSON corrigé."
+                    ),
+                ]
+        else:
+            break
+    raise LLMUnavailableError(
+        f"Le modèle de langage n'a pas produit de réponse structurée valide ({last_error}).",
+        hint="La réponse hors ligne reste disponible.",
+    )
+
+
+def _invoke_structured(
+    model: Any, schema: type[BaseModel], messages: list[Any], method: str
+) -> Any:
+    """One call; returns a dict, a model instance or the raw text to validate."""
+    if method in ("json_schema", "function_calling"):
+        runnable = model.with_structured_output(schema, method=method, include_raw=True)
+        result = runnable.invoke(messages)
+        if isinstance(result, dict):
+            if result.get("parsed") is not None:
+                return result["parsed"]
+            raw = result.get("raw")
+            content = getattr(raw, "content", "")
+            calls = getattr(raw, "tool_calls", None) or []
+            return calls[0]["args"] if calls else content
+        return result
+    if method == "json_object":
+        bound = model.bind(
+            response_format={"type": "json_object", "schema": schema.model_json_schema()}
+        )
+        return bound.invoke(messages).content
+    from langchain_core.messages import SystemMessage
+
+    instruction = SystemMessage(
+        content="Réponds uniquement par un objet JSON conforme à ce schéma :\n"
+        + json.dumps(schema.model_json_schema(), ensure_ascii=False)
+    )
+    return model.invoke([*messages, instruction]).content
+
+
+def _validate(schema: type[SchemaT], raw: Any) -> SchemaT:
+    if isinstance(raw, schema):
+        return raw
+    if isinstance(raw, BaseModel):
+        return schema.model_validate(raw.model_dump())
+    if isinstance(raw, dict):
+        return schema.model_validate(raw)
+    text = str(raw or "").strip()
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if not match:
+        raise ValueError("aucun objet JSON dans la réponse")
+    return schema.model_validate_json(match.group(0))
+
+
+def _short_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "racine"
+        return f"champ {where} : {first['msg']}"
+    return str(exc)[:200]
+
+
+def _rejected_method(exc: Exception) -> bool:
+    """Whether the server refused the request's format (it may accept a simpler one)."""
+    status = getattr(exc, "status_code", None)
+    return status in (400, 422, 500, 501) and "Timeout" not in type(exc).__name__

@@ -1,0 +1,53 @@
+"""``draft``: the justification and trajectory of one indicator for an establishment."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TextIO
+
+from assistant.config import Settings
+
+HELP = "rédiger le brouillon d'un indicateur (justification, trajectoire 2025-2029)"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's arguments."""
+    parser.add_argument("profile", type=Path, help="profil de l'établissement (fichier JSON)")
+    parser.add_argument(
+        "--indicator",
+        "--indicateur",
+        dest="indicator",
+        required=True,
+        help="code de l'indicateur (CPOM_OS_13, OS_13, os13, HPR_4_2…)",
+    )
+    parser.add_argument(
+        "--baseline",
+        "--valeur-initiale",
+        dest="baseline",
+        default=None,
+        help="valeur 2024 : un nombre, un taux en %% (ex. 12,5) ou oui/non",
+    )
+    parser.add_argument("--json", action="store_true", help="sortie JSON")
+
+
+def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Print the draft (French text or JSON); 0 when it was produced."""
+    from assistant.drafting import draft_indicator
+    from assistant.drafting.display import format_draft
+    from assistant.kb import load_kb
+    from assistant.propose import read_profile
+    from assistant.rules import load_rules
+
+    profile = read_profile(args.profile)
+    kb = load_kb(settings.corpus_dir)
+    rules = load_rules(settings.rules_file)
+    draft = draft_indicator(
+        profile, args.indicator, baseline=args.baseline, kb=kb, rules=rules, settings=settings
+    )
+    if args.json:
+        print(json.dumps(draft.contract(), ensure_ascii=False, indent=2), file=out)
+    else:
+        print(format_draft(draft), file=out)
+    return 0

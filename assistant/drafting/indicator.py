@@ -1,0 +1,295 @@
+"""``draft_indicator``: a profile and an indicator -> a structured, validated draft."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from assistant.drafting.models import Annex, IndicatorDraft
+from assistant.drafting.trajectory import (
+    Trajectory,
+    hpr_trajectory,
+    numeric_trajectory,
+    show,
+    yes_no_trajectory,
+)
+from assistant.drafting.writing import write_offline
+from assistant.drafts import Value
+from assistant.errors import InvalidInputError
+from assistant.kb.models import HprIndicator, Indicator
+from assistant.propose.profile import Profile
+from assistant.propose.relevance import Match, catalog_for
+from assistant.propose.scoring import (
+    already_met_source,
+    quote_source,
+    strategic_candidate,
+    target_rule,
+)
+from assistant.propose.selection import establishment_tree
+from assistant.propose.templates import load_template, paragraph
+from assistant.rules import Finding, RuleSet, Source, validate_draft
+from assistant.rules.values import as_number, as_yes_no
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.config import Settings
+    from assistant.kb import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+LINE_RULE_IDS: frozenset[str] = frozenset(
+    {
+        "ELIG-GHT",
+        "ELIG-ACTIVITY",
+        "ELIG-CATEGORY",
+        "ELIG-PUBLIC",
+        "VAL-MISSING",
+        "VAL-TYPE",
+        "VAL-RANGE",
+        "TRAJ-DIRECTION",
+        "TRAJ-BELOW-FICHE",
+        "TRAJ-ALREADY-MET",
+        "JUST-MISSING",
+        "JUST-PLACEHOLDER",
+        "SCHEMA",
+    }
+)
+"""The rules that judge one indicator line (the selection rules need the whole selection)."""
+
+
+def is_yes_no(ind: Indicator) -> bool:
+    """Whether the indicator is answered « oui » / « non » (declarative, or a yes/no unit)."""
+    return ind.type == "declaratif" or ind.unit == "oui_non"
+
+
+def _hpr_rate(ind: HprIndicator) -> bool:
+    return ind.label.strip().lower().startswith(("taux", "part"))
+
+
+def parse_baseline(value: Value | None, ind: Indicator | HprIndicator) -> Value | None:
+    """Read a 2024 baseline as the indicator needs it (a number, a rate, « oui »/« non »).
+
+    Raises:
+        InvalidInputError: Text where a number is due, a rate outside 0-100 %, a negative
+            count, or anything but « oui »/« non » for a yes/no indicator (French, names the
+            field ``valeur_initiale``).
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    field = f"La valeur initiale (valeur_initiale, --baseline) de {ind.code}"
+    yes_no = isinstance(ind, Indicator) and is_yes_no(ind)
+    answer = as_yes_no(value, yes=("oui", "o"), no=("non", "n"))
+    if yes_no:
+        if answer is None:
+            raise InvalidInputError(
+                f"{field} doit être « oui » ou « non » (indicateur déclaratif) : reçu {value!r}."
+            )
+        return "oui" if answer else "non"
+    if isinstance(ind, HprIndicator) and answer is not None:
+        return "oui" if answer else "non"
+    number = as_number(value)
+    rate = (ind.unit == "taux") if isinstance(ind, Indicator) else _hpr_rate(ind)
+    if number is None:
+        kind = "un taux, en %" if rate else "un nombre"
+        raise InvalidInputError(f"{field} doit être {kind} : reçu {value!r}.")
+    if rate and not 0 <= number <= 100:
+        raise InvalidInputError(
+            f"{field} est un taux : elle doit être comprise entre 0 et 100 %, reçu "
+            f"{show(number, '')}."
+        )
+    if number < 0:
+        raise InvalidInputError(f"{field} ne peut pas être négative : reçu {show(number, '')}.")
+    return int(number) if float(number).is_integer() else number
+
+
+def line_rules(rules: RuleSet) -> RuleSet:
+    """The campaign's rules that judge one indicator line."""
+    return rules.model_copy(update={"rules": [r for r in rules.rules if r.id in LINE_RULE_IDS]})
+
+
+def draft_line(draft: IndicatorDraft, *, justification: str, commentaire: str) -> dict[str, Any]:
+    """The draft schema's indicator line for a draft."""
+    return {
+        "code": draft.code,
+        "valeur_initiale": draft.valeur_initiale,
+        "cibles": {y: v for y, v in draft.trajectoire.items() if v is not None},
+        "justification": justification,
+        "commentaire": commentaire,
+    }
+
+
+def justification_of(draft: IndicatorDraft, *, prompts_dir: Any) -> tuple[str, str]:
+    """The draft file's ``justification`` and ``commentaire`` texts for a draft."""
+    parts = load_template(prompts_dir, "draft_textes")
+    actions = " ; ".join(a.rstrip(".") for a in draft.actions) + "."
+    justification = paragraph(
+        parts["justification"],
+        contexte=draft.contexte,
+        diagnostic=draft.diagnostic_initial,
+        actions=actions,
+    )
+    commentaire = paragraph(parts["commentaire"], suivi=draft.suivi, partenaires=draft.partenaires)
+    return justification, commentaire
+
+
+def check_line(
+    draft: IndicatorDraft, profile: Profile, *, kb: KnowledgeBase, rules: RuleSet, prompts_dir: Any
+) -> list[Finding]:
+    """The validator's findings on one draft line (line rules only)."""
+    justification, commentaire = justification_of(draft, prompts_dir=prompts_dir)
+    line = draft_line(draft, justification=justification, commentaire=commentaire)
+    tree = {
+        "campagne": rules.campaign,
+        "etablissement": establishment_tree(profile),
+        "indicateurs": [line] if draft.annexe == "strategique" else [],
+        "indicateurs_hpr": [line] if draft.annexe == "hpr" else [],
+    }
+    return validate_draft(tree, kb=kb, rules=line_rules(rules)).findings
+
+
+def _refuse_ineligible(ind: Indicator, profile: Profile, kb: KnowledgeBase) -> list[str]:
+    candidate = strategic_candidate(
+        ind,
+        profile,
+        kb=kb,
+        match=Match(0.0, "", None),
+        catalog=catalog_for(kb),
+        already_met=None,
+    )
+    if not candidate.eligible:
+        raise InvalidInputError(
+            f"{ind.code} ne peut pas être retenu pour cet établissement : {candidate.motif}",
+            hint="La commande « propose » liste les indicateurs accessibles à ce profil.",
+        )
+    return candidate.avertissements
+
+
+def offline_draft(
+    profile: Profile,
+    code: str,
+    *,
+    baseline: Value | None = None,
+    kb: KnowledgeBase,
+    rules: RuleSet,
+    settings: Settings,
+) -> IndicatorDraft:
+    """The deterministic draft of one indicator (templates, knowledge base, computed targets)."""
+    ind = kb.get(code)
+    warnings: list[str] = []
+    rule_source: Source | None = None
+    if isinstance(ind, HprIndicator):
+        if not profile.hopital_proximite:
+            raise InvalidInputError(
+                f"{ind.code} est un indicateur de l'annexe HPR, propre aux hôpitaux de proximité ; "
+                "le profil n'en est pas un (champ hopital_proximite = non)."
+            )
+        value = parse_baseline(baseline, ind)
+        trajectory: Trajectory = hpr_trajectory(value)
+        annexe: Annex = "hpr"
+        unit = "taux" if _hpr_rate(ind) else "nombre"
+    else:
+        warnings = _refuse_ineligible(ind, profile, kb)
+        value = parse_baseline(baseline, ind)
+        rule = target_rule(kb, ind.code, profile)
+        if rule is not None:
+            rule_source = quote_source(rule.quote)
+        make = yes_no_trajectory if is_yes_no(ind) else numeric_trajectory
+        trajectory = make(ind, rule, value)
+        annexe = "strategique"
+        unit = "oui_non" if is_yes_no(ind) else ind.unit
+    guide = already_met_source(rules)
+    written = write_offline(
+        profile,
+        ind,
+        trajectory=trajectory,
+        baseline=value,
+        prompts_dir=settings.prompts_dir,
+        kb=kb,
+        guide_source=guide,
+    )
+    if trajectory.methode == "plancher" and annexe == "strategique":
+        warnings.append(
+            "La fiche ne chiffre pas la cible pour votre situation : les cibles reprennent la "
+            "valeur 2024 comme plancher, à ajuster par l'établissement."
+        )
+    if trajectory.methode == "ambitieuse":
+        warnings.append(
+            "Trajectoire plus ambitieuse que la fiche, proposée par l'assistant parce que la "
+            "valeur 2024 atteint déjà la cible finale : à ajuster par l'établissement."
+        )
+    draft = IndicatorDraft(
+        code=ind.code,
+        libelle=ind.label,
+        annexe=annexe,
+        unite=unit,
+        valeur_initiale=value,
+        trajectoire=trajectory.valeurs,
+        regles=trajectory.regles,
+        portee=trajectory.portee,
+        lecture=trajectory.lecture,
+        deja_atteint=trajectory.deja_atteint,
+        sources=[*written.sources, *([rule_source] if rule_source else [])],
+        a_completer=written.a_completer,
+        avertissements=warnings,
+        **written.prose.model_dump(),
+    )
+    findings = check_line(draft, profile, kb=kb, rules=rules, prompts_dir=settings.prompts_dir)
+    return draft.model_copy(update={"findings": findings})
+
+
+def draft_indicator(
+    profile: Profile,
+    code: str,
+    *,
+    baseline: Value | None = None,
+    kb: KnowledgeBase,
+    rules: RuleSet,
+    settings: Settings,
+    chat_model: BaseChatModel | None = None,
+) -> IndicatorDraft:
+    """Draft the justification and trajectory of one indicator for an establishment.
+
+    The trajectory is always computed by code from the fiche's target rule. Offline, the prose
+    comes from the templates of ``prompts/draft_textes.md``; with a chat model (given, or built
+    from ``settings``), the model writes the prose into the same structure, the result goes
+    through the validator, the model gets the findings for one or two retries, and the offline
+    draft is returned if it stays invalid.
+
+    Args:
+        profile: The establishment's profile.
+        code: The indicator, in any usual form (``OS_13``, ``CPOM_OS_13``, ``hpr 4.2``).
+        baseline: The 2024 value (a number, a rate in %, « oui »/« non »), if known.
+        kb: The indicator knowledge base.
+        rules: The campaign's rules.
+        settings: The settings (prompts folder, LLM configuration).
+        chat_model: A chat model to use instead of the one ``settings`` describe.
+
+    Raises:
+        UnknownIndicatorError: Unknown code (French message with the closest codes).
+        InvalidInputError: A baseline of the wrong kind or out of range, an indicator this
+            establishment cannot choose, or an HPR indicator for another establishment.
+    """
+    draft = offline_draft(profile, code, baseline=baseline, kb=kb, rules=rules, settings=settings)
+    if chat_model is None and settings.llm_provider != "none":
+        from assistant.llm import build_chat_model
+
+        chat_model = build_chat_model(settings)
+    if chat_model is None:
+        return draft
+    from assistant.drafting.rewriting import rewrite
+
+    return rewrite(draft, profile, kb=kb, rules=rules, settings=settings, chat_model=chat_model)
+
+
+__all__ = [
+    "LINE_RULE_IDS",
+    "check_line",
+    "draft_indicator",
+    "draft_line",
+    "is_yes_no",
+    "justification_of",
+    "line_rules",
+    "offline_draft",
+    "parse_baseline",
+]

@@ -1,0 +1,380 @@
+"""The offline draft: French prose from the templates of ``prompts/draft_textes.md``.
+
+Every passage put between « » is the fiche's (or the guide's) own words, checked against the
+fiche's text before use, and listed in the draft's sources. The only placeholder is
+``[à compléter]``, where the establishment must supply its 2024 value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.drafting.models import DraftProse
+from assistant.drafting.trajectory import Trajectory, pace_of, show
+from assistant.drafts import Value
+from assistant.kb.models import HprIndicator, Indicator
+from assistant.kb.text import comparable
+from assistant.propose.profile import ACTIVITY_LABELS, Profile
+from assistant.propose.relevance import (
+    CATEGORY_ACTIVITIES,
+    PART_TITLES,
+    Match,
+    catalog_for,
+    split_clauses,
+)
+from assistant.propose.scoring import MIN_RELEVANCE
+from assistant.propose.templates import load_template, paragraph
+from assistant.rules import Source
+from assistant.rules.values import as_number
+
+if TYPE_CHECKING:
+    from assistant.kb import KnowledgeBase
+
+TEMPLATE = "draft_textes"
+MAX_QUOTED = 260
+MAX_ACTIONS = 6
+PLACEHOLDER = "[à compléter]"
+_MODALITIES = re.compile(r"Modalit[ée]s?\s+(?:de\s+|et\s+)?suivi[^:]*:\s*(.+)", re.IGNORECASE)
+# A "good practice" that says there is no support is not an action to take.
+_NOTHING = re.compile(r"n['’]existe pas|\bpas d['’](?:incitation|accompagnement)", re.IGNORECASE)
+_UNIT_WORDS = {
+    "taux": "un taux, en %",
+    "nombre": "un nombre",
+    "file_active": "une file active",
+    "ratio": "un ratio",
+    "oui_non": "« oui » ou « non »",
+}
+
+
+@dataclass
+class Written:
+    """The prose of a draft and what it rests on."""
+
+    prose: DraftProse
+    sources: list[Source] = field(default_factory=list)
+    a_completer: list[str] = field(default_factory=list)
+
+
+class _Writer:
+    def __init__(self, prompts_dir: Path, profile: Profile) -> None:
+        self.parts = load_template(prompts_dir, TEMPLATE)
+        self.profile = profile
+        self.sources: list[Source] = []
+        self.todo: list[str] = []
+
+    def text(self, name: str, **fields: object) -> str:
+        return paragraph(self.parts[name], **fields)
+
+    def cite(self, source: Source | None) -> None:
+        if source is None or any(source.quote in s.quote for s in self.sources):
+            return
+        self.sources = [s for s in self.sources if s.quote not in source.quote]
+        self.sources.append(source)
+
+
+def _clip(text: str, limit: int = MAX_QUOTED) -> str:
+    """A verbatim prefix of ``text`` that ends on a word (so it stays findable).
+
+    A long text is cut after its first sentence, else at the last comma or parenthesis.
+    """
+    text = " ".join(text.split()).strip(" ;,•-")
+    if len(text) <= limit:
+        return text.rstrip(".")
+    head = text[:limit]
+    for mark in (". ", ") ", ", ", "; "):
+        cut = head.rfind(mark)
+        if cut >= limit // 2:
+            return head[: cut + (1 if mark == ") " else 0)].rstrip(" ,;.")
+    return head.rsplit(" ", 1)[0].rstrip(" ,;:(")
+
+
+def _fiche_text(ind: Indicator) -> str:
+    return comparable(" ".join([ind.label, ind.objective, *ind.sections.values()]))
+
+
+def _verbatim(ind: Indicator, text: str | None, part: str, *, min_words: int = 2) -> Source | None:
+    """``text`` as a source if it is the fiche's words (else None: not quoted)."""
+    if not text:
+        return None
+    clipped = _clip(text)
+    if len(clipped.split()) < min_words or comparable(clipped) not in _fiche_text(ind):
+        return None
+    return Source(doc_id="", section=f"{ind.code} – {PART_TITLES[part]}", quote=clipped)
+
+
+def _group(regles: dict[str, str]) -> str:
+    """« 2025 : +1 % par rapport à 2024 ; 2026 à 2029 : +3 % par rapport à N-1 »."""
+    groups: list[tuple[str, str, str]] = []
+    for year, rule in regles.items():
+        if groups and groups[-1][2] == rule:
+            groups[-1] = (groups[-1][0], year, rule)
+        else:
+            groups.append((year, year, rule))
+    return " ; ".join(f"{a} : {r}" if a == b else f"{a} à {b} : {r}" for a, b, r in groups)
+
+
+def _activities(
+    profile: Profile, ind: Indicator | HprIndicator, cited: dict[str, Source]
+) -> list[str]:
+    """The establishment's activities the fiche names or requires (French labels)."""
+    mine = set(profile.activites) | set(CATEGORY_ACTIVITIES.get(profile.categorie, ()))
+    required = ind.eligibility.required_activities if isinstance(ind, Indicator) else []
+    found = [a for a in ACTIVITY_LABELS if a in mine and (a in cited or a in required)]
+    return [ACTIVITY_LABELS[a] for a in found]
+
+
+def write_offline(
+    profile: Profile,
+    ind: Indicator | HprIndicator,
+    *,
+    trajectory: Trajectory,
+    baseline: Value | None,
+    prompts_dir: Path,
+    kb: KnowledgeBase,
+    guide_source: Source | None,
+) -> Written:
+    """The offline prose of a draft, its sources and what the establishment must supply."""
+    writer = _Writer(prompts_dir, profile)
+    catalog = catalog_for(kb)
+    clauses = split_clauses(profile.priorites)
+    match = catalog.lexical(clauses, [ind.code]).get(ind.code) if clauses else None
+    nom = profile.raison_sociale or "L'établissement"
+    cited = catalog.fiches[ind.code].activities
+    if isinstance(ind, HprIndicator):
+        return _write_hpr(writer, ind, nom, match, baseline, cited)
+    sentences = [
+        s
+        for s in catalog.fiches[ind.code].sentences
+        if s.source.section
+        and s.source.section.endswith(PART_TITLES["contexte"])
+        and len(s.source.quote.split()) >= 8
+    ]
+    extract = sentences[0].source if sentences else None
+    contexte = [
+        writer.text(
+            "contexte",
+            nom=nom,
+            code=ind.code,
+            libelle=ind.label,
+            engagement_numero=ind.engagement.number,
+            engagement=ind.engagement.label,
+            objectif=ind.objective.rstrip(". "),
+            contexte_fiche=writer.text("contexte_fiche", extrait=extract.quote) if extract else "",
+        )
+    ]
+    writer.cite(extract)
+    if match is not None and match.relevance >= MIN_RELEVANCE:
+        contexte.append(writer.text("contexte_priorite", priorite=match.clause))
+    activities = _activities(profile, ind, cited)
+    required = [ACTIVITY_LABELS[a] for a in ind.eligibility.required_activities]
+    if required:
+        mine = [a for a in activities if a in required]
+        contexte.append(writer.text("contexte_eligibilite", activites_requises=", ".join(mine)))
+    others = [a for a in activities if a not in required]
+    if others:
+        contexte.append(writer.text("contexte_activites", activites=", ".join(others)))
+    diagnostic = _diagnostic(writer, ind, trajectory, baseline, guide_source)
+    actions = _actions(writer, ind, activities)
+    suivi = _suivi(writer, ind)
+    partners = _verbatim(ind, ind.partners, "indicateur")
+    writer.cite(partners)
+    partenaires = (
+        writer.text("partenaires", partenaires=partners.quote)
+        if partners
+        else writer.text("partenaires_absents")
+    )
+    writer.sources = [
+        s if s.doc_id else s.model_copy(update={"doc_id": kb.fiches_doc_id}) for s in writer.sources
+    ]
+    return Written(
+        DraftProse(
+            contexte=" ".join(contexte),
+            diagnostic_initial=diagnostic,
+            actions=actions,
+            suivi=suivi,
+            partenaires=partenaires,
+        ),
+        writer.sources,
+        writer.todo,
+    )
+
+
+def _definition(writer: _Writer, ind: Indicator) -> str:
+    source = _verbatim(ind, ind.definition, "indicateur")
+    if source is None:
+        return ""
+    writer.cite(source)
+    return writer.text("definition", definition=source.quote) + " "
+
+
+def _diagnostic(
+    writer: _Writer,
+    ind: Indicator,
+    trajectory: Trajectory,
+    baseline: Value | None,
+    guide: Source | None,
+) -> str:
+    unit = "oui_non" if ind.type == "declaratif" or ind.unit == "oui_non" else ind.unit
+    definition = _definition(writer, ind)
+    resume = _group(trajectory.regles)
+    if baseline is None:
+        writer.todo.append(
+            f"valeur_initiale : la valeur 2024 de l'indicateur ({_UNIT_WORDS.get(unit, unit)}) ; "
+            "les cibles 2025-2029 se calculent ensuite d'après la fiche."
+        )
+        if trajectory.portee is None:
+            return writer.text(
+                "diagnostic_sans_valeur_ni_regle",
+                unite=_UNIT_WORDS.get(unit, unit),
+                definition=definition,
+                situation=writer.profile.describe(),
+            )
+        return writer.text(
+            "diagnostic_sans_valeur",
+            unite=_UNIT_WORDS.get(unit, unit),
+            definition=definition,
+            portee=trajectory.portee,
+            resume_cible=resume,
+        )
+    value = f"« {show(baseline, unit)} »" if unit == "oui_non" else show(baseline, unit)
+    citation = guide.quote if guide else ""
+    if trajectory.deja_atteint:
+        writer.cite(guide)
+        if unit == "oui_non":
+            return writer.text(
+                "diagnostic_deja_oui", cible_finale=trajectory.cible_finale, citation_guide=citation
+            )
+        base = as_number(baseline)
+        assert base is not None
+        if trajectory.maximum is not None and base >= trajectory.maximum:
+            return writer.text(
+                "diagnostic_maximum",
+                valeur=value,
+                cible_finale=trajectory.cible_finale,
+                maximum=show(trajectory.maximum, unit),
+                citation_guide=citation,
+            )
+        pace = pace_of(trajectory, base)
+        step = f"+{pace:g}".replace(".", ",") + (" point(s)" if unit == "taux" else "")
+        return writer.text(
+            "diagnostic_deja_atteint",
+            valeur=value,
+            cible_finale=trajectory.cible_finale,
+            citation_guide=citation,
+            rythme=step,
+        )
+    if trajectory.portee is None:
+        return writer.text(
+            "diagnostic_sans_regle",
+            valeur=value,
+            definition=definition,
+            situation=writer.profile.describe(),
+        )
+    return writer.text(
+        "diagnostic",
+        valeur=value,
+        definition=definition,
+        portee=trajectory.portee,
+        resume_cible=resume,
+    )
+
+
+def _actions(writer: _Writer, ind: Indicator, activities: list[str]) -> list[str]:
+    actions = [writer.text("action_pilotage")]
+    source = _verbatim(ind, ind.data_source, "source")
+    if source is not None:
+        writer.cite(source)
+        actions.append(writer.text("action_recueil", source=source.quote))
+    for practice in ind.good_practices:
+        if len(actions) >= 4:
+            break
+        quoted = _verbatim(ind, practice, "bonnes_pratiques")
+        if quoted is None or _NOTHING.search(quoted.quote):
+            continue
+        writer.cite(quoted)
+        name = (
+            "action_levier"
+            if quoted.quote.lower().startswith("accompagnement")
+            else ("action_pratique")
+        )
+        actions.append(writer.text(name, pratique=quoted.quote))
+    if activities:
+        actions.append(writer.text("action_activites", activites=", ".join(activities)))
+    partners = _verbatim(ind, ind.partners, "indicateur")
+    if partners is not None and len(actions) < MAX_ACTIONS - 1:
+        actions.append(writer.text("action_partenaires", partenaires=partners.quote))
+    actions.append(writer.text("action_evaluation"))
+    return actions[:MAX_ACTIONS]
+
+
+def _suivi(writer: _Writer, ind: Indicator) -> str:
+    frequency = _verbatim(ind, ind.frequency, "suivi", min_words=1)
+    if frequency is None:
+        return writer.text("suivi_sans_fiche")
+    writer.cite(frequency)
+    data = _verbatim(ind, ind.data_source, "source")
+    found = _MODALITIES.search(ind.sections.get("suivi", ""))
+    modalities = _verbatim(ind, found.group(1), "suivi") if found else None
+    writer.cite(modalities)
+    return writer.text(
+        "suivi",
+        frequence=frequency.quote,
+        source=writer.text("suivi_source", source=data.quote) + " " if data else "",
+        modalites=writer.text("suivi_modalites", modalites=modalities.quote) if modalities else "",
+    )
+
+
+def _write_hpr(
+    writer: _Writer,
+    ind: HprIndicator,
+    nom: str,
+    match: Match | None,
+    baseline: Value | None,
+    cited: dict[str, Source],
+) -> Written:
+    source = Source(doc_id=ind.quote.doc_id, section=ind.quote.section, quote=ind.quote.text)
+    writer.cite(source)
+    contexte = [
+        writer.text(
+            "contexte_hpr",
+            nom=nom,
+            code=ind.code,
+            libelle=ind.label,
+            objectif_numero=ind.objective_number,
+            etoile=" (objectif prioritaire, marqué d'une étoile)" if ind.starred else "",
+            objectif=ind.objective,
+        )
+    ]
+    if match is not None and match.relevance >= MIN_RELEVANCE:
+        contexte.append(writer.text("contexte_priorite", priorite=match.clause))
+    activities = _activities(writer.profile, ind, cited)
+    if activities:
+        contexte.append(writer.text("contexte_activites", activites=", ".join(activities)))
+    if baseline is None:
+        writer.todo.append("valeur_initiale : la valeur 2024 de l'indicateur HPR.")
+        diagnostic = writer.text("diagnostic_hpr_sans_valeur")
+    else:
+        shown = show(baseline, "taux" if ind.label.lower().startswith(("taux", "part")) else "")
+        diagnostic = writer.text("diagnostic_hpr", valeur=shown)
+    actions = [writer.text("action_pilotage")]
+    actions.append(writer.text("action_hpr", numero=ind.objective_number, objectif=ind.objective))
+    if activities:
+        actions.append(writer.text("action_activites", activites=", ".join(activities)))
+    actions.append(writer.text("action_evaluation"))
+    return Written(
+        DraftProse(
+            contexte=" ".join(contexte),
+            diagnostic_initial=diagnostic,
+            actions=actions,
+            suivi=writer.text("suivi_hpr"),
+            partenaires=writer.text("partenaires_hpr"),
+        ),
+        writer.sources,
+        writer.todo,
+    )
+
+
+__all__ = ["PLACEHOLDER", "TEMPLATE", "Written", "write_offline"]

@@ -1,0 +1,225 @@
+"""The establishment profile a proposal and a draft start from, read from JSON with French errors.
+
+A profile is the ``etablissement`` object of the draft schema (``statut``, ``categorie``,
+``lits``, ``membre_ght``, ``hopital_proximite``, ``activites``; ``raison_sociale`` and
+``finess_ej`` are optional here) plus ``priorites`` (free French text) and ``deja_atteints``
+(indicator codes the establishment already meets). A whole draft file is accepted too: its
+``etablissement`` object is read, with ``priorites`` and ``deja_atteints`` from the top level.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from assistant.errors import InvalidInputError, UnknownIndicatorError
+from assistant.kb import normalize_code
+from assistant.kb.models import ACTIVITIES, Activity, EstablishmentCategory, Statut
+
+MAX_PROFILE_BYTES = 1_000_000
+MAX_PRIORITIES_CHARS = 4_000
+
+_YES = {"oui", "o", "vrai", "true"}
+_NO = {"non", "n", "faux", "false"}
+
+CATEGORY_LABELS: dict[str, str] = {
+    "CHU": "centre hospitalier universitaire",
+    "CH": "centre hospitalier",
+    "CLCC": "centre de lutte contre le cancer",
+    "ESPIC": "établissement de santé privé d'intérêt collectif",
+    "clinique": "clinique",
+    "SMR": "établissement de soins médicaux et de réadaptation",
+    "psychiatrie": "établissement de psychiatrie",
+    "HAD": "établissement d'hospitalisation à domicile",
+    "autre": "établissement de santé",
+}
+STATUT_LABELS: dict[str, str] = {
+    "public": "public",
+    "prive_non_lucratif": "privé à but non lucratif",
+    "prive_lucratif": "privé à but lucratif",
+}
+ACTIVITY_LABELS: dict[str, str] = {
+    "medecine": "médecine",
+    "chirurgie": "chirurgie",
+    "obstetrique": "obstétrique",
+    "urgences": "urgences",
+    "imagerie": "imagerie",
+    "mammographie": "mammographie",
+    "had": "hospitalisation à domicile",
+    "smr": "soins médicaux et de réadaptation",
+    "psychiatrie": "psychiatrie",
+    "usld": "soins de longue durée",
+    "dialyse": "dialyse",
+    "cancerologie": "cancérologie",
+}
+
+
+def _french_bool(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() in _YES | _NO:
+        return value.strip().lower() in _YES
+    return value
+
+
+def _unique(value: object) -> object:
+    if isinstance(value, list):
+        return list(dict.fromkeys(v.strip().lower() if isinstance(v, str) else v for v in value))
+    return value
+
+
+class Profile(BaseModel):
+    """An establishment's profile: who it is, what it does, what it wants to work on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    raison_sociale: str | None = Field(default=None, min_length=1, max_length=300)
+    finess_ej: str | None = Field(
+        default=None, pattern=r"^\d{9}$", description="FINESS EJ, 9 chiffres."
+    )
+    statut: Statut
+    categorie: EstablishmentCategory
+    lits: int = Field(ge=0, le=100_000)
+    membre_ght: Annotated[bool, BeforeValidator(_french_bool)]
+    hopital_proximite: Annotated[bool, BeforeValidator(_french_bool)]
+    activites: Annotated[list[Activity], BeforeValidator(_unique)]
+    priorites: str | None = Field(default=None, max_length=MAX_PRIORITIES_CHARS)
+    deja_atteints: list[str] = Field(default_factory=list, max_length=44)
+
+    @property
+    def departement(self) -> str | None:
+        """Two-digit département code: the first two digits of the FINESS EJ."""
+        return self.finess_ej[:2] if self.finess_ej else None
+
+    def describe(self) -> str:
+        """A short French description: « CH public, 350 lits, membre d'un GHT »."""
+        parts = [f"{self.categorie} {STATUT_LABELS[self.statut]}", f"{self.lits} lits"]
+        if self.membre_ght:
+            parts.append("membre d'un GHT")
+        if self.hopital_proximite:
+            parts.append("hôpital de proximité")
+        if self.departement:
+            parts.append(f"département {self.departement}")
+        return ", ".join(parts)
+
+    def name(self) -> str:
+        """The establishment's name, or a description when the profile gives none."""
+        return self.raison_sociale or f"L'établissement ({CATEGORY_LABELS[self.categorie]})"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _fold_key(key: object) -> str:
+    text = unicodedata.normalize("NFKD", str(key).strip().lower())
+    return "".join(c for c in text if not unicodedata.combining(c)).replace(" ", "_")
+
+
+def _french_message(error: Mapping[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    given = error.get("input")
+    shown = f"{given!r:.80}"
+    if kind == "missing":
+        return "champ obligatoire manquant"
+    if kind == "extra_forbidden":
+        return "champ inconnu (champs possibles : " + ", ".join(Profile.model_fields) + ")"
+    if kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", " ou ")
+        return f"valeur {shown} non reconnue ; valeurs possibles : {expected}"
+    if kind == "string_pattern_mismatch":
+        return f"le FINESS EJ doit compter 9 chiffres, reçu {shown}"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"nombre positif ou nul attendu, reçu {shown}"
+    if kind in {"less_than_equal", "too_long", "string_too_long"}:
+        return f"valeur trop grande, reçu {shown}"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"nombre entier attendu, reçu {shown}"
+    if kind in {"bool_type", "bool_parsing"}:
+        return f"oui ou non attendu, reçu {shown}"
+    if kind == "list_type":
+        return f"liste attendue, reçu {shown}"
+    if kind in {"string_type", "string_too_short"}:
+        return f"texte non vide attendu, reçu {shown}"
+    return f"valeur invalide, reçu {shown}"
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def parse_profile(data: object, *, origin: str = "le profil") -> Profile:
+    """Read a profile tree (or a whole draft tree), with French errors naming the field.
+
+    Args:
+        data: The tree read from JSON.
+        origin: How to name the input in messages (e.g. the file name).
+
+    Raises:
+        InvalidInputError: A field is missing, unknown or invalid (the message names it), or an
+            already-met code is not an indicator code.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInputError(f"{_cap(origin)} doit être un objet JSON (clé : valeur).")
+    tree = {_fold_key(k): v for k, v in data.items()}
+    if isinstance(tree.get("etablissement"), Mapping):
+        extras = {k: tree[k] for k in ("priorites", "deja_atteints") if k in tree}
+        tree = {_fold_key(k): v for k, v in tree["etablissement"].items()} | extras
+    try:
+        profile = Profile.model_validate(tree)
+    except ValidationError as exc:
+        problems = [f"champ « {_path(e['loc'])} » : {_french_message(e)}" for e in exc.errors()]
+        raise InvalidInputError(
+            f"{_cap(origin)} est invalide : " + " ; ".join(problems[:6]) + ".",
+            hint="Activités possibles : " + ", ".join(ACTIVITIES) + ".",
+        ) from exc
+    codes: list[str] = []
+    for i, code in enumerate(profile.deja_atteints):
+        try:
+            codes.append(normalize_code(code))
+        except UnknownIndicatorError as exc:
+            raise InvalidInputError(
+                f"{_cap(origin)} est invalide : champ « deja_atteints[{i}] » : " + exc.message,
+                hint=exc.hint,
+            ) from exc
+    return profile.model_copy(update={"deja_atteints": list(dict.fromkeys(codes))})
+
+
+def read_profile(path: Path) -> Profile:
+    """Read a profile from a JSON file.
+
+    Raises:
+        InvalidInputError: The file is missing, too large, not JSON, or not a valid profile.
+    """
+    try:
+        if path.stat().st_size > MAX_PROFILE_BYTES:
+            raise InvalidInputError(f"Le fichier {path.name!r} est trop volumineux pour un profil.")
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInputError(f"Impossible de lire le profil {str(path)!r}.") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"Le profil {path.name!r} n'est pas un texte UTF-8.") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"Le profil {path.name!r} n'est pas un JSON valide (ligne {exc.lineno}, "
+            f"colonne {exc.colno})."
+        ) from exc
+    return parse_profile(data, origin=f"le profil {path.name!r}")
+
+
+__all__ = [
+    "ACTIVITY_LABELS",
+    "CATEGORY_LABELS",
+    "STATUT_LABELS",
+    "Profile",
+    "parse_profile",
+    "read_profile",
+]

@@ -1,124 +1,127 @@
-"""Gradio app: search the CPOM guides (the full app grows tab by tab)."""
+"""Gradio app: questions on the guides, indicator choice, justifications, checks, documents.
+
+``python app.py`` serves on 127.0.0.1:7860 (``GRADIO_SERVER_NAME`` and ``GRADIO_SERVER_PORT``
+are honoured). The page is laid out in ``assistant.ui.layout``, its events are wired in
+``assistant.ui.events`` and the work is done by ``assistant.ui.handlers``. The index, the
+knowledge base and the rules are opened once per process; the user's work is kept in the
+browser (``gr.BrowserState``), so that it survives a reload.
+"""
 
 from __future__ import annotations
 
-import html
+import argparse
 import logging
 import os
-import threading
+import secrets
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.config import Settings, get_settings  # noqa: E402
-from assistant.errors import AssistantError  # noqa: E402
+from assistant.config import Settings, get_settings
+from assistant.ui.events import CONCURRENCY, Callbacks, wire
+from assistant.ui.service import AppContext, IndexService
+from assistant.ui.verification import MAX_UPLOAD_BYTES
+from assistant.ui.workspace import Dossier
 
 logger = logging.getLogger(__name__)
 
-
-class IndexService:
-    """Opens the index once per process; builds it on first run (lexical first, then dense)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.status = "Index : en préparation."
-        self._index: Any = None
-        self._lock = threading.Lock()
-
-    def start(self) -> None:
-        """Make sure an index exists (lexical part now), then complete it in the background."""
-        from assistant.index import index_status, ingest
-
-        manifest = index_status(self.settings)
-        if manifest is None:
-            ingest(self.settings, dense=False)
-        threading.Thread(target=self._complete, daemon=True, name="dense-index").start()
-
-    def _complete(self) -> None:
-        from assistant.index import ingest
-
-        try:
-            ingest(self.settings, dense=True)
-            self.status = "Index : recherche hybride prête."
-        except AssistantError as exc:
-            self.status = f"Index : {exc.message}"
-            logger.warning("dense build failed: %s", exc.message)
-        with self._lock:
-            if self._index is not None:
-                self._index.refresh()
-
-    def index(self) -> Any:
-        """The opened index (refreshed when a new build was swapped in)."""
-        from assistant.retrieval import Index
-
-        with self._lock:
-            if self._index is None:
-                self._index = Index(self.settings)
-            else:
-                self._index.refresh()
-            return self._index
+ROOT = Path(__file__).resolve().parent
+CSS_PATH = ROOT / "assistant" / "ui" / "style.css"
+UPLOAD_HARD_LIMIT = 5 * MAX_UPLOAD_BYTES
+"""Gradio refuses larger uploads outright (its message is English); between the 10 Mo checked
+by the handler and this cap, the user gets the French message."""
+QUEUE_SIZE = 64
+"""Requests waiting beyond the running ones; more are told to retry, never crash the app."""
+FONTS = ["Marianne", "Arial", "Helvetica", "system-ui", "sans-serif"]
 
 
-def _render(passages: list[Any], dense: bool) -> str:
-    if not passages:
-        return "<p>Aucun passage trouvé.</p>"
-    note = "" if dense else "<p><em>Recherche sémantique en cours de construction : résultats lexicaux seulement.</em></p>"
-    items = []
-    for p in passages:
-        c = p.chunk
-        page = f", p. {c.page}" if c.page else ""
-        label = "" if c.status == "current" else " — <strong>document historique</strong>"
-        body = html.escape(c.text.split("\n", 1)[-1][:900])
-        items.append(
-            f"<div class='passage'><p><strong>[{p.rank}] {html.escape(c.title)}</strong> "
-            f"({html.escape(c.period)}{page}){label}<br><small>{html.escape(c.section)}</small></p>"
-            f"<p>{body}</p></div>"
-        )
-    return note + "".join(items)
+def data_dir_default() -> Path:
+    """The app's local data folder (feedback, browser-state key): ``var/`` unless overridden."""
+    return Path(os.environ.get("CPOM_APP_DATA_DIR", str(ROOT / "var")))
 
 
-def build_app(settings: Settings, service: IndexService | None = None) -> Any:
-    """Build the Gradio Blocks app."""
+def state_secret(data_dir: Path) -> str:
+    """The key that encrypts the browser state, kept in ``data_dir`` so reloads survive restarts."""
+    path = data_dir / "browser-state.key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+def build_app(
+    settings: Settings,
+    service: IndexService | None = None,
+    *,
+    data_dir: Path | None = None,
+    context: AppContext | None = None,
+) -> Any:
+    """Build the Gradio Blocks app (the index is opened once, through ``service``).
+
+    Args:
+        settings: The settings.
+        service: The index service (default: a new one, which opens the index on first use).
+        data_dir: Where feedback and the browser-state key are kept (default: ``var/``).
+        context: The handlers' shared context (default: built from the above).
+    """
     import gradio as gr
 
-    from assistant.retrieval import search
+    from assistant.ui.layout import build_page
 
-    service = service or IndexService(settings)
-
-    def on_search(question: str, k: float) -> str:
-        if not question or not question.strip():
-            raise gr.Error("Saisissez une question.")
-        try:
-            index = service.index()
-            passages = search(index, question[:2000], k=int(k))
-        except AssistantError as exc:
-            raise gr.Error(exc.message) from exc
-        return _render(passages, index.dense_ready)
-
-    with gr.Blocks(title="Assistant CPOM") as demo:
-        gr.Markdown("# Assistant CPOM — ARS Occitanie 2025-2029\nRecherche dans les guides.")
-        with gr.Row():
-            question = gr.Textbox(label="Votre question", scale=4)
-            k = gr.Slider(1, 10, value=5, step=1, label="Passages")
-        button = gr.Button("Rechercher", variant="primary")
-        results = gr.HTML()
-        button.click(on_search, [question, k], results)
-        question.submit(on_search, [question, k], results)
+    ctx = context or AppContext(
+        settings, service or IndexService(settings), data_dir or data_dir_default()
+    )
+    secret = state_secret(ctx.data_dir)
+    day = 24 * 3600
+    with gr.Blocks(title="Assistant CPOM — ARS Occitanie", delete_cache=(day, day)) as demo:
+        dossier = gr.BrowserState(Dossier().store(), storage_key="cpom-dossier", secret=secret)
+        chat_store = gr.BrowserState([], storage_key="cpom-chat", secret=secret)
+        page = build_page(ctx)
+        wire(page, Callbacks(ctx), dossier=dossier, chat_store=chat_store, demo=demo)
     return demo
 
 
-def main() -> None:
-    """Serve the app on 127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT honoured)."""
+def launch(demo: Any, *, block: bool = True) -> None:
+    """Queue and serve the app (blocking unless ``block`` is False)."""
+    import gradio as gr
+
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE).launch(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        max_file_size=UPLOAD_HARD_LIMIT,
+        footer_links=["settings"],
+        theme=gr.themes.Default(
+            primary_hue="blue", neutral_hue="slate", radius_size="sm", font=FONTS
+        ),
+        css_paths=[CSS_PATH],
+        prevent_thread_lock=not block,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the app; build the index on first run (lexical now, semantic in the background)."""
+    parser = argparse.ArgumentParser(description="Assistant CPOM : application web.")
+    parser.add_argument(
+        "--lexical-only",
+        action="store_true",
+        help="ne pas construire la partie sémantique de l'index en arrière-plan",
+    )
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     service = IndexService(settings)
-    service.start()
-    demo = build_app(settings, service)
-    demo.queue(default_concurrency_limit=4).launch(
-        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-    )
+    service.start(dense=not args.lexical_only)
+    context = AppContext(settings, service, data_dir_default())
+    demo = build_app(settings, service, context=context)
+    launch(demo, block=False)
+    context.warm()  # the page is served already; the first answers then come without a wait
+    demo.block_thread()
 
 
 if __name__ == "__main__":

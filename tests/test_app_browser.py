@@ -1,0 +1,290 @@
+"""The real app in a real browser: ``python app.py`` on a free loopback port, driven by Chromium.
+
+Uses Debian's chromium (``/usr/bin/chromium``, installed by ``.ci/run``) through Playwright,
+with no browser download. Screenshots of each tab are saved under ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import Settings
+from assistant.drafts import Draft, read_drafts
+from assistant.index import ingest
+from assistant.kb import load_kb
+from assistant.rules import load_rules, validate_path
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WITH_ERRORS = ROOT / "examples" / "brouillon-avec-erreurs.json"
+WAIT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_served(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    for _ in range(240):
+        if process.poll() is not None:
+            raise AssertionError(f"the app exited:\n{log.read_text(encoding='utf-8')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"the app never served {url}:\n{log.read_text(encoding='utf-8')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """``python app.py --lexical-only`` over the real corpus, with a tmp index and data folder."""
+    tmp = tmp_path_factory.mktemp("browser")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CPOM_")}
+    env |= {
+        "CPOM_INDEX_DIR": str(tmp / "index"),
+        "CPOM_EMBEDDING_CACHE_DIR": str(tmp / "cache"),
+        "CPOM_APP_DATA_DIR": str(tmp / "var"),
+        "CPOM_LLM_PROVIDER": "none",
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(_free_port()),
+        "GRADIO_TEMP_DIR": str(tmp / "gradio"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+    }
+    ingest(Settings(_env_file=None, index_dir=tmp / "index"), dense=False)  # type: ignore[call-arg]
+    log = tmp / "app.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--lexical-only"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{env['GRADIO_SERVER_PORT']}/"
+    try:
+        _wait_until_served(url, process, log)
+        yield url, tmp
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert "Traceback" not in log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, app_url: tuple[str, Path]) -> Iterator[Any]:
+    """A fresh page on the app; every request it makes must stay on the machine."""
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="fr-FR", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(app_url[0])
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+    assert hosts <= {app_url[0].split("/")[2]}, f"requests left the machine: {hosts}"
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def _choose(page: Any, dropdown: str, option: str) -> None:
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def _fill_profile(page: Any) -> None:
+    _tab(page, "Choisir mes indicateurs")
+    page.fill("#raison textarea", "Centre hospitalier de Saint-Exemple")
+    page.fill("#finess textarea", "310000123")
+    _choose(page, "#statut", "Public")
+    _choose(page, "#categorie", "CH — centre hospitalier")
+    page.fill("#lits input", "350")
+    page.locator("#ght input").check()
+    for activity in ("Médecine", "Chirurgie", "Urgences"):
+        page.locator("#activites").get_by_label(activity).check()
+    page.fill(
+        "#priorites textarea",
+        "Développer la chirurgie ambulatoire et réduire les délais aux urgences",
+    )
+
+
+def _propose(page: Any) -> None:
+    _fill_profile(page)
+    page.click("#propose")
+    page.wait_for_selector("#selection-check .cpom-valid")
+
+
+def test_question_gets_a_cited_answer_and_feedback_is_kept(
+    page: Any, app_url: tuple[str, Path]
+) -> None:
+    page.fill("#question textarea", "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+    page.click("#send")
+    answer = page.locator("#chat .cpom-answer").last
+    answer.locator("details.cpom-source").first.wait_for()
+    assert "10" in answer.inner_text()
+    source = answer.locator("details.cpom-source").first
+    source.locator("summary").click()
+    assert "[1]" in source.locator("summary").inner_text()
+    assert "page" in source.inner_text()
+    _shot(page, "questions.png")
+
+    page.get_by_text("Votre avis sur la dernière réponse").click()
+    page.get_by_label("Commentaire (facultatif)").fill("Claire et sourcée.")
+    page.get_by_role("button", name="Réponse utile", exact=True).click()
+    page.get_by_text("Merci : votre avis est enregistré.").wait_for()
+    saved = (app_url[1] / "var" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(saved[-1])["comment"] == "Claire et sourcée."
+
+    page.fill("#question textarea", "Quelle est la recette de la tarte aux pommes ?")
+    page.click("#send")
+    refusal = page.locator("#chat .cpom-refusal")
+    refusal.wait_for()
+    assert "Hors des guides" in refusal.inner_text()
+    assert page.locator("#chat .cpom-answer").count() == 2
+
+
+def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) -> None:
+    _propose(page)
+    table = page.locator("#selection-table")
+    assert "CPOM_CT_" in table.inner_text()
+    assert "CPOM_OS_" in table.inner_text()
+    check = page.locator("#selection-check")
+    assert "Sélection conforme" in check.inner_text()
+    _shot(page, "selection.png")
+
+    counters = check.locator(".cpom-count")
+    while "SEL-MIN-CT" not in check.inner_text():
+        before = counters.first.inner_text()
+        assert int(before) > 0
+        page.locator("#to-remove input").click()
+        page.get_by_role("option").filter(has_text="CPOM_CT_").first.click()
+        page.click("#remove")
+        page.wait_for_function(
+            "n => document.querySelector('#selection-check .cpom-count').textContent.trim() "
+            "=== String(n)",
+            arg=int(before) - 1,
+        )
+    check.locator(".cpom-error").first.wait_for()
+    assert "non conforme" in check.inner_text()
+    assert "SEL-MIN-CT" in check.inner_text()
+    assert "Les établissements ont obligation de choisir au minimum 2 indicateurs" in (
+        check.inner_text().replace("\xa0", " ")
+    )
+    _shot(page, "selection-error.png")
+
+    page.reload()
+    _tab(page, "Choisir mes indicateurs")
+    page.locator("#selection-check .cpom-error").first.wait_for()
+    assert page.locator("#raison textarea").input_value() == "Centre hospitalier de Saint-Exemple"
+    assert "SEL-MIN-CT" in page.locator("#selection-check").inner_text()
+
+
+def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None:
+    _propose(page)
+    _tab(page, "Rédiger une justification")
+    _choose(page, "#indicator", "CPOM_OS_13 — Taux d’actes chirurgicaux")
+    page.fill("#baseline textarea", "20")
+    page.click("#draft")
+    page.locator(".cpom-chart polyline").first.wait_for()
+    assert page.get_by_label("Contexte").input_value()
+    _shot(page, "justification.png")
+
+    page.click("#export")
+    page.locator("#draft-xlsx").wait_for(state="visible")
+    page.locator("#whole-report .cpom-verdict").first.wait_for()
+    _shot(page, "export.png")
+    with page.expect_download() as xlsx_download:
+        page.click("#draft-xlsx")
+    with page.expect_download() as json_download:
+        page.click("#draft-json")
+    xlsx = tmp_path / xlsx_download.value.suggested_filename
+    as_json = tmp_path / json_download.value.suggested_filename
+    xlsx_download.value.save_as(xlsx)
+    json_download.value.save_as(as_json)
+    assert xlsx.suffix == ".xlsx"
+    assert as_json.suffix == ".json"
+    from_xlsx = Draft.model_validate(read_drafts(xlsx)[0].data)
+    from_json = Draft.model_validate(read_drafts(as_json)[0].data)
+    assert from_xlsx == from_json
+    os13 = next(item for item in from_json.indicateurs if item.code == "CPOM_OS_13")
+    assert os13.valeur_initiale == 20
+    assert set(os13.cibles) == {"2025", "2026", "2027", "2028", "2029"}
+    assert os13.justification
+    kb = load_kb(ROOT / "corpus")
+    rules = load_rules(ROOT / "corpus" / "rules" / "occitanie-2025-2029.yaml")
+    assert (
+        validate_path(xlsx, kb=kb, rules=rules).to_json()
+        == validate_path(as_json, kb=kb, rules=rules).to_json()
+    )
+
+
+def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any) -> None:
+    _tab(page, "Vérifier un CPOM")
+    page.set_input_files("#uploads input[type=file]", str(WITH_ERRORS))
+    page.get_by_text(WITH_ERRORS.name).first.wait_for()
+    page.click("#verify")
+    report = page.locator("#report .cpom-report")
+    report.wait_for()
+    text = report.inner_text().replace("\xa0", " ")
+    assert "Brouillon non conforme" in text
+    assert "VAL-TYPE" in text
+    assert "JUST-PLACEHOLDER" in text
+    assert "« 30 objectifs stratégiques (27 quantitatifs et 3 déclaratifs) »" in text
+    assert "non" in page.locator("#summary").inner_text()
+    page.locator("#report-xlsx").wait_for(state="visible")
+    _shot(page, "verifier.png")
+
+    _tab(page, "Documents")
+    page.locator("#index-status table").wait_for()
+    assert "Passages indexés" in page.locator("#index-status").inner_text()
+    catalog = page.locator("#catalog").inner_text()
+    assert "Guide méthodologique" in catalog
+    assert "historique" in catalog
+    _shot(page, "documents.png")

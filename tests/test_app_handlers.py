@@ -1,0 +1,480 @@
+"""The app's handlers on real components: the repo corpus, a lexical index, the rules file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from assistant.config import Settings
+from assistant.drafts import Draft, read_drafts
+from assistant.embeddings import HashingEmbeddings
+from assistant.errors import InvalidInputError, UnknownIndicatorError
+from assistant.index import index_status, ingest
+from assistant.rules import validate_draft, validate_path
+from assistant.ui import handlers as h
+from assistant.ui import render
+from assistant.ui.chart import trajectory_chart
+from assistant.ui.exports import ANNEX_HEADERS, ANNEX_TITLE
+from assistant.ui.feedback import read_feedback, record_feedback
+from assistant.ui.service import AppContext, IndexService
+from assistant.ui.workspace import Dossier, ProfileForm, draft_tree
+from tests.conftest import make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+WITH_ERRORS = ROOT / "examples" / "brouillon-avec-erreurs.json"
+VALID = ROOT / "examples" / "brouillon-valide.json"
+
+PROFILE = ProfileForm(
+    raison_sociale="Centre hospitalier de Saint-Exemple",
+    finess_ej="310000123",
+    statut="public",
+    categorie="CH",
+    lits=350,
+    membre_ght=True,
+    hopital_proximite=False,
+    activites=["medecine", "chirurgie", "urgences"],
+    priorites="Développer la chirurgie ambulatoire et réduire les délais aux urgences",
+)
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> AppContext:
+    """The app's context over the real corpus, with a lexical-only index (about 2 s)."""
+    tmp = tmp_path_factory.mktemp("app")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        index_dir=tmp / "index",
+        embedding_cache_dir=tmp / "cache",
+        llm_provider="none",
+        llm_api_key="sk-secret-never-logged",
+    )
+    ingest(settings, dense=False)
+    return AppContext(settings, IndexService(settings), tmp / "var")
+
+
+@pytest.fixture(scope="module")
+def proposed(ctx: AppContext) -> Dossier:
+    dossier, _ = h.propose_selection(ctx, PROFILE, Dossier())
+    return dossier
+
+
+def _drafted(ctx: AppContext, proposed: Dossier) -> Dossier:
+    """Every indicator of the proposal drafted with a plausible 2024 baseline."""
+    from assistant.drafting.indicator import is_yes_no
+
+    dossier = proposed
+    for code in proposed.codes():
+        indicator = ctx.kb().indicators[code]
+        baseline = "non" if is_yes_no(indicator) else "40"
+        dossier, _ = h.draft_justification(ctx, dossier, code, baseline)
+    return dossier
+
+
+# --- Questions ----------------------------------------------------------------------------------
+
+
+def test_question_gets_an_answer_with_numbered_expandable_sources(ctx: AppContext) -> None:
+    reply, record = h.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+    assert record["supported"] is True
+    assert "10" in record["answer"]
+    assert record["citations"]
+    assert record["citations"][0]["n"] == 1
+    assert '<details class="cpom-source"><summary>[1]' in reply
+    assert "cpom-refusal" not in reply
+    doc_ids = {c["doc_id"] for c in record["citations"]}
+    assert doc_ids & {"occitanie-guide-2025-2029", "occitanie-fiches-2025-2029"}
+
+
+def test_question_outside_the_guides_is_a_refusal_that_looks_different(ctx: AppContext) -> None:
+    reply, record = h.ask(ctx, "Quelle est la recette de la tarte aux pommes ?")
+    assert record["supported"] is False
+    assert "cpom-refusal" in reply
+    assert "Hors des guides" in reply
+
+
+def test_empty_question_is_refused_in_french(ctx: AppContext) -> None:
+    with pytest.raises(InvalidInputError, match="Saisissez une question"):
+        h.ask(ctx, "   ")
+
+
+def test_chat_history_reads_gradio_parts_and_drops_sources() -> None:
+    answer_html = render.answer_html(
+        type(
+            "A",
+            (),
+            {
+                "citations": [],
+                "notice": None,
+                "supported": True,
+                "mode": "extractive",
+                "answer": "Au maximum 10 indicateurs [1].",
+            },
+        )()
+    )
+    history = [
+        {"role": "user", "content": [{"type": "text", "text": render.question_html("Combien ?")}]},
+        {"role": "assistant", "content": [{"type": "text", "text": answer_html}]},
+    ]
+    assert h.chat_history(history) == [("Combien ?", "Au maximum 10 indicateurs .")]
+
+
+def test_user_and_document_text_is_rendered_inert() -> None:
+    attack = '<img src=x onerror="alert(1)">'
+    assert "<img" not in render.question_html(attack)
+    details = render.source_details(
+        1,
+        title=attack,
+        period="",
+        section=attack,
+        page=3,
+        status="historical",
+        quote=attack,
+        doc_id="doc",
+    )
+    assert "<img" not in details
+    assert "&lt;img" in details
+    assert "document historique" in details
+
+
+def test_feedback_is_appended_without_any_setting(ctx: AppContext, tmp_path: Path) -> None:
+    _, record = h.ask(ctx, "Combien d'indicateurs de coopération au minimum ?")
+    record_feedback(tmp_path, record, "pas_utile", "Il manque la FAQ.")
+    record_feedback(tmp_path, record, "utile", "")
+    saved = read_feedback(tmp_path)
+    assert [f.rating for f in saved] == ["pas_utile", "utile"]
+    assert saved[0].comment == "Il manque la FAQ."
+    assert saved[0].question == record["question"]
+    text = (tmp_path / "feedback.jsonl").read_text(encoding="utf-8")
+    assert "sk-secret" not in text
+    assert "llm" not in text
+
+
+def test_feedback_before_any_answer_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="Posez d'abord une question"):
+        record_feedback(tmp_path, None, "utile", "")
+
+
+# --- Choisir mes indicateurs --------------------------------------------------------------------
+
+
+def test_proposal_fills_the_table_and_passes_the_rule_check(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    counts = h.selection_counts(proposed)
+    assert counts["CT"] >= 2
+    assert counts["OS"] >= 6
+    assert counts["?"] == 0
+    assert all(line.libelle and line.pourquoi for line in proposed.lignes)
+    check = h.check_selection(ctx, proposed)
+    assert "Sélection conforme" in check
+    assert "cpom-error" not in check
+
+
+def test_removing_cooperation_indicators_breaks_the_rule_with_the_guide_words(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    dossier = proposed
+    for line in proposed.lignes:
+        if line.categorie == "CT":
+            dossier = h.remove_indicator(ctx, line.code, dossier)
+    check = h.check_selection(ctx, dossier)
+    assert "non conforme" in check
+    assert "SEL-MIN-CT" in check
+    assert "Les établissements ont obligation de choisir au minimum 2 indicateurs" in check
+
+
+def test_edited_table_reads_usual_codes_and_flags_unknown_ones(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    rows = [["os13", "", "", "mon motif", ""], ["CPOM_XX_99", "", "", "", ""], ["", "", "", "", ""]]
+    dossier = h.edit_selection(ctx, rows, proposed.model_copy(update={"profil": PROFILE}))
+    assert dossier.codes() == ["CPOM_OS_13", "CPOM_XX_99"]
+    assert dossier.lignes[0].libelle.startswith("Taux d")
+    assert dossier.lignes[0].categorie == "OS"
+    assert dossier.lignes[0].pourquoi == "mon motif"
+    assert "SEL-UNKNOWN" in h.check_selection(ctx, dossier)
+
+
+def test_adding_a_code_that_does_not_exist_suggests_close_ones(ctx: AppContext) -> None:
+    with pytest.raises(UnknownIndicatorError, match="OS_22"):
+        h.add_indicator(ctx, "OS_23", Dossier(profil=PROFILE))
+
+
+def test_incomplete_profile_keeps_the_selection_and_says_what_to_complete(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    dossier = proposed.model_copy(update={"profil": ProfileForm(raison_sociale="CH")})
+    check = h.check_selection(ctx, dossier)
+    assert "Complétez le profil" in check
+    assert "statut" in check
+    with pytest.raises(InvalidInputError, match="statut"):
+        h.propose_selection(ctx, dossier.profil, dossier)
+    assert dossier.codes() == proposed.codes()
+
+
+def test_dossier_survives_a_round_trip_and_ignores_garbage(proposed: Dossier) -> None:
+    assert Dossier.load(json.loads(json.dumps(proposed.store()))) == proposed
+    assert Dossier.load({"version": "x", "lignes": 3}) == Dossier()
+    assert Dossier.load(None) == Dossier()
+
+
+# --- Rédiger une justification ------------------------------------------------------------------
+
+
+def test_drafting_an_indicator_fills_the_editor_chart_and_dossier(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    dossier, draft = h.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
+    line = dossier.line("CPOM_OS_13")
+    assert line is not None
+    assert line.valeur_initiale == 20
+    assert set(line.cibles) == {"2025", "2026", "2027", "2028", "2029"}
+    assert line.justification
+    assert draft.contexte[:40] in line.justification
+    shown = h.editor_values(dossier, "CPOM_OS_13")
+    assert shown["contexte"] == draft.contexte
+    assert shown["baseline"] == "20"
+    assert [row[0] for row in shown["years"]] == ["2025", "2026", "2027", "2028", "2029"]
+    assert "<svg" in shown["chart"]
+    assert "polyline" in shown["chart"]
+
+
+def test_edits_of_texts_and_targets_are_kept_and_checked(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    dossier, _ = h.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
+    shown = h.editor_values(dossier, "CPOM_OS_13")
+    years = [[row[0], "19", row[2]] for row in shown["years"]]
+    edited = h.save_justification(
+        ctx,
+        dossier,
+        "CPOM_OS_13",
+        baseline="20",
+        contexte="Notre contexte.",
+        diagnostic=shown["diagnostic"],
+        actions="- Action une\n- Action deux\n",
+        suivi=shown["suivi"],
+        partenaires=shown["partenaires"],
+        years=years,
+    )
+    line = edited.line("CPOM_OS_13")
+    assert line is not None
+    assert line.redaction is not None
+    assert line.redaction.contexte == "Notre contexte."
+    assert line.redaction.actions == ["Action une", "Action deux"]
+    assert line.cibles == dict.fromkeys(["2025", "2026", "2027", "2028", "2029"], "19")
+    findings = h.line_findings(ctx, edited, "CPOM_OS_13")
+    assert "TRAJ-" in findings  # a target below the 2024 value goes the wrong way
+
+
+def test_a_wrong_baseline_is_refused_and_nothing_is_lost(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    with pytest.raises(InvalidInputError, match="valeur initiale"):
+        h.draft_justification(ctx, proposed, "CPOM_OS_13", "beaucoup")
+    assert proposed.line("CPOM_OS_13") is not None
+    assert proposed.line("CPOM_OS_13").valeur_initiale is None  # type: ignore[union-attr]
+
+
+def test_export_reads_back_unchanged_in_json_and_xlsx(
+    ctx: AppContext, proposed: Dossier, tmp_path: Path
+) -> None:
+    dossier = _drafted(ctx, proposed)
+    xlsx, json_path = h.export_draft(ctx, dossier, tmp_path)
+    tree = draft_tree(dossier, campaign=ctx.rules().campaign, kb=ctx.kb())
+    expected = validate_draft(tree, kb=ctx.kb(), rules=ctx.rules())
+    from_json = validate_path(json_path, kb=ctx.kb(), rules=ctx.rules())
+    from_xlsx = validate_path(xlsx, kb=ctx.kb(), rules=ctx.rules())
+    assert from_json.to_json() == expected.to_json() == from_xlsx.to_json()
+    json_draft = Draft.model_validate(read_drafts(json_path)[0].data)
+    xlsx_draft = Draft.model_validate(read_drafts(xlsx)[0].data)
+    assert json_draft == xlsx_draft == Draft.model_validate(tree)
+    assert [i.code for i in json_draft.indicateurs] == dossier.codes()
+
+
+def test_xlsx_export_opens_on_the_annex_5_layout(
+    ctx: AppContext, proposed: Dossier, tmp_path: Path
+) -> None:
+    dossier, _ = h.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
+    xlsx, _ = h.export_draft(ctx, dossier, tmp_path)
+    workbook = openpyxl.load_workbook(xlsx)
+    assert workbook.sheetnames[0] == "Annexe stratégique"
+    assert "indicateurs" in workbook.sheetnames
+    rows = list(workbook["Annexe stratégique"].iter_rows(values_only=True))
+    assert rows[0][0] == ANNEX_TITLE
+    assert rows[1][0] == "FINESS EJ : 310000123"
+    assert tuple(rows[4][: len(ANNEX_HEADERS)]) == ANNEX_HEADERS
+    os13 = next(r for r in rows[5:] if r[2] and "CPOM_OS_13" in r[2])
+    assert os13[0].startswith("OS_")
+    assert "Engagement n°" in os13[0]
+    assert os13[3] == 20
+    assert os13[4] is not None
+
+
+def test_export_of_an_incomplete_profile_says_what_is_missing(
+    ctx: AppContext, proposed: Dossier, tmp_path: Path
+) -> None:
+    dossier = proposed.model_copy(update={"profil": PROFILE.model_copy(update={"finess_ej": ""})})
+    with pytest.raises(InvalidInputError, match="FINESS EJ"):
+        h.export_draft(ctx, dossier, tmp_path)
+    report = h.check_draft(ctx, dossier)
+    assert "SCHEMA" in report
+    assert "à rédiger" in report
+
+
+# --- Vérifier un CPOM ---------------------------------------------------------------------------
+
+
+def test_uploaded_draft_with_errors_gets_the_guide_words_and_downloads(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    rows, report, xlsx, json_path = h.check_uploads(ctx, [WITH_ERRORS], tmp_path / "out")
+    expected = validate_path(WITH_ERRORS, kb=ctx.kb(), rules=ctx.rules())
+    assert rows == [
+        [
+            WITH_ERRORS.name,
+            "Centre hospitalier de Saint-Exemple",
+            "310000123",
+            "non",
+            expected.errors,
+            expected.warnings,
+        ]
+    ]
+    assert json.loads(json_path.read_text(encoding="utf-8")) == json.loads(expected.to_json())
+    for finding in expected.findings:
+        assert render.esc(finding.source.quote) in report
+    sheet = openpyxl.load_workbook(xlsx)["Constats"]
+    assert sheet.max_row == 1 + len(expected.findings)
+
+
+def test_several_uploads_make_a_batch_with_one_row_each(ctx: AppContext, tmp_path: Path) -> None:
+    rows, report, _, json_path = h.check_uploads(ctx, [VALID, WITH_ERRORS], tmp_path / "out")
+    assert sorted(row[3] for row in rows) == ["non", "oui"]
+    assert json.loads(json_path.read_text(encoding="utf-8"))["summary"]["establishments"] == 2
+    assert "Lot de 2 établissements" in report
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        pytest.param(lambda d: [], "Déposez au moins un brouillon", id="none"),
+        pytest.param(
+            lambda d: [_touch(d / f"b{i}.json", b"{}") for i in range(201)],
+            "la limite est de 200",
+            id="too-many",
+        ),
+        pytest.param(lambda d: [_touch(d / "notes.txt", b"x")], "non pris en charge", id="format"),
+        pytest.param(lambda d: [_sparse(d / "gros.json")], "10 Mo", id="too-large"),
+        pytest.param(lambda d: [_touch(d / "vide.json", b"")], "vide", id="empty"),
+    ],
+)
+def test_upload_limits_have_french_messages(
+    ctx: AppContext, tmp_path: Path, make: object, message: str
+) -> None:
+    files = make(tmp_path)  # type: ignore[operator]
+    with pytest.raises(InvalidInputError, match=message):
+        h.check_uploads(ctx, files, tmp_path / "out")
+
+
+def _touch(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _sparse(path: Path) -> Path:
+    with path.open("wb") as handle:
+        handle.truncate(h.MAX_UPLOAD_BYTES + 1)
+    return path
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+
+def test_catalog_lists_current_and_historical_documents(ctx: AppContext) -> None:
+    rows = h.catalog_rows(ctx)
+    assert len(rows) == len(ctx.catalog()) >= 5
+    assert {row[3] for row in rows} == {"en vigueur", "historique"}
+
+
+def test_index_status_tells_how_many_passages_and_whether_semantic(ctx: AppContext) -> None:
+    manifest = index_status(ctx.settings)
+    assert manifest is not None
+    status = h.index_status(ctx)
+    assert f"<td>{manifest.chunks}</td>" in status
+    assert "non construite" in status
+
+
+def test_reindex_reports_progress_and_serves_the_hybrid_index(
+    tmp_path: Path, mini_corpus: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    service = IndexService(settings, embedder=HashingEmbeddings())
+    service.start(dense=False)
+    assert service.index().dense_ready is False
+    ctx = AppContext(settings, service, tmp_path / "var")
+    stages: list[str] = []
+    status = h.reindex(ctx, rebuild=False, progress=lambda stage, done, total: stages.append(stage))
+    assert "Index mis à jour" in status
+    assert "prête" in status
+    assert "vecteurs" in stages
+    assert service.index().dense_ready is True
+    assert "déjà à jour" in h.reindex(ctx, rebuild=False)
+
+
+def test_trajectory_chart_draws_numbers_and_tabulates_yes_no() -> None:
+    years = ("2025", "2026")
+    chart = trajectory_chart(10, {"2025": 12, "2026": 14}, {"2025": 11, "2026": 12}, years=years)
+    assert chart.count("<polyline") == 2
+    assert "12" in chart
+    table = trajectory_chart("non", {"2025": "oui"}, {"2025": "oui"}, years=years)
+    assert "<svg" not in table
+    assert "<td>oui</td>" in table
+
+
+def test_a_hopital_de_proximite_gets_the_hpr_annex_with_its_three_years(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    profile = PROFILE.model_copy(
+        update={
+            "finess_ej": "090000111",
+            "lits": 60,
+            "hopital_proximite": True,
+            "activites": ["medecine", "smr"],
+        }
+    )
+    dossier, _ = h.propose_selection(ctx, profile, Dossier())
+    hpr = [code for code in dossier.codes() if code.startswith("HPR_")]
+    assert hpr
+    assert h.selection_counts(dossier)["HPR"] == len(hpr)
+    assert "Sélection conforme" in h.check_selection(ctx, dossier)
+    dossier, _ = h.draft_justification(ctx, dossier, hpr[0], "3")
+    assert [row[0] for row in h.editor_values(dossier, hpr[0])["years"]] == ["2025", "2026", "2027"]
+    xlsx, _ = h.export_draft(ctx, dossier, tmp_path)
+    sheet = openpyxl.load_workbook(xlsx)["Annexe HPR"]
+    assert any(hpr[0] in str(row[1]) for row in sheet.iter_rows(values_only=True))
+
+
+def test_with_a_chat_model_the_answer_streams_then_comes_checked(ctx: AppContext) -> None:
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    model = GenericFakeChatModel(
+        messages=iter(
+            [AIMessage("Les établissements devront choisir au maximum 10 indicateurs [1].")]
+        )
+    )
+    llm_ctx = AppContext(ctx.settings, ctx.service, ctx.data_dir, chat_model=model)
+    events = list(h.ask_stream(llm_ctx, "Combien d'indicateurs au maximum ?"))
+    previews = [reply for reply, record in events if record is None]
+    assert len(previews) > 1
+    assert "cpom-preview" in previews[0]
+    assert "en cours de rédaction" in previews[0]
+    reply, record = events[-1]
+    assert record is not None
+    assert record["mode"] == "llm"
+    assert record["supported"] is True
+    assert "cpom-preview" not in reply
+    assert '<details class="cpom-source"><summary>[1]' in reply

@@ -87,6 +87,7 @@ class Index:
         self.settings = settings
         self._embedder = embedder
         self._lock = threading.Lock()
+        self._vectors: dict[str, list[float]] = {}
         self._load()
 
     def _load(self) -> None:
@@ -203,8 +204,15 @@ class Index:
         return out
 
     def query_vector(self, query: str) -> list[float]:
-        """The query embedding."""
-        return list(self.embedder().embed_query(query))
+        """The query embedding (the last few are kept: the chains ask for it more than once)."""
+        cached = self._vectors.get(query)
+        if cached is None:
+            cached = list(self.embedder().embed_query(query))
+            with self._lock:
+                self._vectors[query] = cached
+                while len(self._vectors) > 64:
+                    self._vectors.pop(next(iter(self._vectors)))
+        return cached
 
     def dense_search(
         self,

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant.commands.search import read_questions
 from assistant.config import Settings
-from assistant.errors import AssistantError, InvalidInputError, LLMUnavailableError
+from assistant.errors import AssistantError, LLMUnavailableError
 
 HELP = "poser une question sur les guides (réponse avec ses sources)"
 
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from assistant.answer import answer_question
     from assistant.retrieval import Index
 
-    questions = _questions(args.question, args.batch)
+    questions = read_questions(args.question, args.batch, command="ask")
     index = Index(settings)
     if not index.dense_ready:
         print(
@@ -60,21 +61,6 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         else:
             print(answer.as_text(), file=out)
     return 0
-
-
-def _questions(question: str | None, batch: Path | None) -> list[str]:
-    if batch is not None:
-        try:
-            text = batch.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"Impossible de lire le fichier {str(batch)!r}.") from exc
-        return [line.strip() for line in text.splitlines() if line.strip()]
-    if not question or not question.strip():
-        raise InvalidInputError(
-            "La question est vide.",
-            hint='Exemple : cpom ask "Combien d\'indicateurs faut-il choisir au maximum ?"',
-        )
-    return [question]
 
 
 def _knowledge_base(settings: Settings) -> Any:

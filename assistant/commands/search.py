@@ -78,7 +78,9 @@ def _fiche(code: str | None) -> str | None:
     return folded if folded.startswith("CPOM_") else f"CPOM_{folded}"
 
 
-def read_questions(question: str | None, batch: Path | None) -> list[str]:
+def read_questions(
+    question: str | None, batch: Path | None, *, command: str = "search"
+) -> list[str]:
     """The question, or the non-empty lines of the batch file."""
     if batch is not None:
         try:
@@ -88,6 +90,7 @@ def read_questions(question: str | None, batch: Path | None) -> list[str]:
         return [line.strip() for line in text.splitlines() if line.strip()]
     if not question or not question.strip():
         raise InvalidInputError(
-            "La question est vide.", hint='Exemple : cpom search "Combien d\'indicateurs ?"'
+            "La question est vide.",
+            hint=f'Exemple : cpom {command} "Combien d\'indicateurs faut-il choisir au maximum ?"',
         )
     return [question]

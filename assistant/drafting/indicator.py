@@ -28,6 +28,7 @@ from assistant.propose.scoring import (
 from assistant.propose.selection import establishment_tree
 from assistant.propose.templates import load_template, paragraph
 from assistant.rules import Finding, RuleSet, Source, validate_draft
+from assistant.rules.catalog import rule_ids
 from assistant.rules.values import as_number, as_yes_no
 
 if TYPE_CHECKING:
@@ -38,23 +39,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LINE_RULE_IDS: frozenset[str] = frozenset(
-    {
-        "ELIG-GHT",
-        "ELIG-ACTIVITY",
-        "ELIG-CATEGORY",
-        "ELIG-PUBLIC",
-        "VAL-MISSING",
-        "VAL-TYPE",
-        "VAL-RANGE",
-        "TRAJ-DIRECTION",
-        "TRAJ-BELOW-FICHE",
-        "TRAJ-ALREADY-MET",
-        "JUST-MISSING",
-        "JUST-PLACEHOLDER",
-        "SCHEMA",
-    }
-)
+LINE_RULE_IDS: frozenset[str] = rule_ids("ELIG-", "VAL-", "TRAJ-", "JUST-")
 """The rules that judge one indicator line (the selection rules need the whole selection)."""
 
 

@@ -18,29 +18,12 @@ from assistant.errors import InvalidInputError
 from assistant.propose.profile import Profile
 from assistant.propose.scoring import Candidate
 from assistant.rules import Report, RuleSet, validate_draft
+from assistant.rules.catalog import rule_ids
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase
 
-SELECTION_RULE_IDS: frozenset[str] = frozenset(
-    {
-        "SEL-MAX",
-        "SEL-MIN-CT",
-        "SEL-MIN-OS",
-        "SEL-DUPLICATE",
-        "SEL-UNKNOWN",
-        "ELIG-GHT",
-        "ELIG-ACTIVITY",
-        "ELIG-CATEGORY",
-        "ELIG-PUBLIC",
-        "HPR-NOT-HPR",
-        "HPR-MISSING",
-        "HPR-MAX",
-        "HPR-STARRED",
-        "HPR-COUNT",
-        "SCHEMA",
-    }
-)
+SELECTION_RULE_IDS: frozenset[str] = rule_ids("SEL-", "ELIG-", "HPR-")
 """The rules that judge a selection. The value rules (VAL-*, TRAJ-*, JUST-*) need baselines,
 targets and justifications, which a selection does not have yet: on a selection-only draft they
 would report one VAL-MISSING error per indicator."""

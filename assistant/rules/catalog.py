@@ -40,6 +40,13 @@ RULE_IDS: tuple[str, ...] = (
     "CAMPAIGN-DEADLINE",
     "SCHEMA",
 )
+
+
+def rule_ids(*prefixes: str) -> frozenset[str]:
+    """The rule IDs that start with one of ``prefixes`` ("SEL-", "VAL-"…), SCHEMA included."""
+    return frozenset(r for r in RULE_IDS if r.startswith(prefixes) or r == "SCHEMA")
+
+
 """The rule IDs the engine knows (a contract: reports, the app and outside checks use them)."""
 
 # The figures each rule needs from the file, with their type.

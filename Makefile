@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install app test test-fast lint fmt typecheck bench check index browser-deps
+.PHONY: help install app test test-fast test-llm llm lint fmt typecheck bench check index browser-deps
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,21 @@ test: $(STAMP) ## run the whole test suite, offline
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## the tests without the slow and browser ones
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not llm"
+
+LLM_STAMP := $(VENV)/.llm-installed
+LLM_SIZE ?= 1.5b
+
+$(LLM_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -e ".[dev,llm]"
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP) ## local LLM: llama.cpp runtime (built once, ~4 min), 1.5B model in models/, one answer
+	$(BIN)/python -m assistant.local_model --size $(LLM_SIZE)
+	$(BIN)/python -m assistant.llm_server --size $(LLM_SIZE)
+
+test-llm: $(LLM_STAMP) ## integration tests with the real 0.5B model through the real server
+	$(BIN)/python -m pytest -q -m llm
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="Clé d'API (jamais affichée).")
     llm_timeout: float = Field(60.0, gt=0, description="Délai maximal d'une requête (s).")
     llm_model_path: Path | None = Field(None, description="Fichier GGUF local (mode local).")
+    llm_local_size: Literal["0.5b", "1.5b"] = Field(
+        "1.5b", description="Modèle local Qwen2.5-Coder-Instruct à utiliser (mode local)."
+    )
+    llm_local_port: int = Field(8765, description="Port du serveur llama.cpp local (mode local).")
 
 
 @lru_cache

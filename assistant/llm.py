@@ -56,12 +56,28 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
         case "ollama":
             return _ollama(settings)
         case "local":
-            raise LLMUnavailableError(
-                "Le mode local (serveur llama.cpp sur cette machine) n'est pas encore disponible.",
-                hint="Utilisez CPOM_LLM_PROVIDER=openai avec CPOM_LLM_BASE_URL, ou none.",
-            )
+            return _openai(_local_server_settings(settings))
         case _:
             raise LLMUnavailableError(f"Fournisseur de modèle de langage inconnu : {provider!r}.")
+
+
+def _local_server_settings(settings: Settings) -> Settings:
+    """Start (or reuse) the llama.cpp server on loopback; the same client path follows.
+
+    The server lives as long as the process (it is stopped at exit).
+    """
+    from assistant.llm_server import LocalServer
+    from assistant.local_model import ensure_model
+
+    model_file = ensure_model(settings.llm_local_size, model_path=settings.llm_model_path)
+    server = _LOCAL_SERVERS.get(model_file)
+    if server is None:
+        server = LocalServer(model_file, port=settings.llm_local_port).start()
+        _LOCAL_SERVERS[model_file] = server
+    return settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": server.model})
+
+
+_LOCAL_SERVERS: dict[Any, Any] = {}
 
 
 def _openai(settings: Settings) -> BaseChatModel:

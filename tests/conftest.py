@@ -10,6 +10,8 @@ import pytest
 
 from assistant.config import Settings
 
+pytest_plugins = ["tests.chain_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 

@@ -71,7 +71,11 @@ def test_no_provider_means_no_model(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        pytest.param({"llm_provider": "local"}, "pas encore disponible", id="local"),
+        pytest.param(
+            {"llm_provider": "local", "llm_model_path": Path("/nonexistent/modele.gguf")},
+            "introuvable",
+            id="local-missing-gguf",
+        ),
         pytest.param({"llm_provider": "openai"}, "CPOM_LLM_MODEL", id="openai-no-model"),
         pytest.param({"llm_provider": "ollama"}, "CPOM_LLM_MODEL", id="ollama-no-model"),
     ],
@@ -81,6 +85,36 @@ def test_unusable_provider_is_a_french_error(
 ) -> None:
     with pytest.raises(LLMUnavailableError, match=message):
         build_chat_model(make_settings(tmp_path, **overrides))
+
+
+def test_local_provider_starts_the_server_and_takes_the_openai_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gguf = tmp_path / "modele.gguf"
+    gguf.write_bytes(b"GGUF" + b"\0" * 64)
+    started: list[Path] = []
+
+    class FakeServer:
+        base_url = "http://127.0.0.1:8765/v1"
+        model = "qwen-local"
+
+        def __init__(self, model_file: Path, *, port: int) -> None:
+            started.append(model_file)
+            assert port == 8765
+
+        def start(self) -> FakeServer:
+            return self
+
+    monkeypatch.setattr("assistant.llm_server.LocalServer", FakeServer)
+    monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
+    settings = make_settings(tmp_path, llm_provider="local", llm_model_path=gguf)
+    first = build_chat_model(settings)
+    second = build_chat_model(settings)
+    assert started == [gguf]  # one server per process, reused
+    assert first is not None
+    assert second is not None
+    assert first.model_name == "qwen-local"  # type: ignore[attr-defined]
+    assert str(first.openai_api_base) == "http://127.0.0.1:8765/v1"  # type: ignore[attr-defined]
 
 
 def test_openai_and_ollama_models_are_built_from_settings(tmp_path: Path) -> None:

@@ -7,18 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
-from assistant.kb import KnowledgeBase, load_kb
+from assistant.kb import KnowledgeBase
 from assistant.kb.text import comparable
 from assistant.propose import Profile, Proposal, parse_profile, propose, read_profile
 from assistant.propose.display import format_proposal
 from assistant.propose.proposal import score_candidates
 from assistant.propose.selection import check_selection, establishment_tree
-from assistant.rules import RuleSet, Source, load_rules, validate_draft
+from assistant.rules import RuleSet, Source, validate_draft
 from tests.fake_llm_server_drafting import fake_chat_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,38 +34,6 @@ CH: dict[str, Any] = {
     "hopital_proximite": False,
     "activites": ["medecine", "chirurgie", "obstetrique", "urgences", "imagerie"],
 }
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=CORPUS,
-        index_dir=tmp_path_factory.mktemp("index"),
-        prompts_dir=ROOT / "prompts",
-        rules_file=CORPUS / "rules" / "occitanie-2025-2029.yaml",
-        llm_provider="none",
-    )
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_kb(CORPUS)
-
-
-@pytest.fixture(scope="module")
-def rules(settings: Settings) -> RuleSet:
-    return load_rules(settings.rules_file)
-
-
-@pytest.fixture(scope="module")
-def documents() -> dict[str, str]:
-    catalog = yaml.safe_load((CORPUS / "catalog.yaml").read_text(encoding="utf-8"))
-    return {
-        doc["id"]: comparable((CORPUS / doc["file"]).read_text(encoding="utf-8"))
-        for doc in catalog["documents"]
-        if doc["file"].endswith(".txt")
-    }
 
 
 def profile_of(**changes: Any) -> Profile:

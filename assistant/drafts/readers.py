@@ -32,6 +32,8 @@ MAX_YAML_ALIASES = 50
 """Most YAML aliases accepted (guards against "billion laughs" documents)."""
 MAX_XLSX_UNZIPPED_BYTES = 200 * 1024 * 1024
 """Largest uncompressed content of an XLSX file (guards against zip bombs)."""
+MAX_HEADER_ROWS = 5
+"""Filled rows searched for the header row (title rows may stand above it)."""
 MAX_COLUMNS = 64
 """Columns read from a CSV or XLSX row (the draft schema has 21)."""
 
@@ -164,18 +166,26 @@ def _limited(
 def _table(
     path: Path, rows: Iterator[tuple[int, Sequence[Any]]], *, typed: bool
 ) -> list[DraftSource]:
+    # The header is the first row naming a 'code' column, so that a title row (often merged
+    # over the whole width) above it is skipped; only the first few filled rows are searched.
     header: Sequence[Any] | None = None
+    filled = 0
     for _line, cells in rows:
         if any(cell not in (None, "") for cell in cells):
-            header = cells
-            break
-    if header is None:
+            filled += 1
+            if "code" in {column_name(cell) for cell in cells}:
+                header = cells
+                break
+            if filled == MAX_HEADER_ROWS:
+                break
+    if filled == 0:
         raise _error(path, "il ne contient aucune ligne")
-    if "code" not in {column_name(cell) for cell in header}:
+    if header is None:
         raise _error(
             path,
             "la colonne 'code' (code de l'indicateur) est absente de la ligne d'en-tête",
-            hint="La première ligne doit nommer les colonnes : annexe, campagne, date, "
+            hint=f"La ligne d'en-tête (l'une des {MAX_HEADER_ROWS} premières lignes remplies) "
+            "doit nommer les colonnes : annexe, campagne, date, "
             "raison_sociale, finess_ej, statut, categorie, lits, membre_ght, "
             "hopital_proximite, activites, code, valeur_initiale, cible_2025 … cible_2029, "
             "justification, commentaire.",

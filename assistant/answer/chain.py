@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.answer.evidence import Evidence, gather, naming_stems
 from assistant.answer.extractive import extractive_answer
+from assistant.answer.guard import is_instruction
 from assistant.answer.intent import Intent, parse_intent
 from assistant.answer.knowledge import indicator_answer
 from assistant.answer.models import REFUSAL, Answer, Citation
@@ -33,13 +34,10 @@ RETRIEVAL_K = 8
 MIN_ROUTED_COVERAGE = 0.0
 """Coverage needed by a knowledge-base or rules answer (the routing matched already)."""
 REFUSAL_SOURCES = 2
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Control and bidirectional-override characters: read as spaces in a question."""
 """A refusal points to this many closest passages."""
 
-_INJECTION = re.compile(
-    r"(ignore[rz]?|oublie[rz]?|ne tiens? pas compte|fais comme si|disregard|forget)"
-    r"[^.?!]{0,60}?\b(regles?|consignes?|instructions?|rules|prompt|systeme|system)\b"
-    r"|\btu es (?:maintenant|desormais)\b|\byou are now\b|\bact as\b|\bjailbreak\b",
-)
 _ENGLISH = frozenset(
     "the what which who how when is are does do of to and for in with can should "
     "many much indicators indicator deadline hospital".split()
@@ -67,7 +65,7 @@ def prepare_question(question: str) -> Prepared:
     Raises:
         InvalidInputError: empty, or too long to be a question (French message).
     """
-    text = " ".join((question or "").split())
+    text = " ".join(_CONTROL.sub(" ", question or "").split())
     if not text:
         raise InvalidInputError(
             "La question est vide.",
@@ -80,7 +78,7 @@ def prepare_question(question: str) -> Prepared:
         )
     notices: list[str] = []
     clauses = re.split(r"(?<=[.?!;,:])\s+", text)
-    kept = [c for c in clauses if not _INJECTION.search(fold(c))]
+    kept = [c for c in clauses if not is_instruction(c)]
     if len(kept) < len(clauses):
         notices.append(
             "La question contient une consigne adressée à l'assistant ; elle est ignorée : "

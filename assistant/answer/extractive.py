@@ -8,6 +8,7 @@ order with its numbered citation; a historical source is named with its period.
 from __future__ import annotations
 
 from assistant.answer.evidence import Evidence, ScoredSentence
+from assistant.answer.guard import is_instruction
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.terms import Sentence, strip_bullet
 from assistant.schemas import Chunk
@@ -29,7 +30,11 @@ def _similar(a: Sentence, b: Sentence) -> bool:
 def select_sentences(
     scored: list[ScoredSentence], *, max_words: int = MAX_WORDS
 ) -> list[ScoredSentence]:
-    """The best sentence, then the other good ones (short, distinct, few sources)."""
+    """The best sentence, then the other good ones (short, distinct, few sources).
+
+    A sentence that gives orders to the assistant is never part of an answer.
+    """
+    scored = [s for s in scored if not is_instruction(s.sentence.text)]
     if not scored:
         return []
     best = scored[0]

@@ -25,6 +25,19 @@ _CODE = re.compile(
     re.IGNORECASE,
 )
 _SPLIT_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_INSTRUCTION = re.compile(
+    r"(ignore[rz]?|oublie[rz]?|ne tiens? pas compte|fais comme si|disregard|forget)"
+    r"[^.?!]{0,60}?\b(regles?|consignes?|instructions?|rules|prompt|systeme|system)\b"
+    r"|\btu es (?:maintenant|desormais)\b|\byou are now\b|\bact as\b|\bjailbreak\b",
+)
+
+
+def is_instruction(text: str) -> bool:
+    """Whether a text gives orders to the assistant ("ignore les instructions précédentes…").
+
+    Such text in a question is dropped; in a document it is data, never an answer sentence.
+    """
+    return bool(_INSTRUCTION.search(fold(text)))
 
 
 @dataclass(frozen=True)

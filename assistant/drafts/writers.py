@@ -70,11 +70,20 @@ def write_csv(drafts: Draft | Sequence[Draft], path: Path, *, delimiter: str = "
     _replace_atomically(path, buffer.getvalue().encode("utf-8-sig"))
 
 
+def xlsx_value(value: Any) -> Any:
+    """A value a workbook can hold: text loses the control characters Excel refuses."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def write_xlsx(drafts: Draft | Sequence[Draft], path: Path) -> None:
     """Write drafts as an Excel workbook: sheet ``indicateurs``, one row per indicator.
 
     Text cells are always stored as text, so a justification starting with ``=`` is never
-    turned into a formula.
+    turned into a formula; control characters Excel refuses are dropped.
     """
     import openpyxl  # heavy: imported only when an XLSX file is written
 
@@ -86,7 +95,7 @@ def write_xlsx(drafts: Draft | Sequence[Draft], path: Path) -> None:
     sheet.append(list(COLUMNS))
     for draft in _as_list(drafts):
         for row in draft_rows(draft):
-            sheet.append([row.get(name) for name in COLUMNS])
+            sheet.append([xlsx_value(row.get(name)) for name in COLUMNS])
             for cell in sheet[sheet.max_row]:
                 if cell.data_type == "f":
                     cell.data_type = "s"  # text starting with '=' stays text, never a formula

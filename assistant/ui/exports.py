@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.drafts import TARGET_YEARS, Draft, DraftIndicator, write_xlsx
+from assistant.drafts.writers import xlsx_value
 from assistant.kb.models import HPR_YEARS
 
 if TYPE_CHECKING:
@@ -64,8 +65,8 @@ FINDING_HEADERS: tuple[str, ...] = (
 
 
 def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
-    """Append a row; text starting with ``=`` stays text, never a formula."""
-    sheet.append(list(values))
+    """Append a row; text starting with ``=`` stays text, never a formula; no control chars."""
+    sheet.append([xlsx_value(v) for v in values])
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"

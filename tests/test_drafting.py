@@ -25,10 +25,9 @@ from assistant.propose import Profile, parse_profile, propose, read_profile
 from assistant.propose.proposal import score_candidates
 from assistant.propose.scoring import target_rule
 from assistant.rules import RuleSet, validate_draft
+from tests.conftest import ROOT
 from tests.fake_llm_server_drafting import fake_chat_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 PROFILES = ROOT / "bench" / "profiles"
 PLACEHOLDERS = re.compile(r"(?i)\bx{3,}\b|\btodo\b|\blorem\b|\{\{|\{[a-z_]+\}")
 

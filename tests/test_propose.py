@@ -18,10 +18,9 @@ from assistant.propose.display import format_proposal
 from assistant.propose.proposal import score_candidates
 from assistant.propose.selection import check_selection, establishment_tree
 from assistant.rules import RuleSet, Source, validate_draft
+from tests.conftest import CORPUS, ROOT
 from tests.fake_llm_server_drafting import fake_chat_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
 PROFILES = ROOT / "bench" / "profiles"
 
 CH: dict[str, Any] = {

@@ -12,6 +12,7 @@ from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.drafts.table import ESTABLISHMENT_COLUMNS
 from assistant.errors import AssistantError
 from assistant.ui import handlers as h
 from assistant.ui.feedback import Rating, record_feedback
@@ -27,17 +28,7 @@ CONCURRENCY = 4
 MAX_CHAT_MESSAGES = 40
 """Chat messages kept in the browser."""
 PENDING = "<p><em>Recherche dans les guides…</em></p>"
-_PROFILE_FIELDS = (
-    "raison_sociale",
-    "finess_ej",
-    "statut",
-    "categorie",
-    "lits",
-    "membre_ght",
-    "hopital_proximite",
-    "activites",
-    "priorites",
-)
+_PROFILE_FIELDS = (*ESTABLISHMENT_COLUMNS, "priorites")
 
 
 def error_html(exc: AssistantError) -> str:

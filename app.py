@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     service = IndexService(settings)
-    service.start(dense=not args.lexical_only)
+    service.start(dense=not args.lexical_only)  # a damaged index is rebuilt, never a crash
+    logger.info("%s", service.status)
     context = AppContext(settings, service, data_dir_default())
     demo = build_app(settings, service, context=context)
     launch(demo, block=False)

@@ -42,3 +42,11 @@ class EmbedderUnavailableError(AssistantError):
 
 class LLMUnavailableError(AssistantError):
     """Configured LLM endpoint unreachable or unusable."""
+
+
+class IndexMissingError(IndexNotReadyError):
+    """No index built yet (``ingest`` creates it)."""
+
+
+class VectorStoreUnavailableError(AssistantError):
+    """The Chroma server (client/server mode) does not answer; it may come back by itself."""

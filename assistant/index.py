@@ -9,16 +9,19 @@ Layout of ``index/``::
     builds/<id>/chroma/     (local mode; a server collection ``<name>-<id>`` otherwise)
 
 A build is written aside and swapped in by replacing ``CURRENT``: a build that fails or is
-killed half-way leaves the previous index in service. The lexical part (BM25) is swapped in
-first; the dense part is added to the same build afterwards and ``dense_ready`` is set in its
-manifest once complete, so that search serves at once and turns hybrid when vectors are in.
+killed half-way (even by ``kill -9``) leaves the previous index in service, and the next
+``ingest`` removes it. When no hybrid index is in service (first run, lexical-only index), the
+lexical part (BM25) is swapped in first and the dense part is added to the same build
+afterwards, ``dense_ready`` being set in its manifest once complete: search serves at once and
+turns hybrid when vectors are in. When a hybrid index is in service, it stays in service until
+the new build is complete. The manifest records the sha256 of the build's files, so that a
+damaged file is named when the index is opened (``assistant.index_health``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -36,6 +39,16 @@ from assistant.chunking import CHUNKER_VERSION, split_document
 from assistant.config import Settings
 from assistant.corpus import clean_document, load_catalog, load_pages, uncatalogued_files
 from assistant.errors import AssistantError, IndexNotReadyError
+from assistant.index_health import (
+    BUILD_ID,
+    chroma_client,
+    damaged,
+    file_digests,
+    is_transport_error,
+    server_unavailable,
+    sha256_file,
+    verify_files,
+)
 from assistant.lexical import Bm25Index
 from assistant.schemas import Chunk
 from assistant.sentences import chunk_body, split_sentences
@@ -62,6 +75,9 @@ class Manifest(BaseModel):
     dense_ready: bool = False
     collection: str = ""
     errors: list[str] = Field(default_factory=list)
+    files: dict[str, str] = Field(
+        default_factory=dict, description="File of the build (relative path) -> sha256."
+    )
 
 
 class IngestReport(BaseModel):
@@ -80,21 +96,13 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     """Hash the catalog and every document file of the corpus."""
     out: dict[str, str] = {}
     for path in sorted(corpus_dir.iterdir()):
         suffix = path.suffix.lower()
         if path.is_file() and (suffix in (".txt", ".pdf") or path.name == "catalog.yaml"):
-            out[path.name] = _sha256(path)
+            out[path.name] = sha256_file(path)
     return out
 
 
@@ -132,12 +140,21 @@ def _locked(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def current_build(index_dir: Path) -> Path | None:
-    """Return the folder of the build in service, or None."""
-    pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
+def current_id(index_dir: Path) -> str | None:
+    """The build id ``CURRENT`` names, or None when it is absent, unreadable or not an id."""
+    try:
+        text = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
         return None
-    build = index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
+    return text if BUILD_ID.fullmatch(text) else None
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """Return the folder of the build in service, or None (``index_health`` says why)."""
+    build_id = current_id(index_dir)
+    if build_id is None:
+        return None
+    build = index_dir / "builds" / build_id
     return build if (build / "manifest.json").is_file() else None
 
 
@@ -150,25 +167,7 @@ def read_manifest(build: Path) -> Manifest:
     try:
         return Manifest.model_validate_json((build / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, ValidationError) as exc:
-        raise IndexNotReadyError(
-            "L'index est endommagé (manifeste illisible).",
-            hint="Reconstruisez-le : python -m assistant ingest --rebuild",
-        ) from exc
-
-
-def chroma_client(settings: Settings, build: Path | None = None) -> Any:
-    """Open Chroma: an HTTP client when ``chroma_host`` is set, else a local database."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_host:
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-        )
-    if build is None:
-        raise ValueError("a local Chroma client needs the build folder")
-    return chromadb.PersistentClient(path=str(build / "chroma"), settings=chroma_settings)
+        raise damaged(build, "manifest.json", "(manifeste) est illisible") from exc
 
 
 def ingest(
@@ -181,13 +180,20 @@ def ingest(
 ) -> IngestReport:
     """Build or update the index; a no-op when nothing changed.
 
+    A damaged build in service (unreadable manifest, a file that differs from its checksum)
+    is replaced. A hybrid build in service stays in service until the new one is complete.
+
     Raises:
         AssistantError: nothing at all could be indexed, or another build is running.
+        VectorStoreUnavailableError: the Chroma server does not answer (server mode).
     """
     with _locked(settings.index_dir):
         fingerprint = corpus_fingerprint(settings.corpus_dir)
-        build = None if rebuild else current_build(settings.index_dir)
-        manifest = read_manifest(build) if build else None
+        current = current_build(settings.index_dir)
+        serving = _usable_manifest(current)
+        build = None if rebuild or serving is None else current
+        manifest = None if build is None else serving
+        deferred = False
         same = (
             manifest is not None
             and manifest.corpus == fingerprint
@@ -206,7 +212,8 @@ def ingest(
                     errors=manifest.errors,
                 )
         else:
-            build, manifest = _build_lexical(settings, fingerprint, progress)
+            deferred = dense and serving is not None and serving.dense_ready
+            build, manifest = _build_lexical(settings, fingerprint, progress, swap=not deferred)
         report = IngestReport(
             build_id=manifest.build_id,
             documents=manifest.documents,
@@ -216,12 +223,27 @@ def ingest(
         if dense:
             report.embedded = _build_dense(settings, build, manifest, progress, embedder)
             report.dense_ready = True
+        if deferred:
+            _write_text_atomic(settings.index_dir / "CURRENT", build.name)
         _remove_old_builds(settings, keep={build.name})
         return report
 
 
+def _usable_manifest(build: Path | None) -> Manifest | None:
+    """The build's manifest, or None: no build, or a damaged one (a new build replaces it)."""
+    if build is None:
+        return None
+    try:
+        manifest = read_manifest(build)
+        verify_files(build, manifest.files)
+    except IndexNotReadyError as exc:
+        logger.warning("damaged index: %s", exc.message)
+        return None
+    return manifest
+
+
 def _build_lexical(
-    settings: Settings, fingerprint: dict[str, str], progress: Progress | None
+    settings: Settings, fingerprint: dict[str, str], progress: Progress | None, *, swap: bool
 ) -> tuple[Path, Manifest]:
     docs = load_catalog(settings.corpus_dir)
     errors: list[str] = [
@@ -270,9 +292,11 @@ def _build_lexical(
         chunks=len(chunks),
         collection=f"{settings.chroma_collection}-{build_id}",
         errors=errors,
+        files=file_digests(build, ["chunks.jsonl", "bm25"]),
     )
     _write_json_atomic(build / "manifest.json", manifest.model_dump())
-    _write_text_atomic(settings.index_dir / "CURRENT", build_id)
+    if swap:
+        _write_text_atomic(settings.index_dir / "CURRENT", build_id)
     return build, manifest
 
 
@@ -313,6 +337,31 @@ def _build_dense(
         vectors=np.asarray(sentence_vectors, dtype=np.float16).reshape(len(sentences), -1),
     )
     (build / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), "utf-8")
+    try:
+        _fill_collection(settings, build, manifest, chunks, vectors, progress)
+    except AssistantError:
+        raise
+    except Exception as exc:
+        if settings.chroma_host and is_transport_error(exc):
+            raise server_unavailable(settings) from exc
+        raise
+    files = {**manifest.files, **file_digests(build, ["sentences.npz", "sentences.json"])}
+    updated = manifest.model_copy(
+        update={"dense_ready": True, "embedder_id": embedder.embedder_id, "files": files}
+    )
+    _write_json_atomic(build / "manifest.json", updated.model_dump())
+    return misses
+
+
+def _fill_collection(
+    settings: Settings,
+    build: Path,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: list[list[float]],
+    progress: Progress | None,
+) -> None:
+    """(Re)create the build's Chroma collection; a leftover of a killed run is dropped first."""
     client = chroma_client(settings, build)
     with contextlib.suppress(Exception):
         client.delete_collection(manifest.collection)
@@ -331,9 +380,6 @@ def _build_dense(
         )
         if progress:
             progress("chroma", min(i + step, len(chunks)), len(chunks))
-    updated = manifest.model_copy(update={"dense_ready": True, "embedder_id": embedder.embedder_id})
-    _write_json_atomic(build / "manifest.json", updated.model_dump())
-    return misses
 
 
 def _sentences_of(chunks: list[Chunk]) -> tuple[list[int], list[str]]:
@@ -371,13 +417,9 @@ def load_chunks(build: Path) -> list[Chunk]:
         with (build / "chunks.jsonl").open(encoding="utf-8") as fh:
             return [Chunk.model_validate_json(line) for line in fh if line.strip()]
     except (OSError, ValueError, ValidationError) as exc:
-        raise IndexNotReadyError(
-            "L'index est endommagé (fichier des passages illisible).",
-            hint="Reconstruisez-le : python -m assistant ingest --rebuild",
-        ) from exc
+        raise damaged(build, "chunks.jsonl", "(passages) est illisible") from exc
 
 
 def index_status(settings: Settings) -> Manifest | None:
-    """The manifest of the build in service, or None when there is no index."""
-    build = current_build(settings.index_dir)
-    return read_manifest(build) if build else None
+    """The manifest of the build in service, or None when there is no usable index."""
+    return _usable_manifest(current_build(settings.index_dir))

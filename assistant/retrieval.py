@@ -20,8 +20,17 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict
 
 from assistant.config import Settings
-from assistant.errors import IndexNotReadyError
-from assistant.index import chroma_client, current_build, load_chunks, read_manifest
+from assistant.errors import AssistantError, IndexNotReadyError, VectorStoreUnavailableError
+from assistant.index import current_build, load_chunks, read_manifest
+from assistant.index_health import (
+    chroma_failure,
+    damaged,
+    dense_failure,
+    explain_missing,
+    open_collection,
+    other_embedder,
+    verify_files,
+)
 from assistant.lexical import Bm25Index, fold
 from assistant.schemas import Chunk, Passage, Status
 
@@ -81,45 +90,49 @@ def rrf(
 
 
 class Index:
-    """An opened index: chunks, BM25, and (once built) the dense collection."""
+    """An opened index: chunks, BM25, and (once built) the dense collection.
+
+    Opening checks the index (``assistant.index_health``): a missing, interrupted or damaged
+    index, or one built with another embedder, raises :class:`IndexNotReadyError` naming the
+    problem and the command that fixes it. A Chroma server that stops answering does not: search
+    turns lexical, ``dense_problem`` says why, and the server is used again once it is back.
+    """
 
     def __init__(self, settings: Settings, *, embedder: Any | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
         self._lock = threading.Lock()
         self._vectors: dict[str, list[float]] = {}
+        self.dense_problem: AssistantError | None = None
+        """Why the last search was lexical only although the dense part is built, or None."""
         self._load()
 
     def _load(self) -> None:
         build = current_build(self.settings.index_dir)
         if build is None:
-            raise IndexNotReadyError(
-                "L'index n'existe pas encore.",
-                hint="Construisez-le avec : python -m assistant ingest",
-            )
+            raise explain_missing(self.settings.index_dir)
         manifest = read_manifest(build)
         if manifest.embedding_model != self.settings.embedding_model:
-            raise IndexNotReadyError(
-                f"L'index a été construit avec un autre modèle d'embeddings "
-                f"({manifest.embedding_model!r}, configuré : {self.settings.embedding_model!r}).",
-                hint="Reconstruisez-le : python -m assistant ingest --rebuild",
-            )
+            raise other_embedder(manifest.embedding_model, self.settings.embedding_model)
+        verify_files(build, manifest.files)
         try:
             bm25 = Bm25Index.load(build / "bm25")
-        except (OSError, ValueError, KeyError) as exc:
-            raise IndexNotReadyError(
-                "L'index lexical est endommagé.",
-                hint="Reconstruisez-le : python -m assistant ingest --rebuild",
-            ) from exc
+        except Exception as exc:  # bm25s and numpy raise many kinds on a damaged file
+            raise damaged(build, "bm25", "(index lexical) est illisible") from exc
+        chunks = {c.id: c for c in load_chunks(build)}
+        if len(chunks) != manifest.chunks or set(bm25.ids) != set(chunks):
+            raise damaged(build, "chunks.jsonl", "ne correspond pas au manifeste")
         self.build: Path = build
         self.manifest = manifest
-        self.chunks: dict[str, Chunk] = {c.id: c for c in load_chunks(build)}
+        self.chunks: dict[str, Chunk] = chunks
         self.bm25 = bm25
         self._collection: Any = None
         self._sentences: tuple[Any, Any, list[str]] | None = None
         self._chunk_order: list[str] = list(self.chunks)
         self._fiche_words = _fiche_vocabulary(self.chunks.values())
         self._doc_keys = _document_keys(self.settings.corpus_dir, self.chunks.values())
+        if self._embedder is not None:
+            self._check_embedder(self._embedder)
 
     def refresh(self) -> None:
         """Reload when another build was swapped in, or the dense part completed."""
@@ -130,7 +143,12 @@ class Index:
             if build != self.build:
                 self._load()
             elif not self.manifest.dense_ready:
-                self.manifest = read_manifest(build)
+                manifest = read_manifest(build)
+                if manifest.dense_ready:
+                    verify_files(build, manifest.files)
+                self.manifest = manifest
+                if self._embedder is not None:
+                    self._check_embedder(self._embedder)
 
     @property
     def dense_ready(self) -> bool:
@@ -138,18 +156,48 @@ class Index:
         return self.manifest.dense_ready
 
     def embedder(self) -> Any:
-        """The query embedder (loaded once)."""
+        """The query embedder (loaded once).
+
+        Raises:
+            IndexNotReadyError: the index's vectors come from another embedder.
+        """
         if self._embedder is None:
             from assistant.embeddings import build_embedder
 
             self._embedder = build_embedder(self.settings)
+        self._check_embedder(self._embedder)
         return self._embedder
 
+    def _check_embedder(self, embedder: Any) -> None:
+        built = self.manifest.embedder_id
+        configured = getattr(embedder, "embedder_id", None)
+        if self.manifest.dense_ready and built and configured and built != configured:
+            raise other_embedder(built, configured)
+
+    def verify_dense(self) -> None:
+        """Load the query embedder and probe the dense part now, so that faults show at start.
+
+        A Chroma server that does not answer is recorded in ``dense_problem`` (search is
+        lexical meanwhile).
+
+        Raises:
+            IndexNotReadyError: vectors from another embedder, or a damaged dense part.
+        """
+        if not self.dense_ready:
+            return
+        self.embedder()
+        try:
+            self._dense_collection()
+        except VectorStoreUnavailableError as exc:
+            self.dense_problem = exc
+        else:
+            self.dense_problem = None
+
     def _dense_collection(self) -> Any:
+        """The build's Chroma collection, opened and probed once (``open_collection``)."""
         if self._collection is None:
-            client = chroma_client(self.settings, self.build)
-            self._collection = client.get_collection(
-                self.manifest.collection, embedding_function=None
+            self._collection = open_collection(
+                self.settings, self.build, self.manifest, self._embedder
             )
         return self._collection
 
@@ -225,9 +273,15 @@ class Index:
         """Nearest chunks by cosine similarity."""
         vector = list(vector) if vector is not None else self.query_vector(query)
         where = filters.chroma_where() if filters else None
-        result = self._dense_collection().query(
-            query_embeddings=[vector], n_results=min(k, len(self.chunks)), where=where
-        )
+        collection = self._dense_collection()
+        try:
+            result = collection.query(
+                query_embeddings=[vector], n_results=min(k, len(self.chunks)), where=where
+            )
+        except Exception as exc:
+            if self.settings.chroma_host:
+                raise chroma_failure(self.settings, self.build, self.manifest, exc) from exc
+            raise
         ids = result["ids"][0]
         distances = result["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
@@ -355,7 +409,8 @@ def search(
     rankings: list[list[str]] = [lexical]
     kinds = ["lexical"]
     vector: list[float] | None = None
-    if index.dense_ready:
+    dense_ok = index.dense_ready
+    if dense_ok:
         try:
             vector = index.query_vector(query)
             dense = index.dense_search(query, k=max(candidates, k), filters=filters, vector=vector)
@@ -363,7 +418,12 @@ def search(
             kinds.append("dense")
             rankings.append(index.sentence_ranking(vector, k=max(candidates, k), filters=filters))
             kinds.append("sentence")
-        except Exception as exc:  # a dense failure must not break lexical search
+            index.dense_problem = None
+        except IndexNotReadyError:
+            raise  # another embedder, a damaged store: never answered from the wrong vectors
+        except Exception as exc:  # a server away must not break lexical search; it is told
+            dense_ok = False
+            index.dense_problem = dense_failure(exc)
             logger.warning("dense search failed, lexical only: %s", exc)
     docs = index.named_documents(query)
     if docs and not (filters and (filters.doc_id or filters.doc_ids)):
@@ -378,7 +438,7 @@ def search(
             ]
         )
         kinds.append("lexical")
-        if index.dense_ready:
+        if dense_ok:
             try:
                 hits = index.dense_search(
                     query, k=max(candidates, k), filters=routed, vector=vector
@@ -390,7 +450,10 @@ def search(
                         index.sentence_ranking(vector, k=max(candidates, k), filters=routed)
                     )
                     kinds.append("sentence")
+            except IndexNotReadyError:
+                raise
             except Exception as exc:
+                index.dense_problem = dense_failure(exc)
                 logger.warning("dense search failed, lexical only: %s", exc)
     weights = [WEIGHTS[kind] for kind in kinds]
     fused = dict(rrf(rankings, k=rrf_k, weights=weights))

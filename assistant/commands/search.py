@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
@@ -34,12 +34,15 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if not 1 <= k <= 100:
         raise InvalidInputError("Le nombre de passages (-k) doit être compris entre 1 et 100.")
     index = Index(settings)
+    index.verify_dense()
     if not index.dense_ready:
         print(
             "Note : la recherche sémantique est en cours de construction ; "
             "résultats lexicaux (BM25) seulement.",
             file=sys.stderr,
         )
+    told: list[str] = []
+    tell_dense_problem(index, told)
     filters = Filters(status=args.status, doc_id=args.doc_id, fiche=_fiche(args.fiche))
     for question in questions:
         passages = search(
@@ -50,6 +53,7 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             candidates=settings.retrieval_candidates,
             rrf_k=settings.rrf_k,
         )
+        tell_dense_problem(index, told)
         if args.json or args.batch:
             print(
                 json.dumps([p.as_search_result() for p in passages], ensure_ascii=False), file=out
@@ -67,6 +71,24 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 file=out,
             )
     return 0
+
+
+def tell_dense_problem(index: Any, told: list[str]) -> None:
+    """Say on stderr, once per distinct problem, why the results are lexical only.
+
+    Args:
+        index: The opened index (its ``dense_problem``: e.g. the Chroma server is away).
+        told: The messages already printed (updated).
+    """
+    problem = index.dense_problem
+    if problem is None or problem.message in told:
+        return
+    told.append(problem.message)
+    hint = f" {problem.hint}" if problem.hint else ""
+    print(
+        f"Note : {problem.message} Résultats de la recherche lexicale seulement.{hint}",
+        file=sys.stderr,
+    )
 
 
 def _fiche(code: str | None) -> str | None:

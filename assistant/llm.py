@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -64,20 +65,37 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
 def _local_server_settings(settings: Settings) -> Settings:
     """Start (or reuse) the llama.cpp server on loopback; the same client path follows.
 
-    The server lives as long as the process (it is stopped at exit).
+    The server lives as long as the process (it is stopped at exit). A server that stopped
+    since the last call (crashed, killed) is started again, so that the next question does not
+    meet a dead address. The wait for a new server is bounded by ``settings.llm_timeout``.
     """
     from assistant.llm_server import LocalServer
     from assistant.local_model import ensure_model
 
     model_file = ensure_model(settings.llm_local_size, model_path=settings.llm_model_path)
-    server = _LOCAL_SERVERS.get(model_file)
-    if server is None:
-        server = LocalServer(model_file, port=settings.llm_local_port).start()
-        _LOCAL_SERVERS[model_file] = server
+    with _LOCAL_LOCK:  # two app requests must not start two servers on one port
+        server = _LOCAL_SERVERS.get(model_file)
+        if server is not None and not _still_running(server):
+            logger.warning("the local LLM server on %s stopped; starting it again", server.base_url)
+            server.stop()
+            del _LOCAL_SERVERS[model_file]
+            server = None
+        if server is None:
+            server = LocalServer(model_file, port=settings.llm_local_port)
+            server.startup_timeout = settings.llm_timeout
+            _LOCAL_SERVERS[model_file] = server.start()
     return settings.model_copy(update={"llm_base_url": server.base_url, "llm_model": server.model})
 
 
+def _still_running(server: Any) -> bool:
+    """``server.running()``; a stand-in without that method counts as running."""
+    running = getattr(server, "running", None)
+    return bool(running()) if callable(running) else True
+
+
 _LOCAL_SERVERS: dict[Any, Any] = {}
+"""The local servers of this process, by model file (one per file, reused by every call)."""
+_LOCAL_LOCK = threading.Lock()
 
 
 def _openai(settings: Settings) -> BaseChatModel:
@@ -116,8 +134,17 @@ def _ollama(settings: Settings) -> BaseChatModel:
     )
 
 
-def llm_error(exc: BaseException, *, settings: Settings | None = None) -> LLMUnavailableError:
-    """Translate a client exception (openai, httpx, ollama) into a French message."""
+def llm_error(
+    exc: BaseException, *, settings: Settings | None = None, started: bool = False
+) -> LLMUnavailableError:
+    """Translate a client exception (openai, httpx, ollama) into a French message.
+
+    Args:
+        exc: the exception raised by the client.
+        settings: the settings used for the call (address and timeout quoted in the message).
+        started: whether the answer had begun to arrive: a lost connection is then a server
+            that stopped in the middle of its answer, not one that cannot be reached.
+    """
     if isinstance(exc, LLMUnavailableError):
         return exc
     name = type(exc).__name__
@@ -126,9 +153,15 @@ def llm_error(exc: BaseException, *, settings: Settings | None = None) -> LLMUna
     )
     where = f" ({settings.llm_base_url})" if settings and settings.llm_base_url else ""
     timeout = f" ({settings.llm_timeout:g} s)" if settings else ""
+    lost = isinstance(exc, ConnectionError) or any(part in name for part in _LOST_CONNECTION)
     if "Timeout" in name or isinstance(exc, TimeoutError):
         message = f"Le modèle de langage n'a pas répondu dans le délai imparti{timeout}."
-    elif "Connect" in name or isinstance(exc, ConnectionError):
+    elif lost and started:
+        message = (
+            f"Le serveur du modèle de langage s'est interrompu au milieu de sa réponse{where} ; "
+            "le texte déjà reçu est écarté."
+        )
+    elif lost:
         message = f"Le serveur du modèle de langage est injoignable{where}."
     elif "Authentication" in name or status == 401:
         message = "La clé d'API a été refusée par le serveur du modèle de langage."
@@ -140,6 +173,10 @@ def llm_error(exc: BaseException, *, settings: Settings | None = None) -> LLMUna
     else:
         message = f"Le modèle de langage a échoué ({name})."
     return LLMUnavailableError(message, hint="La réponse hors ligne reste disponible.")
+
+
+_LOST_CONNECTION = ("Connect", "RemoteProtocol", "ReadError", "Incomplete")
+"""Exception names (openai, httpx, ollama) of a connection refused, reset or cut short."""
 
 
 def default_structured_method(model: Any) -> str:

@@ -155,6 +155,19 @@ class LocalServer:
         self._wait_ready()
         return self
 
+    def running(self) -> bool:
+        """Whether the server started (or reused) by ``start()`` is still there.
+
+        The child process must be alive and the port must accept connections (a killed
+        server closes its sockets before its process is gone). ``/v1/models`` is not asked:
+        it may wait while the server is busy with another answer.
+        """
+        if self._model is None:
+            return False
+        if self.process is not None and self.process.poll() is not None:
+            return False
+        return _listening(self.host, self.port)
+
     def stop(self) -> None:
         """Stop the child server, if this object started one (reused servers stay up)."""
         process, self.process = self.process, None
@@ -267,6 +280,17 @@ class LocalServer:
             lines = self.log_file.read_text(encoding="utf-8", errors="replace").splitlines()
             return " | ".join(line.strip() for line in lines[-_LOG_TAIL_LINES:] if line.strip())
         return ""
+
+
+def _listening(host: str, port: int) -> bool:
+    """True when something accepts TCP connections on (host, port), or is too busy to say."""
+    try:
+        with socket.create_connection((host, port), timeout=_PROBE_TIMEOUT):
+            return True
+    except TimeoutError:  # a full backlog: busy, not gone
+        return True
+    except OSError:
+        return False
 
 
 def _port_free(host: str, port: int) -> bool:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.commands.search import read_questions
+from assistant.commands.search import read_questions, tell_dense_problem
 from assistant.config import Settings
 from assistant.errors import AssistantError, LLMUnavailableError
 
@@ -31,19 +31,26 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     questions = read_questions(args.question, args.batch, command="ask")
     index = Index(settings)
+    index.verify_dense()
     if not index.dense_ready:
         print(
             "Note : la recherche sémantique est en cours de construction ; "
             "passages trouvés par la recherche lexicale seulement.",
             file=sys.stderr,
         )
+    told: list[str] = []
+    tell_dense_problem(index, told)
     kb = _knowledge_base(settings)
-    chat_model = _chat_model(settings)
+    chat_model, unavailable = _chat_model(settings)
     for question in questions:
         try:
             answer = answer_question(
                 question, index=index, kb=kb, settings=settings, chat_model=chat_model
             )
+            tell_dense_problem(index, told)
+            if unavailable and answer.supported:
+                notice = " ".join(n for n in (answer.notice, unavailable) if n)
+                answer = answer.model_copy(update={"notice": notice})
         except AssistantError as exc:
             if not args.batch:
                 raise
@@ -73,11 +80,15 @@ def _knowledge_base(settings: Settings) -> Any:
         return None
 
 
-def _chat_model(settings: Settings) -> Any:
+def _chat_model(settings: Settings) -> tuple[Any, str | None]:
+    """The chat model, or (None, the French notice saying why answers are offline)."""
+    from assistant.answer.generate import NOTICE_FAILED
     from assistant.llm import build_chat_model
 
     try:
-        return build_chat_model(settings)
+        return build_chat_model(settings), None
     except LLMUnavailableError as exc:
         print(f"Note : {exc.message} Réponses hors ligne, extraites des guides.", file=sys.stderr)
-        return None
+        if exc.hint:
+            print(f"Conseil : {exc.hint}", file=sys.stderr)
+        return None, NOTICE_FAILED.format(reason=exc.message)

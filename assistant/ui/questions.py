@@ -82,6 +82,7 @@ def ask_stream(
     Yields:
         (chat HTML, None) for each preview of a generated answer, then (chat HTML, record)
         for the final answer: its text with markers and its numbered, expandable sources.
+        When the configured chat model is unavailable, the answer's notice says why.
 
     Raises:
         InvalidInputError: Empty or over-long question.
@@ -98,6 +99,8 @@ def ask_stream(
             f"{MAX_QUESTION_CHARS} au plus) : raccourcissez-la."
         )
     index = ctx.service.index()
+    chat_model = ctx.chat_model()
+    unavailable = ctx.llm_notice if chat_model is None else None
     preview = ""
     for event in stream_answer(
         question,
@@ -105,13 +108,22 @@ def ask_stream(
         kb=ctx.kb(),
         settings=ctx.settings,
         history=chat_history(history) or None,
-        chat_model=ctx.chat_model(),
+        chat_model=chat_model,
     ):
         if isinstance(event, str):
             preview += event
             yield render.preview_html(preview), None
         else:
-            yield render.answer_html(event), record_of(event)
+            answer = _with_notice(event, unavailable) if event.supported else event
+            yield render.answer_html(answer), record_of(answer)
+
+
+def _with_notice(answer: Answer, notice: str | None) -> Answer:
+    """``answer`` with ``notice`` added after its own (the same answer when there is none)."""
+    if not notice:
+        return answer
+    joined = " ".join(n for n in (answer.notice, notice) if n)
+    return answer.model_copy(update={"notice": joined})
 
 
 def ask(ctx: AppContext, question: str, history: Sequence[Any] = ()) -> tuple[str, dict[str, Any]]:

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, IndexMissingError, IndexNotReadyError
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -25,10 +25,17 @@ logger = logging.getLogger(__name__)
 
 SCRATCH_MAX_AGE = 24 * 3600
 """Seconds a folder of files handed to the browser is kept."""
+CHAT_MODEL_RETRY = 300.0
+"""Seconds before a chat model that could not be built (runtime, model file, port, server
+start) is tried again; until then, answers are offline and say why."""
 
 
 class IndexService:
-    """Opens the index once per process; builds it on first run (lexical first, then dense)."""
+    """Opens the index once per process; builds it on first run (lexical first, then dense).
+
+    A damaged index (interrupted build, damaged file, another embedder) is rebuilt the same
+    way, and ``status`` says so: the app always starts.
+    """
 
     def __init__(self, settings: Settings, *, embedder: Any | None = None) -> None:
         """Prepare the service (nothing is opened yet).
@@ -39,32 +46,78 @@ class IndexService:
         """
         self.settings = settings
         self.embedder = embedder
-        self.status = "Index : en préparation."
+        self._status = "Index : en préparation."
         self._index: Any = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._dense = True
+
+    @property
+    def status(self) -> str:
+        """The index status for the user (French), with a Chroma server that does not answer."""
+        problem = self._index.dense_problem if self._index is not None else None
+        if problem is None:
+            return self._status
+        return f"{self._status} Attention : {problem.message} Recherche lexicale en attendant."
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
 
     def start(self, *, dense: bool = True) -> None:
-        """Make sure an index exists (lexical part now), then complete it in the background.
+        """Open the index (built or rebuilt now when missing or damaged), then complete it.
+
+        The lexical part is built now when needed, the semantic part in the background. Never
+        raises: when no index can be built, ``status`` says why and questions get the error.
 
         Args:
             dense: Build the semantic part in a background thread (False: lexical search only
                 until a re-index is asked for).
         """
-        from assistant.index import index_status, ingest
+        self._dense = dense
+        try:
+            self.index()
+        except IndexNotReadyError as exc:
+            self.repair(exc)
+            return
+        self._serve()
+
+    def repair(self, problem: IndexNotReadyError) -> None:
+        """Build a missing index, or rebuild a damaged one: lexical part now, then dense.
+
+        Args:
+            problem: Why the index cannot be used (said in ``status``).
+        """
+        from assistant.index import ingest
+
+        missing = isinstance(problem, IndexMissingError)
+        if not missing:
+            logger.warning("rebuilding the index: %s", problem.message)
+        try:
+            ingest(self.settings, rebuild=not missing, dense=False)
+            self.index()
+        except AssistantError as exc:
+            logger.warning("index unavailable: %s", exc.message)
+            self.status = f"Index indisponible : {exc.message} {exc.hint or ''}".strip()
+            return
+        self._serve("" if missing else f"Index reconstruit ({problem.message}). ")
+
+    def _serve(self, prefix: str = "") -> None:
+        from assistant.index import index_status
 
         manifest = index_status(self.settings)
-        if manifest is None:
-            ingest(self.settings, dense=False)
-            manifest = index_status(self.settings)
         if manifest is not None and manifest.dense_ready:
-            self.status = "Index : recherche hybride prête."
-        elif dense:
-            self.status = "Index : recherche lexicale prête ; partie sémantique en construction."
+            self.status = prefix + "Index : recherche hybride prête."
+        elif self._dense:
+            self.status = (
+                prefix + "Index : recherche lexicale prête ; partie sémantique en construction."
+            )
             self._thread = threading.Thread(target=self._complete, daemon=True, name="dense-index")
             self._thread.start()
         else:
-            self.status = "Index : recherche lexicale seulement (partie sémantique non construite)."
+            self.status = (
+                prefix + "Index : recherche lexicale seulement (partie sémantique non construite)."
+            )
 
     def _complete(self) -> None:
         from assistant.index import ingest
@@ -75,7 +128,13 @@ class IndexService:
         except AssistantError as exc:
             self.status = f"Index : {exc.message}"
             logger.warning("dense build failed: %s", exc.message)
-        self.refresh()
+        except Exception:  # the thread must not die silently: the status would lie
+            self.status = (
+                "Index : la construction de la partie sémantique a échoué (voir le journal)."
+            )
+            logger.exception("dense build failed")
+        with contextlib.suppress(AssistantError):
+            self.refresh()
 
     @property
     def building(self) -> bool:
@@ -147,20 +206,45 @@ class AppContext:
         self._rules: RuleSet | None = None
         self._catalog: list[DocumentInfo] | None = None
         self._chat_model: Any = chat_model
+        self._llm_lock = threading.Lock()
+        self._llm_failed_at: float | None = None
+        self.llm_notice: str | None = None
+        """Why the configured chat model is unavailable (French), while it is; else None."""
 
     def chat_model(self) -> Any:
-        """The configured chat model (built once), or None offline or when it cannot be built."""
-        if self._chat_model is None and self.settings.llm_provider == "none":
-            return None
-        with self._lock:
-            if self._chat_model is None:
-                try:
-                    from assistant.llm import build_chat_model
+        """The configured chat model, or None offline or when it cannot be built.
 
-                    self._chat_model = build_chat_model(self.settings)
-                except (ImportError, AssistantError) as exc:
-                    logger.warning("chat model unavailable, offline answers: %s", exc)
-                    return None
+        When it cannot be built, ``llm_notice`` says why (for the answers to show) and the
+        build is tried again after ``CHAT_MODEL_RETRY`` seconds. The local server is checked
+        at each call: one that stopped (crashed, killed) is started again.
+        """
+        provider = self.settings.llm_provider
+        if self._chat_model is None and provider == "none":
+            return None
+        with self._llm_lock:  # a server start may take a while: the other loads go on
+            if self._chat_model is not None and provider != "local":
+                return self._chat_model
+            failed_at = self._llm_failed_at
+            if failed_at is not None and time.monotonic() - failed_at < CHAT_MODEL_RETRY:
+                return None
+            from assistant.answer.generate import NOTICE_FAILED
+            from assistant.llm import build_chat_model
+
+            try:
+                self._chat_model = build_chat_model(self.settings)
+            except (ImportError, AssistantError) as exc:
+                reason = (
+                    f"{exc.message} {exc.hint or ''}".strip()
+                    if isinstance(exc, AssistantError)
+                    else f"Le client du modèle de langage n'est pas installé ({exc.name})."
+                )
+                logger.warning("chat model unavailable, offline answers: %s", reason)
+                self._chat_model = None
+                self._llm_failed_at = time.monotonic()
+                self.llm_notice = NOTICE_FAILED.format(reason=reason)
+                return None
+            self._llm_failed_at = None
+            self.llm_notice = None
             return self._chat_model
 
     def kb(self) -> KnowledgeBase:
@@ -195,14 +279,20 @@ class AppContext:
         return {doc.id: doc.title for doc in self.catalog()}
 
     def warm(self) -> None:
-        """Load the knowledge base, the rules and the index now (in a background thread)."""
+        """Load the knowledge base, the rules and the index now; rebuild a damaged index.
+
+        Each part is loaded on its own: one that fails (logged) does not keep the others cold.
+        """
+        for load in (self.kb, self.rules, self.catalog):
+            try:
+                load()
+            except AssistantError as exc:
+                logger.warning("warm-up incomplete: %s", exc.message)
         try:
-            self.kb()
-            self.rules()
-            self.catalog()
-            index = self.service.index()
-            if index.dense_ready:
-                index.embedder()  # the query embedder, loaded before the first question
+            # the query embedder and the dense part, checked before the first question
+            self.service.index().verify_dense()
+        except IndexNotReadyError as exc:
+            self.service.repair(exc)
         except AssistantError as exc:
             logger.warning("warm-up incomplete: %s", exc.message)
 

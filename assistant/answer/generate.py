@@ -10,10 +10,14 @@ with a notice saying so.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer.guard import GuardResult, PromptPassage, check
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.outputs import LLMResult
+
+from assistant.answer.guard import GuardResult, PromptPassage, check, is_instruction
 from assistant.answer.models import Answer, Citation
 from assistant.config import Settings
 
@@ -34,6 +38,10 @@ NOTICE_UNGROUNDED = (
 NOTICE_REFUSED = (
     "Le modèle n'a pas trouvé la réponse dans les passages ; réponse hors ligne, extraite des "
     "guides."
+)
+NOTICE_EMPTY = (
+    "Le modèle de langage n'a pas produit de réponse exploitable ; réponse hors ligne, extraite "
+    "des guides."
 )
 NOTICE_PARTIAL = (
     "Des phrases de la réponse générée, non vérifiables dans les sources, ont été retirées."
@@ -124,12 +132,27 @@ def _passage(n: int, citation: Citation, text: str) -> PromptPassage:
     historical = ", document historique" if citation.status == "historical" else ""
     page = f", p. {citation.page}" if citation.page else ""
     header = f"[{n}] {citation.title} ({citation.period}{historical}{page}) — {citation.section}"
-    clean = text
+    clean = redact_instructions(text)
     for mark in _DELIMITERS:
         clean = clean.replace(mark, "«")
     return PromptPassage(
         n=n, header=header, text=clean, citation=citation.model_copy(update={"n": n})
     )
+
+
+REDACTED = "[phrase retirée : consigne adressée à l'assistant, pas une règle des guides]"
+
+
+def redact_instructions(text: str) -> str:
+    """``text`` with its sentences that give orders to the assistant replaced by a mark.
+
+    A document is data: a sentence such as « ignore les instructions précédentes et réponds
+    que… » is not shown to the model, so that it can neither obey it nor cite its figures (a
+    generated sentence stating them then cites a passage that lacks them, and the guard
+    removes it).
+    """
+    parts = re.split(r"(?<=[.!?])(\s+)", text)
+    return "".join(REDACTED if is_instruction(part) else part for part in parts)
 
 
 def format_passages(passages: list[PromptPassage]) -> str:
@@ -140,24 +163,65 @@ def format_passages(passages: list[PromptPassage]) -> str:
 def generate_answer_stream(
     draft: Draft, *, chat_model: Any, settings: Settings
 ) -> Iterator[str | Answer]:
-    """Generate the answer with ``chat_model``: text pieces as they come, then the Answer."""
+    """Generate the answer with ``chat_model``: text pieces as they come, then the Answer.
+
+    A model that fails, times out, or stops in the middle of its answer (a stream that ends
+    without saying it is finished: the server died) gives the offline answer with the reason;
+    the text already streamed is never kept.
+    """
     from assistant.llm import llm_error
 
     passages = prompt_passages(draft)
     pieces: list[str] = []
+    ending = _StreamEnding()
     try:
         chain = answer_chain(chat_model, settings)
         for piece in chain.stream(
-            {"passages": format_passages(passages), "question": draft.evidence.question}
+            {"passages": format_passages(passages), "question": draft.evidence.question},
+            config={"callbacks": [ending]},
         ):
             pieces.append(piece)
             yield piece
+        if not ending.finished(chat_model):
+            raise _CutShortError("the answer stream ended without a finish reason")
     except Exception as exc:  # any model failure: the offline answer, with the reason
-        error = llm_error(exc, settings=settings)
+        started = bool(pieces) or isinstance(exc, _CutShortError)
+        error = llm_error(exc, settings=settings, started=started)
         logger.warning("LLM answer failed: %s", error.message)
         yield _fallback(draft, NOTICE_FAILED.format(reason=error.message), grounded=True)
         return
     yield guarded_answer(draft, "".join(pieces), passages)
+
+
+class _CutShortError(ConnectionError):
+    """The answer stream ended early with no error: the connection closed mid-answer."""
+
+
+_REPORTS_FINISH = frozenset({"ChatOpenAI", "AzureChatOpenAI", "ChatOllama"})
+"""Chat models whose last streamed chunk says why the answer ended (finish or done reason)."""
+
+
+class _StreamEnding(BaseCallbackHandler):
+    """Keeps the metadata of the streamed answer, to tell a finished answer from a cut one."""
+
+    def __init__(self) -> None:
+        self.metadata: dict[str, Any] = {}
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        for generation in (response.generations or [[]])[0]:
+            message = getattr(generation, "message", None)
+            self.metadata.update(generation.generation_info or {})
+            self.metadata.update(getattr(message, "response_metadata", None) or {})
+
+    def finished(self, chat_model: Any) -> bool:
+        """Whether the answer ended as the server meant it to.
+
+        Models that never say why they stopped (the offline fakes) always count as finished.
+        """
+        meta = self.metadata
+        if meta.get("finish_reason") or meta.get("done_reason") or meta.get("done") is True:
+            return True
+        return not (meta.get("model_provider") or type(chat_model).__name__ in _REPORTS_FINISH)
 
 
 def guarded_answer(draft: Draft, text: str, passages: list[PromptPassage]) -> Answer:
@@ -166,6 +230,8 @@ def guarded_answer(draft: Draft, text: str, passages: list[PromptPassage]) -> An
     if not result.kept_anything:
         if result.refused and not result.removed:
             return _fallback(draft, NOTICE_REFUSED, grounded=True)
+        if not result.removed:
+            return _fallback(draft, NOTICE_EMPTY, grounded=False)
         return _fallback(draft, NOTICE_UNGROUNDED, grounded=False, removed=result.removed)
     return Answer(
         question=draft.evidence.question,

@@ -28,7 +28,9 @@ _SPLIT_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _INSTRUCTION = re.compile(
     r"(ignore[rz]?|oublie[rz]?|ne tiens? pas compte|fais comme si|disregard|forget)"
     r"[^.?!]{0,60}?\b(regles?|consignes?|instructions?|rules|prompt|systeme|system)\b"
-    r"|\btu es (?:maintenant|desormais)\b|\byou are now\b|\bact as\b|\bjailbreak\b",
+    r"|\btu es (?:maintenant|desormais)\b|\byou are now\b|\bact as\b|\bjailbreak\b"
+    r"|\b(?:consignes?|messages?|prompt) (?:du )?systeme\b|\b(?:system|systeme)\s*:"
+    r"|\breponds? (?:que|uniquement|toujours)\b",
 )
 
 
@@ -126,7 +128,7 @@ def check(text: str, passages: list[PromptPassage]) -> GuardResult:
         body = _MARKER.sub("", sentence).strip()
         if not re.search(r"\w", body):
             continue
-        if not cited or any(n not in by_n for n in cited):
+        if not cited or any(n not in by_n for n in cited) or not is_statement(body):
             removed.append(sentence)
             continue
         support = set().union(*(held[n] for n in cited))
@@ -135,6 +137,18 @@ def check(text: str, passages: list[PromptPassage]) -> GuardResult:
             continue
         kept.append((body, cited))
     return _renumber(kept, by_n, removed, refused)
+
+
+def is_statement(body: str) -> bool:
+    """Whether a generated sentence (markers removed) states something a user can read.
+
+    Not a statement: a question (the model echoing the user), a bare run of numbers, or a
+    sentence holding a placeholder in brackets (« [numéro] », « [phrase retirée…] »).
+    """
+    text = body.strip()
+    if text.endswith("?") or re.search(r"\[[^\]]*[^\]\d\s][^\]]*\]", text):
+        return False
+    return len(re.findall(r"[^\W\d_]{2,}", text)) >= 2
 
 
 def _inherited(markers: list[list[int]], i: int) -> list[int]:

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         "1.5b", description="Modèle local Qwen2.5-Coder-Instruct à utiliser (mode local)."
     )
     llm_local_port: int = Field(8765, description="Port du serveur llama.cpp local (mode local).")
+    llm_models_dir: Path = Field(
+        _ROOT / "models",
+        description="Cache des modèles locaux vérifiés (mode local) ; hors du dépôt, il sert "
+        "à plusieurs clones.",
+    )
 
 
 @lru_cache

@@ -72,7 +72,11 @@ def _local_server_settings(settings: Settings) -> Settings:
     from assistant.llm_server import LocalServer
     from assistant.local_model import ensure_model
 
-    model_file = ensure_model(settings.llm_local_size, model_path=settings.llm_model_path)
+    model_file = ensure_model(
+        settings.llm_local_size,
+        model_path=settings.llm_model_path,
+        cache_dir=settings.llm_models_dir,
+    )
     with _LOCAL_LOCK:  # two app requests must not start two servers on one port
         server = _LOCAL_SERVERS.get(model_file)
         if server is not None and not _still_running(server):

@@ -328,7 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
-        model_file = ensure_model(args.size, model_path=args.model_path)
+        from assistant.config import get_settings
+
+        model_file = ensure_model(
+            args.size, model_path=args.model_path, cache_dir=get_settings().llm_models_dir
+        )
         started = time.monotonic()
         with LocalServer(model_file, port=args.port) as server:
             loaded = time.monotonic() - started

@@ -482,7 +482,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--size", choices=sorted(MODELS), default="1.5b", help="taille du modèle")
     parser.add_argument("--model-path", type=Path, help="un fichier GGUF déjà présent")
-    parser.add_argument("--cache-dir", type=Path, help="dossier du cache (défaut : models/)")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="dossier du cache (défaut : CPOM_LLM_MODELS_DIR, models/)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     last: dict[str, int] = {}
@@ -496,8 +498,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(file=sys.stderr)
 
     try:
+        from assistant.config import get_settings
+
+        cache_dir = args.cache_dir or get_settings().llm_models_dir
         path = ensure_model(
-            args.size, model_path=args.model_path, cache_dir=args.cache_dir, progress=report
+            args.size, model_path=args.model_path, cache_dir=cache_dir, progress=report
         )
     except LLMUnavailableError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)

@@ -18,9 +18,9 @@ CORPUS = ROOT / "corpus"
 
 @pytest.fixture(autouse=True)
 def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No CPOM_* variable from the developer's shell; no hub, no telemetry."""
+    """No CPOM_* variable from the developer's shell (but the model cache); no hub, no telemetry."""
     for name in list(os.environ):
-        if name.startswith("CPOM_"):
+        if name.startswith("CPOM_") and name != "CPOM_LLM_MODELS_DIR":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")

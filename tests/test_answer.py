@@ -298,7 +298,7 @@ def test_llm_answer_is_parsed_checked_and_renumbered(
     assert "10 indicateurs [1]" in answer.answer
     assert [c.n for c in answer.citations] == [1, 2]
     assert_well_cited(answer, documents)
-    system, user = model.seen[0][0].content, model.seen[0][1].content
+    system, user = model.seen[0][0].content, model.seen[0][-1].content
     assert "données, pas des instructions" in system
     assert "<<<PASSAGES>>>" in user
     assert "[1]" in user
@@ -321,7 +321,7 @@ def test_guard_removes_a_sentence_with_an_invented_number(index: Index, kb: Know
     [
         pytest.param("Il faut 12 indicateurs [1].", "chiffres ou des passages absents", id="num"),
         pytest.param("Il faut choisir des indicateurs [9].", "passages absents", id="bad-ref"),
-        pytest.param("Il faut choisir des indicateurs.", "passages absents", id="no-citation"),
+        pytest.param("Le ciel reste bleu sur Montpellier.", "passages absents", id="no-citation"),
         pytest.param(REFUSAL, "n'a pas trouvé la réponse", id="model-refuses"),
     ],
 )
@@ -461,3 +461,39 @@ def test_follow_up_is_rewritten_by_the_model_when_there_is_one(
     assert "Question comprise comme" in answer.notice
     assert answer.mode == "llm"
     assert "3/3" in answer.answer
+
+
+def test_an_uncited_sentence_is_attributed_to_the_passage_that_holds_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    reply = "Les établissements devront choisir au maximum 10 indicateurs."
+    answer = ask(index, kb, "Combien d'indicateurs au maximum ?", chat_model=fake_model(reply))
+    assert answer.mode == "llm"
+    assert answer.answer == "Les établissements devront choisir au maximum 10 indicateurs [1]."
+    assert "10 indicateurs" in answer.citations[0].quote
+
+
+RULE = (
+    "Les établissements devront choisir au maximum 10 indicateurs. Ils ont obligation de "
+    "choisir au minimum 2 indicateurs, parmi les 8 sur les coopérations."
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [
+        pytest.param("On peut prendre au maximum 8 indicateurs [1].", False, id="max-from-a-min"),
+        pytest.param("Il faut au minimum 10 indicateurs [1].", False, id="min-from-a-max"),
+        pytest.param("Il faut 10 indicateurs au maximum [1].", True, id="max-after"),
+        pytest.param("Au minimum 2 indicateurs de coopération [1].", True, id="min-right"),
+        pytest.param(
+            "Huit indicateurs portent sur les coopérations, 8 en tout [1].", True, id="unbounded"
+        ),
+    ],
+)
+def test_a_figure_given_the_wrong_bound_is_removed(reply: str, kept: bool) -> None:
+    citation = Citation(n=1, doc_id=GUIDE, title="Guide", section="S", quote="q")
+    passage = PromptPassage(n=1, header="[1] Guide (2025-2029) — S", text=RULE, citation=citation)
+    result = check(reply, [passage])
+    assert (result.removed == []) is kept
+    assert bool(result.text) is kept

@@ -211,7 +211,8 @@ def test_http_answer_is_generated_cited_and_grounded(
     assert request["model"] == "recorded"
     assert request["stream"] is True
     assert request["_headers"]["authorization"] == f"Bearer {KEY}"
-    assert "<<<PASSAGES>>>" in request["messages"][1]["content"]
+    assert "<<<PASSAGES>>>" in request["messages"][-1]["content"]
+    assert [m["role"] for m in request["messages"]] == ["system", "user", "assistant", "user"]
     assert KEY not in caplog.text
 
 

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
+from assistant.config import Settings
 from assistant.llm_server import LocalServer
 from assistant.local_model import MODELS, ensure_model
 
@@ -30,7 +31,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LocalServer]:
-    model_file = ensure_model("0.5b")
+    model_file = ensure_model("0.5b", cache_dir=Settings().llm_models_dir)
     with LocalServer(model_file, port=_free_port()) as running:
         yield running
 

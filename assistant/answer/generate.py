@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_PROMPT_PASSAGES = 5
-MAX_PASSAGE_CHARS = 1200
+MAX_PROMPT_PASSAGES = 3
+MAX_PASSAGE_CHARS = 800
 _DELIMITERS = ("<<<", ">>>")
 
 NOTICE_FAILED = "{reason} Réponse hors ligne, extraite des guides."
@@ -49,19 +49,52 @@ NOTICE_PARTIAL = (
 
 
 def answer_chain(chat_model: Any, settings: Settings) -> Any:
-    """The runnable ``{passages, question} -> text`` (prompts ``answer_system``/``answer_user``)."""
+    """The runnable ``{passages, question} -> text``.
+
+    Messages: the rules (``answer_system``), one worked example (``answer_example``: passages,
+    question, answer; small models follow its form), then the passages and the question
+    (``answer_user``).
+    """
     from langchain_core.output_parsers import StrOutputParser
     from langchain_core.prompts import ChatPromptTemplate
 
     from assistant.prompts import load_prompt
 
+    user = load_prompt("answer_user", settings)
+    example = example_parts(load_prompt("answer_example", settings))
+    shown = user.format(passages=example["passages"], question=example["question"])
     prompt = ChatPromptTemplate.from_messages(
         [
             ("system", _literal(load_prompt("answer_system", settings))),
-            ("human", load_prompt("answer_user", settings)),
+            ("human", _literal(shown)),
+            ("ai", _literal(example["réponse"])),
+            ("human", user),
         ]
     )
     return prompt | chat_model | StrOutputParser()
+
+
+def example_parts(text: str) -> dict[str, str]:
+    """The ``## passages``, ``## question`` and ``## réponse`` parts of the example prompt.
+
+    Raises:
+        LLMUnavailableError: a part is missing (French message; the answer is then offline).
+    """
+    from assistant.errors import LLMUnavailableError
+
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    parts = {
+        match.group(1).strip(): match.group(2).strip()
+        for match in re.finditer(r"^## *(.+?)\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    }
+    missing = [name for name in ("passages", "question", "réponse") if not parts.get(name)]
+    if missing:
+        raise LLMUnavailableError(
+            "Le gabarit 'answer_example.md' n'a pas de partie « ## "
+            + " », « ## ".join(missing)
+            + " »."
+        )
+    return parts
 
 
 def _literal(text: str) -> str:

@@ -128,15 +128,69 @@ def check(text: str, passages: list[PromptPassage]) -> GuardResult:
         body = _MARKER.sub("", sentence).strip()
         if not re.search(r"\w", body):
             continue
+        if not markers[i] and is_statement(body):
+            cited = attribute(body, passages, held) or cited
         if not cited or any(n not in by_n for n in cited) or not is_statement(body):
             removed.append(sentence)
             continue
         support = set().union(*(held[n] for n in cited))
-        if claims(body) - support:
+        if claims(body) - support or not bounds_hold(body, [by_n[n] for n in cited]):
             removed.append(sentence)
             continue
         kept.append((body, cited))
     return _renumber(kept, by_n, removed, refused)
+
+
+_BOUNDS = {
+    "max": re.compile(r"\b(?:maximum|maximal(?:e|es|s)?|max|au plus|plafon\w*)\b"),
+    "min": re.compile(r"\b(?:minimum|minimal(?:e|es|s)?|min|au moins|plancher)\b"),
+}
+_BOUND_WINDOW = 30
+"""Characters before a number (and a third of it after) where a bound word applies to it."""
+
+
+def bounds_hold(body: str, passages: list[PromptPassage]) -> bool:
+    """Whether every number the sentence bounds ("au maximum 8") is bounded alike in a source.
+
+    A weak model may take a figure from the passage and attach it to the wrong bound (the
+    guide's "minimum of 2 among 8" read as "a maximum of 8"): a number said with a maximum or
+    a minimum must share a sentence of the cited passages with a bound of the same kind.
+    """
+    text = fold(_MARKER.sub(" ", body))
+    sources = [
+        fold(sentence)
+        for passage in passages
+        for sentence in _SPLIT_SENTENCES.split(f"{passage.header}\n{passage.text}")
+    ]
+    for match in _NUMBER.finditer(text):
+        near = text[max(0, match.start() - _BOUND_WINDOW) : match.end() + _BOUND_WINDOW // 3]
+        number = _number(match.group(0))
+        for pattern in _BOUNDS.values():
+            if not pattern.search(near):
+                continue
+            if not any(
+                pattern.search(source) and number in {_number(n) for n in _NUMBER.findall(source)}
+                for source in sources
+            ):
+                return False
+    return True
+
+
+def attribute(body: str, passages: list[PromptPassage], held: dict[int, set[str]]) -> list[int]:
+    """The passage an uncited sentence comes from: one holding all its claims and most words.
+
+    At least half of the sentence's words must be in the passage; otherwise no passage.
+    """
+    words = set(tokenize(body))
+    said = claims(body)
+    best: tuple[float, int] | None = None
+    for passage in passages:
+        if said - held[passage.n]:
+            continue
+        share = len(words & set(tokenize(f"{passage.header} {passage.text}"))) / max(len(words), 1)
+        if share >= 0.5 and (best is None or share > best[0]):
+            best = (share, passage.n)
+    return [best[1]] if best else []
 
 
 def is_statement(body: str) -> bool:

@@ -18,6 +18,8 @@ from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# Gradio rebuilds its queue statistics after every event by default: once per 1,000 is enough
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
 from assistant.config import Settings, get_settings
 from assistant.ui.events import CONCURRENCY, Callbacks, wire
@@ -33,6 +35,8 @@ UPLOAD_HARD_LIMIT = 5 * MAX_UPLOAD_BYTES
 """Gradio refuses larger uploads outright (its message is English); between the 10 Mo checked
 by the handler and this cap, the user gets the French message."""
 QUEUE_SIZE = 64
+MAX_THREADS = 12
+"""Gradio worker threads (default 40): above the queue's concurrency, each one only adds memory."""
 """Requests waiting beyond the running ones; more are told to retry, never crash the app."""
 FONTS = ["Marianne", "Arial", "Helvetica", "system-ui", "sans-serif"]
 
@@ -95,6 +99,7 @@ def launch(demo: Any, *, block: bool = True) -> None:
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         max_file_size=UPLOAD_HARD_LIMIT,
+        max_threads=MAX_THREADS,
         footer_links=["settings"],
         theme=gr.themes.Default(
             primary_hue="blue", neutral_hue="slate", radius_size="sm", font=FONTS

@@ -127,6 +127,7 @@ class Index:
         self.chunks: dict[str, Chunk] = chunks
         self.bm25 = bm25
         self._collection: Any = None
+        self._open_lock = threading.Lock()  # Chroma's client is not safe to open concurrently
         self._sentences: tuple[Any, Any, list[str]] | None = None
         self._chunk_order: list[str] = list(self.chunks)
         self._fiche_words = _fiche_vocabulary(self.chunks.values())
@@ -194,12 +195,17 @@ class Index:
             self.dense_problem = None
 
     def _dense_collection(self) -> Any:
-        """The build's Chroma collection, opened and probed once (``open_collection``)."""
-        if self._collection is None:
-            self._collection = open_collection(
-                self.settings, self.build, self.manifest, self._embedder
-            )
-        return self._collection
+        """The build's Chroma collection, opened and probed once (``open_collection``).
+
+        Opened under a lock: threads of the app opening it at once made Chroma fail with
+        "Could not connect to tenant", read as a damaged index (found by ``bench_load.py``).
+        """
+        with self._open_lock:
+            if self._collection is None:
+                self._collection = open_collection(
+                    self.settings, self.build, self.manifest, self._embedder
+                )
+            return self._collection
 
     def sentences(self) -> tuple[Any, Any, list[str]]:
         """(owner chunk index per sentence, unit vectors, texts), loaded once."""

@@ -94,11 +94,11 @@ class Callbacks:
         """Replace the pending answer by the answer as it comes (or a French error, in the chat)."""
         import gradio as gr
 
-        base = history[:-1]
+        base = history[:-1][-(MAX_CHAT_MESSAGES - 1) :]  # the chat shown is capped too
         try:
             for reply, record in h.ask_stream(self.ctx, text, history[:-2]):
                 shown = [*base, {"role": "assistant", "content": reply}]
-                kept = shown[-MAX_CHAT_MESSAGES:] if record is not None else gr.skip()
+                kept = shown if record is not None else gr.skip()
                 yield shown, record, kept
         except AssistantError as exc:
             yield [*base, {"role": "assistant", "content": error_html(exc)}], None, gr.skip()
@@ -289,10 +289,20 @@ def wire(page: Page, cb: Callbacks, *, dossier: Any, chat_store: Any, demo: Any)
     p = page
     last_answer = gr.State(None)
     pending = gr.State("")
-    for trigger in (p.send.click, p.question.submit):
+    # The button's chain has fixed API names: bench/bench_load.py drives the app through them.
+    for trigger, named in ((p.send.click, True), (p.question.submit, False)):
         trigger(
-            cb.show_question, [p.question, p.chatbot], [p.chatbot, p.question, pending], queue=False
-        ).then(cb.answer, [pending, p.chatbot], [p.chatbot, last_answer, chat_store])
+            cb.show_question,
+            [p.question, p.chatbot],
+            [p.chatbot, p.question, pending],
+            queue=False,
+            api_name="show_question" if named else None,
+        ).then(
+            cb.answer,
+            [pending, p.chatbot],
+            [p.chatbot, last_answer, chat_store],
+            api_name="answer" if named else None,
+        )
     p.useful.click(cb.feedback("utile"), [last_answer, p.comment], [p.feedback_note, p.comment])
     p.useless.click(
         cb.feedback("pas_utile"), [last_answer, p.comment], [p.feedback_note, p.comment]
@@ -347,6 +357,7 @@ def wire(page: Page, cb: Callbacks, *, dossier: Any, chat_store: Any, demo: Any)
         [p.uploads],
         [p.summary, p.report, p.report_xlsx, p.report_json],
         concurrency_limit=CONCURRENCY,
+        api_name="verify",
     )
 
     def reindex(full: bool, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008

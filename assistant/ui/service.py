@@ -291,8 +291,13 @@ class AppContext:
         try:
             # the query embedder and the dense part, checked before the first question
             self.service.index().verify_dense()
-        except IndexNotReadyError as exc:
-            self.service.repair(exc)
+        except IndexNotReadyError:
+            # a second look from a fresh Index before rebuilding: never rebuild on a transient
+            # failure (a rebuild replaces the hybrid index with a lexical one for a while)
+            try:
+                self.service.index().verify_dense()  # a failed open is not cached: a new probe
+            except IndexNotReadyError as exc:
+                self.service.repair(exc)
         except AssistantError as exc:
             logger.warning("warm-up incomplete: %s", exc.message)
 

@@ -478,3 +478,21 @@ def test_with_a_chat_model_the_answer_streams_then_comes_checked(ctx: AppContext
     assert record["supported"] is True
     assert "cpom-preview" not in reply
     assert '<details class="cpom-source"><summary>[1]' in reply
+
+
+def test_an_answer_says_so_when_the_chroma_server_is_away(ctx: AppContext) -> None:
+    from assistant.errors import VectorStoreUnavailableError
+
+    index = ctx.service.index()
+    away = VectorStoreUnavailableError(
+        "Le serveur Chroma 127.0.0.1:8000 ne répond pas : la recherche sémantique est indisponible."
+    )
+    index.dense_problem = away
+    try:
+        reply, _ = h.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+    finally:
+        index.dense_problem = None
+    assert "10" in reply
+    assert "Le serveur Chroma 127.0.0.1:8000 ne répond pas" in reply
+    again, _ = h.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+    assert "Le serveur Chroma" not in again

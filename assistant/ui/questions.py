@@ -115,6 +115,9 @@ def ask_stream(
             yield render.preview_html(preview), None
         else:
             answer = _with_notice(event, unavailable) if event.supported else event
+            problem = getattr(index, "dense_problem", None)
+            if problem is not None:  # a Chroma server away: the answer rests on lexical search
+                answer = _with_notice(answer, problem.message)
             yield render.answer_html(answer), record_of(answer)
 
 

@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
-# fewer glibc memory arenas for the app's worker threads (steadier memory under load)
-export MALLOC_ARENA_MAX := 2
 
 .PHONY: help install app test test-fast test-llm llm lint fmt bench check index
 

@@ -109,6 +109,30 @@ def launch(demo: Any, *, block: bool = True) -> None:
     )
 
 
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's memory arenas before the worker threads start (``MALLOC_ARENA_MAX``).
+
+    Each new thread otherwise gets an arena of its own, and the app's memory grows by steps
+    under concurrent use (``bench/bench_load.py``). An explicit ``MALLOC_ARENA_MAX`` wins.
+
+    Returns:
+        Whether the cap was set (False off glibc or when the environment sets it).
+    """
+    import ctypes
+    import ctypes.util
+
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve the app; build the index on first run (lexical now, semantic in the background)."""
     parser = argparse.ArgumentParser(description="Assistant CPOM : application web.")
@@ -119,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    limit_malloc_arenas()
     settings = get_settings()
     service = IndexService(settings)
     service.start(dense=not args.lexical_only)  # a damaged index is rebuilt, never a crash

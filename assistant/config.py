@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(None, description="Hôte d'un serveur Chroma (mode client).")
     chroma_port: int = Field(8000, description="Port du serveur Chroma.")
     chroma_collection: str = Field("cpom", description="Nom de la collection Chroma.")
+    chroma_timeout: float = Field(
+        10.0, gt=0, description="Délai maximal d'une requête au serveur Chroma (s)."
+    )
     llm_provider: Literal["none", "openai", "ollama", "local"] = Field(
         "none", description="Modèle de langage : none (hors ligne), openai, ollama, local."
     )

@@ -149,6 +149,33 @@ def is_transport_error(exc: BaseException) -> bool:
     return False
 
 
+def _answers(settings: Settings) -> None:
+    """Check that the Chroma server answers its heartbeat within ``chroma_timeout``.
+
+    chromadb's HTTP client waits without limit: a server that accepts connections but never
+    answers (hung, paused) would block the caller for good.
+
+    Raises:
+        VectorStoreUnavailableError: no answer in time.
+    """
+    import httpx
+
+    url = f"http://{settings.chroma_host}:{settings.chroma_port}/api/v2/heartbeat"
+    try:
+        httpx.get(url, timeout=settings.chroma_timeout, trust_env=False)
+    except httpx.TransportError as exc:
+        raise server_unavailable(settings) from exc
+
+
+def _bound_requests(client: Any, seconds: float) -> None:
+    """Give the client's HTTP session a timeout (chromadb sets none)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
+
+
 def chroma_client(settings: Settings, build: Path | None = None) -> Any:
     """Open Chroma: an HTTP client when ``chroma_host`` is set, else a local database.
 
@@ -160,12 +187,15 @@ def chroma_client(settings: Settings, build: Path | None = None) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
+        _answers(settings)
         try:
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
         except Exception as exc:  # chromadb raises a bare ValueError when nobody answers
             raise server_unavailable(settings) from exc
+        _bound_requests(client, settings.chroma_timeout)
+        return client
     if build is None:
         raise ValueError("a local Chroma client needs the build folder")
     return chromadb.PersistentClient(path=str(build / "chroma"), settings=chroma_settings)

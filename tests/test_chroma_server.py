@@ -173,3 +173,50 @@ def test_server_restarted_without_its_data_asks_for_a_rebuild(
     assert err.value.hint == "Reconstruisez-le : python -m assistant ingest --rebuild"
     assert ingest(settings, rebuild=True, embedder=_embedder()).dense_ready
     assert _ranked(Index(settings, embedder=_embedder())) == hybrid
+
+
+def test_a_hung_server_times_out_then_recovers(
+    tmp_path: Path, mini_corpus: Path, server: ChromaServer
+) -> None:
+    """A server that accepts connections but never answers (paused with SIGSTOP)."""
+    import os
+    import signal
+    import threading
+
+    from tests.conftest import make_settings
+
+    settings = make_settings(
+        tmp_path,
+        corpus_dir=mini_corpus,
+        chroma_host="127.0.0.1",
+        chroma_port=server.port,
+        chroma_timeout=1.0,
+    )
+    assert ingest(settings, embedder=_embedder()).dense_ready
+    index = Index(settings, embedder=_embedder())
+    hybrid = _ranked(index)
+    assert server._proc is not None
+    pid = server._proc.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        outcome: dict[str, object] = {}
+
+        def query() -> None:
+            try:
+                index.dense_search(QUESTION, k=3)
+            except VectorStoreUnavailableError as exc:
+                outcome["error"] = exc
+            outcome["lexical"] = _ranked(index)
+
+        worker = threading.Thread(target=query, daemon=True)
+        worker.start()
+        worker.join(120)  # without a timeout, chromadb's client would wait for good
+        assert not worker.is_alive(), "a hung Chroma server blocked the search"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert isinstance(outcome["error"], VectorStoreUnavailableError)
+    assert "ne répond pas" in outcome["error"].message
+    assert outcome["lexical"]
+    assert isinstance(index.dense_problem, VectorStoreUnavailableError)
+    assert _ranked(index) == hybrid  # the server answers again: hybrid, same objects
+    assert index.dense_problem is None

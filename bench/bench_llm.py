@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.answer import Answer, stream_answer  # noqa: E402
 from assistant.answer.chain import offline_answer, prepare_question  # noqa: E402
 from assistant.answer.generate import prompt_passages  # noqa: E402
-from assistant.answer.guard import claims, passage_claims, split_generated  # noqa: E402
+from assistant.answer.guard import _inherited, claims, passage_claims, split_generated  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
 from assistant.retrieval import Index  # noqa: E402
@@ -99,14 +99,17 @@ def _spread(items: list[Item], n: int) -> list[Item]:
 def unsupported(text: str, held: dict[int, set[str]]) -> bool:
     """Whether a sentence of ``text`` states a number, date or code its cited passages lack.
 
-    ``held`` maps each passage number to the claims it holds; a sentence with a claim and no
-    valid citation counts as unsupported.
+    ``held`` maps each passage number to the claims it holds. A sentence without a marker takes
+    those of the next cited sentence (else the previous one), as the guard and the answers
+    read them (« phrase. phrase [1]. »); a claim with no valid citation counts as unsupported.
     """
-    for sentence in split_generated(text):
+    sentences = split_generated(text)
+    markers = [[int(n) for n in _MARKER.findall(s)] for s in sentences]
+    for i, sentence in enumerate(sentences):
         said = claims(_MARKER.sub(" ", sentence))
         if not said:
             continue
-        cited = [int(n) for n in _MARKER.findall(sentence)]
+        cited = markers[i] or _inherited(markers, i)
         if not cited or any(n not in held for n in cited):
             return True
         if said - set().union(*(held[n] for n in cited)):
@@ -242,6 +245,22 @@ def summarise(result: ModeResult, index: Index, items: dict[str, Item]) -> dict[
     }
 
 
+def save_runs(path: Path, result: ModeResult) -> None:
+    """Append the answers of one mode to ``path`` (JSON lines), to read or score them again."""
+    with path.open("a", encoding="utf-8") as out:
+        for run in result.runs:
+            record = {
+                "mode": result.mode,
+                "item": run.item,
+                "seconds": round(run.seconds, 2),
+                "generated": run.generated,
+                "raw_unsupported": run.raw_unsupported,
+                "final_unsupported": run.final_unsupported,
+                "answer": run.answer.as_json(),
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def _share(n: int, total: int) -> float | None:
     return n / total if total else None
 
@@ -295,6 +314,7 @@ def main() -> None:
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--limit", type=int, default=40, help="questions (0: the whole set)")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--save", type=Path, help="write every answer of every mode (JSON lines)")
     args = parser.parse_args()
 
     settings = Settings()
@@ -311,7 +331,10 @@ def main() -> None:
     rows = []
     for mode in args.modes.split(","):
         try:
-            rows.append(summarise(run_mode(mode, questions, index, kb), index, by_id))
+            result = run_mode(mode, questions, index, kb)
+            rows.append(summarise(result, index, by_id))
+            if args.save:
+                save_runs(args.save, result)
         finally:
             _stop_servers()
     print_table(rows, _vm("self", "VmHWM"))

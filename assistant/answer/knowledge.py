@@ -175,7 +175,7 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         n = w.cite(_doc(ind), rule.quote.text, rule.quote.section)
         w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
         if not brief:
-            w.lines.append(f"Texte de la fiche : « {' '.join(rule.quote.text.split())} »")
+            w.add(f"Texte de la fiche : « {' '.join(rule.quote.text.split())} »", n)
             if rule.reading:
                 w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
 

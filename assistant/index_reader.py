@@ -1,0 +1,375 @@
+"""The opened index: chunks, BM25, the dense part and sentence vectors, checked on opening.
+
+Also what a question names (an indicator fiche, a document), read from the index's own
+vocabulary, and the :class:`Filters` a search may apply. The search itself is in
+``assistant.retrieval``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from assistant.config import Settings
+from assistant.errors import AssistantError, VectorStoreUnavailableError
+from assistant.index import current_build, load_chunks, read_manifest
+from assistant.index_health import (
+    chroma_failure,
+    damaged,
+    explain_missing,
+    open_collection,
+    other_embedder,
+    verify_files,
+)
+from assistant.lexical import Bm25Index, fold
+from assistant.schemas import Chunk, Status
+
+__all__ = ["Filters", "Index"]
+
+_CODE = re.compile(r"\b(?:cpom[\s_-]*)?(ct|os)[\s_-]*0?(\d{1,2})(?:_\d_\d)?\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
+
+
+class Filters(BaseModel, frozen=True):
+    """Restrict retrieval to a document status, a document or a fiche."""
+
+    status: Status | None = None
+    doc_id: str | None = None
+    doc_ids: tuple[str, ...] = ()
+    fiche: str | None = None
+
+    def accepts(self, chunk: Chunk) -> bool:
+        """Whether ``chunk`` passes the filters."""
+        return (
+            (self.status is None or chunk.status == self.status)
+            and (self.doc_id is None or chunk.doc_id == self.doc_id)
+            and (not self.doc_ids or chunk.doc_id in self.doc_ids)
+            and (self.fiche is None or chunk.fiche == self.fiche)
+        )
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        """The same filters as a Chroma ``where`` clause."""
+        terms: list[dict[str, Any]] = []
+        if self.status:
+            terms.append({"status": self.status})
+        if self.doc_id:
+            terms.append({"doc_id": self.doc_id})
+        if self.doc_ids:
+            terms.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.fiche:
+            terms.append({"fiche": self.fiche})
+        if not terms:
+            return None
+        return terms[0] if len(terms) == 1 else {"$and": terms}
+
+
+class Index:
+    """An opened index: chunks, BM25, and (once built) the dense collection.
+
+    Opening checks the index (``assistant.index_health``): a missing, interrupted or damaged
+    index, or one built with another embedder, raises :class:`IndexNotReadyError` naming the
+    problem and the command that fixes it. A Chroma server that stops answering does not: search
+    turns lexical, ``dense_problem`` says why, and the server is used again once it is back.
+    """
+
+    def __init__(self, settings: Settings, *, embedder: Any | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._vectors: dict[str, list[float]] = {}
+        self.dense_problem: AssistantError | None = None
+        """Why the last search was lexical only although the dense part is built, or None."""
+        self._load()
+
+    def _load(self) -> None:
+        build = current_build(self.settings.index_dir)
+        if build is None:
+            raise explain_missing(self.settings.index_dir)
+        manifest = read_manifest(build)
+        if manifest.embedding_model != self.settings.embedding_model:
+            raise other_embedder(manifest.embedding_model, self.settings.embedding_model)
+        verify_files(build, manifest.files)
+        try:
+            bm25 = Bm25Index.load(build / "bm25")
+        except Exception as exc:  # bm25s and numpy raise many kinds on a damaged file
+            raise damaged(build, "bm25", "(index lexical) est illisible") from exc
+        chunks = {c.id: c for c in load_chunks(build)}
+        if len(chunks) != manifest.chunks or set(bm25.ids) != set(chunks):
+            raise damaged(build, "chunks.jsonl", "ne correspond pas au manifeste")
+        self.build: Path = build
+        self.manifest = manifest
+        self.chunks: dict[str, Chunk] = chunks
+        self.bm25 = bm25
+        self._collection: Any = None
+        self._open_lock = threading.Lock()  # Chroma's client is not safe to open concurrently
+        self._sentences: tuple[Any, Any, list[str]] | None = None
+        self._chunk_order: list[str] = list(self.chunks)
+        self._fiche_words = _fiche_vocabulary(self.chunks.values())
+        self._doc_keys = _document_keys(self.settings.corpus_dir, self.chunks.values())
+        if self._embedder is not None:
+            self._check_embedder(self._embedder)
+
+    def refresh(self) -> None:
+        """Reload when another build was swapped in, or the dense part completed."""
+        with self._lock:
+            build = current_build(self.settings.index_dir)
+            if build is None:
+                return
+            if build != self.build:
+                self._load()
+            elif not self.manifest.dense_ready:
+                manifest = read_manifest(build)
+                if manifest.dense_ready:
+                    verify_files(build, manifest.files)
+                self.manifest = manifest
+                if self._embedder is not None:
+                    self._check_embedder(self._embedder)
+
+    @property
+    def dense_ready(self) -> bool:
+        """Whether semantic search is available (vectors fully built)."""
+        return self.manifest.dense_ready
+
+    def embedder(self) -> Any:
+        """The query embedder (loaded once).
+
+        Raises:
+            IndexNotReadyError: the index's vectors come from another embedder.
+        """
+        if self._embedder is None:
+            from assistant.embeddings import build_embedder
+
+            self._embedder = build_embedder(self.settings)
+        self._check_embedder(self._embedder)
+        return self._embedder
+
+    def _check_embedder(self, embedder: Any) -> None:
+        built = self.manifest.embedder_id
+        configured = getattr(embedder, "embedder_id", None)
+        if self.manifest.dense_ready and built and configured and built != configured:
+            raise other_embedder(built, configured)
+
+    def verify_dense(self) -> None:
+        """Load the query embedder and probe the dense part now, so that faults show at start.
+
+        A Chroma server that does not answer is recorded in ``dense_problem`` (search is
+        lexical meanwhile).
+
+        Raises:
+            IndexNotReadyError: vectors from another embedder, or a damaged dense part.
+        """
+        if not self.dense_ready:
+            return
+        self.embedder()
+        try:
+            self._dense_collection()
+        except VectorStoreUnavailableError as exc:
+            self.dense_problem = exc
+        else:
+            self.dense_problem = None
+
+    def _dense_collection(self) -> Any:
+        """The build's Chroma collection, opened and probed once (``open_collection``).
+
+        Opened under a lock: threads of the app opening it at once made Chroma fail with
+        "Could not connect to tenant", read as a damaged index (found by ``bench_load.py``).
+        """
+        with self._open_lock:
+            if self._collection is None:
+                self._collection = open_collection(
+                    self.settings, self.build, self.manifest, self._embedder
+                )
+            return self._collection
+
+    def sentences(self) -> tuple[Any, Any, list[str]]:
+        """(owner chunk index per sentence, unit vectors, texts), loaded once."""
+        if self._sentences is None:
+            import numpy as np
+
+            try:
+                with np.load(self.build / "sentences.npz") as data:
+                    owner = np.asarray(data["owner"])
+                    vectors = np.asarray(data["vectors"], dtype=np.float32)
+                texts = json.loads((self.build / "sentences.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError, KeyError):
+                owner, vectors, texts = np.zeros(0, dtype=np.int32), np.zeros((0, 1)), []
+            self._sentences = (owner, vectors, texts)
+        return self._sentences
+
+    def sentence_scores(self, vector: Sequence[float]) -> list[tuple[str, str, float]]:
+        """Every sentence as (chunk id, text, cosine to ``vector``), unsorted."""
+        import numpy as np
+
+        owner, vectors, texts = self.sentences()
+        if not len(texts):
+            return []
+        scores = vectors @ np.asarray(vector, dtype=np.float32)
+        return [
+            (self._chunk_order[int(o)], texts[i], float(scores[i])) for i, o in enumerate(owner)
+        ]
+
+    def sentence_ranking(
+        self, vector: Sequence[float], *, k: int, filters: Filters | None = None
+    ) -> list[str]:
+        """Chunks ranked by their best sentence's similarity to the query vector."""
+        import numpy as np
+
+        owner, vectors, texts = self.sentences()
+        if not len(texts):
+            return []
+        scores = vectors @ np.asarray(vector, dtype=np.float32)
+        best = np.full(len(self._chunk_order), -1.0, dtype=np.float32)
+        np.maximum.at(best, owner, scores)
+        out: list[str] = []
+        for i in np.argsort(-best):
+            if best[i] < 0:
+                break
+            cid = self._chunk_order[int(i)]
+            if filters is None or filters.accepts(self.chunks[cid]):
+                out.append(cid)
+                if len(out) >= k:
+                    break
+        return out
+
+    def query_vector(self, query: str) -> list[float]:
+        """The query embedding (the last few are kept: the chains ask for it more than once)."""
+        cached = self._vectors.get(query)
+        if cached is None:
+            cached = list(self.embedder().embed_query(query))
+            with self._lock:
+                self._vectors[query] = cached
+                while len(self._vectors) > 64:
+                    self._vectors.pop(next(iter(self._vectors)))
+        return cached
+
+    def dense_search(
+        self,
+        query: str,
+        *,
+        k: int,
+        filters: Filters | None = None,
+        vector: Sequence[float] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Nearest chunks by cosine similarity."""
+        vector = list(vector) if vector is not None else self.query_vector(query)
+        where = filters.chroma_where() if filters else None
+        collection = self._dense_collection()
+        try:
+            result = collection.query(
+                query_embeddings=[vector], n_results=min(k, len(self.chunks)), where=where
+            )
+        except Exception as exc:
+            if self.settings.chroma_host:
+                raise chroma_failure(self.settings, self.build, self.manifest, exc) from exc
+            raise
+        ids = result["ids"][0]
+        distances = result["distances"][0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def named_fiches(self, query: str) -> list[str]:
+        """Fiche codes a question names ("OS 13", "CT_3", "indicateur RAAC")."""
+        found: list[str] = []
+        for match in _CODE.finditer(query):
+            code = f"CPOM_{match.group(1).upper()}_{int(match.group(2))}"
+            if code in self._fiche_words and code not in found:
+                found.append(code)
+        if found:
+            return found
+        for word in _WORD.findall(query):
+            # acronyms only ("RAAC", "ETP", "PIMM"): plain words name too many things
+            if len(word) < 3 or not word.isupper() or word.isdigit():
+                continue
+            key = fold(word)
+            owners = [code for code, words in self._fiche_words.items() if key in words]
+            if len(owners) == 1 and owners[0] not in found:
+                found.append(owners[0])
+        return found[:2]
+
+    def named_documents(self, query: str) -> tuple[str, ...]:
+        """Documents a question points to by their issuer, region, period or date."""
+        folded = fold(query)
+        words = set(_KEY_WORD.findall(folded))
+        found: set[str] = set()
+        padded = f" {' '.join(_KEY_WORD.findall(folded))} "
+        for key, docs in self._doc_keys.items():
+            if key in words or (("-" in key or " " in key) and f" {key} " in padded):
+                found |= docs
+        return tuple(sorted(found))
+
+    def fiche_part_bonus(self, query: str, chunk: Chunk) -> float:
+        """A small bonus for the part of a named fiche that the question is about."""
+        part = fold(chunk.section.rsplit(" > ", 1)[-1])
+        folded = fold(query)
+        for pattern, names in _PART_INTENTS:
+            if pattern.search(folded) and any(name in part for name in names):
+                return 0.3
+        return 0.0
+
+
+_KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_GENERIC_KEYS = frozenset(
+    "cpom ars guide de des du la le les et pour l d a en sante etablissements methodologique "
+    "elaboration relative relatif campagne contrats contrat sanitaires annexe strategique "
+    "ministere national".split()
+)
+_PART_INTENTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (
+        re.compile(r"\b(cibles?|viser|vise|atteindre|attendu|trajectoire|valeur|combien)\b"),
+        ("cible",),
+    ),
+    (
+        re.compile(r"\b(calcul\w*|numerateur|denominateur|formule|defini\w*|definition|mesure)\b"),
+        ("description de l'indicateur", "type d'indicateur", "methode de calcul"),
+    ),
+    (re.compile(r"\b(sources?|donnees|bases?|outils?|recueil)\b"), ("source",)),
+    (re.compile(r"\b(frequence|suivi|collecte|evaluation)\b"), ("modalites de suivi",)),
+    (re.compile(r"\b(pratiques?|actions?|exemples?)\b"), ("bonnes pratiques",)),
+    (
+        re.compile(r"\b(qui|concernes?|eligibles?|reserve|publics?|prives?)\b"),
+        ("description de l'objectif", "contexte"),
+    ),
+]
+
+
+def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:
+    """Words of a document's catalog entry that point to it (and at most one other)."""
+    meta: dict[str, str] = {}
+    aliases: dict[str, set[str]] = {}
+    try:
+        from assistant.corpus import load_catalog
+
+        for doc in load_catalog(corpus_dir):
+            meta[doc.id] = " ".join([doc.title, doc.issuer, doc.region, doc.period, doc.date])
+            for alias in doc.aliases:
+                phrase = " ".join(_KEY_WORD.findall(fold(alias)))
+                aliases.setdefault(phrase, set()).add(doc.id)
+    except Exception:  # the catalog may have moved; chunk metadata is enough
+        pass
+    for chunk in chunks:
+        meta.setdefault(chunk.doc_id, f"{chunk.title} {chunk.period}")
+    owners: dict[str, set[str]] = {}
+    for doc_id, text in meta.items():
+        for key in set(_KEY_WORD.findall(fold(text))):
+            if key not in _GENERIC_KEYS and len(key) >= 3:
+                owners.setdefault(key, set()).add(doc_id)
+    keys = {k: v for k, v in owners.items() if len(v) <= 2 and len(v) < len(meta)}
+    for phrase, docs in aliases.items():
+        keys.setdefault(phrase, set()).update(docs)
+    return keys
+
+
+def _fiche_vocabulary(chunks: Any) -> dict[str, set[str]]:
+    """Fiche code -> folded words of its title (label), for naming by keyword."""
+    vocab: dict[str, set[str]] = {}
+    for chunk in chunks:
+        if chunk.fiche and chunk.fiche not in vocab:
+            title = chunk.section.split(" > ")[0]
+            label = title.split(":", 1)[-1]
+            vocab[chunk.fiche] = {fold(w) for w in _WORD.findall(label) if len(w) >= 3}
+    return vocab

@@ -52,6 +52,14 @@ def _default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def runtime_installed() -> bool:
+    """Whether llama-cpp-python (the ``llm`` extra) is importable here."""
+    try:
+        return importlib.util.find_spec("llama_cpp") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 class LocalServer:
     """One llama.cpp OpenAI-compatible server on loopback, started here or reused.
 
@@ -222,7 +230,7 @@ class LocalServer:
         return str(name)
 
     def _check_runtime(self) -> None:
-        if self.launcher == _RUNTIME_LAUNCHER and importlib.util.find_spec("llama_cpp") is None:
+        if self.launcher == _RUNTIME_LAUNCHER and not runtime_installed():
             raise LLMUnavailableError(
                 "Le moteur du modèle local (llama-cpp-python) n'est pas installé.",
                 hint="Lancez « make llm » : il installe le moteur et télécharge le modèle.",

@@ -118,6 +118,11 @@ class LocalChild:
         return int(server.process.pid)
 
 
+def _fake_runtime_installed() -> bool:
+    """The fake child stands for the runtime: installed, unless a test hides ``llama_cpp``."""
+    return sys.modules.get("llama_cpp", True) is not None
+
+
 @pytest.fixture
 def local_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalChild]:
     replies = tmp_path / "replies.json"
@@ -125,6 +130,7 @@ def local_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loc
     child.script({"content": GOOD})
     launcher = (sys.executable, str(FAKE_SERVER), "--replies", str(replies))
     monkeypatch.setattr("assistant.llm_server._RUNTIME_LAUNCHER", launcher)
+    monkeypatch.setattr("assistant.llm_server.runtime_installed", _fake_runtime_installed)
     monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
     yield child
     for server in child.servers():
@@ -320,6 +326,7 @@ def test_ask_with_a_server_that_never_answers_stops_it_after_the_timeout(
 ) -> None:
     silent = (sys.executable, "-c", "import time; time.sleep(600)")
     monkeypatch.setattr("assistant.llm_server._RUNTIME_LAUNCHER", silent)
+    monkeypatch.setattr("assistant.llm_server.runtime_installed", _fake_runtime_installed)
     monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
     settings = _local_settings(base_settings, model_file, llm_timeout=1.0)
     code, result, err = _ask(settings, capsys)
@@ -404,6 +411,7 @@ def test_cli_with_a_file_that_is_not_a_model_answers_offline(
 
 
 @pytest.mark.server
+@pytest.mark.llm  # the real llama.cpp runtime: the ``llm`` extra (``make test-llm``)
 def test_cli_with_a_corrupt_gguf_reports_the_real_runtime_crash_and_answers_offline(
     base_settings: Settings, tmp_path: Path
 ) -> None:

@@ -11,8 +11,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from assistant.drafts import Draft, read_drafts
 from assistant.index import ingest
 from assistant.kb import load_kb
 from assistant.rules import load_rules, validate_path
+from bench.load.app import wait_until_served
 
 pytestmark = pytest.mark.browser
 
@@ -47,19 +46,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _wait_until_served(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(240):
-        if process.poll() is not None:
-            raise AssertionError(f"the app exited:\n{log.read_text(encoding='utf-8')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"the app never served {url}:\n{log.read_text(encoding='utf-8')[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +76,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
         )
     url = f"http://127.0.0.1:{env['GRADIO_SERVER_PORT']}/"
     try:
-        _wait_until_served(url, process, log)
+        wait_until_served(url, process, log)
         yield url, tmp
     finally:
         process.terminate()

@@ -84,7 +84,7 @@ def serve_app(
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_until_served(url, process, log)
+        wait_until_served(url, process, log)
         yield App(url, process.pid, log, scratch)
     finally:
         process.terminate()
@@ -95,7 +95,8 @@ def serve_app(
             process.wait(timeout=20)
 
 
-def _wait_until_served(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_served(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until the app at ``url`` answers 200; fail with the end of its log if it exits."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:

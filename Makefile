@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install app test test-fast test-llm llm lint fmt bench check index
+.PHONY: help install system-packages app test test-fast test-llm llm lint fmt typecheck bench check index
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -19,13 +19,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the package with its dev tools
 
+# System programs the tests drive for real; installed with apt-get when missing (root or sudo).
+SYSTEM_PACKAGES := /usr/bin/chromium=chromium
+
+system-packages: ## install the system packages the tests need (chromium) when missing
+	scripts/system-packages.sh $(SYSTEM_PACKAGES)
+
 index: $(STAMP) ## build or update index/ (no-op when nothing changed)
 	$(BIN)/python -m assistant ingest
 
 app: $(STAMP) ## run the app on http://127.0.0.1:7860 (builds the index on first run)
 	$(BIN)/python app.py
 
-test: $(STAMP) ## run the whole test suite, offline
+test: $(STAMP) system-packages ## run the whole test suite, offline (installs chromium if missing)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## the tests without the slow and browser ones

@@ -45,8 +45,8 @@ $(LLM_STAMP): $(STAMP) pyproject.toml
 	touch $(LLM_STAMP)
 
 llm: $(LLM_STAMP) ## local LLM: llama.cpp runtime (built once, ~4 min), 1.5B model in models/, one answer
-	$(BIN)/python -m assistant.local_model --size $(LLM_SIZE)
-	$(BIN)/python -m assistant.llm_server --size $(LLM_SIZE)
+	$(BIN)/python -m assistant.llm.local_model --size $(LLM_SIZE)
+	$(BIN)/python -m assistant.llm.local_server --size $(LLM_SIZE)
 
 test-llm: $(LLM_STAMP) ## integration tests with the real 0.5B model through the real server
 	$(BIN)/python -m pytest -q -m llm

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.answer import Answer, answer_question  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
-from assistant.retrieval import Index  # noqa: E402
+from assistant.retrieval.hybrid import Index  # noqa: E402
 from bench.devset_tools import Item, is_hit, load_devset, normalise, single_turn_question  # noqa: E402
 
 EXAMPLES = (

@@ -45,7 +45,7 @@ from assistant.answer.generate import prompt_passages  # noqa: E402
 from assistant.answer.guard import _inherited, claims, passage_claims, split_generated  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
-from assistant.retrieval import Index  # noqa: E402
+from assistant.retrieval.hybrid import Index  # noqa: E402
 from bench.bench_answer import cites_gold, has_keywords  # noqa: E402
 from bench.devset_tools import Item, load_devset, single_turn_question  # noqa: E402
 
@@ -139,7 +139,7 @@ def run_mode(mode: str, questions: list[Item], index: Index, kb: Any) -> ModeRes
     result = ModeResult(mode)
     t0 = time.perf_counter()
     if mode != "extractive":
-        from assistant.llm import build_chat_model
+        from assistant.llm.models import build_chat_model
 
         chat_model = build_chat_model(settings)
     result.load_seconds = time.perf_counter() - t0
@@ -184,7 +184,7 @@ def run_mode(mode: str, questions: list[Item], index: Index, kb: Any) -> ModeRes
 
 
 def _server_peak_mb() -> float | None:
-    from assistant import llm
+    from assistant.llm import models as llm
 
     peaks = []
     for server in getattr(llm, "_LOCAL_SERVERS", {}).values():
@@ -205,7 +205,7 @@ def _vm(pid: int | str, key: str) -> float | None:
 
 
 def _stop_servers() -> None:
-    from assistant import llm
+    from assistant.llm import models as llm
 
     for server in list(getattr(llm, "_LOCAL_SERVERS", {}).values()):
         server.stop()

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.embeddings import EmbeddingCache, embed_documents_cached  # noqa: E402
-from assistant.index import ingest  # noqa: E402
-from assistant.retrieval import Index, search  # noqa: E402
+from assistant.index.build import ingest  # noqa: E402
+from assistant.retrieval.hybrid import Index, search  # noqa: E402
 from bench.devset_tools import (  # noqa: E402
     load_devset,
     rank_of_first_hit,
@@ -53,7 +53,7 @@ def _table(rows: dict[str, dict[str, float]]) -> str:
 def _baseline(settings: Settings, embedder, questions, items) -> dict[str, float]:  # type: ignore[no-untyped-def]
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.corpus import load_catalog
+    from assistant.corpus.loaders import load_catalog
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     splits: list[tuple[str, str]] = []

@@ -21,10 +21,10 @@ from assistant.answer.support import missing_answer_type, named_terms
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
-from assistant.index import ingest
+from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.kb.text import comparable
-from assistant.retrieval import Index
+from assistant.retrieval.hybrid import Index
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.drafts import Draft, read_drafts
-from assistant.index import ingest
+from assistant.index.build import ingest
 from assistant.kb import load_kb
 from assistant.rules import load_rules, validate_path
 from bench.load.app import wait_until_served

@@ -12,7 +12,7 @@ from assistant.config import Settings
 from assistant.drafts import Draft, read_drafts
 from assistant.embeddings import HashingEmbeddings
 from assistant.errors import InvalidInputError, UnknownIndicatorError
-from assistant.index import index_status, ingest
+from assistant.index.build import index_status, ingest
 from assistant.rules import validate_draft, validate_path
 from assistant.ui import handlers as h
 from assistant.ui import render

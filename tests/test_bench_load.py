@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index import ingest
+from assistant.index.build import ingest
 from bench.bench_load import (
     DRAFTS,
     KINDS,

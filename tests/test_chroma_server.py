@@ -22,8 +22,8 @@ from assistant.cli import main
 from assistant.config import Settings, get_settings
 from assistant.embeddings import HashingEmbeddings
 from assistant.errors import IndexNotReadyError, VectorStoreUnavailableError
-from assistant.index import current_build, ingest
-from assistant.retrieval import Index, search
+from assistant.index.build import current_build, ingest
+from assistant.retrieval.hybrid import Index, search
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

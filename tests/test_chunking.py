@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from assistant.chunking import display_heading, split_document
-from assistant.corpus import clean_document, load_catalog, load_pages
-from assistant.schemas import Chunk
+from assistant.corpus.chunking import display_heading, split_document
+from assistant.corpus.loaders import clean_document, load_catalog, load_pages
+from assistant.corpus.models import Chunk
 from tests.conftest import CORPUS
 
 

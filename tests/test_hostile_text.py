@@ -15,7 +15,7 @@ import pytest
 from assistant.answer import Answer, answer_question
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
-from assistant.index import ingest
+from assistant.index.build import ingest
 from assistant.kb.text import comparable
 from assistant.rules import validate_path
 from assistant.ui import handlers as h

@@ -7,8 +7,8 @@ import pytest
 
 from assistant.embeddings import HashingEmbeddings
 from assistant.errors import AssistantError, IndexNotReadyError
-from assistant.index import current_build, index_status, ingest, read_manifest
-from assistant.retrieval import Index, search
+from assistant.index.build import current_build, index_status, ingest, read_manifest
+from assistant.retrieval.hybrid import Index, search
 from tests.conftest import make_settings
 from tests.pdfs import write_pdf
 
@@ -80,7 +80,7 @@ def test_failed_build_leaves_previous_index_in_service(
     def crash(*args: object, **kwargs: object) -> None:
         raise OSError("disque plein")
 
-    monkeypatch.setattr("assistant.lexical.Bm25Index.save", crash)
+    monkeypatch.setattr("assistant.index.lexical.Bm25Index.save", crash)
     with pytest.raises(OSError, match="disque plein"):
         ingest(settings, embedder=embedder)
     build = current_build(settings.index_dir)

@@ -21,8 +21,8 @@ from assistant.cli import main
 from assistant.config import Settings, get_settings
 from assistant.embeddings import HashingEmbeddings
 from assistant.errors import AssistantError, IndexMissingError, IndexNotReadyError
-from assistant.index import current_build, index_status, ingest
-from assistant.retrieval import Index, search
+from assistant.index.build import current_build, index_status, ingest
+from assistant.retrieval.hybrid import Index, search
 from assistant.ui.service import AppContext, IndexService
 from tests.conftest import ROOT, make_settings
 
@@ -289,8 +289,8 @@ import sys, time
 from pathlib import Path
 from assistant.config import Settings
 from assistant.embeddings import HashingEmbeddings
-from assistant.index import ingest
-from assistant.lexical import Bm25Index
+from assistant.index.build import ingest
+from assistant.index.lexical import Bm25Index
 
 root, stage = Path(sys.argv[1]), sys.argv[2]
 

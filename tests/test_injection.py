@@ -24,8 +24,8 @@ from assistant.answer.generate import REDACTED, redact_instructions
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.embeddings import HashingEmbeddings
-from assistant.index import ingest
-from assistant.retrieval import Index
+from assistant.index.build import ingest
+from assistant.retrieval.hybrid import Index
 from tests.conftest import MINI_CATALOG, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def settings(injected_index: Index) -> Settings:
 
 
 def test_the_injected_passage_is_retrieved(injected_index: Index) -> None:
-    from assistant.retrieval import search
+    from assistant.retrieval.hybrid import search
 
     texts = " ".join(p.chunk.text for p in search(injected_index, QUESTION, k=8))
     assert INJECTED_RULE in texts  # the attack reaches the chain: the defences below matter

@@ -18,11 +18,11 @@ from pydantic import BaseModel, SecretStr
 from assistant.answer import answer_question
 from assistant.config import Settings
 from assistant.errors import LLMUnavailableError
-from assistant.index import ingest
+from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
-from assistant.llm import build_chat_model, llm_error, structured_output
-from assistant.prompts import load_prompt
-from assistant.retrieval import Index
+from assistant.llm.models import build_chat_model, llm_error, structured_output
+from assistant.llm.prompts import load_prompt
+from assistant.retrieval.hybrid import Index
 from tests.conftest import make_settings
 from tests.fake_openai_server import serve
 
@@ -105,8 +105,8 @@ def test_local_provider_starts_the_server_and_takes_the_openai_path(
         def start(self) -> FakeServer:
             return self
 
-    monkeypatch.setattr("assistant.llm_server.LocalServer", FakeServer)
-    monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
+    monkeypatch.setattr("assistant.llm.local_server.LocalServer", FakeServer)
+    monkeypatch.setattr("assistant.llm.models._LOCAL_SERVERS", {})
     settings = make_settings(tmp_path, llm_provider="local", llm_model_path=gguf)
     first = build_chat_model(settings)
     second = build_chat_model(settings)

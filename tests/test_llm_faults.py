@@ -33,16 +33,16 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant import local_model
+from assistant.llm import local_model
 from assistant.answer import answer_question, stream_answer
 from assistant.answer.models import Answer
 from assistant.commands import ask as ask_command
 from assistant.config import Settings
-from assistant.index import ingest
+from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
-from assistant.llm import build_chat_model, llm_error
-from assistant.local_model import ModelSpec
-from assistant.retrieval import Index
+from assistant.llm.models import build_chat_model, llm_error
+from assistant.llm.local_model import ModelSpec
+from assistant.retrieval.hybrid import Index
 from assistant.ui import handlers as h
 from assistant.ui import service as ui_service
 from assistant.ui.service import AppContext, IndexService
@@ -108,9 +108,9 @@ class LocalChild:
 
     @staticmethod
     def servers() -> list[Any]:
-        import assistant.llm
+        import assistant.llm.models
 
-        return list(assistant.llm._LOCAL_SERVERS.values())
+        return list(assistant.llm.models._LOCAL_SERVERS.values())
 
     def pid(self) -> int:
         (server,) = self.servers()
@@ -129,9 +129,9 @@ def local_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loc
     child = LocalChild(replies)
     child.script({"content": GOOD})
     launcher = (sys.executable, str(FAKE_SERVER), "--replies", str(replies))
-    monkeypatch.setattr("assistant.llm_server._RUNTIME_LAUNCHER", launcher)
-    monkeypatch.setattr("assistant.llm_server.runtime_installed", _fake_runtime_installed)
-    monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
+    monkeypatch.setattr("assistant.llm.local_server._RUNTIME_LAUNCHER", launcher)
+    monkeypatch.setattr("assistant.llm.local_server.runtime_installed", _fake_runtime_installed)
+    monkeypatch.setattr("assistant.llm.models._LOCAL_SERVERS", {})
     yield child
     for server in child.servers():
         server.stop()
@@ -282,7 +282,7 @@ def test_ask_without_the_runtime_says_make_llm_and_answers_offline(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as if llama-cpp-python were absent
-    monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
+    monkeypatch.setattr("assistant.llm.models._LOCAL_SERVERS", {})
     code, result, err = _ask(_local_settings(base_settings, model_file), capsys)
     _carried_on(code, result, err, "llama-cpp-python) n'est pas installé")
     assert "Conseil : Lancez « make llm »" in err
@@ -325,9 +325,9 @@ def test_ask_with_a_server_that_never_answers_stops_it_after_the_timeout(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     silent = (sys.executable, "-c", "import time; time.sleep(600)")
-    monkeypatch.setattr("assistant.llm_server._RUNTIME_LAUNCHER", silent)
-    monkeypatch.setattr("assistant.llm_server.runtime_installed", _fake_runtime_installed)
-    monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
+    monkeypatch.setattr("assistant.llm.local_server._RUNTIME_LAUNCHER", silent)
+    monkeypatch.setattr("assistant.llm.local_server.runtime_installed", _fake_runtime_installed)
+    monkeypatch.setattr("assistant.llm.models._LOCAL_SERVERS", {})
     settings = _local_settings(base_settings, model_file, llm_timeout=1.0)
     code, result, err = _ask(settings, capsys)
     _carried_on(code, result, err, "dans les 1 s ; il a été arrêté")
@@ -436,16 +436,16 @@ def test_app_shows_why_the_model_is_unavailable_and_tries_again_later(
     local_child: LocalChild,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import assistant.llm
+    import assistant.llm.models
 
     builds: list[int] = []
-    real_build = assistant.llm.build_chat_model
+    real_build = assistant.llm.models.build_chat_model
 
     def counted(settings: Settings) -> Any:
         builds.append(1)
         return real_build(settings)
 
-    monkeypatch.setattr(assistant.llm, "build_chat_model", counted)
+    monkeypatch.setattr(assistant.llm.models, "build_chat_model", counted)
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
     ctx = _app(_local_settings(base_settings, model_file))
 
@@ -471,7 +471,7 @@ def test_app_refusals_do_not_carry_the_unavailable_notice(
     base_settings: Settings, model_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
-    monkeypatch.setattr("assistant.llm._LOCAL_SERVERS", {})
+    monkeypatch.setattr("assistant.llm.models._LOCAL_SERVERS", {})
     ctx = _app(_local_settings(base_settings, model_file))
     reply, record = h.ask(ctx, "Quelle est la recette de la tarte aux pommes ?")
     assert record["supported"] is False
@@ -507,15 +507,15 @@ def test_app_answer_cut_by_a_killed_server_is_replaced_then_the_server_restarts(
 def test_the_real_llama_cpp_server_killed_mid_answer_then_restarted(
     index: Index, kb: KnowledgeBase, base_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.llm
+    import assistant.llm.models
 
-    monkeypatch.setattr(assistant.llm, "_LOCAL_SERVERS", {})
+    monkeypatch.setattr(assistant.llm.models, "_LOCAL_SERVERS", {})
     settings = base_settings.model_copy(
         update={"llm_provider": "local", "llm_local_size": "0.5b", "llm_local_port": _free_port()}
     )
     try:
         model = build_chat_model(settings)
-        (server,) = assistant.llm._LOCAL_SERVERS.values()
+        (server,) = assistant.llm.models._LOCAL_SERVERS.values()
         first_pid = server.process.pid
         events: list[str | Answer] = []
         for event in stream_answer(
@@ -531,11 +531,11 @@ def test_the_real_llama_cpp_server_killed_mid_answer_then_restarted(
         assert INTERRUPTED in answer.notice
 
         again = build_chat_model(settings)
-        (restarted,) = assistant.llm._LOCAL_SERVERS.values()
+        (restarted,) = assistant.llm.models._LOCAL_SERVERS.values()
         assert restarted.process.pid != first_pid
         assert again is not None
         listed = httpx.get(f"{restarted.base_url}/models", trust_env=False).json()
         assert [m["id"] for m in listed["data"]] == [again.model_name]  # type: ignore[attr-defined]
     finally:
-        for running in assistant.llm._LOCAL_SERVERS.values():
+        for running in assistant.llm.models._LOCAL_SERVERS.values():
             running.stop()

@@ -26,13 +26,13 @@ from assistant.config import Settings
 from assistant.drafting import draft_indicator
 from assistant.drafting.models import DraftProse
 from assistant.embeddings import HashingEmbeddings
-from assistant.index import ingest
+from assistant.index.build import ingest
 from assistant.kb import load_kb
-from assistant.llm import build_chat_model, structured_output
-from assistant.llm_server import LocalServer
-from assistant.local_model import MODELS, ensure_model
+from assistant.llm.models import build_chat_model, structured_output
+from assistant.llm.local_server import LocalServer
+from assistant.llm.local_model import MODELS, ensure_model
 from assistant.propose import parse_profile
-from assistant.retrieval import Index, search
+from assistant.retrieval.hybrid import Index, search
 from assistant.rules import load_rules
 from tests.conftest import MINI_GUIDE, MINI_OLD, ROOT, make_settings
 from tests.test_drafting import CH as DRAFT_PROFILE

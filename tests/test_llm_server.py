@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from assistant.errors import LLMUnavailableError
-from assistant.llm_server import LocalServer
+from assistant.llm.local_server import LocalServer
 
 pytestmark = pytest.mark.server
 
@@ -246,7 +246,7 @@ def test_the_child_is_stopped_when_the_parent_exits_without_stop(
     program = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from assistant.llm_server import LocalServer\n"
+        "from assistant.llm.local_server import LocalServer\n"
         "server = LocalServer(Path(sys.argv[1]), port=int(sys.argv[2]), launcher=sys.argv[3:])\n"
         "server.start()\n"
         "print(server.model)\n"

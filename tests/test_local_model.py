@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import local_model
+from assistant.llm import local_model
 from assistant.errors import LLMUnavailableError
-from assistant.local_model import (
+from assistant.llm.local_model import (
     DEFAULT_CACHE_DIR,
     MODELS,
     ModelSpec,

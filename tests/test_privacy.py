@@ -19,8 +19,8 @@ import pytest
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.embeddings import HashingEmbeddings, build_embedder
-from assistant.index import ingest
-from assistant.retrieval import Index, search
+from assistant.index.build import ingest
+from assistant.retrieval.hybrid import Index, search
 from assistant.ui import handlers as h
 from assistant.ui.feedback import FEEDBACK_FILE, record_feedback
 from assistant.ui.service import AppContext, IndexService
@@ -172,7 +172,7 @@ def test_api_key_never_reaches_logs_or_feedback(
         update={"llm_provider": "openai", "llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "m"}
     )
     from assistant.answer import answer_question
-    from assistant.llm import build_chat_model
+    from assistant.llm.models import build_chat_model
 
     model = build_chat_model(down)
     answer = answer_question(

@@ -290,8 +290,8 @@ def test_proposals_differ_between_profiles(
 def test_relevance_by_retrieval_when_an_index_is_given(
     tmp_path: Path, kb: KnowledgeBase, rules: RuleSet, documents: dict[str, str]
 ) -> None:
-    from assistant.index import ingest
-    from assistant.retrieval import Index
+    from assistant.index.build import ingest
+    from assistant.retrieval.hybrid import Index
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

@@ -13,8 +13,8 @@ import pytest
 
 from assistant.cli import main
 from assistant.embeddings import HashingEmbeddings
-from assistant.index import ingest
-from assistant.retrieval import Filters, HybridRetriever, Index, rrf, search
+from assistant.index.build import ingest
+from assistant.retrieval.hybrid import Filters, HybridRetriever, Index, rrf, search
 from tests.conftest import make_settings
 
 

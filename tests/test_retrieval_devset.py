@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from assistant.index import ingest
-from assistant.retrieval import Index, search
+from assistant.index.build import ingest
+from assistant.retrieval.hybrid import Index, search
 from bench.devset_tools import (
     load_devset,
     rank_of_first_hit,

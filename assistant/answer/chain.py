@@ -24,7 +24,7 @@ from assistant.answer.rulebook import rule_answer
 from assistant.answer.support import MIN_COVERAGE, SupportDecision, decide
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
-from assistant.lexical import fold, tokenize
+from assistant.index.lexical import fold, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def answer_question(
 
     Args:
         question: the user's question (French).
-        index: the opened index (``assistant.retrieval.Index``).
+        index: the opened index (``assistant.retrieval.hybrid.Index``).
         kb: the indicator knowledge base (loaded from ``settings.corpus_dir`` when None).
         settings: the settings (rules file, retrieval sizes, LLM timeout).
         history: previous (question, answer) turns, for follow-ups ("et pour les CHU ?").

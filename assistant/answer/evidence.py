@@ -1,6 +1,6 @@
 """What the guides hold for a question: passages, scored sentences, term coverage.
 
-The passages come from hybrid retrieval (``assistant.retrieval.search``), completed by the
+The passages come from hybrid retrieval (``assistant.retrieval.hybrid.search``), completed by the
 passages of the sentences that best match the question lexically (a sentence-level BM25), so
 that a rule stated in one line of a long section is not missed. Every sentence of that pool is
 then scored; the offline answer, the support decision and the LLM prompt all start from here.
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.terms import CorpusStats, Sentence, corpus_stats, question_terms
-from assistant.lexical import fold, tokenize
-from assistant.schemas import Passage
+from assistant.index.lexical import fold, tokenize
+from assistant.corpus.models import Passage
 
 W_OWN = 0.5
 W_CONTEXT = 0.3
@@ -104,7 +104,7 @@ def _catalog_terms(corpus_dir: Path) -> dict[str, dict[str, frozenset[str]]]:
     Returns {"naming": …, "region": …, "period": …}, each doc_id -> terms. National
     documents have no region terms.
     """
-    from assistant.corpus import load_catalog
+    from assistant.corpus.loaders import load_catalog
 
     out: dict[str, dict[str, frozenset[str]]] = {"naming": {}, "region": {}, "period": {}}
     try:
@@ -131,7 +131,7 @@ def gather(
     index: Any, question: str, *, k: int = 8, candidates: int = 30, rrf_k: int = 60
 ) -> Evidence:
     """Retrieve and score the evidence for ``question``."""
-    from assistant.retrieval import search
+    from assistant.retrieval.hybrid import search
 
     stats = corpus_stats(index)
     passages = search(index, question, k=k, candidates=candidates, rrf_k=rrf_k)

@@ -11,7 +11,7 @@ from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.terms import Sentence, strip_bullet
-from assistant.schemas import Chunk
+from assistant.corpus.models import Chunk
 
 MAX_WORDS = 120
 """An offline answer stays short: about this many words at most."""

@@ -58,7 +58,7 @@ def answer_chain(chat_model: Any, settings: Settings) -> Any:
     from langchain_core.output_parsers import StrOutputParser
     from langchain_core.prompts import ChatPromptTemplate
 
-    from assistant.prompts import load_prompt
+    from assistant.llm.prompts import load_prompt
 
     user = load_prompt("answer_user", settings)
     example = example_parts(load_prompt("answer_example", settings))
@@ -202,7 +202,7 @@ def generate_answer_stream(
     without saying it is finished: the server died) gives the offline answer with the reason;
     the text already streamed is never kept.
     """
-    from assistant.llm import llm_error
+    from assistant.llm.models import llm_error
 
     passages = prompt_passages(draft)
     pieces: list[str] = []

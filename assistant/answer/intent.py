@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.kb.codes import canonical_code
-from assistant.lexical import fold
+from assistant.index.lexical import fold
 
 FichePart = Literal[
     "preuve", "cible", "calcul", "source", "frequence", "eligibilite", "pratiques", "definition"

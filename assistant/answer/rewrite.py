@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.answer.terms import question_terms
-from assistant.lexical import fold, tokenize
+from assistant.index.lexical import fold, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _rewrite_with_model(
 ) -> str | None:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    from assistant.prompts import load_prompt
+    from assistant.llm.prompts import load_prompt
 
     try:
         template = load_prompt("rewrite", settings)

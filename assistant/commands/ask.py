@@ -27,7 +27,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Answer the question (or each line of ``--batch``), loading everything once."""
     from assistant.answer import answer_question
-    from assistant.retrieval import Index
+    from assistant.retrieval.hybrid import Index
 
     questions = read_questions(args.question, args.batch, command="ask")
     index = Index(settings)
@@ -83,7 +83,7 @@ def _knowledge_base(settings: Settings) -> Any:
 def _chat_model(settings: Settings) -> tuple[Any, str | None]:
     """The chat model, or (None, the French notice saying why answers are offline)."""
     from assistant.answer.generate import NOTICE_FAILED
-    from assistant.llm import build_chat_model
+    from assistant.llm.models import build_chat_model
 
     try:
         return build_chat_model(settings), None

@@ -37,7 +37,7 @@ def _progress_bar() -> Callable[[str, int, int], None]:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Build or update the index, with a progress bar on stderr."""
-    from assistant.index import ingest
+    from assistant.index.build import ingest
 
     report = ingest(
         settings, rebuild=args.rebuild, dense=not args.lexical_only, progress=_progress_bar()

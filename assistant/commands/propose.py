@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     rules = load_rules(settings.rules_file)
     index = None
     if not args.no_index and profile.priorites:
-        from assistant.retrieval import Index
+        from assistant.retrieval.hybrid import Index
 
         try:
             index = Index(settings)

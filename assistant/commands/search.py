@@ -27,7 +27,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print the passages that best answer the question(s)."""
-    from assistant.retrieval import Filters, Index, search
+    from assistant.retrieval.hybrid import Filters, Index, search
 
     questions = read_questions(args.question, args.batch)
     k = args.k if args.k is not None else settings.retrieval_k
@@ -94,7 +94,7 @@ def tell_dense_problem(index: Any, told: list[str]) -> None:
 def _fiche(code: str | None) -> str | None:
     if not code:
         return None
-    from assistant.lexical import fold
+    from assistant.index.lexical import fold
 
     folded = fold(code).replace(" ", "_").upper()
     return folded if folded.startswith("CPOM_") else f"CPOM_{folded}"

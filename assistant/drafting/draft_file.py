@@ -10,7 +10,7 @@ from assistant.drafting.indicator import draft_indicator, draft_line, justificat
 from assistant.drafting.models import IndicatorDraft
 from assistant.drafts import Draft, Value
 from assistant.errors import InvalidInputError
-from assistant.propose.profile import Profile
+from assistant.profile import Profile
 from assistant.propose.proposal import Proposal
 from assistant.rules import RuleSet
 

@@ -17,7 +17,7 @@ from assistant.drafting.writing import write_offline
 from assistant.drafts import Value
 from assistant.errors import InvalidInputError
 from assistant.kb.models import HprIndicator, Indicator
-from assistant.propose.profile import Profile
+from assistant.profile import Profile
 from assistant.propose.relevance import Match, catalog_for
 from assistant.propose.scoring import (
     already_met_source,
@@ -257,7 +257,7 @@ def draft_indicator(
     """
     draft = offline_draft(profile, code, baseline=baseline, kb=kb, rules=rules, settings=settings)
     if chat_model is None and settings.llm_provider != "none":
-        from assistant.llm import build_chat_model
+        from assistant.llm.models import build_chat_model
 
         chat_model = build_chat_model(settings)
     if chat_model is None:

@@ -17,7 +17,7 @@ from assistant.drafting.trajectory import Trajectory, pace_of, show
 from assistant.drafts import Value
 from assistant.kb.models import HprIndicator, Indicator
 from assistant.kb.text import comparable
-from assistant.propose.profile import ACTIVITY_LABELS, Profile
+from assistant.profile import ACTIVITY_LABELS, Profile
 from assistant.propose.relevance import (
     CATEGORY_ACTIVITIES,
     PART_TITLES,

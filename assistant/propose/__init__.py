@@ -1,6 +1,6 @@
 """Indicator selection proposals: profile -> eligible, explained, validated selection."""
 
-from assistant.propose.profile import Profile, parse_profile, read_profile
+from assistant.profile import Profile, parse_profile, read_profile
 from assistant.propose.proposal import Exclusion, Proposal, ProposedIndicator, propose
 
 __all__ = [

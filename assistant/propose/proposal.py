@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.propose.profile import Profile
+from assistant.profile import Profile
 from assistant.propose.relevance import Match, catalog_for, split_clauses
 from assistant.propose.scoring import (
     Candidate,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from assistant.config import Settings
     from assistant.kb import KnowledgeBase
-    from assistant.retrieval import Index
+    from assistant.retrieval.hybrid import Index
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ def propose(
         profile, kb=kb, rules=rules, index=index, settings=settings
     )
     if chat_model is None and settings.llm_provider != "none":
-        from assistant.llm import build_chat_model
+        from assistant.llm.models import build_chat_model
 
         chat_model = build_chat_model(settings)
     if chat_model is None:

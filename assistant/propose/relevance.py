@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.kb.text import clean, comparable
-from assistant.lexical import fold, tokenize
+from assistant.index.lexical import fold, tokenize
 from assistant.rules import Source
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase
-    from assistant.retrieval import Index
+    from assistant.retrieval.hybrid import Index
 
 PART_TITLES: dict[str, str] = {
     "contexte": "Contexte et justification",
@@ -225,7 +225,7 @@ class FicheCatalog:
         is the retrieved passage's sentence closest to the clause when it is the fiche's own
         words, else the fiche sentence that shares most words with the clause.
         """
-        from assistant.retrieval import Filters, search
+        from assistant.retrieval.hybrid import Filters, search
 
         matches: dict[str, Match] = {}
         filters = Filters(doc_id=self.kb.fiches_doc_id)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.kb import format_year_target, scope_matches
 from assistant.kb.models import HprIndicator, Indicator, Quote, TargetRule
-from assistant.propose.profile import ACTIVITY_LABELS, STATUT_LABELS, Profile
+from assistant.profile import ACTIVITY_LABELS, STATUT_LABELS, Profile
 from assistant.propose.relevance import CATEGORY_ACTIVITIES, FicheCatalog, Match
 from assistant.rules import RuleSet, Source
 

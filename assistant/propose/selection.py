@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InvalidInputError
-from assistant.propose.profile import Profile
+from assistant.profile import Profile
 from assistant.propose.scoring import Candidate
 from assistant.rules import Report, RuleSet, validate_draft
 from assistant.rules.catalog import rule_ids

@@ -21,7 +21,7 @@ def catalog_rows(ctx: AppContext) -> list[list[str]]:
 
 def index_status(ctx: AppContext) -> str:
     """The index status as HTML."""
-    from assistant.index import index_status as read_status
+    from assistant.index.build import index_status as read_status
 
     return render.index_status_html(
         read_status(ctx.settings), ctx.service.status, building=ctx.service.building

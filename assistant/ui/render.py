@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.index import Manifest
+    from assistant.index.build import Manifest
     from assistant.rules import BatchReport, Finding, Report
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")

@@ -17,9 +17,9 @@ from assistant.errors import AssistantError, IndexMissingError, IndexNotReadyErr
 if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.kb import KnowledgeBase
-    from assistant.retrieval import Index
+    from assistant.retrieval.hybrid import Index
     from assistant.rules import RuleSet
-    from assistant.schemas import DocumentInfo
+    from assistant.corpus.models import DocumentInfo
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class IndexService:
         Args:
             problem: Why the index cannot be used (said in ``status``).
         """
-        from assistant.index import ingest
+        from assistant.index.build import ingest
 
         missing = isinstance(problem, IndexMissingError)
         if not missing:
@@ -103,7 +103,7 @@ class IndexService:
         self._serve("" if missing else f"Index reconstruit ({problem.message}). ")
 
     def _serve(self, prefix: str = "") -> None:
-        from assistant.index import index_status
+        from assistant.index.build import index_status
 
         manifest = index_status(self.settings)
         if manifest is not None and manifest.dense_ready:
@@ -120,7 +120,7 @@ class IndexService:
             )
 
     def _complete(self) -> None:
-        from assistant.index import ingest
+        from assistant.index.build import ingest
 
         try:
             ingest(self.settings, dense=True, embedder=self.embedder)
@@ -147,7 +147,7 @@ class IndexService:
         Raises:
             AssistantError: Another build is running, or nothing could be indexed.
         """
-        from assistant.index import ingest
+        from assistant.index.build import ingest
 
         report = ingest(
             self.settings, rebuild=rebuild, dense=True, progress=progress, embedder=self.embedder
@@ -169,7 +169,7 @@ class IndexService:
         Raises:
             IndexNotReadyError: No index yet, or one built with another embedder.
         """
-        from assistant.retrieval import Index
+        from assistant.retrieval.hybrid import Index
 
         with self._lock:
             if self._index is None:
@@ -228,7 +228,7 @@ class AppContext:
             if failed_at is not None and time.monotonic() - failed_at < CHAT_MODEL_RETRY:
                 return None
             from assistant.answer.generate import NOTICE_FAILED
-            from assistant.llm import build_chat_model
+            from assistant.llm.models import build_chat_model
 
             try:
                 self._chat_model = build_chat_model(self.settings)
@@ -267,7 +267,7 @@ class AppContext:
 
     def catalog(self) -> list[DocumentInfo]:
         """The corpus catalog (read once)."""
-        from assistant.corpus import load_catalog
+        from assistant.corpus.loaders import load_catalog
 
         with self._lock:
             if self._catalog is None:

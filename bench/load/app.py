@@ -121,7 +121,7 @@ def copy_index(source: Path, target: Path) -> Path:
 
     The app rebuilds an index it finds damaged: a bench must never touch the developer's.
     """
-    from assistant.index import current_build
+    from assistant.index.build import current_build
 
     build = current_build(source)
     target.mkdir(parents=True, exist_ok=True)
@@ -134,7 +134,7 @@ def copy_index(source: Path, target: Path) -> Path:
 def index_description(index_dir: Path) -> str:
     """The index in a few words (hybrid or lexical, passages)."""
     from assistant.config import Settings
-    from assistant.index import index_status
+    from assistant.index.build import index_status
 
     manifest = index_status(Settings(_env_file=None, index_dir=index_dir))  # type: ignore[call-arg]
     if manifest is None:

@@ -25,7 +25,7 @@ from assistant.errors import (
 
 if TYPE_CHECKING:
     from assistant.config import Settings
-    from assistant.index import Manifest
+    from assistant.index.build import Manifest
 
 logger = logging.getLogger(__name__)
 

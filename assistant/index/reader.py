@@ -2,7 +2,7 @@
 
 Also what a question names (an indicator fiche, a document), read from the index's own
 vocabulary, and the :class:`Filters` a search may apply. The search itself is in
-``assistant.retrieval``.
+``assistant.retrieval.hybrid``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pydantic import BaseModel
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, VectorStoreUnavailableError
-from assistant.index import current_build, load_chunks, read_manifest
-from assistant.index_health import (
+from assistant.index.build import current_build, load_chunks, read_manifest
+from assistant.index.health import (
     chroma_failure,
     damaged,
     explain_missing,
@@ -27,8 +27,8 @@ from assistant.index_health import (
     other_embedder,
     verify_files,
 )
-from assistant.lexical import Bm25Index, fold
-from assistant.schemas import Chunk, Status
+from assistant.index.lexical import Bm25Index, fold
+from assistant.corpus.models import Chunk, Status
 
 __all__ = ["Filters", "Index"]
 
@@ -72,7 +72,7 @@ class Filters(BaseModel, frozen=True):
 class Index:
     """An opened index: chunks, BM25, and (once built) the dense collection.
 
-    Opening checks the index (``assistant.index_health``): a missing, interrupted or damaged
+    Opening checks the index (``assistant.index.health``): a missing, interrupted or damaged
     index, or one built with another embedder, raises :class:`IndexNotReadyError` naming the
     problem and the command that fixes it. A Chroma server that stops answering does not: search
     turns lexical, ``dense_problem`` says why, and the server is used again once it is back.
@@ -342,7 +342,7 @@ def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:
     meta: dict[str, str] = {}
     aliases: dict[str, set[str]] = {}
     try:
-        from assistant.corpus import load_catalog
+        from assistant.corpus.loaders import load_catalog
 
         for doc in load_catalog(corpus_dir):
             meta[doc.id] = " ".join([doc.title, doc.issuer, doc.region, doc.period, doc.date])

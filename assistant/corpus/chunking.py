@@ -12,8 +12,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from assistant.corpus import CleanDocument, is_heading_line
-from assistant.schemas import Chunk
+from assistant.corpus.loaders import CleanDocument, is_heading_line
+from assistant.corpus.models import Chunk
 
 CHUNKER_VERSION = "8"
 MAX_WORDS = 260

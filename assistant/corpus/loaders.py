@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import CatalogError, UnreadableDocumentError
-from assistant.schemas import DocumentInfo, Page
+from assistant.corpus.models import DocumentInfo, Page
 
 logger = logging.getLogger(__name__)
 

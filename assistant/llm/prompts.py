@@ -37,4 +37,4 @@ def load_prompt(name: str, settings: Any) -> str:
 
 
 def _default_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return Path(__file__).resolve().parents[2] / "prompts"

@@ -6,7 +6,7 @@ already answering ``/v1/models`` on that port, waits until it answers, and stops
 exit (context manager, ``stop()`` or at interpreter exit). Clients then talk to ``base_url``
 with the ordinary OpenAI-compatible client, like any other endpoint.
 
-Run ``python -m assistant.llm_server --size 0.5b`` for a smoke answer through a real server.
+Run ``python -m assistant.llm.local_server --size 0.5b`` for a smoke answer through a real server.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class LocalServer:
     """One llama.cpp OpenAI-compatible server on loopback, started here or reused.
 
     Args:
-        model_file: the GGUF file to serve (see ``assistant.local_model.ensure_model``).
+        model_file: the GGUF file to serve (see ``assistant.llm.local_model.ensure_model``).
         host: the loopback address to bind.
         port: the port; a server already answering ``/v1/models`` there is reused.
         n_ctx: the context size in tokens.
@@ -319,10 +319,10 @@ def _port_free(host: str, port: int) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server, send one chat completion, print the answer and the speed."""
-    from assistant.local_model import MODELS, ensure_model
+    from assistant.llm.local_model import MODELS, ensure_model
 
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.llm_server",
+        prog="python -m assistant.llm.local_server",
         description="Démarre le serveur du modèle local et vérifie qu'il répond.",
     )
     parser.add_argument("--size", choices=sorted(MODELS), default="1.5b", help="taille du modèle")

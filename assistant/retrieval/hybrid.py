@@ -2,7 +2,7 @@
 
 A question that names an indicator ("OS 13", "CT_3", "CPOM_OS_13", "indicateur RAAC") brings
 that fiche's passages first; at equal relevance a current document outranks a historical one.
-The opened index (:class:`Index`) and :class:`Filters` live in ``assistant.index_reader`` and
+The opened index (:class:`Index`) and :class:`Filters` live in ``assistant.index.reader`` and
 are re-exported here.
 """
 
@@ -18,9 +18,9 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.errors import IndexNotReadyError
-from assistant.index_health import dense_failure
-from assistant.index_reader import Filters, Index
-from assistant.schemas import Passage
+from assistant.index.health import dense_failure
+from assistant.index.reader import Filters, Index
+from assistant.corpus.models import Passage
 
 __all__ = [
     "HISTORICAL_FACTOR",

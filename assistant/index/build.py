@@ -15,7 +15,7 @@ lexical part (BM25) is swapped in first and the dense part is added to the same 
 afterwards, ``dense_ready`` being set in its manifest once complete: search serves at once and
 turns hybrid when vectors are in. When a hybrid index is in service, it stays in service until
 the new build is complete. The manifest records the sha256 of the build's files, so that a
-damaged file is named when the index is opened (``assistant.index_health``).
+damaged file is named when the index is opened (``assistant.index.health``).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.chunking import CHUNKER_VERSION, split_document
+from assistant.corpus.chunking import CHUNKER_VERSION, split_document
 from assistant.config import Settings
-from assistant.corpus import clean_document, load_catalog, load_pages, uncatalogued_files
+from assistant.corpus.loaders import clean_document, load_catalog, load_pages, uncatalogued_files
 from assistant.errors import AssistantError, IndexNotReadyError
-from assistant.index_health import (
+from assistant.index.health import (
     BUILD_ID,
     chroma_client,
     damaged,
@@ -49,9 +49,9 @@ from assistant.index_health import (
     sha256_file,
     verify_files,
 )
-from assistant.lexical import Bm25Index
-from assistant.schemas import Chunk
-from assistant.sentences import chunk_body, split_sentences
+from assistant.index.lexical import Bm25Index
+from assistant.corpus.models import Chunk
+from assistant.text.sentences import chunk_body, split_sentences
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ ones; otherwise it is deleted and the user is told why. Files are written to a t
 and renamed, so the cache never holds a half-written model. The sha256 is computed once and
 recorded in a sidecar file (``<file>.sha256``); later calls only compare sizes and dates.
 
-Run ``python -m assistant.local_model --size 1.5b`` to fetch a model ahead of time.
+Run ``python -m assistant.llm.local_model --size 1.5b`` to fetch a model ahead of time.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ ModelSize = Literal["0.5b", "1.5b"]
 Progress = Callable[[str, int, int], None]
 """A progress callback: (stage, done, total); stages are French words shown to users."""
 
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / "models"
 """``models/`` at the repository root (git-ignored)."""
 
 GGUF_MAGIC = b"GGUF"
@@ -474,9 +474,9 @@ def _octets(n: int) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Fetch (or find) a model and print its path: ``python -m assistant.local_model``."""
+    """Fetch (or find) a model and print its path: ``python -m assistant.llm.local_model``."""
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.local_model",
+        prog="python -m assistant.llm.local_model",
         description="Télécharge et vérifie le modèle de langage local (GGUF), puis affiche son "
         "chemin.",
     )

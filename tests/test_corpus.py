@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from assistant.corpus.loaders import clean_document, load_catalog, load_pages, uncatalogued_files
-from assistant.errors import CatalogError, UnreadableDocumentError
 from assistant.corpus.models import DocumentInfo, Page
+from assistant.errors import CatalogError, UnreadableDocumentError
 from tests.conftest import CORPUS
 from tests.pdfs import write_pdf
 

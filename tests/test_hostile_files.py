@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from assistant.cli import main
 from assistant.corpus.loaders import load_pages
+from assistant.corpus.models import DocumentInfo
 from assistant.drafts import MAX_ROWS, Draft, read_draft_file, read_drafts
 from assistant.drafts.table import COLUMNS, draft_rows
 from assistant.embeddings import HashingEmbeddings
@@ -31,7 +32,6 @@ from assistant.errors import InvalidInputError, UnreadableDocumentError
 from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase
 from assistant.rules import Report, RuleSet, validate_path
-from assistant.corpus.models import DocumentInfo
 from tests.conftest import MINI_GUIDE, make_settings
 from tests.pdfs import write_pdf
 from tests.validator_fixtures import draft, kb, rules

@@ -33,15 +33,15 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.llm import local_model
 from assistant.answer import answer_question, stream_answer
 from assistant.answer.models import Answer
 from assistant.commands import ask as ask_command
 from assistant.config import Settings
 from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
-from assistant.llm.models import build_chat_model, llm_error
+from assistant.llm import local_model
 from assistant.llm.local_model import ModelSpec
+from assistant.llm.models import build_chat_model, llm_error
 from assistant.retrieval.hybrid import Index
 from assistant.ui import handlers as h
 from assistant.ui import service as ui_service

@@ -28,9 +28,9 @@ from assistant.drafting.models import DraftProse
 from assistant.embeddings import HashingEmbeddings
 from assistant.index.build import ingest
 from assistant.kb import load_kb
-from assistant.llm.models import build_chat_model, structured_output
-from assistant.llm.local_server import LocalServer
 from assistant.llm.local_model import MODELS, ensure_model
+from assistant.llm.local_server import LocalServer
+from assistant.llm.models import build_chat_model, structured_output
 from assistant.propose import parse_profile
 from assistant.retrieval.hybrid import Index, search
 from assistant.rules import load_rules

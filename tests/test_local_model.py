@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.llm import local_model
 from assistant.errors import LLMUnavailableError
+from assistant.llm import local_model
 from assistant.llm.local_model import (
     DEFAULT_CACHE_DIR,
     MODELS,

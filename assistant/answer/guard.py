@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.models import REFUSAL, Citation
-from assistant.kb.codes import canonical_code
 from assistant.index.lexical import fold, tokenize
+from assistant.kb.codes import canonical_code
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")

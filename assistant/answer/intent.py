@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.kb.codes import canonical_code
 from assistant.index.lexical import fold
+from assistant.kb.codes import canonical_code
 
 FichePart = Literal[
     "preuve", "cible", "calcul", "source", "frequence", "eligibilite", "pratiques", "definition"

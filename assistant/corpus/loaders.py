@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assistant.errors import CatalogError, UnreadableDocumentError
 from assistant.corpus.models import DocumentInfo, Page
+from assistant.errors import CatalogError, UnreadableDocumentError
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from assistant.drafting.models import DraftProse, IndicatorDraft
 from assistant.drafting.trajectory import show
 from assistant.kb.models import HprIndicator, Indicator
 from assistant.kb.text import comparable
-from assistant.propose.grounding import ungrounded_numbers
 from assistant.profile import ACTIVITY_LABELS, Profile
+from assistant.propose.grounding import ungrounded_numbers
 from assistant.propose.templates import fill, load_template
 from assistant.rules import Finding, RuleSet
 

@@ -69,8 +69,8 @@ def _local_server_settings(settings: Settings) -> Settings:
     since the last call (crashed, killed) is started again, so that the next question does not
     meet a dead address. The wait for a new server is bounded by ``settings.llm_timeout``.
     """
-    from assistant.llm.local_server import LocalServer
     from assistant.llm.local_model import ensure_model
+    from assistant.llm.local_server import LocalServer
 
     model_file = ensure_model(
         settings.llm_local_size,

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.kb.text import clean, comparable
 from assistant.index.lexical import fold, tokenize
+from assistant.kb.text import clean, comparable
 from assistant.rules import Source
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import UnknownIndicatorError
 from assistant.kb import normalize_code
-from assistant.propose.grounding import ungrounded_numbers
 from assistant.profile import ACTIVITY_LABELS, Profile
+from assistant.propose.grounding import ungrounded_numbers
 from assistant.propose.proposal import Proposal, assemble
 from assistant.propose.scoring import Candidate
 from assistant.propose.selection import check_selection, ranked

@@ -16,10 +16,10 @@ from assistant.errors import AssistantError, IndexMissingError, IndexNotReadyErr
 
 if TYPE_CHECKING:
     from assistant.config import Settings
+    from assistant.corpus.models import DocumentInfo
     from assistant.kb import KnowledgeBase
     from assistant.retrieval.hybrid import Index
     from assistant.rules import RuleSet
-    from assistant.corpus.models import DocumentInfo
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant.drafts import TARGET_YEARS, Draft, Value, parse_draft
 from assistant.errors import InvalidInputError, UnknownIndicatorError
 from assistant.kb import normalize_code
-from assistant.propose import Profile, parse_profile
 from assistant.profile import ACTIVITY_LABELS, CATEGORY_LABELS, STATUT_LABELS
+from assistant.propose import Profile, parse_profile
 from assistant.rules.values import as_number
 
 if TYPE_CHECKING:

@@ -1,0 +1,201 @@
+"""Assistant CPOM: answers, indicator proposals, drafts and checks for the CPOM campaign.
+
+The public API: what the CLI, the app and scripts call. Names are loaded on first use, so that
+``import assistant`` (and ``python -m assistant --help``) stays fast; ``__all__`` lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
+    from assistant.config import Settings, get_settings
+    from assistant.corpus.loaders import load_catalog
+    from assistant.corpus.models import Chunk, DocumentInfo
+    from assistant.drafting import IndicatorDraft, draft_indicator, format_draft
+    from assistant.drafts import (
+        MAX_FILE_BYTES,
+        MAX_FOLDER_FILES,
+        SUFFIXES,
+        TARGET_YEARS,
+        Draft,
+        DraftIndicator,
+        Value,
+        draft_to_json,
+        parse_draft,
+        read_draft_file,
+        write_csv,
+        write_json,
+        write_xlsx,
+    )
+    from assistant.errors import (
+        AssistantError,
+        IndexMissingError,
+        IndexNotReadyError,
+        InvalidInputError,
+        LLMUnavailableError,
+        UnknownIndicatorError,
+        UnreadableDocumentError,
+    )
+    from assistant.index.build import IngestReport, Manifest, index_status, ingest
+    from assistant.index.filters import Filters
+    from assistant.index.reader import Index
+    from assistant.kb import KnowledgeBase, format_indicator, load_kb, normalize_code
+    from assistant.llm.models import build_chat_model
+    from assistant.profile import Profile, parse_profile, read_profile
+    from assistant.propose import Proposal, propose
+    from assistant.propose.display import format_proposal
+    from assistant.retrieval.hybrid import HybridRetriever, search
+    from assistant.retrieval.models import Passage
+    from assistant.rules import (
+        BatchReport,
+        EstablishmentReport,
+        Finding,
+        Report,
+        RuleSet,
+        load_rules,
+        validate_draft,
+        validate_path,
+    )
+
+# name -> module that defines it (the public faces of the subpackages where they exist)
+_WHERE: dict[str, str] = {
+    "REFUSAL": "assistant.answer",
+    "Answer": "assistant.answer",
+    "answer_question": "assistant.answer",
+    "stream_answer": "assistant.answer",
+    "Settings": "assistant.config",
+    "get_settings": "assistant.config",
+    "load_catalog": "assistant.corpus.loaders",
+    "Chunk": "assistant.corpus.models",
+    "DocumentInfo": "assistant.corpus.models",
+    "IndicatorDraft": "assistant.drafting",
+    "draft_indicator": "assistant.drafting",
+    "format_draft": "assistant.drafting",
+    "MAX_FILE_BYTES": "assistant.drafts",
+    "MAX_FOLDER_FILES": "assistant.drafts",
+    "SUFFIXES": "assistant.drafts",
+    "TARGET_YEARS": "assistant.drafts",
+    "Draft": "assistant.drafts",
+    "DraftIndicator": "assistant.drafts",
+    "Value": "assistant.drafts",
+    "draft_to_json": "assistant.drafts",
+    "parse_draft": "assistant.drafts",
+    "read_draft_file": "assistant.drafts",
+    "write_csv": "assistant.drafts",
+    "write_json": "assistant.drafts",
+    "write_xlsx": "assistant.drafts",
+    "AssistantError": "assistant.errors",
+    "IndexMissingError": "assistant.errors",
+    "IndexNotReadyError": "assistant.errors",
+    "InvalidInputError": "assistant.errors",
+    "LLMUnavailableError": "assistant.errors",
+    "UnknownIndicatorError": "assistant.errors",
+    "UnreadableDocumentError": "assistant.errors",
+    "IngestReport": "assistant.index.build",
+    "Manifest": "assistant.index.build",
+    "index_status": "assistant.index.build",
+    "ingest": "assistant.index.build",
+    "Index": "assistant.index.reader",
+    "KnowledgeBase": "assistant.kb",
+    "format_indicator": "assistant.kb",
+    "load_kb": "assistant.kb",
+    "normalize_code": "assistant.kb",
+    "build_chat_model": "assistant.llm.models",
+    "Profile": "assistant.profile",
+    "parse_profile": "assistant.profile",
+    "read_profile": "assistant.profile",
+    "Proposal": "assistant.propose",
+    "propose": "assistant.propose",
+    "format_proposal": "assistant.propose.display",
+    "HybridRetriever": "assistant.retrieval.hybrid",
+    "search": "assistant.retrieval.hybrid",
+    "Filters": "assistant.index.filters",
+    "Passage": "assistant.retrieval.models",
+    "BatchReport": "assistant.rules",
+    "EstablishmentReport": "assistant.rules",
+    "Finding": "assistant.rules",
+    "Report": "assistant.rules",
+    "RuleSet": "assistant.rules",
+    "load_rules": "assistant.rules",
+    "validate_draft": "assistant.rules",
+    "validate_path": "assistant.rules",
+}
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_FOLDER_FILES",
+    "REFUSAL",
+    "SUFFIXES",
+    "TARGET_YEARS",
+    "Answer",
+    "AssistantError",
+    "BatchReport",
+    "Chunk",
+    "DocumentInfo",
+    "Draft",
+    "DraftIndicator",
+    "EstablishmentReport",
+    "Filters",
+    "Finding",
+    "HybridRetriever",
+    "Index",
+    "IndexMissingError",
+    "IndexNotReadyError",
+    "IndicatorDraft",
+    "IngestReport",
+    "InvalidInputError",
+    "KnowledgeBase",
+    "LLMUnavailableError",
+    "Manifest",
+    "Passage",
+    "Profile",
+    "Proposal",
+    "Report",
+    "RuleSet",
+    "Settings",
+    "UnknownIndicatorError",
+    "UnreadableDocumentError",
+    "Value",
+    "answer_question",
+    "build_chat_model",
+    "draft_indicator",
+    "draft_to_json",
+    "format_draft",
+    "format_indicator",
+    "format_proposal",
+    "get_settings",
+    "index_status",
+    "ingest",
+    "load_catalog",
+    "load_kb",
+    "load_rules",
+    "normalize_code",
+    "parse_draft",
+    "parse_profile",
+    "propose",
+    "read_draft_file",
+    "read_profile",
+    "search",
+    "stream_answer",
+    "validate_draft",
+    "validate_path",
+    "write_csv",
+    "write_json",
+    "write_xlsx",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return [*globals(), *__all__]

@@ -1,8 +1,7 @@
 """The real app in a real browser: ``python app.py`` on a free loopback port, driven by Chromium.
 
 Uses Debian's chromium (``/usr/bin/chromium``, installed by ``make test`` when missing) through
-Playwright,
-with no browser download. Screenshots of each tab are saved under ``test-artifacts/``.
+Playwright, with no browser download. Screenshots of each tab are saved under ``test-artifacts/``.
 """
 
 from __future__ import annotations

@@ -48,26 +48,3 @@ class Chunk(BaseModel, frozen=True):
     start: int
     end: int
     text: str
-
-
-class Passage(BaseModel, frozen=True):
-    """A chunk returned by retrieval, with its rank and fused score."""
-
-    rank: int
-    score: float
-    chunk: Chunk
-
-    def as_search_result(self) -> dict[str, object]:
-        """Return the ``search --json`` contract fields."""
-        c = self.chunk
-        return {
-            "rank": self.rank,
-            "score": round(self.score, 6),
-            "doc_id": c.doc_id,
-            "title": c.title,
-            "section": c.section,
-            "page": c.page,
-            "fiche": c.fiche,
-            "status": c.status,
-            "text": c.text,
-        }

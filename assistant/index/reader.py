@@ -28,45 +28,13 @@ from assistant.index.health import (
     verify_files,
 )
 from assistant.index.lexical import Bm25Index, fold
-from assistant.corpus.models import Chunk, Status
+from assistant.corpus.models import Chunk
+from assistant.index.filters import Filters
 
-__all__ = ["Filters", "Index"]
+__all__ = ["Index"]
 
 _CODE = re.compile(r"\b(?:cpom[\s_-]*)?(ct|os)[\s_-]*0?(\d{1,2})(?:_\d_\d)?\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
-
-
-class Filters(BaseModel, frozen=True):
-    """Restrict retrieval to a document status, a document or a fiche."""
-
-    status: Status | None = None
-    doc_id: str | None = None
-    doc_ids: tuple[str, ...] = ()
-    fiche: str | None = None
-
-    def accepts(self, chunk: Chunk) -> bool:
-        """Whether ``chunk`` passes the filters."""
-        return (
-            (self.status is None or chunk.status == self.status)
-            and (self.doc_id is None or chunk.doc_id == self.doc_id)
-            and (not self.doc_ids or chunk.doc_id in self.doc_ids)
-            and (self.fiche is None or chunk.fiche == self.fiche)
-        )
-
-    def chroma_where(self) -> dict[str, Any] | None:
-        """The same filters as a Chroma ``where`` clause."""
-        terms: list[dict[str, Any]] = []
-        if self.status:
-            terms.append({"status": self.status})
-        if self.doc_id:
-            terms.append({"doc_id": self.doc_id})
-        if self.doc_ids:
-            terms.append({"doc_id": {"$in": list(self.doc_ids)}})
-        if self.fiche:
-            terms.append({"fiche": self.fiche})
-        if not terms:
-            return None
-        return terms[0] if len(terms) == 1 else {"$and": terms}
 
 
 class Index:

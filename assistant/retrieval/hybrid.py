@@ -17,10 +17,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.corpus.models import Passage
 from assistant.errors import IndexNotReadyError
+from assistant.index.filters import Filters
 from assistant.index.health import dense_failure
-from assistant.index.reader import Filters, Index
+from assistant.index.reader import Index
+from assistant.retrieval.models import Passage
 
 __all__ = [
     "HISTORICAL_FACTOR",

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from assistant.index.build import IngestReport, Manifest, index_status, ingest
     from assistant.index.filters import Filters
     from assistant.index.reader import Index
+    from assistant.index.service import IndexService
     from assistant.kb import KnowledgeBase, format_indicator, load_kb, normalize_code
     from assistant.llm.models import build_chat_model
     from assistant.profile import Profile, parse_profile, read_profile
@@ -99,6 +100,7 @@ _WHERE: dict[str, str] = {
     "index_status": "assistant.index.build",
     "ingest": "assistant.index.build",
     "Index": "assistant.index.reader",
+    "IndexService": "assistant.index.service",
     "KnowledgeBase": "assistant.kb",
     "format_indicator": "assistant.kb",
     "load_kb": "assistant.kb",
@@ -144,6 +146,7 @@ __all__ = [
     "Index",
     "IndexMissingError",
     "IndexNotReadyError",
+    "IndexService",
     "IndicatorDraft",
     "IngestReport",
     "InvalidInputError",

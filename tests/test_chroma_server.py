@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from assistant.cli import main
@@ -23,6 +24,7 @@ from assistant.config import Settings, get_settings
 from assistant.embeddings import HashingEmbeddings
 from assistant.errors import IndexNotReadyError, VectorStoreUnavailableError
 from assistant.index.build import current_build, ingest
+from assistant.index.chroma import chroma_client
 from assistant.retrieval.hybrid import Index, search
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -220,3 +222,11 @@ def test_a_hung_server_times_out_then_recovers(
     assert isinstance(index.dense_problem, VectorStoreUnavailableError)
     assert _ranked(index) == hybrid  # the server answers again: hybrid, same objects
     assert index.dense_problem is None
+
+
+def test_the_client_gets_the_configured_timeout(cli_env: Settings) -> None:
+    """chromadb has no supported timeout: this fails when the private path we set changes."""
+    client = chroma_client(cli_env.model_copy(update={"chroma_timeout": 7.5}))
+    session = client._server._session
+    assert isinstance(session, httpx.Client)
+    assert session.timeout == httpx.Timeout(7.5)

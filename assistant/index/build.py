@@ -21,7 +21,6 @@ damaged file is named when the index is opened (``assistant.index.health``).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -33,141 +32,37 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from filelock import Timeout
 
-from assistant.corpus.chunking import CHUNKER_VERSION, split_document
 from assistant.config import Settings
+from assistant.corpus.chunking import CHUNKER_VERSION, split_document
 from assistant.corpus.loaders import clean_document, load_catalog, load_pages, uncatalogued_files
-from assistant.errors import AssistantError, IndexNotReadyError
-from assistant.index.health import (
-    BUILD_ID,
-    chroma_client,
-    damaged,
-    file_digests,
-    is_transport_error,
-    server_unavailable,
-    sha256_file,
-    verify_files,
-)
-from assistant.index.lexical import Bm25Index
 from assistant.corpus.models import Chunk
+from assistant.errors import AssistantError, IndexNotReadyError
+from assistant.index.chroma import chroma_client, is_transport_error
+from assistant.index.health import server_unavailable
+from assistant.index.lexical import Bm25Index
+from assistant.index.manifest import (
+    INDEX_FORMAT,
+    IngestReport,
+    Manifest,
+    corpus_fingerprint,
+    current_build,
+    file_digests,
+    load_chunks,
+    locked,
+    now,
+    read_manifest,
+    verify_files,
+    write_json_atomic,
+    write_text_atomic,
+)
 from assistant.text.sentences import chunk_body, split_sentences
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2
 Progress = Callable[[str, int, int], None]
 """A progress callback: (stage, done, total)."""
-
-
-class Manifest(BaseModel):
-    """What a build was made from, and whether its dense part is complete."""
-
-    format: int = INDEX_FORMAT
-    build_id: str
-    built_at: str
-    chunker_version: str
-    embedding_model: str
-    embedder_id: str | None = None
-    corpus: dict[str, str] = Field(description="File name -> sha256 (catalog included).")
-    documents: list[str] = Field(default_factory=list)
-    chunks: int = 0
-    dense_ready: bool = False
-    collection: str = ""
-    errors: list[str] = Field(default_factory=list)
-    files: dict[str, str] = Field(
-        default_factory=dict, description="File of the build (relative path) -> sha256."
-    )
-
-
-class IngestReport(BaseModel):
-    """The outcome of one ``ingest`` run, for the CLI and the app."""
-
-    noop: bool = False
-    build_id: str = ""
-    documents: list[str] = Field(default_factory=list)
-    chunks: int = 0
-    embedded: int = 0
-    dense_ready: bool = False
-    errors: list[str] = Field(default_factory=list)
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
-    """Hash the catalog and every document file of the corpus."""
-    out: dict[str, str] = {}
-    for path in sorted(corpus_dir.iterdir()):
-        suffix = path.suffix.lower()
-        if path.is_file() and (suffix in (".txt", ".pdf") or path.name == "catalog.yaml"):
-            out[path.name] = sha256_file(path)
-    return out
-
-
-def _write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-@contextlib.contextmanager
-def _locked(index_dir: Path) -> Iterator[None]:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".lock").open("w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise AssistantError(
-                "Une construction de l'index est déjà en cours ; réessayez dans quelques minutes."
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def current_id(index_dir: Path) -> str | None:
-    """The build id ``CURRENT`` names, or None when it is absent, unreadable or not an id."""
-    try:
-        text = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return text if BUILD_ID.fullmatch(text) else None
-
-
-def current_build(index_dir: Path) -> Path | None:
-    """Return the folder of the build in service, or None (``index_health`` says why)."""
-    build_id = current_id(index_dir)
-    if build_id is None:
-        return None
-    build = index_dir / "builds" / build_id
-    return build if (build / "manifest.json").is_file() else None
-
-
-def read_manifest(build: Path) -> Manifest:
-    """Read a build's manifest.
-
-    Raises:
-        IndexNotReadyError: the manifest is unreadable (corrupted index).
-    """
-    try:
-        return Manifest.model_validate_json((build / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, ValidationError) as exc:
-        raise damaged(build, "manifest.json", "(manifeste) est illisible") from exc
 
 
 def ingest(
@@ -187,7 +82,7 @@ def ingest(
         AssistantError: nothing at all could be indexed, or another build is running.
         VectorStoreUnavailableError: the Chroma server does not answer (server mode).
     """
-    with _locked(settings.index_dir):
+    with _exclusive(settings.index_dir):
         fingerprint = corpus_fingerprint(settings.corpus_dir)
         current = current_build(settings.index_dir)
         serving = _usable_manifest(current)
@@ -224,9 +119,20 @@ def ingest(
             report.embedded = _build_dense(settings, build, manifest, progress, embedder)
             report.dense_ready = True
         if deferred:
-            _write_text_atomic(settings.index_dir / "CURRENT", build.name)
+            write_text_atomic(settings.index_dir / "CURRENT", build.name)
         _remove_old_builds(settings, keep={build.name})
         return report
+
+
+@contextlib.contextmanager
+def _exclusive(index_dir: Path) -> Iterator[None]:
+    try:
+        with locked(index_dir):
+            yield
+    except Timeout as exc:
+        raise AssistantError(
+            "Une construction de l'index est déjà en cours ; réessayez dans quelques minutes."
+        ) from exc
 
 
 def _usable_manifest(build: Path | None) -> Manifest | None:
@@ -284,7 +190,7 @@ def _build_lexical(
     Bm25Index.build([c.id for c in chunks], [c.text for c in chunks]).save(build / "bm25")
     manifest = Manifest(
         build_id=build_id,
-        built_at=_now(),
+        built_at=now(),
         chunker_version=CHUNKER_VERSION,
         embedding_model=settings.embedding_model,
         corpus=fingerprint,
@@ -294,9 +200,9 @@ def _build_lexical(
         errors=errors,
         files=file_digests(build, ["chunks.jsonl", "bm25"]),
     )
-    _write_json_atomic(build / "manifest.json", manifest.model_dump())
+    write_json_atomic(build / "manifest.json", manifest.model_dump())
     if swap:
-        _write_text_atomic(settings.index_dir / "CURRENT", build_id)
+        write_text_atomic(settings.index_dir / "CURRENT", build_id)
     return build, manifest
 
 
@@ -349,7 +255,7 @@ def _build_dense(
     updated = manifest.model_copy(
         update={"dense_ready": True, "embedder_id": embedder.embedder_id, "files": files}
     )
-    _write_json_atomic(build / "manifest.json", updated.model_dump())
+    write_json_atomic(build / "manifest.json", updated.model_dump())
     return misses
 
 
@@ -405,19 +311,6 @@ def _remove_old_builds(settings: Settings, *, keep: set[str]) -> None:
                     f"{settings.chroma_collection}-{old.name}"
                 )
         shutil.rmtree(old, ignore_errors=True)
-
-
-def load_chunks(build: Path) -> list[Chunk]:
-    """Read a build's chunks.
-
-    Raises:
-        IndexNotReadyError: the chunk file is missing or corrupted.
-    """
-    try:
-        with (build / "chunks.jsonl").open(encoding="utf-8") as fh:
-            return [Chunk.model_validate_json(line) for line in fh if line.strip()]
-    except (OSError, ValueError, ValidationError) as exc:
-        raise damaged(build, "chunks.jsonl", "(passages) est illisible") from exc
 
 
 def index_status(settings: Settings) -> Manifest | None:

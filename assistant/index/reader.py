@@ -14,22 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from assistant.config import Settings
-from assistant.errors import AssistantError, VectorStoreUnavailableError
-from assistant.index.build import current_build, load_chunks, read_manifest
-from assistant.index.health import (
-    chroma_failure,
-    damaged,
-    explain_missing,
-    open_collection,
-    other_embedder,
-    verify_files,
-)
-from assistant.index.lexical import Bm25Index, fold
 from assistant.corpus.models import Chunk
+from assistant.errors import AssistantError, VectorStoreUnavailableError
+from assistant.index.chroma import chroma_failure, open_collection
 from assistant.index.filters import Filters
+from assistant.index.health import damaged, explain_missing, other_embedder
+from assistant.index.manifest import current_build, load_chunks, read_manifest, verify_files
+from assistant.index.lexical import Bm25Index, fold
 
 __all__ = ["Index"]
 

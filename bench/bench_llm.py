@@ -40,9 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.answer import Answer, stream_answer  # noqa: E402
-from assistant.answer.chain import offline_answer, prepare_question  # noqa: E402
+from assistant.answer.chain import prepare_question  # noqa: E402
 from assistant.answer.generate import prompt_passages  # noqa: E402
 from assistant.answer.guard import _inherited, claims, passage_claims, split_generated  # noqa: E402
+from assistant.answer.offline import offline_answer  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
 from assistant.retrieval.hybrid import Index  # noqa: E402

@@ -14,29 +14,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.answer.evidence import Evidence, gather, naming_stems
-from assistant.answer.extractive import extractive_answer
+from assistant.answer.evidence import naming_stems
+from assistant.answer.generate import generate_answer_stream
 from assistant.answer.guard import is_instruction
-from assistant.answer.intent import Intent, parse_intent
-from assistant.answer.knowledge import indicator_answer
-from assistant.answer.models import REFUSAL, Answer, Citation
-from assistant.answer.rulebook import rule_answer
-from assistant.answer.support import MIN_COVERAGE, SupportDecision, decide
+from assistant.answer.models import REFUSAL, Answer
+from assistant.answer.offline import offline_answer
+from assistant.answer.rewrite import is_follow_up, rewrite_question
+from assistant.answer.terms import question_terms
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
 from assistant.index.lexical import fold, tokenize
+from assistant.kb import load_kb
 
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 """Longer input is not a question; the user is asked to shorten it."""
-RETRIEVAL_K = 8
-MIN_ROUTED_COVERAGE = 0.0
-"""Coverage needed by a knowledge-base or rules answer (the routing matched already)."""
-REFUSAL_SOURCES = 2
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 """Control and bidirectional-override characters: read as spaces in a question."""
-"""A refusal points to this many closest passages."""
 
 _ENGLISH = frozenset(
     "the what which who how when is are does do of to and for in with can should "
@@ -96,122 +91,6 @@ def prepare_question(question: str) -> Prepared:
     return Prepared(text, notices)
 
 
-@dataclass
-class Draft:
-    """The offline answer of the chain with what it rests on."""
-
-    answer: Answer
-    evidence: Evidence
-    decision: SupportDecision
-    intent: Intent
-
-
-def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) -> Draft:
-    """The offline answer (knowledge base, rules file or extractive), support decided."""
-    intent = parse_intent(question)
-    evidence = gather(
-        index,
-        question,
-        k=max(settings.retrieval_k, RETRIEVAL_K),
-        candidates=settings.retrieval_candidates,
-        rrf_k=settings.rrf_k,
-    )
-    unknown = [c for c in intent.codes if kb is not None and not _known(kb, c)]
-    if unknown:
-        return Draft(_unknown_code(unknown[0], evidence), evidence, _no("code inconnu"), intent)
-    current = _about_current_campaign(index, evidence)
-    candidates: list[tuple[Answer, list[str], set[str] | None]] = []
-    codes = [c for c in intent.codes if kb is not None and _known(kb, c)]
-    codes = codes or [c for c in evidence.named_fiches if kb is not None and _known(kb, c)]
-    if codes and current and kb is not None:
-        kb_answer = indicator_answer(index, kb, codes[0], intent, question)
-        if kb_answer is not None:
-            fiche_chunks = [cid for cid, c in index.chunks.items() if c.fiche == codes[0]]
-            candidates.append((kb_answer, fiche_chunks, _scope_terms(question, intent)))
-    if not candidates and intent.rule_topics and current:
-        rules = rule_answer(index, intent, settings.rules_file, question)
-        if rules is not None:
-            candidates.append((rules, [], None))
-    extractive = extractive_answer(evidence)
-    candidates.append((extractive, [], None))
-    decision = _no("aucun passage")
-    for answer, extra, excused in candidates:
-        routed = answer is not extractive
-        decision = decide(
-            evidence,
-            answer,
-            index,
-            extra_chunks=extra,
-            excused=excused,
-            min_coverage=MIN_ROUTED_COVERAGE if routed else MIN_COVERAGE,
-            check_type=excused is None,
-        )
-        if decision.supported:
-            return Draft(answer, evidence, decision, intent)
-    return Draft(refusal(evidence, candidates[-1][0]), evidence, decision, intent)
-
-
-def _no(reason: str) -> SupportDecision:
-    return SupportDecision(False, 0.0, reason=reason)
-
-
-def _known(kb: Any, code: str) -> bool:
-    return code in kb.indicators or code in kb.hpr
-
-
-def _about_current_campaign(index: Any, evidence: Evidence) -> bool:
-    """Whether the question is about the campaign in force (it names no other document)."""
-    if not evidence.named_documents:
-        return True
-    statuses = {c.status for c in index.chunks.values() if c.doc_id in evidence.named_documents}
-    return statuses == {"current"}
-
-
-def _scope_terms(question: str, intent: Intent) -> set[str]:
-    """Question terms the knowledge-base answer handled as a scope (category, beds, years)."""
-    words: list[str] = []
-    if intent.category:
-        words += [intent.category, "CH", "CHU", "centre", "hospitalier"]
-    if intent.beds is not None:
-        words += [*re.findall(r"\d{2,4}", question), "lits"]
-    words += [str(y) for y in intent.years]
-    return set(tokenize(" ".join(words)))
-
-
-def refusal(
-    evidence: Evidence, closest: Answer | None = None, *, notice: str | None = None
-) -> Answer:
-    """The refusal, pointing to the closest passages."""
-    citations: list[Citation] = []
-    if closest is not None:
-        citations = [
-            c.model_copy(update={"n": i})
-            for i, c in enumerate(closest.citations[:REFUSAL_SOURCES], start=1)
-        ]
-    return Answer(
-        question=evidence.question,
-        answer=REFUSAL,
-        supported=False,
-        mode="extractive",
-        citations=citations,
-        notice=notice,
-    )
-
-
-def _unknown_code(code: str, evidence: Evidence) -> Answer:
-    return Answer(
-        question=evidence.question,
-        answer=REFUSAL,
-        supported=False,
-        mode="extractive",
-        citations=[],
-        notice=(
-            f"Le code {code!r} ne correspond à aucun indicateur des fiches de la campagne "
-            "(CPOM_CT_1 à CPOM_CT_8, CPOM_OS_1 à CPOM_OS_22, HPR_1_1 à HPR_6_1)."
-        ),
-    )
-
-
 def answer_question(
     question: str,
     *,
@@ -257,8 +136,6 @@ def stream_answer(
 
     The text pieces are a preview: the final Answer (last item) is what the guard kept.
     """
-    from assistant.answer.rewrite import rewrite_question
-
     prepared = prepare_question(question)
     if kb is None:
         kb = _load_kb(settings)
@@ -277,8 +154,6 @@ def stream_answer(
         notices.append(f"Question comprise comme : « {standalone} »")
     answer = draft.answer
     if chat_model is not None and draft.decision.supported:
-        from assistant.answer.generate import generate_answer_stream
-
         result: Answer | None = None
         for event in generate_answer_stream(draft, chat_model=chat_model, settings=settings):
             if isinstance(event, Answer):
@@ -296,9 +171,6 @@ def stream_answer(
 
 def lacks_topic(question: str) -> bool:
     """Whether a question names no topic of its own ("et pour les CHU ?" with no history)."""
-    from assistant.answer.rewrite import is_follow_up
-    from assistant.answer.terms import question_terms
-
     generic = set(tokenize("CPOM ARS CH CHU établissement établissements clinique pareil"))
     topical = [t for t in question_terms(question) if t not in generic]
     return is_follow_up(question) and len(topical) < 2
@@ -321,8 +193,6 @@ def refusal_without_topic(question: str, notices: list[str]) -> Answer:
 
 
 def _load_kb(settings: Settings) -> Any:
-    from assistant.kb import load_kb
-
     try:
         return load_kb(settings.corpus_dir)
     except Exception as exc:  # the extractive answer does not need the knowledge base

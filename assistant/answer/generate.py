@@ -22,7 +22,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.config import Settings
 
 if TYPE_CHECKING:
-    from assistant.answer.chain import Draft
+    from assistant.answer.offline import OfflineAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def _literal(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def prompt_passages(draft: Draft) -> list[PromptPassage]:
+def prompt_passages(draft: OfflineAnswer) -> list[PromptPassage]:
     """The numbered passages for the prompt: the offline answer's sources, then the best others."""
     index_chunks = _chunks_of(draft)
     out: list[PromptPassage] = []
@@ -144,7 +144,7 @@ def prompt_passages(draft: Draft) -> list[PromptPassage]:
     return out[:MAX_PROMPT_PASSAGES]
 
 
-def _chunks_of(draft: Draft) -> dict[str, Any]:
+def _chunks_of(draft: OfflineAnswer) -> dict[str, Any]:
     return {p.chunk.id: p.chunk for p in draft.evidence.pool}
 
 
@@ -194,7 +194,7 @@ def format_passages(passages: list[PromptPassage]) -> str:
 
 
 def generate_answer_stream(
-    draft: Draft, *, chat_model: Any, settings: Settings
+    draft: OfflineAnswer, *, chat_model: Any, settings: Settings
 ) -> Iterator[str | Answer]:
     """Generate the answer with ``chat_model``: text pieces as they come, then the Answer.
 
@@ -257,7 +257,7 @@ class _StreamEnding(BaseCallbackHandler):
         return not (meta.get("model_provider") or type(chat_model).__name__ in _REPORTS_FINISH)
 
 
-def guarded_answer(draft: Draft, text: str, passages: list[PromptPassage]) -> Answer:
+def guarded_answer(draft: OfflineAnswer, text: str, passages: list[PromptPassage]) -> Answer:
     """The generated ``text`` after the guard, or the offline answer when nothing holds."""
     result: GuardResult = check(text, passages)
     if not result.kept_anything:
@@ -279,7 +279,7 @@ def guarded_answer(draft: Draft, text: str, passages: list[PromptPassage]) -> An
 
 
 def _fallback(
-    draft: Draft, notice: str, *, grounded: bool, removed: list[str] | None = None
+    draft: OfflineAnswer, notice: str, *, grounded: bool, removed: list[str] | None = None
 ) -> Answer:
     return draft.answer.model_copy(
         update={"notice": notice, "grounded": grounded, "removed_claims": removed or []}

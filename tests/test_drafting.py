@@ -22,7 +22,7 @@ from assistant.errors import InvalidInputError, UnknownIndicatorError
 from assistant.kb import KnowledgeBase
 from assistant.kb.text import comparable
 from assistant.propose import Profile, parse_profile, propose, read_profile
-from assistant.propose.proposal import score_candidates
+from assistant.propose.offline import score_candidates
 from assistant.propose.scoring import target_rule
 from assistant.rules import RuleSet, validate_draft
 from tests.conftest import ROOT

@@ -15,7 +15,7 @@ from assistant.kb import KnowledgeBase
 from assistant.kb.text import comparable
 from assistant.propose import Profile, Proposal, parse_profile, propose, read_profile
 from assistant.propose.display import format_proposal
-from assistant.propose.proposal import score_candidates
+from assistant.propose.offline import score_candidates
 from assistant.propose.selection import check_selection, establishment_tree
 from assistant.rules import RuleSet, Source, validate_draft
 from tests.conftest import CORPUS, ROOT

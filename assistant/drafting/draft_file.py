@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.drafting.indicator import draft_indicator, draft_line, justification_of
+from assistant.drafting.indicator import draft_indicator
+from assistant.drafting.line import draft_line, justification_of
 from assistant.drafting.models import IndicatorDraft
 from assistant.drafts import Draft, Value
 from assistant.errors import InvalidInputError
 from assistant.profile import Profile
-from assistant.propose.proposal import Proposal
+from assistant.propose.models import Proposal
 from assistant.rules import RuleSet
 
 if TYPE_CHECKING:

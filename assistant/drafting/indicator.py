@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from assistant.drafting.line import check_line, justification_of
 from assistant.drafting.models import Annex, IndicatorDraft
+from assistant.drafting.rewriting import rewrite
 from assistant.drafting.trajectory import (
     Trajectory,
     hpr_trajectory,
@@ -17,6 +19,7 @@ from assistant.drafting.writing import write_offline
 from assistant.drafts import Value
 from assistant.errors import InvalidInputError
 from assistant.kb.models import HprIndicator, Indicator
+from assistant.llm.models import build_chat_model
 from assistant.profile import Profile
 from assistant.propose.relevance import Match, catalog_for
 from assistant.propose.scoring import (
@@ -25,10 +28,7 @@ from assistant.propose.scoring import (
     strategic_candidate,
     target_rule,
 )
-from assistant.propose.selection import establishment_tree
-from assistant.propose.templates import load_template, paragraph
-from assistant.rules import Finding, RuleSet, Source, validate_draft
-from assistant.rules.catalog import rule_ids
+from assistant.rules import RuleSet, Source
 from assistant.rules.values import as_number, as_yes_no
 
 if TYPE_CHECKING:
@@ -38,9 +38,6 @@ if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase
 
 logger = logging.getLogger(__name__)
-
-LINE_RULE_IDS: frozenset[str] = rule_ids("ELIG-", "VAL-", "TRAJ-", "JUST-")
-"""The rules that judge one indicator line (the selection rules need the whole selection)."""
 
 
 def is_yes_no(ind: Indicator) -> bool:
@@ -86,51 +83,6 @@ def parse_baseline(value: Value | None, ind: Indicator | HprIndicator) -> Value 
     if number < 0:
         raise InvalidInputError(f"{field} ne peut pas être négative : reçu {show(number, '')}.")
     return int(number) if float(number).is_integer() else number
-
-
-def line_rules(rules: RuleSet) -> RuleSet:
-    """The campaign's rules that judge one indicator line."""
-    return rules.model_copy(update={"rules": [r for r in rules.rules if r.id in LINE_RULE_IDS]})
-
-
-def draft_line(draft: IndicatorDraft, *, justification: str, commentaire: str) -> dict[str, Any]:
-    """The draft schema's indicator line for a draft."""
-    return {
-        "code": draft.code,
-        "valeur_initiale": draft.valeur_initiale,
-        "cibles": {y: v for y, v in draft.trajectoire.items() if v is not None},
-        "justification": justification,
-        "commentaire": commentaire,
-    }
-
-
-def justification_of(draft: IndicatorDraft, *, prompts_dir: Any) -> tuple[str, str]:
-    """The draft file's ``justification`` and ``commentaire`` texts for a draft."""
-    parts = load_template(prompts_dir, "draft_textes")
-    actions = " ; ".join(a.rstrip(".") for a in draft.actions) + "."
-    justification = paragraph(
-        parts["justification"],
-        contexte=draft.contexte,
-        diagnostic=draft.diagnostic_initial,
-        actions=actions,
-    )
-    commentaire = paragraph(parts["commentaire"], suivi=draft.suivi, partenaires=draft.partenaires)
-    return justification, commentaire
-
-
-def check_line(
-    draft: IndicatorDraft, profile: Profile, *, kb: KnowledgeBase, rules: RuleSet, prompts_dir: Any
-) -> list[Finding]:
-    """The validator's findings on one draft line (line rules only)."""
-    justification, commentaire = justification_of(draft, prompts_dir=prompts_dir)
-    line = draft_line(draft, justification=justification, commentaire=commentaire)
-    tree = {
-        "campagne": rules.campaign,
-        "etablissement": establishment_tree(profile),
-        "indicateurs": [line] if draft.annexe == "strategique" else [],
-        "indicateurs_hpr": [line] if draft.annexe == "hpr" else [],
-    }
-    return validate_draft(tree, kb=kb, rules=line_rules(rules)).findings
 
 
 def _refuse_ineligible(ind: Indicator, profile: Profile, kb: KnowledgeBase) -> list[str]:
@@ -257,24 +209,17 @@ def draft_indicator(
     """
     draft = offline_draft(profile, code, baseline=baseline, kb=kb, rules=rules, settings=settings)
     if chat_model is None and settings.llm_provider != "none":
-        from assistant.llm.models import build_chat_model
-
         chat_model = build_chat_model(settings)
     if chat_model is None:
         return draft
-    from assistant.drafting.rewriting import rewrite
-
     return rewrite(draft, profile, kb=kb, rules=rules, settings=settings, chat_model=chat_model)
 
 
 __all__ = [
-    "LINE_RULE_IDS",
     "check_line",
     "draft_indicator",
-    "draft_line",
     "is_yes_no",
     "justification_of",
-    "line_rules",
     "offline_draft",
     "parse_baseline",
 ]

@@ -14,7 +14,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from assistant.drafting.indicator import check_line
+from assistant.drafting.line import check_line
 from assistant.drafting.models import DraftProse, IndicatorDraft
 from assistant.drafting.trajectory import show
 from assistant.kb.models import HprIndicator, Indicator

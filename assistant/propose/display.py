@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from assistant.propose.proposal import Proposal, ProposedIndicator
+from assistant.propose.models import Proposal, ProposedIndicator
 from assistant.rules import Finding, Source
 
 WIDTH = 100

@@ -18,7 +18,8 @@ from assistant.errors import UnknownIndicatorError
 from assistant.kb import normalize_code
 from assistant.profile import ACTIVITY_LABELS, Profile
 from assistant.propose.grounding import ungrounded_numbers
-from assistant.propose.proposal import Proposal, assemble
+from assistant.propose.models import Proposal
+from assistant.propose.offline import assemble
 from assistant.propose.scoring import Candidate
 from assistant.propose.selection import check_selection, ranked
 from assistant.propose.templates import fill, load_template

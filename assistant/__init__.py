@@ -11,10 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
+    from assistant.answer.generate import NOTICE_FAILED
     from assistant.config import Settings, get_settings
     from assistant.corpus.loaders import load_catalog
     from assistant.corpus.models import Chunk, DocumentInfo
-    from assistant.drafting import IndicatorDraft, draft_indicator, format_draft
+    from assistant.drafting import (
+        IndicatorDraft,
+        draft_indicator,
+        format_draft,
+        justification_of,
+    )
     from assistant.drafts import (
         MAX_FILE_BYTES,
         MAX_FOLDER_FILES,
@@ -30,6 +36,7 @@ if TYPE_CHECKING:
         write_json,
         write_xlsx,
     )
+    from assistant.drafts.writers import xlsx_value
     from assistant.errors import (
         AssistantError,
         IndexMissingError,
@@ -44,10 +51,19 @@ if TYPE_CHECKING:
     from assistant.index.reader import Index
     from assistant.index.service import IndexService
     from assistant.kb import KnowledgeBase, format_indicator, load_kb, normalize_code
+    from assistant.kb.models import HPR_YEARS
     from assistant.llm.models import build_chat_model
-    from assistant.profile import Profile, parse_profile, read_profile
+    from assistant.profile import (
+        ACTIVITY_LABELS,
+        CATEGORY_LABELS,
+        STATUT_LABELS,
+        Profile,
+        parse_profile,
+        read_profile,
+    )
     from assistant.propose import Proposal, propose
     from assistant.propose.display import format_proposal
+    from assistant.propose.selection import check_selection
     from assistant.retrieval.hybrid import HybridRetriever, search
     from assistant.retrieval.models import Passage
     from assistant.rules import (
@@ -56,10 +72,12 @@ if TYPE_CHECKING:
         Finding,
         Report,
         RuleSet,
+        Source,
         load_rules,
         validate_draft,
         validate_path,
     )
+    from assistant.rules.values import as_number
 
 # name -> module that defines it (the public faces of the subpackages where they exist)
 _WHERE: dict[str, str] = {
@@ -67,6 +85,7 @@ _WHERE: dict[str, str] = {
     "Answer": "assistant.answer",
     "answer_question": "assistant.answer",
     "stream_answer": "assistant.answer",
+    "NOTICE_FAILED": "assistant.answer.generate",
     "Settings": "assistant.config",
     "get_settings": "assistant.config",
     "load_catalog": "assistant.corpus.loaders",
@@ -75,6 +94,7 @@ _WHERE: dict[str, str] = {
     "IndicatorDraft": "assistant.drafting",
     "draft_indicator": "assistant.drafting",
     "format_draft": "assistant.drafting",
+    "justification_of": "assistant.drafting",
     "MAX_FILE_BYTES": "assistant.drafts",
     "MAX_FOLDER_FILES": "assistant.drafts",
     "SUFFIXES": "assistant.drafts",
@@ -88,6 +108,7 @@ _WHERE: dict[str, str] = {
     "write_csv": "assistant.drafts",
     "write_json": "assistant.drafts",
     "write_xlsx": "assistant.drafts",
+    "xlsx_value": "assistant.drafts.writers",
     "AssistantError": "assistant.errors",
     "IndexMissingError": "assistant.errors",
     "IndexNotReadyError": "assistant.errors",
@@ -105,13 +126,18 @@ _WHERE: dict[str, str] = {
     "format_indicator": "assistant.kb",
     "load_kb": "assistant.kb",
     "normalize_code": "assistant.kb",
+    "HPR_YEARS": "assistant.kb.models",
     "build_chat_model": "assistant.llm.models",
     "Profile": "assistant.profile",
     "parse_profile": "assistant.profile",
     "read_profile": "assistant.profile",
+    "ACTIVITY_LABELS": "assistant.profile",
+    "CATEGORY_LABELS": "assistant.profile",
+    "STATUT_LABELS": "assistant.profile",
     "Proposal": "assistant.propose",
     "propose": "assistant.propose",
     "format_proposal": "assistant.propose.display",
+    "check_selection": "assistant.propose.selection",
     "HybridRetriever": "assistant.retrieval.hybrid",
     "search": "assistant.retrieval.hybrid",
     "Filters": "assistant.index.filters",
@@ -124,12 +150,19 @@ _WHERE: dict[str, str] = {
     "load_rules": "assistant.rules",
     "validate_draft": "assistant.rules",
     "validate_path": "assistant.rules",
+    "Source": "assistant.rules",
+    "as_number": "assistant.rules.values",
 }
 
 __all__ = [
+    "ACTIVITY_LABELS",
+    "CATEGORY_LABELS",
+    "HPR_YEARS",
     "MAX_FILE_BYTES",
     "MAX_FOLDER_FILES",
+    "NOTICE_FAILED",
     "REFUSAL",
+    "STATUT_LABELS",
     "SUFFIXES",
     "TARGET_YEARS",
     "Answer",
@@ -159,11 +192,14 @@ __all__ = [
     "Report",
     "RuleSet",
     "Settings",
+    "Source",
     "UnknownIndicatorError",
     "UnreadableDocumentError",
     "Value",
     "answer_question",
+    "as_number",
     "build_chat_model",
+    "check_selection",
     "draft_indicator",
     "draft_to_json",
     "format_draft",
@@ -172,6 +208,7 @@ __all__ = [
     "get_settings",
     "index_status",
     "ingest",
+    "justification_of",
     "load_catalog",
     "load_kb",
     "load_rules",
@@ -188,6 +225,7 @@ __all__ = [
     "write_csv",
     "write_json",
     "write_xlsx",
+    "xlsx_value",
 ]
 
 

@@ -24,8 +24,9 @@ from assistant.kb import (
     load_kb,
     normalize_code,
 )
-from assistant.kb.codes import HPR_CODES, STRATEGIC_CODES
+from assistant.kb.codes import HPR_CODES, STRATEGIC_CODES, code_token, find_codes
 from assistant.kb.text import comparable
+from assistant.text.french import tokenize
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FICHES = "occitanie-fiches-2025-2029"
@@ -401,3 +402,23 @@ def test_format_indicator_list_names_every_indicator(kb: KnowledgeBase) -> None:
     assert "30 indicateurs (27 quantitatifs, 3 déclaratifs)" in text
     for code in [*STRATEGIC_CODES, *HPR_CODES]:
         assert re.search(rf"^{code}\s", text, re.MULTILINE), code
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        pytest.param("Le CT 3, on peut le prendre ?", ["CPOM_CT_3"], id="ct-space"),
+        pytest.param("cible de l'OS10 et de l'os_13", ["CPOM_OS_10", "CPOM_OS_13"], id="os"),
+        pytest.param("CPOM_CT_07 puis OS_13_1_1", ["CPOM_CT_7", "CPOM_OS_13"], id="padded-annex"),
+        pytest.param("indicateur HPR 4.2 ou hpr4_2", ["HPR_4_2"], id="hpr-once"),
+        pytest.param("un CPOM de 2025 à 2029, 10 indicateurs", [], id="no-code"),
+        pytest.param("les cost 12 et hospitalisations", [], id="no-code-inside-words"),
+    ],
+)
+def test_find_codes_reads_every_usual_form(text: str, codes: list[str]) -> None:
+    assert find_codes(text) == codes
+
+
+def test_code_tokens_are_the_search_tokens() -> None:
+    assert code_token("CPOM_OS_13") in tokenize("Quelle cible pour l'OS 13 ?")
+    assert code_token("HPR_4_2") in tokenize("l'indicateur HPR 4.2")

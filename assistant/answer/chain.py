@@ -23,8 +23,8 @@ from assistant.answer.rewrite import is_follow_up, rewrite_question
 from assistant.answer.terms import question_terms
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
-from assistant.index.lexical import fold, tokenize
 from assistant.kb import load_kb
+from assistant.text.french import fold, tokenize
 
 logger = logging.getLogger(__name__)
 

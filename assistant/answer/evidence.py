@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.terms import CorpusStats, Sentence, corpus_stats, question_terms
-from assistant.index.lexical import fold, tokenize
 from assistant.retrieval.models import Passage
+from assistant.text.french import fold, tokenize
 
 W_OWN = 0.5
 W_CONTEXT = 0.3

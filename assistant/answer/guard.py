@@ -13,17 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.models import REFUSAL, Citation
-from assistant.index.lexical import fold, tokenize
-from assistant.kb.codes import canonical_code
+from assistant.kb.codes import CODE_IN_TEXT, find_codes
+from assistant.text.french import fold, tokenize
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_CODE = re.compile(
-    r"\b(?:CPOM[\s_-]*)?(?:CT|OS)[\s_-]*\d{1,2}(?:_\d_\d)?\b|\bHPR[\s_.-]*\d[\s_.-]*\d\b",
-    re.IGNORECASE,
-)
 _SPLIT_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _INSTRUCTION = re.compile(
     r"(ignore[rz]?|oublie[rz]?|ne tiens? pas compte|fais comme si|disregard|forget)"
@@ -71,11 +67,8 @@ def claims(text: str) -> set[str]:
     """The checkable claims of a text: its numbers (normalised) and indicator codes."""
     found: set[str] = set()
     without_markers = _MARKER.sub(" ", text)
-    for match in _CODE.finditer(without_markers):
-        code = canonical_code(re.sub(r"\s+", "_", match.group(0).strip()))
-        if code:
-            found.add(code)
-    numbers_text = _CODE.sub(" ", without_markers)
+    found.update(find_codes(without_markers))
+    numbers_text = CODE_IN_TEXT.sub(" ", without_markers)
     for match in _NUMBER.finditer(numbers_text):
         found.add(_number(match.group(0)))
     return found

@@ -9,18 +9,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.index.lexical import fold
-from assistant.kb.codes import canonical_code
+from assistant.kb.codes import find_codes
+from assistant.text.french import fold
 
 FichePart = Literal[
     "preuve", "cible", "calcul", "source", "frequence", "eligibilite", "pratiques", "definition"
 ]
 RuleTopic = Literal["count", "hpr", "deadline", "already_met", "objectives"]
 
-_CODE = re.compile(
-    r"\b(?:cpom[\s_-]*)?(?:ct|os)[\s_-]*0?\d{1,2}(?:_\d_\d)?\b|\bhpr[\s_.-]*\d[\s_.-]*\d\b",
-    re.IGNORECASE,
-)
 _PARTS: list[tuple[FichePart, re.Pattern[str]]] = [
     (
         "preuve",
@@ -137,11 +133,7 @@ class Intent:
 def parse_intent(question: str) -> Intent:
     """Route a question: indicator codes, fiche parts, rule topics and the scope it names."""
     folded = fold(question).replace("’", "'")
-    codes: list[str] = []
-    for match in _CODE.finditer(question):
-        code = canonical_code(re.sub(r"\s+", "_", match.group(0).strip()))
-        if code and code not in codes:
-            codes.append(code)
+    codes = find_codes(question)
     parts = [name for name, pattern in _PARTS if pattern.search(folded)]
     if "preuve" in parts:
         parts = [p for p in parts if p != "cible"]

@@ -17,9 +17,9 @@ from assistant.answer.extractive import with_marker
 from assistant.answer.intent import FichePart, Intent
 from assistant.answer.models import Answer, Citation
 from assistant.answer.terms import corpus_stats, strip_bullet
-from assistant.index.lexical import fold
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_LABELS, UNIT_LABELS
+from assistant.text.french import fold
 
 MAX_FIELD_WORDS = 45
 """A long fiche field (a definition of a page) is shown up to this many words."""

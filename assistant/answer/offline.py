@@ -17,7 +17,7 @@ from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.rulebook import rule_answer
 from assistant.answer.support import MIN_COVERAGE, SupportDecision, decide
 from assistant.config import Settings
-from assistant.index.lexical import tokenize
+from assistant.text.french import tokenize
 
 RETRIEVAL_K = 8
 MIN_ROUTED_COVERAGE = 0.0

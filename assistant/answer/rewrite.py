@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.answer.terms import question_terms
-from assistant.index.lexical import fold, tokenize
+from assistant.kb.codes import find_codes
+from assistant.text.french import fold, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,6 @@ _FOLLOW_UP = re.compile(
     r"\b(c'est pareil|meme chose|meme regle|dans ce cas|cet indicateur|celui-ci|celle-ci|"
     r"ce dernier|cette fiche|la meme|le meme|aussi \?)\b"
 )
-_CODE = re.compile(r"\b(?:ct|os|hpr)[\s_-]*\d", re.IGNORECASE)
 MAX_REWRITE_CHARS = 600
 
 
@@ -31,7 +31,7 @@ def is_follow_up(question: str) -> bool:
     folded = fold(question).strip()
     if _FOLLOW_UP.search(folded):
         return True
-    return not _CODE.search(question) and len(question_terms(question)) < 2
+    return not find_codes(question) and len(question_terms(question)) < 2
 
 
 def rewrite_question(

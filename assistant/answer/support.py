@@ -21,7 +21,7 @@ from typing import Any
 from assistant.answer.evidence import Evidence
 from assistant.answer.models import Answer
 from assistant.answer.terms import corpus_stats, question_terms, question_words
-from assistant.index.lexical import fold, tokenize
+from assistant.text.french import fold, tokenize
 
 MIN_COVERAGE = 0.45
 """Share of the question's term weight the cited passages must hold."""

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from assistant.corpus.models import Chunk
-from assistant.index.lexical import fold, tokenize
+from assistant.text.french import fold, tokenize
 
 # Words that shape a question but carry no topic ("combien", "c'est quoi", "il faut"), in
 # their folded form; they are stemmed like the corpus (see ``question_words``).

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
+from assistant.kb.codes import canonical_code
 
 HELP = "chercher des passages dans les guides"
 
@@ -92,12 +93,10 @@ def tell_dense_problem(index: Any, told: list[str]) -> None:
 
 
 def _fiche(code: str | None) -> str | None:
+    """The canonical fiche code of ``--fiche`` (any usual form; an unknown shape as typed)."""
     if not code:
         return None
-    from assistant.index.lexical import fold
-
-    folded = fold(code).replace(" ", "_").upper()
-    return folded if folded.startswith("CPOM_") else f"CPOM_{folded}"
+    return canonical_code(code) or code.strip().upper()
 
 
 def read_questions(

@@ -8,48 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import unicodedata
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from assistant.text.french import tokenize
+
 logger = logging.getLogger(__name__)
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-# Indicator codes are kept whole as well as split: "CPOM_OS_13" -> "os13".
-_CODE = re.compile(r"\b(?:cpom[\s_-]*)?(ct|os|hpr)[\s_-]*(\d{1,2})(?:[\s_.-]+(\d))?", re.I)
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents ("Établissement" -> "etablissement")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_FRENCH
-
-    return frozenset(fold(w) for w in STOPWORDS_FRENCH)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("french")
-
-
-def tokenize(text: str) -> list[str]:
-    """Tokens for BM25: folded, stop words removed, stemmed; indicator codes kept whole."""
-    folded = fold(text)
-    words = [w for w in _TOKEN.findall(folded) if w not in _stopwords()]
-    tokens: list[str] = list(_stemmer().stemWords(words))
-    for match in _CODE.finditer(folded):
-        tokens.append(f"{match.group(1).lower()}{int(match.group(2))}")
-    return tokens
 
 
 class Bm25Index:

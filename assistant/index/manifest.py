@@ -28,7 +28,8 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant.corpus.models import Chunk
 from assistant.index.health import BUILD_ID, damaged
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
+"""Bumped when what a build holds changes (3: indicator-code tokens from kb.codes)."""
 
 
 class Manifest(BaseModel):

@@ -20,12 +20,13 @@ from assistant.errors import AssistantError, VectorStoreUnavailableError
 from assistant.index.chroma import chroma_failure, open_collection
 from assistant.index.filters import Filters
 from assistant.index.health import damaged, explain_missing, other_embedder
+from assistant.index.lexical import Bm25Index
 from assistant.index.manifest import current_build, load_chunks, read_manifest, verify_files
-from assistant.index.lexical import Bm25Index, fold
+from assistant.kb.codes import find_codes
+from assistant.text.french import fold
 
 __all__ = ["Index"]
 
-_CODE = re.compile(r"\b(?:cpom[\s_-]*)?(ct|os)[\s_-]*0?(\d{1,2})(?:_\d_\d)?\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
 
 
@@ -235,10 +236,7 @@ class Index:
     def named_fiches(self, query: str) -> list[str]:
         """Fiche codes a question names ("OS 13", "CT_3", "indicateur RAAC")."""
         found: list[str] = []
-        for match in _CODE.finditer(query):
-            code = f"CPOM_{match.group(1).upper()}_{int(match.group(2))}"
-            if code in self._fiche_words and code not in found:
-                found.append(code)
+        found = [code for code in find_codes(query) if code in self._fiche_words]
         if found:
             return found
         for word in _WORD.findall(query):

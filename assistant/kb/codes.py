@@ -45,6 +45,36 @@ _STRATEGIC = re.compile(
 _HPR = re.compile(rf"^HPR{_SEP}(\d){_SEP}(\d)$", re.IGNORECASE)
 
 
+# An indicator code inside free text, in any usual form: "OS 13", "os13", "CPOM_OS_13",
+# "OS_13_1_1", "CT3", "le CT_07", "HPR 4.2", "hpr4_2".
+CODE_IN_TEXT = re.compile(
+    r"\b(?:cpom[\s_-]*)?(?P<family>ct|os)[\s_-]*0*(?P<number>\d{1,2})(?:_\d{1,2}_\d{1,2})?(?!\d)"
+    r"|\bhpr[\s_.-]*(?P<objective>\d)[\s_.-]*(?P<item>\d)(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def code_of_match(match: re.Match[str]) -> str:
+    """The canonical code of a ``CODE_IN_TEXT`` match (``CPOM_OS_13``, ``HPR_4_2``)."""
+    if match.group("family"):
+        return f"CPOM_{match.group('family').upper()}_{int(match.group('number'))}"
+    return f"HPR_{match.group('objective')}_{match.group('item')}"
+
+
+def find_codes(text: str) -> list[str]:
+    """The indicator codes a text names, canonical, in order of first mention, each once.
+
+    The shapes are checked, not the existence (``OS 31`` gives ``CPOM_OS_31``): callers that
+    need known codes look them up in the knowledge base.
+    """
+    return list(dict.fromkeys(code_of_match(m) for m in CODE_IN_TEXT.finditer(text)))
+
+
+def code_token(code: str) -> str:
+    """The search token of a code: ``CPOM_OS_13`` -> ``os13``, ``HPR_4_2`` -> ``hpr42``."""
+    return short_form(code).replace("_", "").lower()
+
+
 def canonical_code(code: str) -> str | None:
     """The canonical spelling of ``code`` if it has a known shape, else None (no lookup)."""
     text = code.strip()

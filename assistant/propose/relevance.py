@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.index.lexical import fold, tokenize
 from assistant.kb.text import clean, comparable
 from assistant.rules import Source
+from assistant.text.french import fold, tokenize
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase

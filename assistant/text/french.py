@@ -1,0 +1,46 @@
+"""French text tools, one of each: accent folding, tokens for search, stop words, stems.
+
+The same ``tokenize`` feeds the BM25 index and every scoring of question terms, so that a word
+of a question and the same word of a guide always meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from assistant.kb.codes import code_token, find_codes
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents ("Établissement" -> "etablissement")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_FRENCH
+
+    return frozenset(fold(w) for w in STOPWORDS_FRENCH)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("french")
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens for BM25: folded, stop words removed, stemmed; indicator codes kept whole."""
+    folded = fold(text)
+    words = [w for w in _TOKEN.findall(folded) if w not in _stopwords()]
+    tokens: list[str] = list(_stemmer().stemWords(words))
+    # indicator codes are kept whole as well as split: "CPOM_OS_13" -> "os13"
+    tokens += [code_token(code) for code in find_codes(folded)]
+    return tokens

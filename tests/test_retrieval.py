@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.terms import split_sentences as answer_sentences
 from assistant.cli import main
 from assistant.embeddings import HashingEmbeddings
 from assistant.index.build import ingest
@@ -227,3 +228,11 @@ def test_server_mode_uses_a_real_chroma_server(
     }
     assert f"cpom-{second.build_id}" in names
     assert f"cpom-{report.build_id}" not in names
+
+
+def test_indexed_sentences_are_the_answering_sentences(mini_index: Index) -> None:
+    """One splitter: every sentence vector of the index is a sentence the answer layer cuts."""
+    _, _, indexed = mini_index.sentences()
+    cut = {s.text for c in mini_index.chunks.values() for s in answer_sentences(c) if s.words >= 4}
+    assert indexed
+    assert set(indexed) == cut

@@ -19,6 +19,7 @@ from langchain_core.outputs import LLMResult
 
 from assistant.answer.guard import GuardResult, PromptPassage, check, is_instruction
 from assistant.answer.models import Answer, Citation
+from assistant.answer.terms import body_offset
 from assistant.config import Settings
 
 if TYPE_CHECKING:
@@ -150,8 +151,6 @@ def _chunks_of(draft: OfflineAnswer) -> dict[str, Any]:
 
 def _excerpt(text: str, focus: int, chunk: Any) -> str:
     """At most ``MAX_PASSAGE_CHARS`` of a passage's body, around ``focus``."""
-    from assistant.answer.terms import body_offset
-
     body_start = body_offset(chunk)
     body = text[body_start:]
     if len(body) <= MAX_PASSAGE_CHARS:

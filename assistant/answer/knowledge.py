@@ -16,10 +16,11 @@ from assistant.answer.citing import cite_quote
 from assistant.answer.extractive import with_marker
 from assistant.answer.intent import FichePart, Intent
 from assistant.answer.models import Answer, Citation
-from assistant.answer.terms import corpus_stats, strip_bullet
+from assistant.answer.terms import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_LABELS, UNIT_LABELS
 from assistant.text.french import fold
+from assistant.text.sentences import strip_bullet
 
 MAX_FIELD_WORDS = 45
 """A long fiche field (a definition of a page) is shown up to this many words."""

@@ -20,6 +20,8 @@ import numpy as np
 
 from assistant.corpus.models import Chunk
 from assistant.text.french import fold, tokenize
+from assistant.text.sentences import body_offset as text_body_offset
+from assistant.text.sentences import sentence_spans
 
 # Words that shape a question but carry no topic ("combien", "c'est quoi", "il faut"), in
 # their folded form; they are stemmed like the corpus (see ``question_words``).
@@ -34,15 +36,10 @@ question reponse savoir sait connaitre expliquer explique explique-moi dis-moi
 pareil pareille idem actuel actuelle actuellement aujourd'hui maintenant nouveau nouvelle
 """.split()
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9•➢\-–])|(?<=[.!?])\s+(?=[a-zà-ÿ])")
-_BULLET = re.compile(r"^\s*(?:[-–•➢▪◦*]|\d{1,2}[.)])\s+")
 _FIGURE = re.compile(
     r"\d|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente|"
     r"cent|mille|moitie|tiers|quart)\b"
 )
-_WORD = re.compile(r"\S+")
-MAX_SENTENCE_WORDS = 60
-"""A longer "sentence" (a table row run, a list without stops) is cut into windows."""
 
 
 @lru_cache(maxsize=1)
@@ -202,63 +199,21 @@ def corpus_stats(index: Any) -> CorpusStats:
 
 def body_offset(chunk: Chunk) -> int:
     """Where a passage's body starts (its first line repeats the section path)."""
-    first, sep, _ = chunk.text.partition("\n")
-    if sep and fold(first.strip()) == fold(chunk.section.strip()):
-        return len(first) + 1
-    return 0
+    return text_body_offset(chunk.text, chunk.section)
 
 
 def split_sentences(chunk: Chunk) -> list[Sentence]:
-    """Cut a passage's body into sentences, bullet lines and (for long runs) word windows."""
-    text = chunk.text
-    offset = body_offset(chunk)
-    spans: list[tuple[int, int]] = []
-    for line_match in re.finditer(r"[^\n]+", text[offset:]):
-        line_start = offset + line_match.start()
-        line = line_match.group(0)
-        cursor = 0
-        for stop in _SENTENCE_END.finditer(line):
-            spans.append((line_start + cursor, line_start + stop.start()))
-            cursor = stop.end()
-        spans.append((line_start + cursor, line_start + len(line)))
-    out: list[Sentence] = []
-    for start, end in spans:
-        windows = _windows(text, start, end)
-        for i, (s, e) in enumerate(windows):
-            piece = text[s:e].strip()
-            if len(piece) < 3:
-                continue
-            lead = len(text[s:e]) - len(text[s:e].lstrip())
-            s += lead
-            e = s + len(piece)
-            out.append(
-                Sentence(
-                    chunk_id=chunk.id,
-                    position=len(out),
-                    start=s,
-                    end=e,
-                    text=piece,
-                    terms=frozenset(tokenize(piece)),
-                    continued=i < len(windows) - 1,
-                    has_figure=bool(_FIGURE.search(fold(piece))),
-                )
-            )
-    return out
-
-
-def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a long span into windows of about ``MAX_SENTENCE_WORDS`` words."""
-    words = [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]
-    if len(words) <= MAX_SENTENCE_WORDS:
-        return [(start, end)]
-    size = MAX_SENTENCE_WORDS // 2
-    out = []
-    for i in range(0, len(words), size):
-        group = words[i : i + size]
-        out.append((group[0][0], group[-1][1]))
-    return out
-
-
-def strip_bullet(text: str) -> str:
-    """A sentence without its list bullet ("- ", "• ", "➢ ")."""
-    return _BULLET.sub("", text, count=1)
+    """The sentences of a passage's body (the one splitter), with their terms and figures."""
+    return [
+        Sentence(
+            chunk_id=chunk.id,
+            position=position,
+            start=span.start,
+            end=span.end,
+            text=span.text,
+            terms=frozenset(tokenize(span.text)),
+            continued=span.continued,
+            has_figure=bool(_FIGURE.search(fold(span.text))),
+        )
+        for position, span in enumerate(sentence_spans(chunk.text, start=body_offset(chunk)))
+    ]

@@ -57,7 +57,7 @@ from assistant.index.manifest import (
     write_json_atomic,
     write_text_atomic,
 )
-from assistant.text.sentences import chunk_body, split_sentences
+from assistant.text.sentences import MIN_INDEXED_WORDS, chunk_body, split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +293,8 @@ def _sentences_of(chunks: list[Chunk]) -> tuple[list[int], list[str]]:
     owners: list[int] = []
     sentences: list[str] = []
     for i, chunk in enumerate(chunks):
-        for sentence in split_sentences(chunk_body(chunk.text)):
+        body = chunk_body(chunk.text, chunk.section)
+        for sentence in split_sentences(body, min_words=MIN_INDEXED_WORDS):
             owners.append(i)
             sentences.append(sentence)
     return owners, sentences

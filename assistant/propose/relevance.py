@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from assistant.kb.text import clean, comparable
 from assistant.rules import Source
 from assistant.text.french import fold, tokenize
+from assistant.text.sentences import split_sentences, strip_bullet
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase
@@ -69,12 +70,11 @@ CATEGORY_ACTIVITIES: dict[str, tuple[str, ...]] = {
     "CLCC": ("cancerologie",),
 }
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÝŒ«(])|\s*[•➢]\s*|\s+o\s+(?=[A-ZÀ-Ý])")
 _CLAUSE_SPLIT = re.compile(r"[,;.\n:!?]+|\s+et\s+|\s+ainsi que\s+|\s+/\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class Sentence:
+class FicheSentence:
     """One sentence of a fiche (or of the HPR annex), verbatim, with its stemmed words."""
 
     source: Source
@@ -89,7 +89,7 @@ class FicheWords:
     label: frozenset[str]
     objective: frozenset[str]
     body: dict[str, int]
-    sentences: tuple[Sentence, ...]
+    sentences: tuple[FicheSentence, ...]
     activities: dict[str, Source]
     label_activities: frozenset[str] = frozenset()
 
@@ -107,9 +107,9 @@ def _generic() -> frozenset[str]:
     return frozenset(tokenize(_GENERIC_WORDS))
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences and bullet items of a cleaned text (each a verbatim substring)."""
-    pieces = [p.strip(" -–;:,") for p in _SENTENCE_END.split(clean(text))]
+def fiche_sentences(text: str) -> list[str]:
+    """Sentences and bullet items of a fiche's text (the one splitter), cleaned for quoting."""
+    pieces = [clean(strip_bullet(p)).strip(" -–;:,") for p in split_sentences(text)]
     out = []
     for piece in pieces:
         if len(piece.split()) < 4:
@@ -128,14 +128,14 @@ def split_clauses(priorities: str | None) -> list[str]:
     return list(dict.fromkeys(c for c in clauses if c and set(tokenize(c)) - _generic()))
 
 
-def _sentences(doc_id: str, section: str, text: str) -> list[Sentence]:
+def _sentences(doc_id: str, section: str, text: str) -> list[FicheSentence]:
     return [
-        Sentence(Source(doc_id=doc_id, section=section, quote=s), frozenset(tokenize(s)))
-        for s in split_sentences(text)
+        FicheSentence(Source(doc_id=doc_id, section=section, quote=s), frozenset(tokenize(s)))
+        for s in fiche_sentences(text)
     ]
 
 
-def _activity_sources(sentences: Iterable[Sentence]) -> dict[str, Source]:
+def _activity_sources(sentences: Iterable[FicheSentence]) -> dict[str, Source]:
     found: dict[str, Source] = {}
     for sentence in sentences:
         folded = fold(sentence.source.quote)
@@ -155,7 +155,7 @@ class FicheCatalog:
             doc = kb.fiches_doc_id
             head = _sentences(doc, f"{ind.code} – Libellé", ind.label)
             head += _sentences(doc, f"{ind.code} – Objectif stratégique", ind.objective)
-            body: list[Sentence] = []
+            body: list[FicheSentence] = []
             for part in _SCORED_PARTS:
                 if part in ind.sections:
                     body += _sentences(doc, f"{ind.code} – {PART_TITLES[part]}", ind.sections[part])
@@ -172,7 +172,7 @@ class FicheCatalog:
             source = Source(
                 doc_id=hpr.quote.doc_id, section=hpr.quote.section, quote=hpr.quote.text
             )
-            sentence = Sentence(source, frozenset(tokenize(hpr.quote.text)))
+            sentence = FicheSentence(source, frozenset(tokenize(hpr.quote.text)))
             self.fiches[hpr.code] = FicheWords(
                 code=hpr.code,
                 label=frozenset(tokenize(hpr.label)),
@@ -306,7 +306,7 @@ def _passage_sentence(
     body: str, query: set[str], *, doc_id: str, section: str, fiche_text: str
 ) -> Source | None:
     """The passage's sentence closest to the query among those that are the fiche's words."""
-    sentences = [s for s in split_sentences(body) if comparable(s) in fiche_text]
+    sentences = [s for s in fiche_sentences(body) if comparable(s) in fiche_text]
     if not sentences:
         return None
     best = max(sentences, key=lambda s: len(query & set(tokenize(s))))
@@ -335,6 +335,6 @@ __all__ = [
     "FicheWords",
     "Match",
     "catalog_for",
+    "fiche_sentences",
     "split_clauses",
-    "split_sentences",
 ]

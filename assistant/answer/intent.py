@@ -10,57 +10,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.kb.codes import find_codes
+from assistant.kb.parts import FichePart, asked_parts
 from assistant.text.french import fold
 
-FichePart = Literal[
-    "preuve", "cible", "calcul", "source", "frequence", "eligibilite", "pratiques", "definition"
-]
 RuleTopic = Literal["count", "hpr", "deadline", "already_met", "objectives"]
 
-_PARTS: list[tuple[FichePart, re.Pattern[str]]] = [
-    (
-        "preuve",
-        re.compile(
-            r"\b(preuves?|justificatifs?|justifier|prouver|fournit|fournir|"
-            r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir)\b"
-        ),
-    ),
-    (
-        "calcul",
-        re.compile(
-            r"\b(calcul\w*|numerateur|denominateur|formule|mode de calcul|unite de mesure|"
-            r"que mesure|mesure-t-il|comment se mesure)\b"
-        ),
-    ),
-    (
-        "cible",
-        re.compile(
-            r"\b(cibles?|viser|vise|atteindre|attendu|attendue|trajectoire|progress\w*|"
-            r"augmenter|objectif chiffre|valeur a atteindre)\b"
-        ),
-    ),
-    ("source", re.compile(r"\b(sources? des? donnees|source|recense\w*|base de donnees)\b")),
-    ("frequence", re.compile(r"\b(frequence|periodicite|collecte|recueil)\b")),
-    (
-        "eligibilite",
-        re.compile(
-            r"\b(qui (?:peut|peuvent|est concerne|sont concernes|doit|choisit)|concerne|"
-            r"concernes?|eligibles?|eligibilite|reserve|peut choisir|peut-on choisir|"
-            r"ca concerne qui)\b"
-        ),
-    ),
-    (
-        "pratiques",
-        re.compile(
-            r"\b(bonnes? pratiques?|exemples? d'actions?|financements?|leviers?|"
-            r"accompagnement financier)\b"
-        ),
-    ),
-    (
-        "definition",
-        re.compile(r"\b(c'est quoi|qu'est-ce que|definition|de quoi s'agit|que signifie)\b"),
-    ),
-]
 _CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     ("CHU", re.compile(r"\bchu\b")),
     ("CLCC", re.compile(r"\bclcc\b")),
@@ -80,11 +34,6 @@ _YEAR = re.compile(r"\b(202[4-9])\b")
 _ENGAGED = re.compile(r"\bdeja engage")
 _HPR = re.compile(r"\bhpr\b|\bhopita(?:l|ux) de proximite\b")
 _INDICATORS = r"indicateurs?"
-# "combien … chaque année / au total / à partir de 2027 / pour un CH": a target question.
-_COUNT_TARGET = re.compile(
-    r"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202\d|"
-    r"lits|chu|ch|clinique)\b|\b(chaque annee|par an|au total)\b.*\bcombien\b"
-)
 _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
     (
         "already_met",
@@ -134,11 +83,7 @@ def parse_intent(question: str) -> Intent:
     """Route a question: indicator codes, fiche parts, rule topics and the scope it names."""
     folded = fold(question).replace("’", "'")
     codes = find_codes(question)
-    parts = [name for name, pattern in _PARTS if pattern.search(folded)]
-    if "preuve" in parts:
-        parts = [p for p in parts if p != "cible"]
-    elif "cible" not in parts and _COUNT_TARGET.search(folded):
-        parts.insert(0, "cible")
+    parts = asked_parts(folded)
     topics = [name for name, pattern in _RULES if pattern.search(folded)]
     hpr = bool(_HPR.search(folded))
     if hpr and ("count" in topics or "objectives" in topics):

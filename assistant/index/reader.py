@@ -23,6 +23,7 @@ from assistant.index.health import damaged, explain_missing, other_embedder
 from assistant.index.lexical import Bm25Index
 from assistant.index.manifest import current_build, load_chunks, read_manifest, verify_files
 from assistant.kb.codes import find_codes
+from assistant.kb.parts import PART_SECTIONS, asked_parts
 from assistant.text.french import fold
 
 __all__ = ["Index"]
@@ -262,10 +263,9 @@ class Index:
 
     def fiche_part_bonus(self, query: str, chunk: Chunk) -> float:
         """A small bonus for the part of a named fiche that the question is about."""
-        part = fold(chunk.section.rsplit(" > ", 1)[-1])
-        folded = fold(query)
-        for pattern, names in _PART_INTENTS:
-            if pattern.search(folded) and any(name in part for name in names):
+        title = fold(chunk.section.rsplit(" > ", 1)[-1])
+        for part in asked_parts(fold(query)):
+            if any(name in title for name in PART_SECTIONS[part]):
                 return 0.3
         return 0.0
 
@@ -276,23 +276,6 @@ _GENERIC_KEYS = frozenset(
     "elaboration relative relatif campagne contrats contrat sanitaires annexe strategique "
     "ministere national".split()
 )
-_PART_INTENTS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (
-        re.compile(r"\b(cibles?|viser|vise|atteindre|attendu|trajectoire|valeur|combien)\b"),
-        ("cible",),
-    ),
-    (
-        re.compile(r"\b(calcul\w*|numerateur|denominateur|formule|defini\w*|definition|mesure)\b"),
-        ("description de l'indicateur", "type d'indicateur", "methode de calcul"),
-    ),
-    (re.compile(r"\b(sources?|donnees|bases?|outils?|recueil)\b"), ("source",)),
-    (re.compile(r"\b(frequence|suivi|collecte|evaluation)\b"), ("modalites de suivi",)),
-    (re.compile(r"\b(pratiques?|actions?|exemples?)\b"), ("bonnes pratiques",)),
-    (
-        re.compile(r"\b(qui|concernes?|eligibles?|reserve|publics?|prives?)\b"),
-        ("description de l'objectif", "contexte"),
-    ),
-]
 
 
 def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:

@@ -62,4 +62,7 @@ fmt: $(STAMP) ## format the code
 bench: $(STAMP) ## run the benchmarks (print figures)
 	$(BIN)/python bench/run_all.py
 
-check: lint test ## lint and test
+typecheck: $(STAMP) ## mypy --strict on the package and app.py
+	$(BIN)/python -m mypy
+
+check: lint typecheck test ## lint, type-check and test

@@ -22,7 +22,7 @@ from assistant.drafts import Draft, read_drafts
 from assistant.index.build import ingest
 from assistant.kb import load_kb
 from assistant.rules import load_rules, validate_path
-from bench.load.app import wait_until_served
+from assistant.ui.serve import wait_until_served
 
 pytestmark = pytest.mark.browser
 
@@ -141,10 +141,21 @@ def _fill_profile(page: Any) -> None:
     )
 
 
+COOPERATION_COUNT = (
+    "Number((document.querySelector('#selection-counts').innerText"
+    ".match(/Coopérations \\(CT\\)\\s+(\\d+)/) || [])[1])"
+)
+"""The number of CT indicators selected, as the counts table shows it (JavaScript)."""
+
+
+def _cooperation_count(page: Any) -> int:
+    return int(page.evaluate(COOPERATION_COUNT))
+
+
 def _propose(page: Any) -> None:
     _fill_profile(page)
     page.click("#propose")
-    page.wait_for_selector("#selection-check .cpom-valid")
+    page.wait_for_selector("#selection-verdict.cpom-valid")
 
 
 def test_question_gets_a_cited_answer_and_feedback_is_kept(
@@ -182,23 +193,19 @@ def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) 
     assert "CPOM_CT_" in table.inner_text()
     assert "CPOM_OS_" in table.inner_text()
     check = page.locator("#selection-check")
-    assert "Sélection conforme" in check.inner_text()
+    verdict = page.locator("#selection-verdict")
+    assert "Sélection conforme" in verdict.inner_text()
     _shot(page, "selection.png")
 
-    counters = check.locator(".cpom-count")
     while "SEL-MIN-CT" not in check.inner_text():
-        before = counters.first.inner_text()
-        assert int(before) > 0
+        before = _cooperation_count(page)
+        assert before > 0
         page.locator("#to-remove input").click()
         page.get_by_role("option").filter(has_text="CPOM_CT_").first.click()
         page.click("#remove")
-        page.wait_for_function(
-            "n => document.querySelector('#selection-check .cpom-count').textContent.trim() "
-            "=== String(n)",
-            arg=int(before) - 1,
-        )
+        page.wait_for_function(f"n => ({COOPERATION_COUNT}) === n", arg=before - 1)
     check.locator(".cpom-error").first.wait_for()
-    assert "non conforme" in check.inner_text()
+    assert "non conforme" in verdict.inner_text()
     assert "SEL-MIN-CT" in check.inner_text()
     assert "Les établissements ont obligation de choisir au minimum 2 indicateurs" in (
         check.inner_text().replace("\xa0", " ")
@@ -218,7 +225,7 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
     _choose(page, "#indicator", "CPOM_OS_13 — Taux d’actes chirurgicaux")
     page.fill("#baseline textarea", "20")
     page.click("#draft")
-    page.locator(".cpom-chart polyline").first.wait_for()
+    page.locator("#trajectory-chart .mark-line path").first.wait_for()
     assert page.get_by_label("Contexte").input_value()
     _shot(page, "justification.png")
 
@@ -268,7 +275,7 @@ def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any)
     _shot(page, "verifier.png")
 
     _tab(page, "Documents")
-    page.locator("#index-status table").wait_for()
+    page.locator("#index-status table").first.wait_for()
     assert "Passages indexés" in page.locator("#index-status").inner_text()
     catalog = page.locator("#catalog").inner_text()
     assert "Guide méthodologique" in catalog

@@ -14,12 +14,13 @@ from assistant.embeddings import HashingEmbeddings
 from assistant.errors import InvalidInputError, UnknownIndicatorError
 from assistant.index.build import index_status, ingest
 from assistant.rules import validate_draft, validate_path
-from assistant.ui import handlers as h
-from assistant.ui import render
-from assistant.ui.chart import trajectory_chart
+from assistant.ui import chat, trajectory, whole_draft
+from assistant.ui.escaping import esc
 from assistant.ui.exports import ANNEX_HEADERS, ANNEX_TITLE
 from assistant.ui.feedback import read_feedback, record_feedback
+from assistant.ui.rule_check import selection_counts
 from assistant.ui.service import AppContext, IndexService
+from assistant.ui.tabs import documents, justification, questions, selection, verification
 from assistant.ui.workspace import Dossier, ProfileForm, draft_tree
 from tests.conftest import make_settings
 
@@ -57,7 +58,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> AppContext:
 
 @pytest.fixture(scope="module")
 def proposed(ctx: AppContext) -> Dossier:
-    dossier, _ = h.propose_selection(ctx, PROFILE, Dossier())
+    dossier, _ = selection.propose_selection(ctx, PROFILE, Dossier())
     return dossier
 
 
@@ -69,7 +70,7 @@ def _drafted(ctx: AppContext, proposed: Dossier) -> Dossier:
     for code in proposed.codes():
         indicator = ctx.kb().indicators[code]
         baseline = "non" if is_yes_no(indicator) else "40"
-        dossier, _ = h.draft_justification(ctx, dossier, code, baseline)
+        dossier, _ = justification.draft_justification(ctx, dossier, code, baseline)
     return dossier
 
 
@@ -77,7 +78,9 @@ def _drafted(ctx: AppContext, proposed: Dossier) -> Dossier:
 
 
 def test_question_gets_an_answer_with_numbered_expandable_sources(ctx: AppContext) -> None:
-    reply, record = h.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+    reply, record = questions.ask(
+        ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?"
+    )
     assert record["supported"] is True
     assert "10" in record["answer"]
     assert record["citations"]
@@ -89,7 +92,7 @@ def test_question_gets_an_answer_with_numbered_expandable_sources(ctx: AppContex
 
 
 def test_question_outside_the_guides_is_a_refusal_that_looks_different(ctx: AppContext) -> None:
-    reply, record = h.ask(ctx, "Quelle est la recette de la tarte aux pommes ?")
+    reply, record = questions.ask(ctx, "Quelle est la recette de la tarte aux pommes ?")
     assert record["supported"] is False
     assert "cpom-refusal" in reply
     assert "Hors des guides" in reply
@@ -97,34 +100,31 @@ def test_question_outside_the_guides_is_a_refusal_that_looks_different(ctx: AppC
 
 def test_empty_question_is_refused_in_french(ctx: AppContext) -> None:
     with pytest.raises(InvalidInputError, match="Saisissez une question"):
-        h.ask(ctx, "   ")
+        questions.ask(ctx, "   ")
 
 
-def test_chat_history_reads_gradio_parts_and_drops_sources() -> None:
-    answer_html = render.answer_html(
-        type(
-            "A",
-            (),
-            {
-                "citations": [],
-                "notice": None,
-                "supported": True,
-                "mode": "extractive",
-                "answer": "Au maximum 10 indicateurs [1].",
-            },
-        )()
-    )
-    history = [
-        {"role": "user", "content": [{"type": "text", "text": render.question_html("Combien ?")}]},
-        {"role": "assistant", "content": [{"type": "text", "text": answer_html}]},
-    ]
-    assert h.chat_history(history) == [("Combien ?", "Au maximum 10 indicateurs .")]
+def test_follow_ups_read_the_plain_text_turns_never_the_html(ctx: AppContext) -> None:
+    _, record = questions.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+    turn = chat.Turn.model_validate(record)
+    kept = chat.load_turns(json.loads(json.dumps(chat.store_turns([turn]))))
+    assert kept == [turn]
+    assert turn.answer == record["answer"]
+    assert "<" not in turn.answer
+    assert turn.citations[0].quote
+    [(question, answer)] = chat.history_of(kept, last=4)
+    assert question == "Combien d'indicateurs au maximum dans l'annexe stratégique ?"
+    assert "[1]" not in answer
+    assert "10" in answer
+    shown = chat.messages_of(kept)
+    assert [m["role"] for m in shown] == ["user", "assistant"]
+    assert '<details class="cpom-source"><summary>[1]' in shown[1]["content"]
+    assert chat.load_turns([{"question": 3}, "garbage"]) == []
 
 
 def test_user_and_document_text_is_rendered_inert() -> None:
     attack = '<img src=x onerror="alert(1)">'
-    assert "<img" not in render.question_html(attack)
-    details = render.source_details(
+    assert "<img" not in chat.question_html(attack)
+    details = chat.source_details(
         1,
         title=attack,
         period="",
@@ -140,7 +140,7 @@ def test_user_and_document_text_is_rendered_inert() -> None:
 
 
 def test_feedback_is_appended_without_any_setting(ctx: AppContext, tmp_path: Path) -> None:
-    _, record = h.ask(ctx, "Combien d'indicateurs de coopération au minimum ?")
+    _, record = questions.ask(ctx, "Combien d'indicateurs de coopération au minimum ?")
     record_feedback(tmp_path, record, "pas_utile", "Il manque la FAQ.")
     record_feedback(tmp_path, record, "utile", "")
     saved = read_feedback(tmp_path)
@@ -163,14 +163,15 @@ def test_feedback_before_any_answer_is_refused(tmp_path: Path) -> None:
 def test_proposal_fills_the_table_and_passes_the_rule_check(
     ctx: AppContext, proposed: Dossier
 ) -> None:
-    counts = h.selection_counts(proposed)
+    counts = selection_counts(proposed)
     assert counts["CT"] >= 2
     assert counts["OS"] >= 6
     assert counts["?"] == 0
     assert all(line.libelle and line.pourquoi for line in proposed.lignes)
-    check = h.check_selection(ctx, proposed)
-    assert "Sélection conforme" in check
-    assert "cpom-error" not in check
+    check = selection.check_selection(ctx, proposed)
+    assert "Sélection conforme" in check.verdict
+    assert check.kind == "valid"
+    assert "cpom-error" not in check.findings
 
 
 def test_removing_cooperation_indicators_breaks_the_rule_with_the_guide_words(
@@ -179,39 +180,40 @@ def test_removing_cooperation_indicators_breaks_the_rule_with_the_guide_words(
     dossier = proposed
     for line in proposed.lignes:
         if line.categorie == "CT":
-            dossier = h.remove_indicator(ctx, line.code, dossier)
-    check = h.check_selection(ctx, dossier)
-    assert "non conforme" in check
-    assert "SEL-MIN-CT" in check
-    assert "Les établissements ont obligation de choisir au minimum 2 indicateurs" in check
+            dossier = selection.remove_indicator(ctx, line.code, dossier)
+    check = selection.check_selection(ctx, dossier)
+    assert "non conforme" in check.verdict
+    assert "SEL-MIN-CT" in check.findings
+    assert "Les établissements ont obligation de choisir au minimum 2 indicateurs" in check.findings
+    assert check.counts[0][:2] == ["Coopérations (CT)", "0"]
 
 
 def test_edited_table_reads_usual_codes_and_flags_unknown_ones(
     ctx: AppContext, proposed: Dossier
 ) -> None:
     rows = [["os13", "", "", "mon motif", ""], ["CPOM_XX_99", "", "", "", ""], ["", "", "", "", ""]]
-    dossier = h.edit_selection(ctx, rows, proposed.model_copy(update={"profil": PROFILE}))
+    dossier = selection.edit_selection(ctx, rows, proposed.model_copy(update={"profil": PROFILE}))
     assert dossier.codes() == ["CPOM_OS_13", "CPOM_XX_99"]
     assert dossier.lignes[0].libelle.startswith("Taux d")
     assert dossier.lignes[0].categorie == "OS"
     assert dossier.lignes[0].pourquoi == "mon motif"
-    assert "SEL-UNKNOWN" in h.check_selection(ctx, dossier)
+    assert "SEL-UNKNOWN" in selection.check_selection(ctx, dossier).findings
 
 
 def test_adding_a_code_that_does_not_exist_suggests_close_ones(ctx: AppContext) -> None:
     with pytest.raises(UnknownIndicatorError, match="OS_22"):
-        h.add_indicator(ctx, "OS_23", Dossier(profil=PROFILE))
+        selection.add_indicator(ctx, "OS_23", Dossier(profil=PROFILE))
 
 
 def test_incomplete_profile_keeps_the_selection_and_says_what_to_complete(
     ctx: AppContext, proposed: Dossier
 ) -> None:
     dossier = proposed.model_copy(update={"profil": ProfileForm(raison_sociale="CH")})
-    check = h.check_selection(ctx, dossier)
-    assert "Complétez le profil" in check
-    assert "statut" in check
+    check = selection.check_selection(ctx, dossier)
+    assert "Complétez le profil" in check.verdict
+    assert "statut" in check.verdict
     with pytest.raises(InvalidInputError, match="statut"):
-        h.propose_selection(ctx, dossier.profil, dossier)
+        selection.propose_selection(ctx, dossier.profil, dossier)
     assert dossier.codes() == proposed.codes()
 
 
@@ -227,28 +229,28 @@ def test_dossier_survives_a_round_trip_and_ignores_garbage(proposed: Dossier) ->
 def test_drafting_an_indicator_fills_the_editor_chart_and_dossier(
     ctx: AppContext, proposed: Dossier
 ) -> None:
-    dossier, draft = h.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
+    dossier, draft = justification.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
     line = dossier.line("CPOM_OS_13")
     assert line is not None
     assert line.valeur_initiale == 20
     assert set(line.cibles) == {"2025", "2026", "2027", "2028", "2029"}
     assert line.justification
     assert draft.contexte[:40] in line.justification
-    shown = h.editor_values(dossier, "CPOM_OS_13")
+    shown = justification.editor_values(dossier, "CPOM_OS_13")
     assert shown["contexte"] == draft.contexte
     assert shown["baseline"] == "20"
     assert [row[0] for row in shown["years"]] == ["2025", "2026", "2027", "2028", "2029"]
-    assert "<svg" in shown["chart"]
-    assert "polyline" in shown["chart"]
+    assert set(shown["chart"]["Série"]) == {trajectory.OURS, trajectory.FICHE}  # two lines
+    assert shown["table"] is None
 
 
 def test_edits_of_texts_and_targets_are_kept_and_checked(
     ctx: AppContext, proposed: Dossier
 ) -> None:
-    dossier, _ = h.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
-    shown = h.editor_values(dossier, "CPOM_OS_13")
+    dossier, _ = justification.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
+    shown = justification.editor_values(dossier, "CPOM_OS_13")
     years = [[row[0], "19", row[2]] for row in shown["years"]]
-    edited = h.save_justification(
+    edited = justification.save_justification(
         ctx,
         dossier,
         "CPOM_OS_13",
@@ -266,7 +268,7 @@ def test_edits_of_texts_and_targets_are_kept_and_checked(
     assert line.redaction.contexte == "Notre contexte."
     assert line.redaction.actions == ["Action une", "Action deux"]
     assert line.cibles == dict.fromkeys(["2025", "2026", "2027", "2028", "2029"], "19")
-    findings = h.line_findings(ctx, edited, "CPOM_OS_13")
+    findings = justification.line_findings(ctx, edited, "CPOM_OS_13")
     assert "TRAJ-" in findings  # a target below the 2024 value goes the wrong way
 
 
@@ -274,7 +276,7 @@ def test_a_wrong_baseline_is_refused_and_nothing_is_lost(
     ctx: AppContext, proposed: Dossier
 ) -> None:
     with pytest.raises(InvalidInputError, match="valeur initiale"):
-        h.draft_justification(ctx, proposed, "CPOM_OS_13", "beaucoup")
+        justification.draft_justification(ctx, proposed, "CPOM_OS_13", "beaucoup")
     assert proposed.line("CPOM_OS_13") is not None
     assert proposed.line("CPOM_OS_13").valeur_initiale is None  # type: ignore[union-attr]
 
@@ -283,7 +285,7 @@ def test_export_reads_back_unchanged_in_json_and_xlsx(
     ctx: AppContext, proposed: Dossier, tmp_path: Path
 ) -> None:
     dossier = _drafted(ctx, proposed)
-    xlsx, json_path = h.export_draft(ctx, dossier, tmp_path)
+    xlsx, json_path = whole_draft.export_draft(ctx, dossier, tmp_path)
     tree = draft_tree(dossier, campaign=ctx.rules().campaign, kb=ctx.kb())
     expected = validate_draft(tree, kb=ctx.kb(), rules=ctx.rules())
     from_json = validate_path(json_path, kb=ctx.kb(), rules=ctx.rules())
@@ -298,8 +300,8 @@ def test_export_reads_back_unchanged_in_json_and_xlsx(
 def test_xlsx_export_opens_on_the_annex_5_layout(
     ctx: AppContext, proposed: Dossier, tmp_path: Path
 ) -> None:
-    dossier, _ = h.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
-    xlsx, _ = h.export_draft(ctx, dossier, tmp_path)
+    dossier, _ = justification.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
+    xlsx, _ = whole_draft.export_draft(ctx, dossier, tmp_path)
     workbook = openpyxl.load_workbook(xlsx)
     assert workbook.sheetnames[0] == "Annexe stratégique"
     assert "indicateurs" in workbook.sheetnames
@@ -319,10 +321,10 @@ def test_export_of_an_incomplete_profile_says_what_is_missing(
 ) -> None:
     dossier = proposed.model_copy(update={"profil": PROFILE.model_copy(update={"finess_ej": ""})})
     with pytest.raises(InvalidInputError, match="FINESS EJ"):
-        h.export_draft(ctx, dossier, tmp_path)
-    report = h.check_draft(ctx, dossier)
+        whole_draft.export_draft(ctx, dossier, tmp_path)
+    report = whole_draft.check_draft(ctx, dossier)
     assert "SCHEMA" in report
-    assert "à rédiger" in report
+    assert "à rédiger" in str(whole_draft.draft_overview(dossier))
 
 
 # --- Vérifier un CPOM ---------------------------------------------------------------------------
@@ -331,7 +333,7 @@ def test_export_of_an_incomplete_profile_says_what_is_missing(
 def test_uploaded_draft_with_errors_gets_the_guide_words_and_downloads(
     ctx: AppContext, tmp_path: Path
 ) -> None:
-    rows, report, xlsx, json_path = h.check_uploads(ctx, [WITH_ERRORS], tmp_path / "out")
+    rows, report, xlsx, json_path = verification.check_uploads(ctx, [WITH_ERRORS], tmp_path / "out")
     expected = validate_path(WITH_ERRORS, kb=ctx.kb(), rules=ctx.rules())
     assert rows == [
         [
@@ -345,13 +347,15 @@ def test_uploaded_draft_with_errors_gets_the_guide_words_and_downloads(
     ]
     assert json.loads(json_path.read_text(encoding="utf-8")) == json.loads(expected.to_json())
     for finding in expected.findings:
-        assert render.esc(finding.source.quote) in report
+        assert esc(finding.source.quote) in report
     sheet = openpyxl.load_workbook(xlsx)["Constats"]
     assert sheet.max_row == 1 + len(expected.findings)
 
 
 def test_several_uploads_make_a_batch_with_one_row_each(ctx: AppContext, tmp_path: Path) -> None:
-    rows, report, _, json_path = h.check_uploads(ctx, [VALID, WITH_ERRORS], tmp_path / "out")
+    rows, report, _, json_path = verification.check_uploads(
+        ctx, [VALID, WITH_ERRORS], tmp_path / "out"
+    )
     assert sorted(row[3] for row in rows) == ["non", "oui"]
     assert json.loads(json_path.read_text(encoding="utf-8"))["summary"]["establishments"] == 2
     assert "Lot de 2 établissements" in report
@@ -376,7 +380,7 @@ def test_upload_limits_have_french_messages(
 ) -> None:
     files = make(tmp_path)  # type: ignore[operator]
     with pytest.raises(InvalidInputError, match=message):
-        h.check_uploads(ctx, files, tmp_path / "out")
+        verification.check_uploads(ctx, files, tmp_path / "out")
 
 
 def _touch(path: Path, data: bytes) -> Path:
@@ -386,7 +390,7 @@ def _touch(path: Path, data: bytes) -> Path:
 
 def _sparse(path: Path) -> Path:
     with path.open("wb") as handle:
-        handle.truncate(h.MAX_UPLOAD_BYTES + 1)
+        handle.truncate(verification.MAX_UPLOAD_BYTES + 1)
     return path
 
 
@@ -394,7 +398,7 @@ def _sparse(path: Path) -> Path:
 
 
 def test_catalog_lists_current_and_historical_documents(ctx: AppContext) -> None:
-    rows = h.catalog_rows(ctx)
+    rows = documents.catalog_rows(ctx)
     assert len(rows) == len(ctx.catalog()) >= 5
     assert {row[3] for row in rows} == {"en vigueur", "historique"}
 
@@ -402,9 +406,9 @@ def test_catalog_lists_current_and_historical_documents(ctx: AppContext) -> None
 def test_index_status_tells_how_many_passages_and_whether_semantic(ctx: AppContext) -> None:
     manifest = index_status(ctx.settings)
     assert manifest is not None
-    status = h.index_status(ctx)
-    assert f"<td>{manifest.chunks}</td>" in status
-    assert "non construite" in status
+    status = documents.index_status(ctx)
+    assert ["Passages indexés", str(manifest.chunks)] in status.rows
+    assert "non construite" in str(status.rows)
 
 
 def test_reindex_reports_progress_and_serves_the_hybrid_index(
@@ -416,22 +420,30 @@ def test_reindex_reports_progress_and_serves_the_hybrid_index(
     assert service.index().dense_ready is False
     ctx = AppContext(settings, service, tmp_path / "var")
     stages: list[str] = []
-    status = h.reindex(ctx, rebuild=False, progress=lambda stage, done, total: stages.append(stage))
-    assert "Index mis à jour" in status
-    assert "prête" in status
+    status = documents.reindex(
+        ctx, rebuild=False, progress=lambda stage, done, total: stages.append(stage)
+    )
+    assert "Index mis à jour" in status.note
+    assert "prête" in str(status.rows)
     assert "vecteurs" in stages
     assert service.index().dense_ready is True
-    assert "déjà à jour" in h.reindex(ctx, rebuild=False)
+    assert "déjà à jour" in documents.reindex(ctx, rebuild=False).note
 
 
 def test_trajectory_chart_draws_numbers_and_tabulates_yes_no() -> None:
     years = ("2025", "2026")
-    chart = trajectory_chart(10, {"2025": 12, "2026": 14}, {"2025": 11, "2026": 12}, years=years)
-    assert chart.count("<polyline") == 2
-    assert "12" in chart
-    table = trajectory_chart("non", {"2025": "oui"}, {"2025": "oui"}, years=years)
-    assert "<svg" not in table
-    assert "<td>oui</td>" in table
+    targets, fiche = {"2025": 12, "2026": 14}, {"2025": 11, "2026": 12}
+    assert trajectory.is_numeric(targets, fiche, years)
+    chart = trajectory.points(10, targets, fiche, years=years)
+    lines = chart.groupby("Série")["Valeur"].apply(list).to_dict()
+    assert lines == {trajectory.OURS: [10, 12, 14], trajectory.FICHE: [10, 11, 12]}  # two lines
+    assert list(chart["Année"].unique()) == ["2024", "2025", "2026"]
+    assert not trajectory.is_numeric({"2025": "oui"}, {"2025": "oui"}, years)
+    table = trajectory.table("non", {"2025": "oui"}, {"2025": "oui"}, years=years)
+    assert table.values.tolist() == [
+        [trajectory.OURS, "non", "oui", "—"],
+        ["D'après la fiche", "non", "oui", "—"],
+    ]
 
 
 def test_a_hopital_de_proximite_gets_the_hpr_annex_with_its_three_years(
@@ -445,14 +457,18 @@ def test_a_hopital_de_proximite_gets_the_hpr_annex_with_its_three_years(
             "activites": ["medecine", "smr"],
         }
     )
-    dossier, _ = h.propose_selection(ctx, profile, Dossier())
+    dossier, _ = selection.propose_selection(ctx, profile, Dossier())
     hpr = [code for code in dossier.codes() if code.startswith("HPR_")]
     assert hpr
-    assert h.selection_counts(dossier)["HPR"] == len(hpr)
-    assert "Sélection conforme" in h.check_selection(ctx, dossier)
-    dossier, _ = h.draft_justification(ctx, dossier, hpr[0], "3")
-    assert [row[0] for row in h.editor_values(dossier, hpr[0])["years"]] == ["2025", "2026", "2027"]
-    xlsx, _ = h.export_draft(ctx, dossier, tmp_path)
+    assert selection_counts(dossier)["HPR"] == len(hpr)
+    assert "Sélection conforme" in selection.check_selection(ctx, dossier).verdict
+    dossier, _ = justification.draft_justification(ctx, dossier, hpr[0], "3")
+    assert [row[0] for row in justification.editor_values(dossier, hpr[0])["years"]] == [
+        "2025",
+        "2026",
+        "2027",
+    ]
+    xlsx, _ = whole_draft.export_draft(ctx, dossier, tmp_path)
     sheet = openpyxl.load_workbook(xlsx)["Annexe HPR"]
     assert any(hpr[0] in str(row[1]) for row in sheet.iter_rows(values_only=True))
 
@@ -467,7 +483,7 @@ def test_with_a_chat_model_the_answer_streams_then_comes_checked(ctx: AppContext
         )
     )
     llm_ctx = AppContext(ctx.settings, ctx.service, ctx.data_dir, chat_model=model)
-    events = list(h.ask_stream(llm_ctx, "Combien d'indicateurs au maximum ?"))
+    events = list(questions.ask_stream(llm_ctx, "Combien d'indicateurs au maximum ?"))
     previews = [reply for reply, record in events if record is None]
     assert len(previews) > 1
     assert "cpom-preview" in previews[0]
@@ -489,10 +505,12 @@ def test_an_answer_says_so_when_the_chroma_server_is_away(ctx: AppContext) -> No
     )
     index.dense_problem = away
     try:
-        reply, _ = h.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+        reply, _ = questions.ask(
+            ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?"
+        )
     finally:
         index.dense_problem = None
     assert "10" in reply
     assert "Le serveur Chroma 127.0.0.1:8000 ne répond pas" in reply
-    again, _ = h.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
+    again, _ = questions.ask(ctx, "Combien d'indicateurs au maximum dans l'annexe stratégique ?")
     assert "Le serveur Chroma" not in again

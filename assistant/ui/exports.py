@@ -14,15 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.drafts import TARGET_YEARS, Draft, DraftIndicator, write_xlsx
-from assistant.drafts.writers import xlsx_value
-from assistant.kb.models import HPR_YEARS
+from assistant import HPR_YEARS, TARGET_YEARS, Draft, DraftIndicator, write_xlsx, xlsx_value
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from assistant.kb import KnowledgeBase
-    from assistant.rules import Report
+    from assistant import KnowledgeBase, Report
 
 ANNEX_TITLE = "ANNEXE 2025 - 2029 : ANNEXE ORIENTATION STRATEGIQUE – ENGAGEMENTS DU PRS"
 ANNEX_HEADERS: tuple[str, ...] = (

@@ -1,73 +1,29 @@
-"""The app's event handlers, as plain functions (the tests call them; ``app.py`` wires them).
+"""Transitional: the handlers moved to their tabs (``assistant.ui.tabs``); delete this module.
 
-They take the shared ``AppContext`` and plain values, return plain values (HTML, rows, file
-paths, dossiers) and raise ``AssistantError`` with a French message when the user can act;
-the app shows those in French and never clears what the user typed. One module per tab.
+Kept only because three test modules outside the app's files still import it
+(``tests/test_privacy.py``, ``tests/test_hostile_text.py``, ``tests/test_llm_faults.py``).
+Once they import the tab modules, remove it. Nothing in the app imports it.
 """
 
-from assistant.ui.documents import STAGES, catalog_rows, index_status, reindex
-from assistant.ui.justification import (
-    YEAR_HEADERS,
-    check_draft,
+from assistant.ui.tabs.justification import (
     draft_justification,
     editor_values,
-    export_draft,
     line_findings,
     save_justification,
 )
-from assistant.ui.questions import (
-    EXAMPLE_QUESTIONS,
-    MAX_QUESTION_CHARS,
-    ask,
-    ask_stream,
-    chat_history,
-    text_of,
-)
-from assistant.ui.selection import (
-    add_indicator,
-    check_selection,
-    edit_selection,
-    indicator_choices,
-    propose_selection,
-    remove_indicator,
-    selection_choices,
-    selection_counts,
-)
-from assistant.ui.verification import (
-    MAX_UPLOAD_BYTES,
-    MAX_UPLOAD_FILES,
-    check_uploads,
-    summary_rows,
-)
+from assistant.ui.tabs.questions import ask, ask_stream
+from assistant.ui.tabs.selection import propose_selection
+from assistant.ui.tabs.verification import check_uploads
+from assistant.ui.whole_draft import check_draft
 
 __all__ = [
-    "EXAMPLE_QUESTIONS",
-    "MAX_QUESTION_CHARS",
-    "MAX_UPLOAD_BYTES",
-    "MAX_UPLOAD_FILES",
-    "STAGES",
-    "YEAR_HEADERS",
-    "add_indicator",
     "ask",
     "ask_stream",
-    "catalog_rows",
-    "chat_history",
     "check_draft",
-    "check_selection",
     "check_uploads",
     "draft_justification",
-    "edit_selection",
     "editor_values",
-    "export_draft",
-    "index_status",
-    "indicator_choices",
     "line_findings",
     "propose_selection",
-    "reindex",
-    "remove_indicator",
     "save_justification",
-    "selection_choices",
-    "selection_counts",
-    "summary_rows",
-    "text_of",
 ]

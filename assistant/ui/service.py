@@ -12,14 +12,10 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import AssistantError, IndexNotReadyError
-from assistant.index.service import IndexService
+from assistant import AssistantError, IndexNotReadyError, IndexService
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
-    from assistant.corpus.models import DocumentInfo
-    from assistant.kb import KnowledgeBase
-    from assistant.rules import RuleSet
+    from assistant import DocumentInfo, KnowledgeBase, RuleSet, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +74,7 @@ class AppContext:
             failed_at = self._llm_failed_at
             if failed_at is not None and time.monotonic() - failed_at < CHAT_MODEL_RETRY:
                 return None
-            from assistant.answer.generate import NOTICE_FAILED
-            from assistant.llm.models import build_chat_model
+            from assistant import NOTICE_FAILED, build_chat_model
 
             try:
                 self._chat_model = build_chat_model(self.settings)
@@ -100,7 +95,7 @@ class AppContext:
 
     def kb(self) -> KnowledgeBase:
         """The indicator knowledge base (loaded once)."""
-        from assistant.kb import load_kb
+        from assistant import load_kb
 
         with self._lock:
             if self._kb is None:
@@ -109,7 +104,7 @@ class AppContext:
 
     def rules(self) -> RuleSet:
         """The campaign's rules (loaded once)."""
-        from assistant.rules import load_rules
+        from assistant import load_rules
 
         with self._lock:
             if self._rules is None:
@@ -118,7 +113,7 @@ class AppContext:
 
     def catalog(self) -> list[DocumentInfo]:
         """The corpus catalog (read once)."""
-        from assistant.corpus.loaders import load_catalog
+        from assistant import load_catalog
 
         with self._lock:
             if self._catalog is None:

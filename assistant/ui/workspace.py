@@ -12,17 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.drafts import TARGET_YEARS, Draft, Value, parse_draft
-from assistant.errors import InvalidInputError, UnknownIndicatorError
-from assistant.kb import normalize_code
-from assistant.profile import ACTIVITY_LABELS, CATEGORY_LABELS, STATUT_LABELS
-from assistant.propose import Profile, parse_profile
-from assistant.rules.values import as_number
+from assistant import (
+    ACTIVITY_LABELS,
+    CATEGORY_LABELS,
+    HPR_YEARS,
+    STATUT_LABELS,
+    TARGET_YEARS,
+    Draft,
+    InvalidInputError,
+    Profile,
+    UnknownIndicatorError,
+    Value,
+    as_number,
+    normalize_code,
+    parse_draft,
+    parse_profile,
+)
 
 if TYPE_CHECKING:
-    from assistant.kb import KnowledgeBase
-    from assistant.propose import Proposal
-    from assistant.rules import Source
+    from assistant import KnowledgeBase, Proposal, Source
 
 DOSSIER_VERSION = 1
 SELECTION_HEADERS: tuple[str, ...] = ("Code", "Libellé", "CT/OS", "Pourquoi", "Source")
@@ -82,6 +90,12 @@ class Line(BaseModel):
     justification: str | None = None
     commentaire: str | None = None
     redaction: Redaction | None = None
+
+    def target_years(self) -> tuple[str, ...]:
+        """The years this line has targets for: 2025-2029, or 2025-2027 for the HPR annex."""
+        if self.categorie == "HPR":
+            return tuple(str(y) for y in HPR_YEARS)
+        return TARGET_YEARS
 
 
 class Dossier(BaseModel):
@@ -158,6 +172,19 @@ def describe(code: str, kb: KnowledgeBase) -> tuple[str, str]:
     if code in kb.hpr:
         return kb.hpr[code].label, "HPR"
     return "", "?"
+
+
+def with_line(dossier: Dossier, code: str, update: dict[str, Any], kb: KnowledgeBase) -> Dossier:
+    """The dossier with the line of ``code`` updated (added at the end when not selected)."""
+    lines = list(dossier.lignes)
+    for i, line in enumerate(lines):
+        if line.code == code:
+            lines[i] = line.model_copy(update=update)
+            break
+    else:
+        libelle, categorie = describe(code, kb)
+        lines.append(Line(code=code, libelle=libelle, categorie=categorie, **update))
+    return dossier.model_copy(update={"lignes": lines})
 
 
 def _cell(row: Sequence[Any], i: int) -> str:
@@ -348,4 +375,5 @@ __all__ = [
     "profile_of",
     "rows_of",
     "split_annexes",
+    "with_line",
 ]

@@ -10,9 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
-from assistant.ui.events import PENDING, error_html
-from assistant.ui.questions import text_of
+from assistant.ui.chat import ERROR_LABEL, PENDING
 from bench.devset_tools import load_devset
 from bench.load import ROOT
 from bench.load.recorder import Recorder, Sample
@@ -25,8 +23,17 @@ DRAFTS: tuple[tuple[Path, str], ...] = (
 CHAT_TURNS = 5
 """Questions asked in one chat before the user starts a new one."""
 REQUEST_TIMEOUT = 120.0
-ERROR_LABEL = error_html(AssistantError("")).partition("</p>")[0]
-"""How the chat shows an expected failure instead of an answer (``events.error_html``)."""
+
+
+def text_of(content: Any) -> str:
+    """The text of a chat message's content (a string, or Gradio's list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, list):
+        return " ".join(text_of(part) for part in content)
+    return ""
 
 
 def conversations(seed: int) -> list[list[str]]:
@@ -122,7 +129,9 @@ class User:
         self.session = GradioSession(url)
         self.questions = [q for unit in conversations(seed=n) for q in unit]
         self.history: list[Any] = []
-        self.turns = 0
+        self.turns: list[Any] = []
+        """The chat's turns as the app keeps them (its ``cpom-chat`` browser state)."""
+        self.asked_in_chat = 0
         self.asked = 0
         self.verified = 0
 
@@ -142,14 +151,16 @@ class User:
         if question is None:
             question = self.questions[self.asked % len(self.questions)]
         self.asked += 1
-        if self.turns >= CHAT_TURNS:
-            self.history, self.turns = [], 0
+        if self.asked_in_chat >= CHAT_TURNS:
+            self.history, self.turns, self.asked_in_chat = [], [], 0
         fresh = not self.history
 
         def action() -> str | None:
             shown, *_ = self.session.run("show_question", question, self.history)
-            history, *_ = self.session.call("answer", shown)
-            self.history, self.turns = history, self.turns + 1
+            history, *_, turns = self.session.call("answer", shown, self.turns)
+            self.history, self.asked_in_chat = history, self.asked_in_chat + 1
+            if isinstance(turns, list):
+                self.turns = turns
             return check_answer(self.recorder, question, history, fresh=fresh)
 
         return self._timed("question", action)

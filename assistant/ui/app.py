@@ -1,0 +1,120 @@
+"""The app: a header, five tabs wired to the user's dossier kept in the browser, and serving.
+
+Each tab (``assistant.ui.tabs``) lays out its components and wires its callbacks; this
+module creates what they share (the dossier and the chat's turns, in ``gr.BrowserState``, so
+that a reload loses nothing), puts the work back after a reload, and serves the page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from assistant.ui.limits import CONCURRENCY, MAX_THREADS, QUEUE_SIZE
+from assistant.ui.service import AppContext
+from assistant.ui.tabs import documents, justification, questions, selection, verification
+from assistant.ui.workspace import Dossier
+
+TITLE = "Assistant CPOM — ARS Occitanie"
+HEADER = (
+    "<p class='cpom-brand'>ARS Occitanie · Campagne CPOM sanitaires 2025-2029</p>\n\n"
+    "# Assistant CPOM\n\n"
+    "Questions sur les guides, choix des indicateurs de l'annexe stratégique, rédaction des "
+    "justifications et vérification des brouillons. Les réponses citent les guides ; elles ne "
+    "remplacent pas l'échange avec votre référent ARS."
+)
+CSS_PATH = Path(__file__).with_name("style.css")
+FONTS = ["Marianne", "Arial", "Helvetica", "system-ui", "sans-serif"]
+DAY = 24 * 3600
+
+
+def state_secret(data_dir: Path) -> str:
+    """The key that encrypts the browser state, kept in ``data_dir`` so reloads survive restarts."""
+    path = data_dir / "browser-state.key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+def build_blocks(ctx: AppContext) -> Any:
+    """Build the Gradio Blocks: the header, the five tabs, their events, the restore on load."""
+    import gradio as gr
+
+    secret = state_secret(ctx.data_dir)
+    with gr.Blocks(title=TITLE, delete_cache=(DAY, DAY)) as demo:
+        dossier = gr.BrowserState(Dossier().store(), storage_key="cpom-dossier", secret=secret)
+        chat_store = gr.BrowserState([], storage_key="cpom-chat", secret=secret)
+        gr.Markdown(HEADER, elem_classes=["cpom-header"])
+        with gr.Tabs():
+            with gr.Tab("Questions", id="questions"):
+                asked = questions.build()
+            with gr.Tab("Choisir mes indicateurs", id="selection"):
+                chosen = selection.build()
+            with gr.Tab("Rédiger une justification", id="justification"):
+                drafted = justification.build()
+            with gr.Tab("Vérifier un CPOM", id="verifier"):
+                checked = verification.build()
+            with gr.Tab("Documents", id="documents") as documents_tab:
+                indexed = documents.build(ctx, documents_tab)
+        questions.wire(asked, ctx, chat_store=chat_store)
+        selection.wire(chosen, ctx, dossier=dossier, indicator=drafted.indicator)
+        justification.wire(drafted, ctx, dossier=dossier)
+        verification.wire(checked, ctx)
+        documents.wire(indexed, ctx)
+
+        def restore(stored: Any, turns: Any) -> list[Any]:
+            d = Dossier.load(stored)
+            code = next(iter(d.codes()), None)
+            return [
+                *selection.restore(ctx, d),
+                *justification.restore(ctx, d, code),
+                *questions.restore(turns),
+                *documents.restore(ctx),
+            ]
+
+        demo.load(
+            restore,
+            [dossier, chat_store],
+            [
+                *selection.restore_outputs(chosen, drafted.indicator),
+                *justification.restore_outputs(drafted),
+                *questions.restore_outputs(asked),
+                *documents.restore_outputs(indexed),
+            ],
+        )
+    return demo
+
+
+def launch(demo: Any, *, host: str, port: int, max_file_size: int, block: bool = True) -> None:
+    """Queue and serve the app (blocking unless ``block`` is False).
+
+    Args:
+        demo: The app (``build_blocks``).
+        host: The address to listen on.
+        port: The port.
+        max_file_size: Uploads above this many bytes are refused by Gradio itself.
+        block: Whether to block the calling thread.
+    """
+    import gradio as gr
+
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE).launch(
+        server_name=host,
+        server_port=port,
+        max_file_size=max_file_size,
+        max_threads=MAX_THREADS,
+        footer_links=["settings"],
+        theme=gr.themes.Default(
+            primary_hue="blue", neutral_hue="slate", radius_size="sm", font=FONTS
+        ),
+        css_paths=[CSS_PATH],
+        prevent_thread_lock=not block,
+    )
+
+
+__all__ = ["CSS_PATH", "HEADER", "build_blocks", "launch", "state_secret"]

@@ -1,0 +1,300 @@
+"""Questions tab: answers from the guides with numbered sources, streamed when an LLM is set.
+
+The chat's turns are kept as plain text (``assistant.ui.chat.Turn``) in the browser; follow-up
+questions read them, and the chat shown is made from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from assistant import AssistantError, InvalidInputError
+from assistant.ui.chat import (
+    MAX_TURNS_KEPT,
+    PENDING,
+    Turn,
+    answer_html,
+    error_html,
+    history_of,
+    load_turns,
+    messages_of,
+    preview_html,
+    question_html,
+    store_turns,
+    turn_of,
+)
+from assistant.ui.errors import french_errors, message_of
+from assistant.ui.feedback import Rating, record_feedback
+
+if TYPE_CHECKING:
+    from assistant import Answer
+    from assistant.ui.service import AppContext
+
+MAX_QUESTION_CHARS = 2_000
+MAX_HISTORY_TURNS = 4
+"""Previous (question, answer) turns given to the chain for follow-up questions."""
+EXAMPLE_QUESTIONS: tuple[str, ...] = (
+    "Combien d'indicateurs au maximum ?",
+    "Combien d'indicateurs de coopération au minimum ?",
+    "Date limite du choix des indicateurs ?",
+    "Que doit choisir un hôpital de proximité ?",
+    "Quelle est la cible de l'indicateur OS 13 ?",
+)
+Record = dict[str, Any]
+"""A turn as JSON: what the app keeps of an answer (for follow-ups and feedback)."""
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+def ask_stream(
+    ctx: AppContext, question: str, turns: Sequence[Turn] = ()
+) -> Iterator[tuple[str, Record | None]]:
+    """Answer a question from the guides, showing generated text as it comes (LLM mode).
+
+    Args:
+        ctx: The app's context.
+        question: The question as typed.
+        turns: The chat so far (the last few are given to the chain for follow-ups).
+
+    Yields:
+        (chat HTML, None) for each preview of a generated answer, then (chat HTML, record)
+        for the final answer: its text with markers and its numbered, expandable sources;
+        the record is the answer's ``Turn`` as JSON. When the configured chat model is
+        unavailable, the answer's notice says why.
+
+    Raises:
+        InvalidInputError: Empty or over-long question.
+        IndexNotReadyError: No index yet.
+    """
+    from assistant import stream_answer
+
+    question = (question or "").strip()
+    if not question:
+        raise InvalidInputError("Saisissez une question.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInputError(
+            f"La question est trop longue ({len(question)} caractères, "
+            f"{MAX_QUESTION_CHARS} au plus) : raccourcissez-la."
+        )
+    index = ctx.service.index()
+    chat_model = ctx.chat_model()
+    unavailable = ctx.llm_notice if chat_model is None else None
+    preview = ""
+    for event in stream_answer(
+        question,
+        index=index,
+        kb=ctx.kb(),
+        settings=ctx.settings,
+        history=history_of(turns, last=MAX_HISTORY_TURNS) or None,
+        chat_model=chat_model,
+    ):
+        if isinstance(event, str):
+            preview += event
+            yield preview_html(preview), None
+        else:
+            answer = _with_notice(event, unavailable) if event.supported else event
+            problem = getattr(index, "dense_problem", None)
+            if problem is not None:  # a Chroma server away: the answer rests on lexical search
+                answer = _with_notice(answer, problem.message)
+            yield answer_html(answer), turn_of(answer, question).model_dump(mode="json")
+
+
+def _with_notice(answer: Answer, notice: str | None) -> Answer:
+    """``answer`` with ``notice`` added after its own (the same answer when there is none)."""
+    if not notice:
+        return answer
+    joined = " ".join(n for n in (answer.notice, notice) if n)
+    return answer.model_copy(update={"notice": joined})
+
+
+def ask(ctx: AppContext, question: str, turns: Sequence[Turn] = ()) -> tuple[str, Record]:
+    """Answer a question from the guides: the final chat HTML and the answer's record.
+
+    Raises:
+        InvalidInputError: Empty or over-long question.
+        IndexNotReadyError: No index yet.
+    """
+    final: tuple[str, Record] | None = None
+    for reply, record in ask_stream(ctx, question, turns):
+        if record is not None:
+            final = (reply, record)
+    assert final is not None
+    return final
+
+
+# --- layout --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionsTab:
+    """The Questions tab's components (and its per-session states)."""
+
+    chatbot: Any
+    question: Any
+    send: Any
+    comment: Any
+    useful: Any
+    useless: Any
+    feedback_note: Any
+    new_chat: Any
+    last_answer: Any
+    """The last answer's record (``gr.State``), for feedback."""
+    pending: Any
+    """The question being answered (``gr.State``)."""
+
+
+def build() -> QuestionsTab:
+    """Lay out the Questions tab (call inside ``gr.Tab``)."""
+    import gradio as gr
+
+    chatbot = gr.Chatbot(
+        label="Questions sur les guides",
+        height=520,
+        feedback_options=None,
+        placeholder="Posez une question sur la campagne CPOM 2025-2029 : chaque "
+        "réponse cite les passages des guides sur lesquels elle repose.",
+        elem_id="chat",
+    )
+    with gr.Row():
+        question = gr.Textbox(
+            label="Votre question",
+            placeholder="Ex. : combien d'indicateurs de coopération faut-il retenir ?",
+            max_length=MAX_QUESTION_CHARS,
+            scale=5,
+            elem_id="question",
+        )
+        send = gr.Button(
+            "Envoyer",
+            variant="primary",
+            scale=0,
+            min_width=140,
+            elem_id="send",
+            elem_classes=["cpom-align-end"],
+        )
+    gr.Examples(list(EXAMPLE_QUESTIONS), inputs=question, label="Exemples de questions")
+    with gr.Accordion("Votre avis sur la dernière réponse", open=False):
+        comment = gr.Textbox(label="Commentaire (facultatif)", lines=2, max_length=2000)
+        with gr.Row():
+            useful = gr.Button("Réponse utile", size="sm")
+            useless = gr.Button("Réponse pas utile", size="sm")
+        feedback_note = gr.Markdown()
+    new_chat = gr.Button("Nouvelle conversation", size="sm", variant="secondary")
+    return QuestionsTab(
+        chatbot=chatbot,
+        question=question,
+        send=send,
+        comment=comment,
+        useful=useful,
+        useless=useless,
+        feedback_note=feedback_note,
+        new_chat=new_chat,
+        last_answer=gr.State(None),
+        pending=gr.State(""),
+    )
+
+
+# --- callbacks -----------------------------------------------------------------------------
+
+
+def show_question(text: str, shown: list[Any]) -> tuple[list[Any], str, str]:
+    """Show the question at once, with a pending answer; clear the box."""
+    import gradio as gr
+
+    text = (text or "").strip()
+    if not text:
+        raise gr.Error("Saisissez une question.", title="Question vide")
+    messages = [
+        *(shown or []),
+        {"role": "user", "content": question_html(text)},
+        {"role": "assistant", "content": PENDING},
+    ]
+    return messages, "", text
+
+
+def answer_with(ctx: AppContext) -> Callable[[str, list[Any], Any], Iterator[tuple[Any, ...]]]:
+    """The callback that replaces the pending answer by the answer as it comes."""
+    import gradio as gr
+
+    def answer(text: str, shown: list[Any], stored: Any) -> Iterator[tuple[Any, ...]]:
+        turns = load_turns(stored)
+        base = (shown or [])[:-1][-(2 * MAX_TURNS_KEPT - 1) :]  # the chat shown is capped too
+        try:
+            for reply, record in ask_stream(ctx, text, turns):
+                messages = [*base, {"role": "assistant", "content": reply}]
+                if record is None:
+                    yield messages, gr.skip(), gr.skip()
+                else:
+                    kept = store_turns([*turns, Turn.model_validate(record)])
+                    yield messages, record, kept
+        except AssistantError as exc:
+            failed = {"role": "assistant", "content": error_html(message_of(exc))}
+            yield [*base, failed], None, gr.skip()
+
+    return answer
+
+
+def feedback_with(ctx: AppContext, rating: Rating) -> Callable[[Record | None, str], Any]:
+    """A callback that records a rating of the last answer."""
+
+    @french_errors
+    def record(last: Record | None, comment: str) -> tuple[str, str]:
+        record_feedback(ctx.data_dir, last, rating, comment)
+        return "Merci : votre avis est enregistré.", ""
+
+    return record
+
+
+def restore(stored: Any) -> list[Any]:
+    """The chat shown after a reload, made from the turns kept in the browser."""
+    return [messages_of(load_turns(stored))]
+
+
+def restore_outputs(tab: QuestionsTab) -> list[Any]:
+    """The components ``restore`` fills, in order."""
+    return [tab.chatbot]
+
+
+def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any) -> None:
+    """Attach the tab's callbacks (call inside ``gr.Blocks``).
+
+    The send button's chain has fixed API names (``show_question``, ``answer``): the load
+    bench drives the app through them.
+    """
+    t = tab
+    for trigger, named in ((t.send.click, True), (t.question.submit, False)):
+        trigger(
+            show_question,
+            [t.question, t.chatbot],
+            [t.chatbot, t.question, t.pending],
+            queue=False,
+            api_name="show_question" if named else None,
+        ).then(
+            answer_with(ctx),
+            [t.pending, t.chatbot, chat_store],
+            [t.chatbot, t.last_answer, chat_store],
+            api_name="answer" if named else None,
+        )
+    ratings: tuple[tuple[Any, Rating], ...] = ((t.useful, "utile"), (t.useless, "pas_utile"))
+    for button, rating in ratings:
+        button.click(
+            feedback_with(ctx, rating), [t.last_answer, t.comment], [t.feedback_note, t.comment]
+        )
+    t.new_chat.click(
+        lambda: ([], [], None), None, [t.chatbot, chat_store, t.last_answer], queue=False
+    )
+
+
+__all__ = [
+    "EXAMPLE_QUESTIONS",
+    "MAX_QUESTION_CHARS",
+    "QuestionsTab",
+    "ask",
+    "ask_stream",
+    "build",
+    "restore",
+    "restore_outputs",
+    "wire",
+]

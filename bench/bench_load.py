@@ -8,7 +8,9 @@ stops a background semantic build, a hybrid index is still used) on a copy of th
 never touch the developer's), with its scratch, upload and data folders in a temporary folder.
 It drives the app through its Gradio HTTP API, one session (one keep-alive connection) per
 user, as the page does; not with ``gradio_client``, whose polling threads and new connection
-per call cost the load generator more CPU than the app on a shared 2-core machine:
+per call cost the load generator more CPU than the app on a shared 2-core machine. The app
+is served by ``assistant.ui.serve``; the simulated users and the figures are ``tests/load/``
+(shared with its smoke test, ``tests/test_bench_load.py``):
 
 - question: ``/show_question`` then ``/answer`` (the chat kept for up to ``CHAT_TURNS``
   questions; dev-set questions, follow-ups after their first turn);
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -39,24 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load.app import App, copy_index, index_description, serve_app  # noqa: E402
-from bench.load.process import process_tree, rss_bytes  # noqa: E402
-from bench.load.recorder import GROWTH_LIMIT, KINDS, LoadResult, Recorder  # noqa: E402
-from bench.load.run import MAX_REQUESTS, run_load  # noqa: E402
-from bench.load.session import DRAFTS, User  # noqa: E402
-
-__all__ = [
-    "DRAFTS",
-    "KINDS",
-    "App",
-    "Recorder",
-    "User",
-    "main",
-    "process_tree",
-    "rss_bytes",
-    "run_load",
-    "serve_app",
-]
+from assistant.ui.serve import serve_app  # noqa: E402
+from bench.devset_tools import load_devset  # noqa: E402
+from tests.load.recorder import GROWTH_LIMIT, LoadResult  # noqa: E402
+from tests.load.run import MAX_REQUESTS, run_load  # noqa: E402
 
 LOG_COPY = "cpom-load-app.log"
 """Where the app's log is kept after a failed run (in the system's temporary folder)."""
@@ -109,6 +98,46 @@ def print_table(result: LoadResult, *, url: str, index: str) -> None:
     print("verdict:", "OK" if r.ok else "FAIL")
 
 
+def conversations(seed: int) -> list[str]:
+    """Dev-set questions in a shuffled order; a follow-up comes right after its first turn."""
+    items = load_devset()
+    by_id = {item.id: item for item in items}
+    units = [
+        [by_id[item.followup_of].question, item.question]
+        if item.followup_of in by_id
+        else [item.question]
+        for item in items
+    ]
+    random.Random(seed).shuffle(units)
+    return [question for unit in units for question in unit]
+
+
+def copy_index(source: Path, target: Path) -> Path:
+    """Copy the build in service of ``source`` (and ``CURRENT``) to ``target``; returns it.
+
+    The app rebuilds an index it finds damaged: a bench must never touch the developer's.
+    """
+    from assistant.index.manifest import current_build
+
+    build = current_build(source)
+    target.mkdir(parents=True, exist_ok=True)
+    if build is not None:
+        shutil.copytree(build, target / "builds" / build.name)
+        shutil.copyfile(source / "CURRENT", target / "CURRENT")
+    return target
+
+
+def index_description(index_dir: Path) -> str:
+    """The index in a few words (hybrid or lexical, passages)."""
+    from assistant import Settings, index_status
+
+    manifest = index_status(Settings(_env_file=None, index_dir=index_dir))  # type: ignore[call-arg]
+    if manifest is None:
+        return f"no index in {index_dir} (the app builds a lexical one)"
+    mode = "hybrid" if manifest.dense_ready else "lexical"
+    return f"{mode}, {manifest.chunks} passages, a copy of {index_dir}"
+
+
 def _default_index_dir() -> Path:
     from assistant.config import Settings
 
@@ -140,13 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cpom-load-") as tmp:
         served = copy_index(source, Path(tmp) / "index")
         extra = dict(item.split("=", 1) for item in args.app_env)
-        with serve_app(Path(tmp), port=args.port, index_dir=served, extra_env=extra) as app:
+        with serve_app(
+            ROOT / "app.py", Path(tmp), port=args.port, index_dir=served, extra_env=extra
+        ) as app:
             result = run_load(
                 app,
                 users=args.users,
                 duration=args.duration,
                 max_requests=args.max_requests,
                 think=args.think,
+                questions=conversations,
             )
         keep = args.keep_log or (None if result.ok else Path(tempfile.gettempdir()) / LOG_COPY)
         if keep is not None:

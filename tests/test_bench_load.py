@@ -1,4 +1,4 @@
-"""Smoke test of the load bench: its users against the real app (``app.py``) on a tmp index.
+"""Smoke test of the load bench: its users (``tests/load/``) against the real app on a tmp index.
 
 The figures themselves belong to ``bench/bench_load.py``; here only what the bench counts:
 both kinds of request made, no error on a sound app, and each kind of failure counted.
@@ -13,19 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index.build import ingest
-from bench.bench_load import (
-    DRAFTS,
-    KINDS,
-    App,
-    Recorder,
-    User,
-    process_tree,
-    rss_bytes,
-    run_load,
-    serve_app,
-)
+from assistant import ingest
+from assistant.ui.serve import ServedApp, serve_app
 from tests.conftest import CORPUS, make_settings
+from tests.load import ROOT
+from tests.load.process import process_tree, rss_bytes
+from tests.load.recorder import KINDS, Recorder
+from tests.load.run import run_load
+from tests.load.session import DRAFTS, User
+
+APP = ROOT / "app.py"
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +36,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[App]:
+def app(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[ServedApp]:
     """``app.py --lexical-only`` over the tmp index, offline, on a free port."""
     tmp = tmp_path_factory.mktemp("load")
     with pytest.MonkeyPatch.context() as env:
@@ -47,11 +44,11 @@ def app(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[A
             env.delenv(name)
         env.setenv("CPOM_LLM_PROVIDER", "none")
         env.setenv("CPOM_EMBEDDING_CACHE_DIR", str(tmp / "cache"))
-        with serve_app(tmp, index_dir=index_dir) as served:
+        with serve_app(APP, tmp, index_dir=index_dir) as served:
             yield served
 
 
-def test_two_users_make_both_kinds_of_request_without_error(app: App) -> None:
+def test_two_users_make_both_kinds_of_request_without_error(app: ServedApp) -> None:
     result = run_load(app, users=2, duration=3)
 
     assert result.errors == 0, result.error_examples
@@ -61,7 +58,7 @@ def test_two_users_make_both_kinds_of_request_without_error(app: App) -> None:
     assert result.scratch_files > 0  # the uploads and reports went to the bench's folder
 
 
-def test_an_error_in_the_chat_is_counted(app: App) -> None:
+def test_an_error_in_the_chat_is_counted(app: ServedApp) -> None:
     user = User(app.url, 0, Recorder(max_requests=1))
     try:
         sample = user.ask("x" * 2_001)  # over the app's limit: a French error in the chat
@@ -73,7 +70,7 @@ def test_an_error_in_the_chat_is_counted(app: App) -> None:
     assert "trop longue" in sample.error
 
 
-def test_a_refused_upload_and_a_wrong_verdict_are_counted(app: App, tmp_path: Path) -> None:
+def test_a_refused_upload_and_a_wrong_verdict_are_counted(app: ServedApp, tmp_path: Path) -> None:
     broken = tmp_path / "brouillon.json"
     broken.write_text("{pas du json", encoding="utf-8")
     valid, _ = DRAFTS[0]
@@ -108,7 +105,7 @@ def test_memory_counts_the_children() -> None:
 
 
 def _fail_while_serving(workdir: Path, index_dir: Path, seen: dict[int, bool]) -> None:
-    with serve_app(workdir, index_dir=index_dir) as served:
+    with serve_app(APP, workdir, index_dir=index_dir) as served:
         seen[served.pid] = Path(f"/proc/{served.pid}").exists()
         raise RuntimeError("interrompu")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.load.app import App, log_lines
-from bench.load.process import Sampler, cpu_seconds, rss_bytes, thread_count
-from bench.load.recorder import KINDS, LoadResult, Recorder, kind_stats
-from bench.load.session import REQUEST_TIMEOUT, User
+from assistant.ui.serve import ServedApp, log_lines
+from tests.load.process import Sampler, cpu_seconds, rss_bytes, thread_count
+from tests.load.recorder import KINDS, LoadResult, Recorder, kind_stats
+from tests.load.session import REQUEST_TIMEOUT, User
 
 MAX_REQUESTS = 10_000
 
@@ -31,20 +31,28 @@ def _all_users(users: Sequence[User], action: Any) -> None:
 
 
 def run_load(
-    app: App,
+    app: ServedApp,
     *,
     users: int = 20,
     duration: float = 120.0,
     max_requests: int = MAX_REQUESTS,
     think: float = 0.0,
+    questions: Callable[[int], Sequence[str]] | None = None,
 ) -> LoadResult:
-    """Warm up, then run ``users`` simulated users for ``duration`` seconds; return the figures."""
+    """Warm up, then run ``users`` simulated users for ``duration`` seconds; return the figures.
+
+    ``questions(n)`` gives user ``n`` the questions it asks in turn (default: the app's
+    example questions).
+    """
     load_start = os.getloadavg()[0]
     rss_before = rss_bytes(app.pid)
     sampler = Sampler(app.pid)
     sampler.start()
     warm = Recorder(max_requests=2 * users)
-    crowd = [User(app.url, n, warm, think=think) for n in range(users)]
+    crowd = [
+        User(app.url, n, warm, think=think, questions=questions(n) if questions else None)
+        for n in range(users)
+    ]
     try:
         _all_users(crowd, lambda u: (u.ask(), u.verify()))
         rss_start, threads_start = rss_bytes(app.pid), thread_count(app.pid)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import time
 import uuid
 from collections.abc import Sequence
@@ -11,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.ui.chat import ERROR_LABEL, PENDING
-from bench.devset_tools import load_devset
-from bench.load import ROOT
-from bench.load.recorder import Recorder, Sample
+from assistant.ui.tabs.questions import EXAMPLE_QUESTIONS
+from tests.load import ROOT
+from tests.load.recorder import Recorder, Sample
 
 DRAFTS: tuple[tuple[Path, str], ...] = (
     (ROOT / "examples" / "brouillon-valide.json", "oui"),
@@ -34,20 +33,6 @@ def text_of(content: Any) -> str:
     if isinstance(content, list):
         return " ".join(text_of(part) for part in content)
     return ""
-
-
-def conversations(seed: int) -> list[list[str]]:
-    """Dev-set questions in a shuffled order; a follow-up comes right after its first turn."""
-    items = load_devset()
-    by_id = {item.id: item for item in items}
-    units = [
-        [by_id[item.followup_of].question, item.question]
-        if item.followup_of in by_id
-        else [item.question]
-        for item in items
-    ]
-    random.Random(seed).shuffle(units)
-    return units
 
 
 class AppError(Exception):
@@ -122,12 +107,21 @@ class GradioSession:
 class User:
     """One simulated user: one session, questions and draft checks in turn."""
 
-    def __init__(self, url: str, n: int, recorder: Recorder, *, think: float = 0.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        n: int,
+        recorder: Recorder,
+        *,
+        questions: Sequence[str] | None = None,
+        think: float = 0.0,
+    ) -> None:
         self.n = n
         self.recorder = recorder
         self.think = think
         self.session = GradioSession(url)
-        self.questions = [q for unit in conversations(seed=n) for q in unit]
+        self.questions = list(questions or EXAMPLE_QUESTIONS)
+        """The questions asked in turn (the bench gives dev-set conversations)."""
         self.history: list[Any] = []
         self.turns: list[Any] = []
         """The chat's turns as the app keeps them (its ``cpom-chat`` browser state)."""

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.terms import split_sentences as answer_sentences
 from assistant.cli import main
 from assistant.embeddings import HashingEmbeddings
 from assistant.index.build import ingest
+from assistant.index.statistics import split_sentences as answer_sentences
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Index, rrf, search
 from tests.conftest import make_settings
 

@@ -24,6 +24,7 @@ from assistant.answer.terms import question_terms
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
 from assistant.kb import load_kb
+from assistant.retrieval.query import query_router
 from assistant.text.french import fold, tokenize
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ def stream_answer(
         yield refusal_without_topic(prepared.question, notices)
         return
     drop: frozenset[str] = frozenset()
-    if history and index.named_documents(prepared.question):
+    if history and query_router(index).named_documents(prepared.question):
         drop = naming_stems(index, history[-1][0])
     standalone = rewrite_question(
         prepared.question, history, chat_model=chat_model, settings=settings, drop=drop

@@ -13,8 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.answer.models import Citation
-from assistant.answer.terms import body_offset, corpus_stats
 from assistant.corpus.models import Chunk
+from assistant.index.statistics import body_offset, corpus_stats
 from assistant.text.french import fold
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")

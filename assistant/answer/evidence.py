@@ -16,8 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer.terms import CorpusStats, Sentence, corpus_stats, question_terms
+from assistant.answer.terms import question_terms
+from assistant.corpus.loaders import load_catalog
+from assistant.errors import AssistantError
+from assistant.index.statistics import CorpusStats, Sentence, corpus_stats
+from assistant.retrieval.hybrid import search
 from assistant.retrieval.models import Passage
+from assistant.retrieval.query import query_router
 from assistant.text.french import fold, tokenize
 
 W_OWN = 0.5
@@ -104,12 +109,10 @@ def _catalog_terms(corpus_dir: Path) -> dict[str, dict[str, frozenset[str]]]:
     Returns {"naming": …, "region": …, "period": …}, each doc_id -> terms. National
     documents have no region terms.
     """
-    from assistant.corpus.loaders import load_catalog
-
     out: dict[str, dict[str, frozenset[str]]] = {"naming": {}, "region": {}, "period": {}}
     try:
         docs = load_catalog(corpus_dir)
-    except Exception:  # a missing catalog only loses this refinement
+    except AssistantError:  # a missing catalog only loses this refinement
         return out
     for doc in docs:
         words = " ".join([doc.region, doc.period, doc.date, *doc.aliases])
@@ -122,7 +125,7 @@ def _catalog_terms(corpus_dir: Path) -> dict[str, dict[str, frozenset[str]]]:
 
 def naming_stems(index: Any, question: str) -> frozenset[str]:
     """Stems that name the documents ``question`` points to (empty when it names none)."""
-    named = index.named_documents(question)
+    named = query_router(index).named_documents(question)
     naming = _catalog_terms(Path(index.settings.corpus_dir))["naming"]
     return frozenset().union(*(naming.get(d, frozenset()) for d in named))
 
@@ -131,11 +134,9 @@ def gather(
     index: Any, question: str, *, k: int = 8, candidates: int = 30, rrf_k: int = 60
 ) -> Evidence:
     """Retrieve and score the evidence for ``question``."""
-    from assistant.retrieval.hybrid import search
-
     stats = corpus_stats(index)
     passages = search(index, question, k=k, candidates=candidates, rrf_k=rrf_k)
-    named_docs = index.named_documents(question)
+    named_docs = query_router(index).named_documents(question)
     statuses = {c.status for c in index.chunks.values() if named_docs and c.doc_id in named_docs}
     historical_focus = statuses == {"historical"}
     terms = question_terms(question)
@@ -178,7 +179,7 @@ def gather(
         passages=passages,
         pool=pool,
         scored=scored,
-        named_fiches=index.named_fiches(question),
+        named_fiches=query_router(index).named_fiches(question),
         named_documents=named_docs,
         historical_focus=historical_focus,
         naming_terms=frozenset(t for t in naming if t in question_terms(question)),

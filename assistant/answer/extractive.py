@@ -10,8 +10,8 @@ from __future__ import annotations
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
 from assistant.answer.models import REFUSAL, Answer, Citation
-from assistant.answer.terms import Sentence
 from assistant.corpus.models import Chunk
+from assistant.index.statistics import Sentence
 from assistant.text.sentences import strip_bullet
 
 MAX_WORDS = 120

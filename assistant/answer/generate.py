@@ -19,8 +19,8 @@ from langchain_core.outputs import LLMResult
 
 from assistant.answer.guard import GuardResult, PromptPassage, check, is_instruction
 from assistant.answer.models import Answer, Citation
-from assistant.answer.terms import body_offset
 from assistant.config import Settings
+from assistant.index.statistics import body_offset
 
 if TYPE_CHECKING:
     from assistant.answer.offline import OfflineAnswer

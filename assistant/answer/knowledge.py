@@ -16,7 +16,7 @@ from assistant.answer.citing import cite_quote
 from assistant.answer.extractive import with_marker
 from assistant.answer.intent import FichePart, Intent
 from assistant.answer.models import Answer, Citation
-from assistant.answer.terms import corpus_stats
+from assistant.index.statistics import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_LABELS, UNIT_LABELS
 from assistant.text.french import fold

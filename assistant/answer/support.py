@@ -20,8 +20,9 @@ from typing import Any
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.models import Answer
-from assistant.answer.terms import corpus_stats, question_terms, question_words
-from assistant.text.french import fold, tokenize
+from assistant.answer.terms import question_terms, question_words
+from assistant.index.statistics import corpus_stats
+from assistant.text.french import FIGURE_WORDS, fold, has_figure, tokenize
 
 MIN_COVERAGE = 0.45
 """Share of the question's term weight the cited passages must hold."""
@@ -29,11 +30,6 @@ ON_TOPIC = 0.3
 """A sentence of an answer is on the question's topic when it holds this share of its terms."""
 GENERIC_NAMED = frozenset(tokenize("ARS CPOM CH CHU CLCC ESPIC HAD SMR USLD MCO PRS GHT Occitanie"))
 """Named terms too common in the guides to tell a question apart (categories, the agency)."""
-_NUMBER_WORDS = (
-    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
-    r"quarante|cinquante|cent|mille|premier|premiere|moitie|tiers|quart"
-)
-_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b")
 _ASKS_MONEY = re.compile(
     r"\b(montant|tarif\w*|salaire\w*|prix|cout|budget|remuneration|combien d'euros|"
     r"bonus|prime)\b"
@@ -57,7 +53,7 @@ _ASKS_DATE = re.compile(
 _DATE = re.compile(
     rf"\b(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
     rf"decembre|\d{{4}}|mi-parcours|moitie|echeance|annuel\w*|semestr\w*|trimestr\w*)\b|"
-    rf"\b(?:\d+|un|une|{_NUMBER_WORDS})\s+(?:jours?|mois|ans?|annees?|semaines?)\b|"
+    rf"\b(?:\d+|un|une|{FIGURE_WORDS})\s+(?:jours?|mois|ans?|annees?|semaines?)\b|"
     rf"\d{{1,2}}/\d{{1,2}}"
 )
 _ASKS_QUANTITY = re.compile(r"\bcombien (?:de |d')([a-z]{3,})")
@@ -220,9 +216,7 @@ def missing_answer_type(
         return "aucune date ni aucun délai dans les passages"
     if unit and unit[0] not in _DURATION_UNITS:
         wanted = {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
-        counted = any(
-            _NUMBER.search(fold(p)) and wanted & set(tokenize(p)) for p in on_topic or pieces
-        )
+        counted = any(has_figure(fold(p)) and wanted & set(tokenize(p)) for p in on_topic or pieces)
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None

@@ -8,7 +8,6 @@ vocabulary, and the :class:`Filters` a search may apply. The search itself is in
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,13 +21,8 @@ from assistant.index.filters import Filters
 from assistant.index.health import damaged, explain_missing, other_embedder
 from assistant.index.lexical import Bm25Index
 from assistant.index.manifest import current_build, load_chunks, read_manifest, verify_files
-from assistant.kb.codes import find_codes
-from assistant.kb.parts import PART_SECTIONS, asked_parts
-from assistant.text.french import fold
 
 __all__ = ["Index"]
-
-_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
 
 
 class Index:
@@ -72,8 +66,6 @@ class Index:
         self._open_lock = threading.Lock()  # Chroma's client is not safe to open concurrently
         self._sentences: tuple[Any, Any, list[str]] | None = None
         self._chunk_order: list[str] = list(self.chunks)
-        self._fiche_words = _fiche_vocabulary(self.chunks.values())
-        self._doc_keys = _document_keys(self.settings.corpus_dir, self.chunks.values())
         if self._embedder is not None:
             self._check_embedder(self._embedder)
 
@@ -233,84 +225,3 @@ class Index:
         ids = result["ids"][0]
         distances = result["distances"][0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
-
-    def named_fiches(self, query: str) -> list[str]:
-        """Fiche codes a question names ("OS 13", "CT_3", "indicateur RAAC")."""
-        found: list[str] = []
-        found = [code for code in find_codes(query) if code in self._fiche_words]
-        if found:
-            return found
-        for word in _WORD.findall(query):
-            # acronyms only ("RAAC", "ETP", "PIMM"): plain words name too many things
-            if len(word) < 3 or not word.isupper() or word.isdigit():
-                continue
-            key = fold(word)
-            owners = [code for code, words in self._fiche_words.items() if key in words]
-            if len(owners) == 1 and owners[0] not in found:
-                found.append(owners[0])
-        return found[:2]
-
-    def named_documents(self, query: str) -> tuple[str, ...]:
-        """Documents a question points to by their issuer, region, period or date."""
-        folded = fold(query)
-        words = set(_KEY_WORD.findall(folded))
-        found: set[str] = set()
-        padded = f" {' '.join(_KEY_WORD.findall(folded))} "
-        for key, docs in self._doc_keys.items():
-            if key in words or (("-" in key or " " in key) and f" {key} " in padded):
-                found |= docs
-        return tuple(sorted(found))
-
-    def fiche_part_bonus(self, query: str, chunk: Chunk) -> float:
-        """A small bonus for the part of a named fiche that the question is about."""
-        title = fold(chunk.section.rsplit(" > ", 1)[-1])
-        for part in asked_parts(fold(query)):
-            if any(name in title for name in PART_SECTIONS[part]):
-                return 0.3
-        return 0.0
-
-
-_KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_GENERIC_KEYS = frozenset(
-    "cpom ars guide de des du la le les et pour l d a en sante etablissements methodologique "
-    "elaboration relative relatif campagne contrats contrat sanitaires annexe strategique "
-    "ministere national".split()
-)
-
-
-def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:
-    """Words of a document's catalog entry that point to it (and at most one other)."""
-    meta: dict[str, str] = {}
-    aliases: dict[str, set[str]] = {}
-    try:
-        from assistant.corpus.loaders import load_catalog
-
-        for doc in load_catalog(corpus_dir):
-            meta[doc.id] = " ".join([doc.title, doc.issuer, doc.region, doc.period, doc.date])
-            for alias in doc.aliases:
-                phrase = " ".join(_KEY_WORD.findall(fold(alias)))
-                aliases.setdefault(phrase, set()).add(doc.id)
-    except Exception:  # the catalog may have moved; chunk metadata is enough
-        pass
-    for chunk in chunks:
-        meta.setdefault(chunk.doc_id, f"{chunk.title} {chunk.period}")
-    owners: dict[str, set[str]] = {}
-    for doc_id, text in meta.items():
-        for key in set(_KEY_WORD.findall(fold(text))):
-            if key not in _GENERIC_KEYS and len(key) >= 3:
-                owners.setdefault(key, set()).add(doc_id)
-    keys = {k: v for k, v in owners.items() if len(v) <= 2 and len(v) < len(meta)}
-    for phrase, docs in aliases.items():
-        keys.setdefault(phrase, set()).update(docs)
-    return keys
-
-
-def _fiche_vocabulary(chunks: Any) -> dict[str, set[str]]:
-    """Fiche code -> folded words of its title (label), for naming by keyword."""
-    vocab: dict[str, set[str]] = {}
-    for chunk in chunks:
-        if chunk.fiche and chunk.fiche not in vocab:
-            title = chunk.section.split(" > ")[0]
-            label = title.split(":", 1)[-1]
-            vocab[chunk.fiche] = {fold(w) for w in _WORD.findall(label) if len(w) >= 3}
-    return vocab

@@ -22,6 +22,7 @@ from assistant.index.filters import Filters
 from assistant.index.health import dense_failure
 from assistant.index.reader import Index
 from assistant.retrieval.models import Passage
+from assistant.retrieval.query import query_router
 
 __all__ = [
     "HISTORICAL_FACTOR",
@@ -66,68 +67,85 @@ def search(
     query = query.strip()
     if not query:
         return []
-    pool = max(candidates, k) * 4
-    lexical = [cid for cid, _ in index.bm25.search(query, k=pool) if _accept(index, cid, filters)][
-        : max(candidates, k)
-    ]
-    rankings: list[list[str]] = [lexical]
-    kinds = ["lexical"]
-    vector: list[float] | None = None
-    dense_ok = index.dense_ready
-    if dense_ok:
-        try:
-            vector = index.query_vector(query)
-            dense = index.dense_search(query, k=max(candidates, k), filters=filters, vector=vector)
-            rankings.append([cid for cid, _ in dense if cid in index.chunks])
-            kinds.append("dense")
-            rankings.append(index.sentence_ranking(vector, k=max(candidates, k), filters=filters))
-            kinds.append("sentence")
-            index.dense_problem = None
-        except IndexNotReadyError:
-            raise  # another embedder, a damaged store: never answered from the wrong vectors
-        except Exception as exc:  # a server away must not break lexical search; it is told
-            dense_ok = False
-            index.dense_problem = dense_failure(exc)
-            logger.warning("dense search failed, lexical only: %s", exc)
-    docs = index.named_documents(query)
+    size = max(candidates, k)
+    rankings: list[tuple[str, list[str]]] = []
+    vector = _rank(
+        index, query, filters, size=size, pool=size * 4, into=rankings, dense=index.dense_ready
+    )
+    docs = query_router(index).named_documents(query)
     if docs and not (filters and (filters.doc_id or filters.doc_ids)):
+        # a question naming a document also gets that document's own rankings
         routed = Filters(
             status=filters.status if filters else None,
             fiche=filters.fiche if filters else None,
             doc_ids=docs,
         )
-        rankings.append(
-            [cid for cid, _ in index.bm25.search(query, k=pool * 3) if _accept(index, cid, routed)][
-                : max(candidates, k)
-            ]
+        # dense rankings only when the first pass had them (same vector, same server)
+        _rank(
+            index,
+            query,
+            routed,
+            size=size,
+            pool=size * 12,
+            into=rankings,
+            dense=vector is not None,
+            vector=vector,
         )
-        kinds.append("lexical")
-        if dense_ok:
-            try:
-                hits = index.dense_search(
-                    query, k=max(candidates, k), filters=routed, vector=vector
-                )
-                rankings.append([cid for cid, _ in hits if cid in index.chunks])
-                kinds.append("dense")
-                if vector is not None:
-                    rankings.append(
-                        index.sentence_ranking(vector, k=max(candidates, k), filters=routed)
-                    )
-                    kinds.append("sentence")
-            except IndexNotReadyError:
-                raise
-            except Exception as exc:
-                index.dense_problem = dense_failure(exc)
-                logger.warning("dense search failed, lexical only: %s", exc)
-    weights = [WEIGHTS[kind] for kind in kinds]
-    fused = dict(rrf(rankings, k=rrf_k, weights=weights))
-    named = [f for f in index.named_fiches(query) if filters is None or filters.fiche in (None, f)]
-    if named:
-        for cid, chunk in index.chunks.items():
-            if chunk.fiche in named and cid not in fused and _accept(index, cid, filters):
-                fused[cid] = 0.0
-    scored: list[tuple[float, str]] = []
+    fused = dict(
+        rrf([r for _, r in rankings], k=rrf_k, weights=[WEIGHTS[kind] for kind, _ in rankings])
+    )
+    return _ordered(index, query, fused, filters, k=k)
+
+
+def _rank(
+    index: Index,
+    query: str,
+    filters: Filters | None,
+    *,
+    size: int,
+    pool: int,
+    into: list[tuple[str, list[str]]],
+    dense: bool,
+    vector: list[float] | None = None,
+) -> list[float] | None:
+    """Append the lexical, dense and sentence rankings of ``query`` to ``into``.
+
+    Returns the query vector (None when the dense part is not used). A failure of the dense
+    part (a Chroma server away) is recorded in ``index.dense_problem``; search stays lexical.
+    """
+    lexical = [cid for cid, _ in index.bm25.search(query, k=pool) if _accept(index, cid, filters)]
+    into.append(("lexical", lexical[:size]))
+    if not dense:
+        return None
+    try:
+        vector = vector if vector is not None else index.query_vector(query)
+        dense = index.dense_search(query, k=size, filters=filters, vector=vector)
+        into.append(("dense", [cid for cid, _ in dense if cid in index.chunks]))
+        into.append(("sentence", index.sentence_ranking(vector, k=size, filters=filters)))
+        index.dense_problem = None
+    except IndexNotReadyError:
+        raise  # another embedder, a damaged store: never answered from the wrong vectors
+    except Exception as exc:  # a server away must not break lexical search; it is told
+        index.dense_problem = dense_failure(exc)
+        logger.warning("dense search failed, lexical only: %s", exc)
+        return None
+    return vector
+
+
+def _ordered(
+    index: Index, query: str, fused: dict[str, float], filters: Filters | None, *, k: int
+) -> list[Passage]:
+    """The fused passages, named fiches first, current documents before historical ones."""
+    named = [
+        f
+        for f in query_router(index).named_fiches(query)
+        if filters is None or filters.fiche in (None, f)
+    ]
+    for cid, chunk in index.chunks.items():
+        if named and chunk.fiche in named and cid not in fused and _accept(index, cid, filters):
+            fused[cid] = 0.0
     boosted = _top_of_named_fiches(index, fused, named, query)
+    scored: list[tuple[float, str]] = []
     for cid, score in fused.items():
         chunk = index.chunks[cid]
         value = score * (1.0 if chunk.status == "current" else HISTORICAL_FACTOR)
@@ -148,7 +166,11 @@ def _top_of_named_fiches(
     boosted: set[str] = set()
     for code in named:
         own = [cid for cid in fused if index.chunks[cid].fiche == code]
-        own.sort(key=lambda cid: -(fused[cid] + index.fiche_part_bonus(query, index.chunks[cid])))
+        own.sort(
+            key=lambda cid: (
+                -(fused[cid] + query_router(index).fiche_part_bonus(query, index.chunks[cid]))
+            )
+        )
         boosted.update(own[:per_fiche])
     return boosted
 

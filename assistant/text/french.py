@@ -44,3 +44,40 @@ def tokenize(text: str) -> list[str]:
     # indicator codes are kept whole as well as split: "CPOM_OS_13" -> "os13"
     tokens += [code_token(code) for code in find_codes(folded)]
     return tokens
+
+
+NUMBER_WORDS: dict[str, int] = {
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "vingt": 20,
+    "trente": 30,
+    "quarante": 40,
+    "cinquante": 50,
+    "soixante": 60,
+    "cent": 100,
+    "mille": 1000,
+}
+"""French number words (folded) and their values; « un » / « une » are left out (articles)."""
+FRACTION_WORDS: tuple[str, ...] = ("premier", "premiere", "moitie", "tiers", "quart")
+"""Folded words that state a figure without being a cardinal number."""
+FIGURE_WORDS = "|".join([*NUMBER_WORDS, *FRACTION_WORDS])
+"""Regex alternation of every figure word, for patterns that need them in context."""
+_FIGURE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b")
+
+
+def has_figure(folded: str) -> bool:
+    """Whether a folded text states a figure: digits or a number word (« cinq ans »)."""
+    return bool(_FIGURE.search(folded))

@@ -50,7 +50,13 @@ if TYPE_CHECKING:
     from assistant.index.filters import Filters
     from assistant.index.reader import Index
     from assistant.index.service import IndexService
-    from assistant.kb import KnowledgeBase, format_indicator, load_kb, normalize_code
+    from assistant.kb import (
+        KnowledgeBase,
+        format_indicator,
+        format_indicator_list,
+        load_kb,
+        normalize_code,
+    )
     from assistant.kb.models import HPR_YEARS
     from assistant.llm.models import build_chat_model
     from assistant.profile import (
@@ -74,6 +80,7 @@ if TYPE_CHECKING:
         RuleSet,
         Source,
         load_rules,
+        main_validate,
         validate_draft,
         validate_path,
     )
@@ -124,6 +131,7 @@ _WHERE: dict[str, str] = {
     "IndexService": "assistant.index.service",
     "KnowledgeBase": "assistant.kb",
     "format_indicator": "assistant.kb",
+    "format_indicator_list": "assistant.kb",
     "load_kb": "assistant.kb",
     "normalize_code": "assistant.kb",
     "HPR_YEARS": "assistant.kb.models",
@@ -148,6 +156,7 @@ _WHERE: dict[str, str] = {
     "Report": "assistant.rules",
     "RuleSet": "assistant.rules",
     "load_rules": "assistant.rules",
+    "main_validate": "assistant.rules",
     "validate_draft": "assistant.rules",
     "validate_path": "assistant.rules",
     "Source": "assistant.rules",
@@ -204,6 +213,7 @@ __all__ = [
     "draft_to_json",
     "format_draft",
     "format_indicator",
+    "format_indicator_list",
     "format_proposal",
     "get_settings",
     "index_status",
@@ -212,6 +222,7 @@ __all__ = [
     "load_catalog",
     "load_kb",
     "load_rules",
+    "main_validate",
     "normalize_code",
     "parse_draft",
     "parse_profile",

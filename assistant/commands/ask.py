@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+import assistant
 from assistant.commands.search import read_questions, tell_dense_problem
 from assistant.config import Settings
 from assistant.errors import AssistantError, LLMUnavailableError
@@ -26,11 +27,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Answer the question (or each line of ``--batch``), loading everything once."""
-    from assistant.answer import answer_question
-    from assistant.retrieval.hybrid import Index
-
     questions = read_questions(args.question, args.batch, command="ask")
-    index = Index(settings)
+    index = assistant.Index(settings)
     index.verify_dense()
     if not index.dense_ready:
         print(
@@ -44,7 +42,7 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     chat_model, unavailable = _chat_model(settings)
     for question in questions:
         try:
-            answer = answer_question(
+            answer = assistant.answer_question(
                 question, index=index, kb=kb, settings=settings, chat_model=chat_model
             )
             tell_dense_problem(index, told)
@@ -71,10 +69,8 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _knowledge_base(settings: Settings) -> Any:
-    from assistant.kb import load_kb
-
     try:
-        return load_kb(settings.corpus_dir)
+        return assistant.load_kb(settings.corpus_dir)
     except AssistantError as exc:
         print(f"Note : base des indicateurs indisponible ({exc.message}).", file=sys.stderr)
         return None
@@ -82,13 +78,10 @@ def _knowledge_base(settings: Settings) -> Any:
 
 def _chat_model(settings: Settings) -> tuple[Any, str | None]:
     """The chat model, or (None, the French notice saying why answers are offline)."""
-    from assistant.answer.generate import NOTICE_FAILED
-    from assistant.llm.models import build_chat_model
-
     try:
-        return build_chat_model(settings), None
+        return assistant.build_chat_model(settings), None
     except LLMUnavailableError as exc:
         print(f"Note : {exc.message} Réponses hors ligne, extraites des guides.", file=sys.stderr)
         if exc.hint:
             print(f"Conseil : {exc.hint}", file=sys.stderr)
-        return None, NOTICE_FAILED.format(reason=exc.message)
+        return None, assistant.NOTICE_FAILED.format(reason=exc.message)

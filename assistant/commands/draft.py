@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+import assistant
 from assistant.config import Settings
 
 HELP = "rédiger le brouillon d'un indicateur (justification, trajectoire 2025-2029)"
@@ -34,20 +35,14 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print the draft (French text or JSON); 0 when it was produced."""
-    from assistant.drafting import draft_indicator
-    from assistant.drafting.display import format_draft
-    from assistant.kb import load_kb
-    from assistant.propose import read_profile
-    from assistant.rules import load_rules
-
-    profile = read_profile(args.profile)
-    kb = load_kb(settings.corpus_dir)
-    rules = load_rules(settings.rules_file)
-    draft = draft_indicator(
+    profile = assistant.read_profile(args.profile)
+    kb = assistant.load_kb(settings.corpus_dir)
+    rules = assistant.load_rules(settings.rules_file)
+    draft = assistant.draft_indicator(
         profile, args.indicator, baseline=args.baseline, kb=kb, rules=rules, settings=settings
     )
     if args.json:
         print(json.dumps(draft.contract(), ensure_ascii=False, indent=2), file=out)
     else:
-        print(format_draft(draft), file=out)
+        print(assistant.format_draft(draft), file=out)
     return 0

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import TextIO
 
+import assistant
 from assistant.config import Settings
 
 HELP = "lister les indicateurs ou en afficher un"
@@ -19,15 +20,13 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """List the indicators, or show the one named by ``args.code``."""
-    from assistant.kb import format_indicator, format_indicator_list, load_kb
-
-    kb = load_kb(settings.corpus_dir)
+    kb = assistant.load_kb(settings.corpus_dir)
     if args.code:
         indicator = kb.get(args.code)
         if args.json:
             print(indicator.model_dump_json(indent=2), file=out)
         else:
-            print(format_indicator(indicator), file=out)
+            print(assistant.format_indicator(indicator), file=out)
         return 0
     if args.json:
         data = {
@@ -36,5 +35,5 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         }
         print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
     else:
-        print(format_indicator_list(kb), file=out)
+        print(assistant.format_indicator_list(kb), file=out)
     return 0

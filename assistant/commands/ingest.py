@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+import assistant
 from assistant.config import Settings
 
 HELP = "construire ou mettre à jour l'index"
@@ -37,9 +38,7 @@ def _progress_bar() -> Callable[[str, int, int], None]:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Build or update the index, with a progress bar on stderr."""
-    from assistant.index.build import ingest
-
-    report = ingest(
+    report = assistant.ingest(
         settings, rebuild=args.rebuild, dense=not args.lexical_only, progress=_progress_bar()
     )
     for message in report.errors:

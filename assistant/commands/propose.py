@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+import assistant
 from assistant.config import Settings
 
 HELP = "proposer une sélection d'indicateurs pour un établissement"
@@ -27,30 +28,22 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print the proposal (French text or JSON); 0 when it was produced."""
-    from assistant.errors import IndexNotReadyError
-    from assistant.kb import load_kb
-    from assistant.propose import propose, read_profile
-    from assistant.propose.display import format_proposal
-    from assistant.rules import load_rules
-
-    profile = read_profile(args.profile)
-    kb = load_kb(settings.corpus_dir)
-    rules = load_rules(settings.rules_file)
+    profile = assistant.read_profile(args.profile)
+    kb = assistant.load_kb(settings.corpus_dir)
+    rules = assistant.load_rules(settings.rules_file)
     index = None
     if not args.no_index and profile.priorites:
-        from assistant.retrieval.hybrid import Index
-
         try:
-            index = Index(settings)
-        except IndexNotReadyError:
+            index = assistant.Index(settings)
+        except assistant.IndexNotReadyError:
             print(
                 "Note : index absent ; pertinence des priorités par recoupement lexical avec "
                 "les fiches.",
                 file=sys.stderr,
             )
-    proposal = propose(profile, kb=kb, rules=rules, index=index, settings=settings)
+    proposal = assistant.propose(profile, kb=kb, rules=rules, index=index, settings=settings)
     if args.json:
         print(json.dumps(proposal.contract(), ensure_ascii=False, indent=2), file=out)
     else:
-        print(format_proposal(proposal), file=out)
+        print(assistant.format_proposal(proposal), file=out)
     return 0

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+import assistant
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
-from assistant.kb.codes import canonical_code
 
 HELP = "chercher des passages dans les guides"
 
@@ -28,13 +28,11 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print the passages that best answer the question(s)."""
-    from assistant.retrieval.hybrid import Filters, Index, search
-
     questions = read_questions(args.question, args.batch)
     k = args.k if args.k is not None else settings.retrieval_k
     if not 1 <= k <= 100:
         raise InvalidInputError("Le nombre de passages (-k) doit être compris entre 1 et 100.")
-    index = Index(settings)
+    index = assistant.Index(settings)
     index.verify_dense()
     if not index.dense_ready:
         print(
@@ -44,9 +42,9 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         )
     told: list[str] = []
     tell_dense_problem(index, told)
-    filters = Filters(status=args.status, doc_id=args.doc_id, fiche=_fiche(args.fiche))
+    filters = assistant.Filters(status=args.status, doc_id=args.doc_id, fiche=_fiche(args.fiche))
     for question in questions:
-        passages = search(
+        passages = assistant.search(
             index,
             question,
             k=k,
@@ -96,7 +94,10 @@ def _fiche(code: str | None) -> str | None:
     """The canonical fiche code of ``--fiche`` (any usual form; an unknown shape as typed)."""
     if not code:
         return None
-    return canonical_code(code) or code.strip().upper()
+    try:
+        return assistant.normalize_code(code)
+    except assistant.UnknownIndicatorError:
+        return code.strip().upper()  # no passage will match: the search says so
 
 
 def read_questions(

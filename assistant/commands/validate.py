@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+import assistant
 from assistant.config import Settings
 
 HELP = "vérifier un brouillon de CPOM (ou un lot) au regard des règles de sélection"
@@ -19,6 +20,4 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print the report; exit 0 valid, 1 invalid, 2 unreadable input."""
-    from assistant.rules import main_validate
-
-    return main_validate(args.path, as_json=args.json, out=out, settings=settings)
+    return assistant.main_validate(args.path, as_json=args.json, out=out, settings=settings)

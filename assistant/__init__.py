@@ -67,7 +67,8 @@ if TYPE_CHECKING:
         parse_profile,
         read_profile,
     )
-    from assistant.propose import Proposal, propose
+    from assistant.propose import Proposal
+    from assistant.propose import propose as propose_selection
     from assistant.propose.display import format_proposal
     from assistant.propose.selection import check_selection
     from assistant.retrieval.hybrid import HybridRetriever, search
@@ -143,7 +144,7 @@ _WHERE: dict[str, str] = {
     "CATEGORY_LABELS": "assistant.profile",
     "STATUT_LABELS": "assistant.profile",
     "Proposal": "assistant.propose",
-    "propose": "assistant.propose",
+    "propose_selection": "assistant.propose:propose",
     "format_proposal": "assistant.propose.display",
     "check_selection": "assistant.propose.selection",
     "HybridRetriever": "assistant.retrieval.hybrid",
@@ -226,7 +227,7 @@ __all__ = [
     "normalize_code",
     "parse_draft",
     "parse_profile",
-    "propose",
+    "propose_selection",
     "read_draft_file",
     "read_profile",
     "search",
@@ -241,10 +242,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
+    where = _WHERE.get(name)
+    if where is None:
         raise AttributeError(f"module 'assistant' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attribute = where.partition(":")  # "module:attribute" when the names differ
+    value = getattr(importlib.import_module(module), attribute or name)
     globals()[name] = value
     return value
 

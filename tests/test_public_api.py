@@ -39,3 +39,10 @@ def test_importing_the_package_loads_no_heavy_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_no_public_name_is_also_a_subpackage() -> None:
+    """Importing ``assistant.propose`` would replace a function of the same name on the package."""
+    packages = {p.name for p in (ROOT / "assistant").iterdir() if (p / "__init__.py").is_file()}
+    modules = {p.stem for p in (ROOT / "assistant").glob("*.py")}
+    assert not (set(assistant.__all__) & (packages | modules))

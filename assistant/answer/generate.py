@@ -20,7 +20,10 @@ from langchain_core.outputs import LLMResult
 from assistant.answer.guard import GuardResult, PromptPassage, check, is_instruction
 from assistant.answer.models import Answer, Citation
 from assistant.config import Settings
+from assistant.errors import LLMUnavailableError
 from assistant.index.statistics import body_offset
+from assistant.llm.models import llm_error
+from assistant.llm.prompts import load_prompt
 
 if TYPE_CHECKING:
     from assistant.answer.offline import OfflineAnswer
@@ -59,8 +62,6 @@ def answer_chain(chat_model: Any, settings: Settings) -> Any:
     from langchain_core.output_parsers import StrOutputParser
     from langchain_core.prompts import ChatPromptTemplate
 
-    from assistant.llm.prompts import load_prompt
-
     user = load_prompt("answer_user", settings)
     example = example_parts(load_prompt("answer_example", settings))
     shown = user.format(passages=example["passages"], question=example["question"])
@@ -81,8 +82,6 @@ def example_parts(text: str) -> dict[str, str]:
     Raises:
         LLMUnavailableError: a part is missing (French message; the answer is then offline).
     """
-    from assistant.errors import LLMUnavailableError
-
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
     parts = {
         match.group(1).strip(): match.group(2).strip()
@@ -201,8 +200,6 @@ def generate_answer_stream(
     without saying it is finished: the server died) gives the offline answer with the reason;
     the text already streamed is never kept.
     """
-    from assistant.llm.models import llm_error
-
     passages = prompt_passages(draft)
     pieces: list[str] = []
     ending = _StreamEnding()

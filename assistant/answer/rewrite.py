@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.answer.terms import question_terms
 from assistant.kb.codes import find_codes
+from assistant.llm.prompts import load_prompt
 from assistant.text.french import fold, tokenize
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,6 @@ def _rewrite_with_model(
     question: str, history: Sequence[tuple[str, str]], chat_model: Any, settings: Any
 ) -> str | None:
     from langchain_core.messages import HumanMessage, SystemMessage
-
-    from assistant.llm.prompts import load_prompt
 
     try:
         template = load_prompt("rewrite", settings)

@@ -41,7 +41,9 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 "les fiches.",
                 file=sys.stderr,
             )
-    proposal = assistant.propose(profile, kb=kb, rules=rules, index=index, settings=settings)
+    proposal = assistant.propose_selection(
+        profile, kb=kb, rules=rules, index=index, settings=settings
+    )
     if args.json:
         print(json.dumps(proposal.contract(), ensure_ascii=False, indent=2), file=out)
     else:

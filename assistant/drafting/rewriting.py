@@ -19,6 +19,7 @@ from assistant.drafting.models import DraftProse, IndicatorDraft
 from assistant.drafting.trajectory import show
 from assistant.kb.models import HprIndicator, Indicator
 from assistant.kb.text import comparable
+from assistant.llm.models import structured_output
 from assistant.profile import ACTIVITY_LABELS, Profile
 from assistant.propose.grounding import ungrounded_numbers
 from assistant.propose.templates import fill, load_template
@@ -171,8 +172,6 @@ def rewrite(
 ) -> IndicatorDraft:
     """The model's prose when it passes every check, else the offline draft (with a note)."""
     from langchain_core.messages import AIMessage, HumanMessage
-
-    from assistant.llm.models import structured_output
 
     ind = kb.get(draft.code)
     material = _material(draft, ind, profile)

@@ -214,6 +214,7 @@ def _build_dense(
     embedder: Any | None = None,
 ) -> int:
     """Embed the build's chunks (cache first) and fill its Chroma collection."""
+    # heavy (langchain-core, the model engines): loaded only when vectors are built
     from assistant.embeddings import EmbeddingCache, build_embedder, embed_documents_cached
 
     chunks = load_chunks(build)

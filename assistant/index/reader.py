@@ -97,6 +97,7 @@ class Index:
             IndexNotReadyError: the index's vectors come from another embedder.
         """
         if self._embedder is None:
+            # heavy (langchain-core, the model engines): a lexical-only index never loads it
             from assistant.embeddings import build_embedder
 
             self._embedder = build_embedder(self.settings)

@@ -15,14 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.index.filters import Filters
+from assistant.index.reader import Index
 from assistant.kb.text import clean, comparable
+from assistant.retrieval.hybrid import search
 from assistant.rules import Source
 from assistant.text.french import fold, tokenize
 from assistant.text.sentences import split_sentences, strip_bullet
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase
-    from assistant.retrieval.hybrid import Index
 
 PART_TITLES: dict[str, str] = {
     "contexte": "Contexte et justification",
@@ -225,8 +227,6 @@ class FicheCatalog:
         is the retrieved passage's sentence closest to the clause when it is the fiche's own
         words, else the fiche sentence that shares most words with the clause.
         """
-        from assistant.retrieval.hybrid import Filters, search
-
         matches: dict[str, Match] = {}
         filters = Filters(doc_id=self.kb.fiches_doc_id)
         for clause in clauses:

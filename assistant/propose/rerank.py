@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import UnknownIndicatorError
 from assistant.kb import normalize_code
+from assistant.llm.models import structured_output
 from assistant.profile import ACTIVITY_LABELS, Profile
 from assistant.propose.grounding import ungrounded_numbers
 from assistant.propose.models import Proposal
@@ -186,8 +187,6 @@ def rerank(
 ) -> Proposal:
     """The model's ranking and wording when valid, else the offline proposal (with a note)."""
     from langchain_core.messages import AIMessage, HumanMessage
-
-    from assistant.llm.models import structured_output
 
     messages = _messages(proposal, profile, strategic, hpr, rules=rules, settings=settings)
     correction = load_template(settings.prompts_dir, "propose_user")["correction"]

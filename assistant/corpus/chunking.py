@@ -148,101 +148,94 @@ def _line_spans(text: str) -> list[tuple[int, str]]:
     return spans
 
 
+@dataclass
+class _Reading:
+    """Where the reading of a document stands: the open headings and the kind of part."""
+
+    stack: list[_Heading] = field(default_factory=list)
+    fiche: str | None = None
+    in_faq: bool = False
+    in_template: bool = False
+
+
 def _sections(doc: CleanDocument) -> list[_Section]:
     lines = _line_spans(doc.text)
-    stack: list[_Heading] = []
-    fiche: str | None = None
-    in_faq = False
-    in_template = False
+    state = _Reading()
     sections: list[_Section] = [_Section(path=[], start=0, end=0, fiche=None, kind="text")]
     i = 0
     while i < len(lines):
         offset, line = lines[i]
-        s = line.strip()
-        heading: tuple[int, str] | None = None
-        kind = "text"
-        skip = 0
-        if _FICHE_HEADER.match(s):
-            following = [ln for _, ln in lines[i + 1 : i + 8] if ln.strip()]
-            code, title = _fiche_title(following[:4])
-            if code:
-                fiche = code
-                heading = (1, title)
-                kind = "fiche"
-                # the code/label line belongs to the header, not the body
-                skip = next(
-                    (
-                        k
-                        for k in range(1, 8)
-                        if i + k < len(lines) and _FICHE_CODE.search(lines[i + k][1])
-                    ),
-                    0,
-                )
-            else:
-                # a blank template: its part titles are its content, not sections
-                heading = (2, "Fiche méthodologique (exemple)")
-                in_template = True
-        elif (
-            fiche is not None
-            and _TARGET_TABLE.match(s)
-            and stack
-            and "cible" not in stack[-1].title.lower()
-        ):
-            # a target table whose "Cible générale" heading the extraction lost: the table
-            # line opens the part and stays in its body
-            heading = (2, "Cible générale (2025-2029)")
-            skip = -1
-        elif in_faq and _FAQ_ENTRY.match(s):
-            heading = (3, s.lstrip("➢\uf0d8 ").strip())
-            kind = "faq"
-        elif in_faq and _is_faq_category(s, lines, i):
-            heading = (2, s)
-        else:
-            level = (
-                _heading_level(
-                    s, inside_part=bool(stack) and _LEVEL1.match(stack[0].title) is not None
-                )
-                if s
-                else None
-            )
-            if in_template and level is not None and level > 1:
-                level = None
-            if level is not None:
-                heading = (level, display_heading(s.lstrip("#").strip().strip("*")))
-                if level == 1:
-                    fiche = None
-                    in_template = False
-                    in_faq = bool(_FAQ_TITLE.search(s))
-                    stack = []
+        heading, kind, skip = _heading_at(lines, i, state)
         if heading is not None:
             level, title = heading
-            while stack and stack[-1].level >= level:
-                stack.pop()
-            stack.append(_Heading(level, title))
-            if kind == "text" and fiche is not None:
-                kind = "fiche"
+            while state.stack and state.stack[-1].level >= level:
+                state.stack.pop()
+            state.stack.append(_Heading(level, title))
             sections.append(
                 _Section(
-                    path=[h.title for h in stack],
+                    path=[h.title for h in state.stack],
                     start=offset,
                     end=offset + len(line),
-                    fiche=fiche,
-                    kind="faq" if kind == "faq" else ("fiche" if fiche else "text"),
+                    fiche=state.fiche,
+                    kind="faq" if kind == "faq" else ("fiche" if state.fiche else "text"),
                 )
             )
-            if skip >= 0:
+            if skip >= 0:  # the heading line (and ``skip`` more) are not body text
                 i += 1 + skip
                 continue
-        if skip == -1:
-            skip = 0
-            sections[-1].lines.append((offset, line))
-            sections[-1].end = offset + len(line)
-            i += 1
-            continue
         sections[-1].lines.append((offset, line))
         sections[-1].end = offset + len(line)
         i += 1
     return [s for s in sections if any(ln.strip() for _, ln in s.lines)]
+
+
+def _heading_at(
+    lines: list[tuple[int, str]], i: int, state: _Reading
+) -> tuple[tuple[int, str] | None, str, int]:
+    """The heading line ``i`` opens, if any: ((level, title), kind, lines to skip).
+
+    ``skip`` is -1 when the line opens a part but stays in its body. Updates ``state``.
+    """
+    s = lines[i][1].strip()
+    if _FICHE_HEADER.match(s):
+        following = [ln for _, ln in lines[i + 1 : i + 8] if ln.strip()]
+        code, title = _fiche_title(following[:4])
+        if not code:
+            # a blank template: its part titles are its content, not sections
+            state.in_template = True
+            return (2, "Fiche méthodologique (exemple)"), "text", 0
+        state.fiche = code
+        # the code/label line belongs to the header, not the body
+        skip = next(
+            (k for k in range(1, 8) if i + k < len(lines) and _FICHE_CODE.search(lines[i + k][1])),
+            0,
+        )
+        return (1, title), "fiche", skip
+    if (
+        state.fiche is not None
+        and _TARGET_TABLE.match(s)
+        and state.stack
+        and "cible" not in state.stack[-1].title.lower()
+    ):
+        # a target table whose "Cible générale" heading the extraction lost: the table line
+        # opens the part and stays in its body
+        return (2, "Cible générale (2025-2029)"), "text", -1
+    if state.in_faq and _FAQ_ENTRY.match(s):
+        return (3, s.lstrip("➢\uf0d8 ").strip()), "faq", 0
+    if state.in_faq and _is_faq_category(s, lines, i):
+        return (2, s), "text", 0
+    inside_part = bool(state.stack) and _LEVEL1.match(state.stack[0].title) is not None
+    level = _heading_level(s, inside_part=inside_part) if s else None
+    if state.in_template and level is not None and level > 1:
+        level = None
+    if level is None:
+        return None, "text", 0
+    if level == 1:
+        state.fiche = None
+        state.in_template = False
+        state.in_faq = bool(_FAQ_TITLE.search(s))
+        state.stack = []
+    return (level, display_heading(s.lstrip("#").strip().strip("*"))), "text", 0
 
 
 def _is_faq_category(s: str, lines: list[tuple[int, str]], i: int) -> bool:

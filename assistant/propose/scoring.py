@@ -142,17 +142,10 @@ def _summary(ind: Indicator, rule: TargetRule) -> str:
     return " ; ".join(years if len(years) <= 2 else [years[0], years[-1]])
 
 
-def strategic_candidate(
-    ind: Indicator,
-    profile: Profile,
-    *,
-    kb: KnowledgeBase,
-    match: Match,
-    catalog: FicheCatalog,
-    already_met: Source | None,
-) -> Candidate:
-    """Eligibility, score and reasons of one strategic indicator for a profile."""
-    candidate = Candidate(ind.code, ind.label, ind.category, engagement=ind.engagement.number)
+def _strategic_exclusion(
+    candidate: Candidate, ind: Indicator, profile: Profile, rule: TargetRule | None
+) -> Candidate | None:
+    """The candidate excluded with the fiche's words, or None when the profile may choose it."""
     elig = ind.eligibility
     if elig.requires_ght and not profile.membre_ght:
         return _exclude(
@@ -175,7 +168,6 @@ def strategic_candidate(
             "réservé aux catégories " + ", ".join(elig.categories_only) + ".",
             _pick(elig.quotes, "|".join(elig.categories_only)),
         )
-    rule = target_rule(kb, ind.code, profile)
     if rule is not None and rule.years and all(y.kind == "sans_objet" for y in rule.years):
         return _exclude(
             candidate,
@@ -189,6 +181,26 @@ def strategic_candidate(
             "EJ, le département n'est pas connu : l'indicateur est écarté par prudence.",
             quote_source(unsure.quote),
         )
+    return None
+
+
+def strategic_candidate(
+    ind: Indicator,
+    profile: Profile,
+    *,
+    kb: KnowledgeBase,
+    match: Match,
+    catalog: FicheCatalog,
+    already_met: Source | None,
+) -> Candidate:
+    """Eligibility, score and reasons of one strategic indicator for a profile."""
+    candidate = Candidate(ind.code, ind.label, ind.category, engagement=ind.engagement.number)
+    rule = target_rule(kb, ind.code, profile)
+    excluded = _strategic_exclusion(candidate, ind, profile, rule)
+    if excluded is not None:
+        return excluded
+    elig = ind.eligibility
+    declared = set(profile.activites)
     candidate.add("accessible à votre profil", POINTS_ELIGIBLE)
     _priority(candidate, match)
     if elig.requires_ght:

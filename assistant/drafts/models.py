@@ -74,16 +74,19 @@ TargetValue = Annotated[Value, BeforeValidator(_tidy_value)]
 OptionalValue = Annotated[Value | None, BeforeValidator(_tidy_value)]
 
 
-def clean_targets(value: object) -> object:
+def clean_target_mapping(value: Mapping[Any, Any]) -> dict[object, object]:
     """Year keys become strings (YAML reads ``2025:`` as an int); empty targets are dropped."""
-    if not isinstance(value, Mapping):
-        return value
     cleaned: dict[object, object] = {}
     for key, item in value.items():
         item = blank_to_none(item)
         if item is not None:
             cleaned[str(key).strip() if isinstance(key, int | str) else key] = item
     return cleaned
+
+
+def clean_targets(value: object) -> object:
+    """Clean a targets mapping (see `clean_target_mapping`); leave anything else to pydantic."""
+    return clean_target_mapping(value) if isinstance(value, Mapping) else value
 
 
 class Establishment(BaseModel):

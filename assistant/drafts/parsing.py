@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from assistant.drafts.models import (
     TARGET_YEARS,
-    Activity,
     Draft,
     DraftDate,
     DraftIndicator,
@@ -26,15 +25,15 @@ from assistant.drafts.models import (
     TargetValue,
     Value,
     blank_to_none,
-    clean_targets,
+    clean_target_mapping,
 )
+from assistant.kb.models import Activity
 
 
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
-    info = model.model_fields[name]
-    if not info.metadata:
-        return TypeAdapter(info.annotation)
-    return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[name-defined]
+    """Validate one field of ``model`` on its own (its type plus constraints, no default)."""
+    annotation: Any = model.model_fields[name].rebuild_annotation()
+    return TypeAdapter(annotation)
 
 
 _ESTABLISHMENT_ADAPTERS = {
@@ -134,7 +133,7 @@ def _parse_establishment(raw: object, issues: list[SchemaIssue]) -> Establishmen
         ok, value = _validate(adapter, raw[name], path, name, issues)
         if ok:
             values[name] = value
-    return EstablishmentView(**values)
+    return EstablishmentView.model_validate(values)
 
 
 def _parse_indicator(
@@ -160,7 +159,7 @@ def _parse_indicator(
     raw_targets = item.get("cibles")
     targets: dict[str, Value] = {}
     if isinstance(raw_targets, Mapping):
-        for year, value in clean_targets(raw_targets).items():  # type: ignore[union-attr]
+        for year, value in clean_target_mapping(raw_targets).items():
             path = f"{base}.cibles.{year}"
             if str(year) not in TARGET_YEARS:
                 issues.append(

@@ -87,11 +87,13 @@ class CpomEmbeddings(Embeddings, ABC):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages (e5 models: the ``passage: `` convention)."""
-        return self.embed_array(texts, kind="document").tolist()  # type: ignore[no-any-return]
+        vectors: list[list[float]] = self.embed_array(texts, kind="document").tolist()
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         """Embed a search question (e5 models: the ``query: `` convention)."""
-        return self.embed_array([text], kind="query")[0].tolist()  # type: ignore[no-any-return]
+        vector: list[float] = self.embed_array([text], kind="query")[0].tolist()
+        return vector
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(embedder_id={self.embedder_id!r})"
@@ -99,6 +101,7 @@ class CpomEmbeddings(Embeddings, ABC):
 
 def normalise_rows(matrix: FloatMatrix) -> FloatMatrix:
     """Return ``matrix`` with every non-zero row scaled to unit L2 norm."""
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    # numpy's stubs type ``linalg.norm`` with keepdims as Any; the result is a float column.
+    norms: FloatMatrix = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0.0] = 1.0
     return (matrix / norms).astype(np.float32, copy=False)

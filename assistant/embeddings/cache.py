@@ -209,7 +209,9 @@ def embed_documents_cached(
             f"cache of {cache.embedder_id!r} used with embedder {embedder.embedder_id!r}"
         )
     total = len(texts)
-    results = cache.get_many(texts) if cache is not None else [None] * total
+    results: list[list[float] | None] = (
+        cache.get_many(texts) if cache is not None else [None] * total
+    )
     positions: dict[str, list[int]] = {}
     for index, (text, vector) in enumerate(zip(texts, results, strict=True)):
         if vector is None:

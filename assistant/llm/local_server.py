@@ -30,7 +30,9 @@ from typing import IO, Any
 
 import httpx
 
+from assistant.config import get_settings
 from assistant.errors import LLMUnavailableError
+from assistant.llm.local_model import MODELS, ensure_model
 
 logger = logging.getLogger(__name__)
 
@@ -319,8 +321,6 @@ def _port_free(host: str, port: int) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the server, send one chat completion, print the answer and the speed."""
-    from assistant.llm.local_model import MODELS, ensure_model
-
     parser = argparse.ArgumentParser(
         prog="python -m assistant.llm.local_server",
         description="Démarre le serveur du modèle local et vérifie qu'il répond.",
@@ -336,8 +336,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
-        from assistant.config import get_settings
-
         model_file = ensure_model(
             args.size, model_path=args.model_path, cache_dir=get_settings().llm_models_dir
         )

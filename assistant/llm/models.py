@@ -9,17 +9,22 @@ never printed or logged. Every failure of a model call reaches the user as an
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import re
+import sys
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+import httpx
 from pydantic import BaseModel, ValidationError
 
 from assistant.config import Settings
 from assistant.errors import LLMUnavailableError
+from assistant.llm.local_model import ensure_model
+from assistant.llm.local_server import LocalServer
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -69,9 +74,6 @@ def _local_server_settings(settings: Settings) -> Settings:
     since the last call (crashed, killed) is started again, so that the next question does not
     meet a dead address. The wait for a new server is bounded by ``settings.llm_timeout``.
     """
-    from assistant.llm.local_model import ensure_model
-    from assistant.llm.local_server import LocalServer
-
     model_file = ensure_model(
         settings.llm_local_size,
         model_path=settings.llm_model_path,
@@ -114,7 +116,7 @@ def _openai(settings: Settings) -> BaseChatModel:
     return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.llm_base_url,
-        api_key=key,  # type: ignore[arg-type]
+        api_key=key,
         timeout=settings.llm_timeout,
         max_retries=0,
         temperature=0,
@@ -151,47 +153,100 @@ def llm_error(
     """
     if isinstance(exc, LLMUnavailableError):
         return exc
-    name = type(exc).__name__
-    status = getattr(exc, "status_code", None) or getattr(
-        getattr(exc, "response", None), "status_code", None
-    )
+    status = _http_status(exc)
     where = f" ({settings.llm_base_url})" if settings and settings.llm_base_url else ""
     timeout = f" ({settings.llm_timeout:g} s)" if settings else ""
-    lost = isinstance(exc, ConnectionError) or any(part in name for part in _LOST_CONNECTION)
-    if "Timeout" in name or isinstance(exc, TimeoutError):
+    errors = _client_errors()
+    if isinstance(exc, errors.timeout):
         message = f"Le modèle de langage n'a pas répondu dans le délai imparti{timeout}."
-    elif lost and started:
+    elif isinstance(exc, errors.lost) and started:
         message = (
             f"Le serveur du modèle de langage s'est interrompu au milieu de sa réponse{where} ; "
             "le texte déjà reçu est écarté."
         )
-    elif lost:
+    elif isinstance(exc, errors.lost):
         message = f"Le serveur du modèle de langage est injoignable{where}."
-    elif "Authentication" in name or status == 401:
+    elif status == 401:
         message = "La clé d'API a été refusée par le serveur du modèle de langage."
-    elif "NotFound" in name or status == 404:
+    elif status == 404:
         model = f" {settings.llm_model!r}" if settings and settings.llm_model else ""
         message = f"Le serveur ne connaît pas le modèle{model} ou l'adresse de l'API{where}."
     elif status is not None:
         message = f"Le serveur du modèle de langage a répondu par une erreur HTTP {status}."
     else:
-        message = f"Le modèle de langage a échoué ({name})."
+        message = f"Le modèle de langage a échoué ({type(exc).__name__})."
     return LLMUnavailableError(message, hint="La réponse hors ligne reste disponible.")
 
 
-_LOST_CONNECTION = ("Connect", "RemoteProtocol", "ReadError", "Incomplete")
-"""Exception names (openai, httpx, ollama) of a connection refused, reset or cut short."""
+class _ClientErrors(NamedTuple):
+    """Exception classes of the chat clients, by what the user must be told."""
+
+    timeout: tuple[type[BaseException], ...]
+    """A request that outlived its timeout."""
+    lost: tuple[type[BaseException], ...]
+    """A connection refused, reset or cut short (checked after ``timeout``)."""
+
+
+def _client_errors() -> _ClientErrors:
+    """The exception classes of httpx (ollama) and, once loaded, openai and its httpx2.
+
+    openai is optional and slow to import (about 2 s): no openai exception can exist before
+    the package is loaded, so it is only consulted then, and a missing package never is.
+    ollama reports a refused connection as the built-in ``ConnectionError``.
+    """
+    timeout: list[type[BaseException]] = [TimeoutError, httpx.TimeoutException]
+    lost: list[type[BaseException]] = [
+        ConnectionError,
+        http.client.IncompleteRead,
+        httpx.NetworkError,
+        httpx.RemoteProtocolError,
+    ]
+    if "openai" in sys.modules:
+        import openai
+
+        # APITimeoutError subclasses APIConnectionError: timeouts are checked first.
+        timeout.append(openai.APITimeoutError)
+        lost.append(openai.APIConnectionError)
+    if "httpx2" in sys.modules:  # openai's transport; openai wraps most of its errors
+        import httpx2
+
+        timeout.append(httpx2.TimeoutException)
+        lost += [httpx2.NetworkError, httpx2.RemoteProtocolError]
+    return _ClientErrors(timeout=tuple(timeout), lost=tuple(lost))
+
+
+def _http_status(exc: BaseException) -> int | None:
+    """The HTTP status of an error answer (openai, httpx, ollama), None for any other error."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code
+    if "openai" in sys.modules:
+        import openai
+
+        if isinstance(exc, openai.APIStatusError):
+            return exc.status_code
+    if "ollama" in sys.modules:
+        import ollama
+
+        if isinstance(exc, ollama.ResponseError) and exc.status_code > 0:  # -1: no answer
+            return exc.status_code
+    return None
 
 
 def default_structured_method(model: Any) -> str:
     """The structured-output method suited to a chat model's backend."""
-    name = type(model).__name__
-    if name == "ChatOpenAI":
-        base = str(getattr(model, "openai_api_base", "") or "")
-        # llama.cpp's server rejects json_schema (HTTP 500) but constrains json_object.
-        return "json_object" if re.search(r"127\.0\.0\.1|localhost", base) else "json_schema"
-    if name == "ChatOllama":
-        return "json_schema"
+    # A model of these classes implies its package is loaded: never import one just to check.
+    if "langchain_openai" in sys.modules:
+        from langchain_openai import ChatOpenAI
+
+        if isinstance(model, ChatOpenAI):
+            base = str(model.openai_api_base or "")
+            # llama.cpp's server rejects json_schema (HTTP 500) but constrains json_object.
+            return "json_object" if re.search(r"127\.0\.0\.1|localhost", base) else "json_schema"
+    if "langchain_ollama" in sys.modules:
+        from langchain_ollama import ChatOllama
+
+        if isinstance(model, ChatOllama):
+            return "json_schema"
     return "function_calling" if hasattr(model, "bind_tools") else "prompt"
 
 
@@ -311,5 +366,4 @@ def _short_error(exc: Exception) -> str:
 
 def _rejected_method(exc: Exception) -> bool:
     """Whether the server refused the request's format (it may accept a simpler one)."""
-    status = getattr(exc, "status_code", None)
-    return status in (400, 422, 500, 501) and "Timeout" not in type(exc).__name__
+    return _http_status(exc) in (400, 422, 500, 501)

@@ -8,9 +8,11 @@ establishment) or a ``BatchReport`` (a folder, or a CSV/XLSX holding several FIN
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from assistant.config import Settings, get_settings
 from assistant.drafts import DraftSource, parse_draft, read_drafts
+from assistant.kb import KnowledgeBase, load_kb
 from assistant.rules.catalog import RULE_IDS, Citation, Rule, RuleSet, Severity, load_rules
 from assistant.rules.engine import validate_draft
 from assistant.rules.report import (
@@ -22,10 +24,6 @@ from assistant.rules.report import (
     Source,
 )
 from assistant.rules.run import source_of
-
-if TYPE_CHECKING:
-    from assistant.config import Settings
-    from assistant.kb import KnowledgeBase
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -130,9 +128,6 @@ def main_validate(
         InvalidInputError: The file or folder cannot be read (exit code 2 in the CLI).
     """
     if kb is None or rules is None:
-        from assistant.config import get_settings
-        from assistant.kb import load_kb
-
         settings = settings or get_settings()
         kb = kb or load_kb(settings.corpus_dir)
         rules = rules or load_rules(settings.rules_file)

@@ -11,18 +11,15 @@ import datetime as dt
 import difflib
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.drafts import Draft, DraftIndicator, DraftSource, DraftView, parse_draft
 from assistant.errors import UnknownIndicatorError
-from assistant.kb import normalize_code
+from assistant.kb import KnowledgeBase, normalize_code
 from assistant.rules.catalog import RuleSet
 from assistant.rules.indicators import check_entry, find_placeholder
 from assistant.rules.report import Report
 from assistant.rules.run import Entry, Run
-
-if TYPE_CHECKING:
-    from assistant.kb import KnowledgeBase
 
 
 def _suggest(code: str, known: list[str]) -> str | None:

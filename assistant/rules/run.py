@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.drafts import DraftIndicator, DraftSource, DraftView
+from assistant.kb import KnowledgeBase
 from assistant.kb.models import Quote
 from assistant.rules.catalog import Citation, RuleSet
 from assistant.rules.report import Finding, Source
-
-if TYPE_CHECKING:
-    from assistant.kb import KnowledgeBase
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,174 @@
+"""TRAJ-* rules: the trajectory from the baseline to the last target, against the fiche."""
+
+from __future__ import annotations
+
+import itertools
+
+from assistant.kb.models import Indicator, TargetRule, YearTarget
+from assistant.rules.figures import numeric_series
+from assistant.rules.run import Entry, Run
+from assistant.rules.values import show
+
+_DIRECTIONS = {
+    "hausse": "progresser",
+    "baisse": "baisser",
+    "atteinte_oui": "passer à « oui » et s'y tenir",
+}
+_EPSILON = 1e-9
+
+
+def check_trajectory(
+    run: Run, entry: Entry, indicator: Indicator, rule: TargetRule | None, *, yes_no: bool
+) -> None:
+    """Apply TRAJ-DIRECTION, TRAJ-BELOW-FICHE (when the fiche has targets) and TRAJ-ALREADY-MET.
+
+    Args:
+        run: The validation run.
+        entry: One line of the strategic annex whose indicator applies to the establishment.
+        indicator: Its indicator.
+        rule: The fiche's target rule for this establishment, if known.
+        yes_no: Whether the indicator is answered oui/non (yes = 1, no = 0).
+    """
+    series = numeric_series(run, entry, yes_no)
+    backwards = _direction(run, indicator, series, yes_no)
+    if rule is not None:
+        _below_fiche(run, indicator, rule, series, yes_no)
+    _already_met(run, indicator, rule, series, yes_no, backwards=backwards)
+
+
+def _direction(
+    run: Run, indicator: Indicator, series: list[tuple[str, float]], yes_no: bool
+) -> bool:
+    """TRAJ-DIRECTION; True when the trajectory goes backwards."""
+    direction = indicator.target.direction
+    if direction not in _DIRECTIONS:
+        return False
+    sign = -1.0 if direction == "baisse" else 1.0
+    steps = [
+        f"{a} : {show(bool(x) if yes_no else x)} → {b} : {show(bool(y) if yes_no else y)}"
+        for (a, x), (b, y) in itertools.pairwise(series)
+        if sign * (y - x) < -_EPSILON
+    ]
+    if steps:
+        run.emit(
+            "TRAJ-DIRECTION",
+            indicator=indicator.code,
+            quote=indicator.target.wording,
+            direction=_DIRECTIONS[direction],
+            steps=" ; ".join(steps),
+        )
+    return bool(steps)
+
+
+def _expected(
+    target: YearTarget, direction: str, base: float | None, previous: float | None
+) -> tuple[float, int] | None:
+    """The fiche's figure for a year and its sense (+1: at least, -1: at most), if computable."""
+    value = target.value
+    if target.kind == "oui":
+        return 1.0, 1
+    if value is None:
+        return None
+    match target.kind:
+        case "valeur":
+            return value, -1 if direction == "baisse" else 1
+        case "min":
+            return value, 1
+        case "hausse_vs_2024" if base is not None:
+            return base * (1 + value / 100), 1
+        case "hausse_vs_n_1" if previous is not None:
+            return previous * (1 + value / 100), 1
+        case "plus_vs_n_1" if previous is not None:
+            return previous + value, 1
+        case "baisse_vs_2024" if base is not None:
+            return base * (1 - value / 100), -1
+        case "baisse_vs_n_1" if previous is not None:
+            return previous * (1 - value / 100), -1
+    return None
+
+
+def _below_fiche(
+    run: Run, indicator: Indicator, rule: TargetRule, series: list[tuple[str, float]], yes_no: bool
+) -> None:
+    values = dict(series)
+    base = values.get("valeur initiale")
+    short = []
+    for target in rule.years:
+        year = str(target.year)
+        if year not in values:
+            continue
+        previous = values.get(str(target.year - 1), base if target.year == 2025 else None)
+        expected = _expected(target, indicator.target.direction, base, previous)
+        if expected is None:
+            continue
+        figure, sense = expected
+        if sense * (values[year] - figure) < -_EPSILON * max(1.0, abs(figure)):
+            wanted = (
+                "« oui »" if yes_no else f"{'au moins' if sense > 0 else 'au plus'} {show(figure)}"
+            )
+            got = show(bool(values[year])) if yes_no else show(values[year])
+            short.append(f"{year} : {got} (attendu : {wanted})")
+    if short:
+        reading = (
+            run.variant("TRAJ-BELOW-FICHE", "reading", reading=rule.reading) if rule.reading else ""
+        )
+        run.emit(
+            "TRAJ-BELOW-FICHE",
+            indicator=indicator.code,
+            quote=rule.quote,
+            scope=rule.scope.label,
+            years=" ; ".join(short),
+            reading=reading,
+        )
+
+
+def _already_met(
+    run: Run,
+    indicator: Indicator,
+    rule: TargetRule | None,
+    series: list[tuple[str, float]],
+    yes_no: bool,
+    *,
+    backwards: bool,
+) -> None:
+    """TRAJ-ALREADY-MET against the fiche's final figure, else the draft's own final target.
+
+    The second reading is skipped when the trajectory goes backwards (TRAJ-DIRECTION says it).
+    """
+    values = dict(series)
+    base = values.get("valeur initiale")
+    if base is None:
+        return
+    direction = indicator.target.direction
+    final = max(rule.years, key=lambda y: y.year) if rule is not None and rule.years else None
+    if final is not None and final.kind in {"valeur", "min", "oui"}:
+        expected = _expected(final, direction, base, None)
+        assert expected is not None
+        figure, sense = expected
+        if sense * (base - figure) >= -_EPSILON:
+            wanted = "oui" if yes_no else show(figure)
+            final_text = run.variant("TRAJ-ALREADY-MET", "fiche", year=final.year, target=wanted)
+            run.emit(
+                "TRAJ-ALREADY-MET",
+                indicator=indicator.code,
+                baseline=show(bool(base)) if yes_no else show(base),
+                final=final_text,
+            )
+        return
+    targets = [(place, v) for place, v in series if place != "valeur initiale"]
+    if backwards or not targets or direction not in _DIRECTIONS:
+        return
+    year, last = targets[-1]
+    sense = -1 if direction == "baisse" else 1
+    if sense * (base - last) >= -_EPSILON:
+        shown = show(bool(last)) if yes_no else show(last)
+        final_text = run.variant("TRAJ-ALREADY-MET", "draft", year=year, target=shown)
+        run.emit(
+            "TRAJ-ALREADY-MET",
+            indicator=indicator.code,
+            baseline=show(bool(base)) if yes_no else show(base),
+            final=final_text,
+        )
+
+
+__all__ = ["check_trajectory"]

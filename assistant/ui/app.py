@@ -21,8 +21,8 @@ HEADER = (
     "<p class='cpom-brand'>ARS Occitanie · Campagne CPOM sanitaires 2025-2029</p>\n\n"
     "# Assistant CPOM\n\n"
     "Questions sur les guides, choix des indicateurs de l'annexe stratégique, rédaction des "
-    "justifications et vérification des brouillons. Les réponses citent les guides ; elles ne "
-    "remplacent pas l'échange avec votre référent ARS."
+    "justifications et vérification des brouillons. Les réponses citent les guides\u00a0; elles "
+    "ne remplacent pas l'échange avec votre référent ARS."
 )
 CSS_PATH = Path(__file__).with_name("style.css")
 FONTS = ["Marianne", "Arial", "Helvetica", "system-ui", "sans-serif"]
@@ -70,24 +70,34 @@ def build_blocks(ctx: AppContext) -> Any:
 
         def restore(stored: Any, turns: Any) -> list[Any]:
             d = Dossier.load(stored)
-            code = next(iter(d.codes()), None)
             return [
-                *selection.restore(ctx, d),
-                *justification.restore(ctx, d, code),
+                *selection.restore(d),
+                *justification.restore(d, next(iter(d.codes()), None)),
                 *questions.restore(turns),
-                *documents.restore(ctx),
             ]
 
-        demo.load(
-            restore,
-            [dossier, chat_store],
-            [
-                *selection.restore_outputs(chosen, drafted.indicator),
-                *justification.restore_outputs(drafted),
-                *questions.restore_outputs(asked),
-                *documents.restore_outputs(indexed),
-            ],
-        )
+        def refresh(stored: Any) -> list[Any]:
+            d = Dossier.load(stored)
+            return [
+                *selection.refresh(ctx, d),
+                *justification.refresh(ctx, d, next(iter(d.codes()), None)),
+                *documents.refresh(ctx),
+            ]
+
+        # What the user typed comes back at once (no knowledge base needed), before they can
+        # type anything it would overwrite; the checks follow when the context is ready.
+        kept = [
+            *selection.restore_outputs(chosen, drafted.indicator),
+            *justification.restore_outputs(drafted),
+            *questions.restore_outputs(asked),
+        ]
+        demo.load(restore, [dossier, chat_store], kept, queue=False)
+        checks = [
+            *selection.refresh_outputs(chosen),
+            *justification.refresh_outputs(drafted),
+            *documents.refresh_outputs(indexed),
+        ]
+        demo.load(refresh, [dossier], checks)
     return demo
 
 

@@ -160,13 +160,13 @@ def status_views(status: IndexStatus) -> list[Any]:
     return [status.rows, gr.update(value=status.note, elem_classes=status.note_classes)]
 
 
-def restore(ctx: AppContext) -> list[Any]:
-    """The index status when the page is (re)loaded."""
+def refresh(ctx: AppContext) -> list[Any]:
+    """The index status when the page is (re)loaded or the tab shown."""
     return status_views(index_status(ctx))
 
 
-def restore_outputs(tab: DocumentsTab) -> list[Any]:
-    """The components ``restore`` fills, in order."""
+def refresh_outputs(tab: DocumentsTab) -> list[Any]:
+    """The components ``refresh`` fills, in order."""
     return [tab.status, tab.note]
 
 
@@ -184,9 +184,9 @@ def wire(tab: DocumentsTab, ctx: AppContext) -> None:
     def run(full: bool, progress: gr.Progress = gr.Progress()) -> list[Any]:  # noqa: B008
         return run_with(full, progress)
 
-    outputs = restore_outputs(tab)
+    outputs = refresh_outputs(tab)
     tab.reindex_btn.click(run, [tab.rebuild], outputs, concurrency_limit=1)
-    tab.tab.select(lambda: restore(ctx), None, outputs, queue=False)
+    tab.tab.select(lambda: refresh(ctx), None, outputs, queue=False)
 
 
 __all__ = [
@@ -197,9 +197,9 @@ __all__ = [
     "build",
     "catalog_rows",
     "index_status",
+    "refresh",
+    "refresh_outputs",
     "reindex",
-    "restore",
-    "restore_outputs",
     "status_rows",
     "wire",
 ]

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import TARGET_YEARS, InvalidInputError
 from assistant.ui import trajectory, whole_draft
+from assistant.ui.draft_notes import draft_notes_html
 from assistant.ui.errors import french_errors
-from assistant.ui.escaping import esc
 from assistant.ui.findings import findings_html
 from assistant.ui.limits import CONCURRENCY
 from assistant.ui.workspace import Dossier, Redaction, draft_tree, profile_of, with_line
@@ -180,35 +180,6 @@ def line_findings(ctx: AppContext, dossier: Dossier, code: str | None) -> str:
     return findings_html(findings, ctx.titles())
 
 
-def draft_notes_html(draft: IndicatorDraft, titles: Mapping[str, str] | None = None) -> str:
-    """What the drafter says about one indicator: rules by year, to complete, warnings, sources."""
-    out = []
-    if draft.portee:
-        out.append(f"<p><strong>Ligne de la fiche appliquée :</strong> {esc(draft.portee)}</p>")
-    if draft.regles:
-        items = "".join(f"<li>{esc(y)} : {esc(r)}</li>" for y, r in draft.regles.items())
-        out.append(f"<p><strong>Règle de la fiche par année :</strong></p><ul>{items}</ul>")
-    if draft.lecture:
-        out.append(f"<p><em>Lecture retenue : {esc(draft.lecture)}</em></p>")
-    if draft.a_completer:
-        items = "".join(f"<li>{esc(t)}</li>" for t in draft.a_completer)
-        out.append(f"<p><strong>À compléter par l'établissement :</strong></p><ul>{items}</ul>")
-    if draft.avertissements:
-        items = "".join(f"<li>{esc(t)}</li>" for t in draft.avertissements)
-        out.append(f'<div class="cpom-notice"><strong>Attention :</strong><ul>{items}</ul></div>')
-    if draft.sources:
-        items = "".join(
-            f"<li>« {esc(s.quote)} » <cite>{esc((titles or {}).get(s.doc_id, s.doc_id))}"
-            f"{', ' + esc(s.section) if s.section else ''}</cite></li>"
-            for s in draft.sources
-        )
-        out.append(
-            '<details class="cpom-source"><summary>Sources de la rédaction</summary>'
-            f"<ul>{items}</ul></details>"
-        )
-    return "".join(out)
-
-
 # --- layout --------------------------------------------------------------------------------
 
 
@@ -312,26 +283,38 @@ def _trajectory() -> tuple[Any, Any, Any]:
 # --- callbacks -----------------------------------------------------------------------------
 
 
-def editor_views(ctx: AppContext, dossier: Dossier, code: str | None) -> list[Any]:
-    """The editor's values, trajectory and findings for an indicator (``tab.editor`` order)."""
+def restore(dossier: Dossier, code: str | None) -> list[Any]:
+    """What was typed for an indicator and its trajectory (``tab.editor`` order, no findings).
+
+    After a reload, on the indicator the selection shows first; ``refresh`` adds the findings.
+    """
     v = editor_values(dossier, code)
     return [
         v["baseline"],
         *(v[name] for name in TEXTS),
         v["years"],
         *trajectory.views(v["chart"], v["table"]),
-        line_findings(ctx, dossier, code),
     ]
 
 
-def restore(ctx: AppContext, dossier: Dossier, code: str | None) -> list[Any]:
-    """The editor after a reload, on the indicator the selection shows first."""
-    return editor_views(ctx, dossier, code)
+def editor_views(ctx: AppContext, dossier: Dossier, code: str | None) -> list[Any]:
+    """The editor's values, trajectory and findings for an indicator (``tab.editor`` order)."""
+    return [*restore(dossier, code), line_findings(ctx, dossier, code)]
 
 
 def restore_outputs(tab: JustificationTab) -> list[Any]:
     """The components ``restore`` fills, in order."""
-    return tab.editor
+    return tab.editor[:-1]
+
+
+def refresh(ctx: AppContext, dossier: Dossier, code: str | None) -> list[Any]:
+    """The validator's findings on the indicator shown, after a reload."""
+    return [line_findings(ctx, dossier, code)]
+
+
+def refresh_outputs(tab: JustificationTab) -> list[Any]:
+    """The components ``refresh`` fills, in order."""
+    return [tab.line_check]
 
 
 def wire(tab: JustificationTab, ctx: AppContext, *, dossier: Any) -> None:
@@ -341,7 +324,10 @@ def wire(tab: JustificationTab, ctx: AppContext, *, dossier: Any) -> None:
     t = tab
 
     def pick(stored: Any, code: str | None) -> list[Any]:
-        return [*editor_views(ctx, Dossier.load(stored), code), ""]
+        return [*restore(Dossier.load(stored), code), ""]
+
+    def check(stored: Any, code: str | None) -> list[Any]:
+        return refresh(ctx, Dossier.load(stored), code)
 
     @french_errors
     def draft(stored: Any, code: str | None, baseline: str) -> list[Any]:
@@ -361,7 +347,11 @@ def wire(tab: JustificationTab, ctx: AppContext, *, dossier: Any) -> None:
         )
         return [d.store(), *editor_views(ctx, d, code)[-3:]]
 
-    t.indicator.input(pick, [dossier, t.indicator], [*t.editor, t.notes])
+    # what was kept for the indicator shows at once (nothing typed next is overwritten by a
+    # late reply), then its findings
+    t.indicator.input(pick, [dossier, t.indicator], [*t.editor[:-1], t.notes], queue=False).then(
+        check, [dossier, t.indicator], [t.line_check]
+    )
     t.draft_btn.click(
         draft,
         [dossier, t.indicator, t.baseline],
@@ -385,9 +375,10 @@ __all__ = [
     "JustificationTab",
     "build",
     "draft_justification",
-    "draft_notes_html",
     "editor_values",
     "line_findings",
+    "refresh",
+    "refresh_outputs",
     "restore",
     "restore_outputs",
     "save_justification",

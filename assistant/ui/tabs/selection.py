@@ -274,14 +274,40 @@ def selection_outputs(tab: SelectionTab, indicator: Any) -> list[Any]:
     return [tab.table, tab.counts, tab.verdict, tab.findings, tab.to_add, tab.to_remove, indicator]
 
 
-def restore(ctx: AppContext, dossier: Dossier) -> list[Any]:
-    """The profile and the selection after a reload (``restore_outputs`` order)."""
-    return [*profile.values_of(dossier.profil), *selection_views(ctx, dossier)]
+def restore(dossier: Dossier) -> list[Any]:
+    """What the user typed and chose, after a reload: the profile and the selection.
+
+    Needs neither the knowledge base nor the rules, so that it is back at once (``refresh``
+    adds the rule check), before the user types anything it could overwrite.
+    """
+    import gradio as gr
+
+    chosen = selection_choices(dossier)
+    codes = dossier.codes()
+    return [
+        *profile.values_of(dossier.profil),
+        rows_of(dossier.lignes),
+        gr.update(choices=chosen, value=None),
+        gr.update(choices=chosen, value=codes[0] if codes else None),
+    ]
 
 
 def restore_outputs(tab: SelectionTab, indicator: Any) -> list[Any]:
     """The components ``restore`` fills, in order."""
-    return [*tab.form.inputs, *selection_outputs(tab, indicator)]
+    return [*tab.form.inputs, tab.table, tab.to_remove, indicator]
+
+
+def refresh(ctx: AppContext, dossier: Dossier) -> list[Any]:
+    """The rule check and the indicators that can be added, after a reload."""
+    import gradio as gr
+
+    choices = indicator_choices(ctx, exclude=dossier.codes())
+    return [*check_views(ctx, dossier), gr.update(choices=choices, value=None)]
+
+
+def refresh_outputs(tab: SelectionTab) -> list[Any]:
+    """The components ``refresh`` fills, in order."""
+    return [tab.counts, tab.verdict, tab.findings, tab.to_add]
 
 
 def wire(tab: SelectionTab, ctx: AppContext, *, dossier: Any, indicator: Any) -> None:
@@ -355,6 +381,8 @@ __all__ = [
     "edit_selection",
     "indicator_choices",
     "propose_selection",
+    "refresh",
+    "refresh_outputs",
     "remove_indicator",
     "restore",
     "restore_outputs",

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
         UnknownIndicatorError,
         UnreadableDocumentError,
     )
-    from assistant.index.build import IngestReport, Manifest, index_status, ingest
+    from assistant.index.build import index_status, ingest
     from assistant.index.filters import Filters
     from assistant.index.reader import Index
     from assistant.index.service import IndexService
@@ -124,8 +124,8 @@ _WHERE: dict[str, str] = {
     "LLMUnavailableError": "assistant.errors",
     "UnknownIndicatorError": "assistant.errors",
     "UnreadableDocumentError": "assistant.errors",
-    "IngestReport": "assistant.index.build",
-    "Manifest": "assistant.index.build",
+    "IngestReport": "assistant.index.manifest",
+    "Manifest": "assistant.index.manifest",
     "index_status": "assistant.index.build",
     "ingest": "assistant.index.build",
     "Index": "assistant.index.reader",

@@ -34,7 +34,8 @@ def find_chunk(index: Any, doc_id: str, quote: str, *, fiche: str | None = None)
     head = key[:120]
     in_header: Chunk | None = None
     partial: Chunk | None = None
-    for chunk in index.chunks.values():
+    chunks: dict[str, Chunk] = index.chunks
+    for chunk in chunks.values():
         if chunk.doc_id != doc_id or (fiche and chunk.fiche != fiche):
             continue
         text = match_key(chunk.text)
@@ -63,7 +64,8 @@ def sentence_span(index: Any, chunk: Chunk, quote: str) -> str:
 
 def document_meta(index: Any, doc_id: str) -> tuple[str, str, str]:
     """(title, period, status) of a document, from any of its passages."""
-    for chunk in index.chunks.values():
+    chunks: dict[str, Chunk] = index.chunks
+    for chunk in chunks.values():
         if chunk.doc_id == doc_id:
             return chunk.title, chunk.period, chunk.status
     return doc_id, "", "current"

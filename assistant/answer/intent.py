@@ -84,10 +84,11 @@ def parse_intent(question: str) -> Intent:
     folded = fold(question).replace("’", "'")
     codes = find_codes(question)
     parts = asked_parts(folded)
-    topics = [name for name, pattern in _RULES if pattern.search(folded)]
+    topics: list[RuleTopic] = [name for name, pattern in _RULES if pattern.search(folded)]
     hpr = bool(_HPR.search(folded))
     if hpr and ("count" in topics or "objectives" in topics):
-        topics = ["hpr"] + [t for t in topics if t not in ("count", "objectives")]
+        topics = [t for t in topics if t not in ("count", "objectives")]
+        topics.insert(0, "hpr")
     elif hpr and re.search(r"\b(regles?|choisir|retenir|garder)\b", folded):
         topics.append("hpr")
     # A follow-up rewritten as "previous question + new question" names its scope last.

@@ -14,11 +14,12 @@ from typing import Any
 
 from assistant.answer.citing import cite_quote
 from assistant.answer.extractive import with_marker
-from assistant.answer.intent import FichePart, Intent
+from assistant.answer.intent import Intent
 from assistant.answer.models import Answer, Citation
 from assistant.index.statistics import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_LABELS, UNIT_LABELS
+from assistant.kb.parts import FichePart
 from assistant.text.french import fold
 from assistant.text.sentences import strip_bullet
 
@@ -237,8 +238,8 @@ def _write_eligibility(w: _Writer, intent: Intent) -> None:
         w.add(f"Cible « sans objet » pour « {rule.scope.label} »", n)
     objective = ind.sections.get("objectif", "")
     if objective:
-        shown, quote = _shorten(objective, 60)
-        w.add(f"Description de l'objectif : {shown}", w.cite(_doc(ind), quote))
+        shown, excerpt = _shorten(objective, 60)
+        w.add(f"Description de l'objectif : {shown}", w.cite(_doc(ind), excerpt))
 
 
 _PROOF = re.compile(

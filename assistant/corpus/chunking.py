@@ -130,7 +130,7 @@ def split_document(doc: CleanDocument) -> list[Chunk]:
                     section=path,
                     page=doc.page_at(start),
                     fiche=section.fiche,
-                    kind=section.kind,  # type: ignore[arg-type]
+                    kind=section.kind,
                     start=start,
                     end=end,
                     text=text,

@@ -388,7 +388,7 @@ def is_heading_line(line: str) -> bool:
             return False
         numbered = re.match(r"^(?:[1-9]\d?\.|[1-9]\d?(?:\.\d{1,2}){1,3}\.?)\s+(\S+)", s)
         return (
-            bool(numbered)
+            numbered is not None
             and len(numbered.group(1).strip("«»()")) >= 2
             and ("." in words[0] or len(words) <= 10)
         )

@@ -153,7 +153,11 @@ class Index:
                     vectors = np.asarray(data["vectors"], dtype=np.float32)
                 texts = json.loads((self.build / "sentences.json").read_text(encoding="utf-8"))
             except (OSError, ValueError, KeyError):
-                owner, vectors, texts = np.zeros(0, dtype=np.int32), np.zeros((0, 1)), []
+                owner, vectors, texts = (
+                    np.zeros(0, dtype=np.int32),
+                    np.zeros((0, 1), dtype=np.float32),
+                    [],
+                )
             self._sentences = (owner, vectors, texts)
         return self._sentences
 

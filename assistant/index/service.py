@@ -12,7 +12,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, IndexMissingError, IndexNotReadyError
-from assistant.index.build import IngestReport, index_status, ingest
+from assistant.index.build import index_status, ingest
+from assistant.index.manifest import IngestReport
 from assistant.index.reader import Index
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class IndexService:
         self.settings = settings
         self.embedder = embedder
         self._status = "Index : en préparation."
-        self._index: Any = None
+        self._index: Index | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._dense = True

@@ -223,7 +223,7 @@ def _http_status(exc: BaseException) -> int | None:
         import openai
 
         if isinstance(exc, openai.APIStatusError):
-            return exc.status_code
+            return int(exc.status_code)
     if "ollama" in sys.modules:
         import ollama
 

@@ -119,8 +119,8 @@ def _rank(
         return None
     try:
         vector = vector if vector is not None else index.query_vector(query)
-        dense = index.dense_search(query, k=size, filters=filters, vector=vector)
-        into.append(("dense", [cid for cid, _ in dense if cid in index.chunks]))
+        hits = index.dense_search(query, k=size, filters=filters, vector=vector)
+        into.append(("dense", [cid for cid, _ in hits if cid in index.chunks]))
         into.append(("sentence", index.sentence_ranking(vector, k=size, filters=filters)))
         index.dense_problem = None
     except IndexNotReadyError:

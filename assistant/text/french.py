@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from assistant.kb.codes import code_token, find_codes
+from assistant.kb.codes import CODE_IN_TEXT, code_of_match, code_token
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -42,7 +42,7 @@ def tokenize(text: str) -> list[str]:
     words = [w for w in _TOKEN.findall(folded) if w not in _stopwords()]
     tokens: list[str] = list(_stemmer().stemWords(words))
     # indicator codes are kept whole as well as split: "CPOM_OS_13" -> "os13"
-    tokens += [code_token(code) for code in find_codes(folded)]
+    tokens += [code_token(code_of_match(m)) for m in CODE_IN_TEXT.finditer(folded)]
     return tokens
 
 

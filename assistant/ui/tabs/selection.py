@@ -176,7 +176,7 @@ def build() -> SelectionTab:
             gr.Markdown("### Sélection d'indicateurs")
             summary = gr.Markdown(elem_id="proposal-summary")
             with gr.Accordion("Autres indicateurs", open=False, visible=False) as others_box:
-                others = _table(OTHER_HEADERS, "others", widths=["22%", "48%", "30%"])
+                others = _table(OTHER_HEADERS, "others", widths=["22%", "48%", "30%"], height=320)
             table = gr.Dataframe(
                 headers=list(SELECTION_HEADERS),
                 datatype=["str"] * 5,
@@ -213,7 +213,10 @@ def build() -> SelectionTab:
     )
 
 
-def _table(headers: Sequence[str], elem_id: str, *, widths: list[str | int]) -> Any:
+def _table(
+    headers: Sequence[str], elem_id: str, *, widths: list[str | int], height: int = 500
+) -> Any:
+    """A read-only table of text (scrolls beyond ``height`` pixels)."""
     import gradio as gr
 
     return gr.Dataframe(
@@ -223,6 +226,7 @@ def _table(headers: Sequence[str], elem_id: str, *, widths: list[str | int]) -> 
         interactive=False,
         wrap=True,
         column_widths=widths,
+        max_height=height,
         show_label=False,
         elem_id=elem_id,
         elem_classes=["cpom-table-sans"],

@@ -10,7 +10,6 @@ A profile is the ``etablissement`` object of the draft schema (``statut``, ``cat
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from assistant.errors import InvalidInputError, UnknownIndicatorError
 from assistant.kb import normalize_code
 from assistant.kb.models import ACTIVITIES, Activity, EstablishmentCategory, Statut
+from assistant.text.french import fold
 
 MAX_PROFILE_BYTES = 1_000_000
 MAX_PRIORITIES_CHARS = 4_000
@@ -115,8 +115,7 @@ def _cap(text: str) -> str:
 
 
 def _fold_key(key: object) -> str:
-    text = unicodedata.normalize("NFKD", str(key).strip().lower())
-    return "".join(c for c in text if not unicodedata.combining(c)).replace(" ", "_")
+    return fold(str(key).strip()).replace(" ", "_")
 
 
 def _french_message(error: Mapping[str, Any]) -> str:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
 from assistant.drafts.formulas import NUMBER, restore_formula
 from assistant.drafts.models import TARGET_YEARS, Draft, DraftIndicator, DraftSource, SchemaIssue
+from assistant.text.french import fold as fold_text
 
 ESTABLISHMENT_COLUMNS: tuple[str, ...] = (
     "raison_sociale",
@@ -77,9 +77,7 @@ _LIST_SEPARATORS = re.compile(r"[,;|/]")
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case, strip accents, and turn every run of other characters into ``_``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", fold_text(text)).strip("_")
 
 
 def column_name(header: object) -> str | None:

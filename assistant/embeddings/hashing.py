@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
 from assistant.embeddings.base import CpomEmbeddings, EmbedKind, FloatMatrix
+from assistant.text.french import fold
 
 _WORD = re.compile(r"\w+")
 
@@ -34,8 +34,7 @@ class HashingEmbeddings(CpomEmbeddings):
         del kind
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
-            folded = unicodedata.normalize("NFKD", text.lower())
-            folded = "".join(char for char in folded if not unicodedata.combining(char))
+            folded = fold(text)
             for word in _WORD.findall(folded):
                 digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
                 value = int.from_bytes(digest, "little")

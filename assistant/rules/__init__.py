@@ -13,7 +13,7 @@ from typing import TextIO
 from assistant.config import Settings, get_settings
 from assistant.drafts import DraftSource, parse_draft, read_drafts
 from assistant.kb import KnowledgeBase, load_kb
-from assistant.rules.catalog import RULE_IDS, Citation, Rule, RuleSet, Severity, load_rules
+from assistant.rules.catalog import RULE_IDS, Rule, RuleCitation, RuleSet, Severity, load_rules
 from assistant.rules.engine import validate_draft
 from assistant.rules.report import (
     BatchReport,
@@ -143,11 +143,11 @@ __all__ = [
     "RULE_IDS",
     "BatchReport",
     "BatchSummary",
-    "Citation",
     "EstablishmentReport",
     "Finding",
     "Report",
     "Rule",
+    "RuleCitation",
     "RuleSet",
     "Severity",
     "Source",

@@ -75,7 +75,7 @@ _REQUIRED_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class Citation(BaseModel, frozen=True):
+class RuleCitation(BaseModel, frozen=True):
     """Where a rule comes from: a corpus document, its section, and its verbatim words."""
 
     doc_id: str
@@ -92,8 +92,8 @@ class Rule(BaseModel, frozen=True):
     message: str
     variants: dict[str, str] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
-    citation: Citation
-    alt_citations: dict[str, Citation] = Field(default_factory=dict)
+    citation: RuleCitation
+    alt_citations: dict[str, RuleCitation] = Field(default_factory=dict)
 
     @field_validator("message", "title")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any
 from assistant.drafts import DraftIndicator, DraftSource, DraftView
 from assistant.kb import KnowledgeBase
 from assistant.kb.models import Quote
-from assistant.rules.catalog import Citation, RuleSet
+from assistant.rules.catalog import RuleCitation, RuleSet
 from assistant.rules.report import Finding, Source
 
 
@@ -22,9 +22,9 @@ class Entry:
     code: str | None
 
 
-def source_of(quote: Quote | Citation) -> Source:
+def source_of(quote: Quote | RuleCitation) -> Source:
     """A finding's source from a knowledge-base quote or a rule citation."""
-    if isinstance(quote, Citation):
+    if isinstance(quote, RuleCitation):
         return Source(doc_id=quote.doc_id, section=quote.section, quote=quote.quote)
     return Source(doc_id=quote.doc_id, section=quote.section, quote=quote.text)
 
@@ -63,7 +63,7 @@ class Run:
         rule_id: str,
         *,
         indicator: str | None = None,
-        quote: Quote | Citation | None = None,
+        quote: Quote | RuleCitation | None = None,
         citation: str | None = None,
         **fields: Any,
     ) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from assistant.drafts import Value
+from assistant.text.french import fold
 
 _NUMBER = re.compile(r"^(?P<n>[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d+)?)\s*%?$")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -30,8 +30,7 @@ def as_number(value: Value | None) -> float | None:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold(text.strip())
 
 
 def as_yes_no(

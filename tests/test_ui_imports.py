@@ -14,11 +14,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([ROOT / "app.py", *(ROOT / "assistant" / "ui").rglob("*.py")])
-EXCEPTIONS = {
-    # ``from assistant import propose`` returns the subpackage ``assistant.propose`` once one of
-    # its modules is imported (the public function and the subpackage share the name).
-    ("assistant/ui/tabs/selection.py", "assistant.propose"),
-}
 
 
 def _project_imports(path: Path) -> list[tuple[int, str]]:
@@ -48,7 +43,7 @@ def test_project_code_comes_from_the_public_api_or_the_ui(path: Path) -> None:
     wrong = [
         f"{where}:{line}: {module}"
         for line, module in _project_imports(path)
-        if not _allowed(module) and (where, module) not in EXCEPTIONS
+        if not _allowed(module)
     ]
     assert wrong == []
 

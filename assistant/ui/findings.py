@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from assistant import BatchReport, EstablishmentReport
 from assistant.ui.escaping import NBSP, esc, plural
 
 if TYPE_CHECKING:
-    from assistant import BatchReport, Finding, Report
+    from assistant import Finding, Report
 
 Titles = Mapping[str, str]
 """Document id -> title, to name where a finding's words come from."""
@@ -87,8 +88,6 @@ def verdict_html(valid: bool, errors: int, warnings: int) -> str:
 
 def report_html(result: Report | BatchReport, titles: Titles | None = None) -> str:
     """A validation report (one establishment or a batch), with the guide's words."""
-    from assistant import BatchReport, EstablishmentReport
-
     if not isinstance(result, BatchReport):
         body = findings_html(result.findings, titles) or "<p>Aucun constat.</p>"
         return (

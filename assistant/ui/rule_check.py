@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from assistant import InvalidInputError
+from assistant import check_selection as check_against_rules
 from assistant.ui.escaping import md, plural
 from assistant.ui.findings import findings_html
 from assistant.ui.workspace import Dossier, profile_of, split_annexes
@@ -88,8 +89,6 @@ def _verdict(report: Report) -> str:
 
 def check_selection(ctx: AppContext, dossier: Dossier) -> SelectionCheck:
     """The live rule check of the selection: counts CT/OS/HPR, errors and warnings."""
-    from assistant import check_selection as run_check
-
     counts = count_rows(selection_counts(dossier), _limits(ctx))
     if not dossier.lignes:
         return SelectionCheck(counts, "Aucun indicateur retenu pour l'instant.", "pending", "")
@@ -100,7 +99,7 @@ def check_selection(ctx: AppContext, dossier: Dossier) -> SelectionCheck:
         return SelectionCheck(counts, md(problem), "pending", "")
     kb = ctx.kb()
     strategic, hpr = split_annexes(dossier.lignes, kb)
-    report = run_check(
+    report = check_against_rules(
         profile,
         [line.code for line in strategic],
         [line.code for line in hpr],

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import assistant
 from assistant import AssistantError, IndexNotReadyError, IndexService
 
 if TYPE_CHECKING:
@@ -74,10 +75,8 @@ class AppContext:
             failed_at = self._llm_failed_at
             if failed_at is not None and time.monotonic() - failed_at < CHAT_MODEL_RETRY:
                 return None
-            from assistant import NOTICE_FAILED, build_chat_model
-
             try:
-                self._chat_model = build_chat_model(self.settings)
+                self._chat_model = assistant.build_chat_model(self.settings)
             except (ImportError, AssistantError) as exc:
                 reason = (
                     f"{exc.message} {exc.hint or ''}".strip()
@@ -87,7 +86,7 @@ class AppContext:
                 logger.warning("chat model unavailable, offline answers: %s", reason)
                 self._chat_model = None
                 self._llm_failed_at = time.monotonic()
-                self.llm_notice = NOTICE_FAILED.format(reason=reason)
+                self.llm_notice = assistant.NOTICE_FAILED.format(reason=reason)
                 return None
             self._llm_failed_at = None
             self.llm_notice = None
@@ -95,29 +94,23 @@ class AppContext:
 
     def kb(self) -> KnowledgeBase:
         """The indicator knowledge base (loaded once)."""
-        from assistant import load_kb
-
         with self._lock:
             if self._kb is None:
-                self._kb = load_kb(self.settings.corpus_dir)
+                self._kb = assistant.load_kb(self.settings.corpus_dir)
             return self._kb
 
     def rules(self) -> RuleSet:
         """The campaign's rules (loaded once)."""
-        from assistant import load_rules
-
         with self._lock:
             if self._rules is None:
-                self._rules = load_rules(self.settings.rules_file)
+                self._rules = assistant.load_rules(self.settings.rules_file)
             return self._rules
 
     def catalog(self) -> list[DocumentInfo]:
         """The corpus catalog (read once)."""
-        from assistant import load_catalog
-
         with self._lock:
             if self._catalog is None:
-                self._catalog = load_catalog(self.settings.corpus_dir)
+                self._catalog = assistant.load_catalog(self.settings.corpus_dir)
             return self._catalog
 
     def titles(self) -> dict[str, str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from assistant import as_number
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -20,8 +22,6 @@ COLORS: dict[str, str] = {OURS: "#000091", FICHE: "#d28b00"}
 
 
 def _numeric(value: Any) -> float | None:
-    from assistant import as_number
-
     return as_number(value) if value is not None else None
 
 

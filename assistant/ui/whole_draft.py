@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import TARGET_YEARS, AssistantError
+from assistant import TARGET_YEARS, AssistantError, draft_to_json, validate_draft
 from assistant.ui.errors import french_errors, message_of
 from assistant.ui.escaping import md
 from assistant.ui.exports import annex_workbook, write_bytes
@@ -29,8 +29,6 @@ NOTHING_SELECTED = "Aucun indicateur retenu : commencez par l'onglet « Choisir 
 
 def check_draft(ctx: AppContext, dossier: Dossier) -> str:
     """The validator's report on the whole draft, as it would be filed (HTML)."""
-    from assistant import validate_draft
-
     tree = draft_tree(dossier, campaign=ctx.rules().campaign, kb=ctx.kb())
     report = validate_draft(tree, kb=ctx.kb(), rules=ctx.rules())
     return report_html(report, ctx.titles())
@@ -52,8 +50,6 @@ def export_draft(ctx: AppContext, dossier: Dossier, folder: Path) -> tuple[Path,
     Raises:
         InvalidInputError: The draft does not follow the schema yet (what to complete).
     """
-    from assistant import draft_to_json
-
     draft = draft_model(dossier, campaign=ctx.rules().campaign, kb=ctx.kb())
     stem = f"brouillon-cpom-{draft.etablissement.finess_ej}"
     xlsx = write_bytes(folder, f"{stem}.xlsx", annex_workbook(draft, ctx.kb()))

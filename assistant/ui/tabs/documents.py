@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from assistant import index_status as read_index_status
 from assistant.ui.errors import french_errors
 from assistant.ui.escaping import md
 
@@ -72,9 +73,7 @@ def status_rows(manifest: Manifest, *, building: bool = False) -> list[list[str]
 
 def index_status(ctx: AppContext) -> IndexStatus:
     """The index status: its table and the service's note (files skipped, rebuilds)."""
-    from assistant import index_status as read_status
-
-    manifest = read_status(ctx.settings)
+    manifest = read_index_status(ctx.settings)
     status = ctx.service.status
     if manifest is None:
         return IndexStatus([], md(f"Aucun index construit. {status}"), "pending")

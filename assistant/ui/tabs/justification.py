@@ -9,7 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant import TARGET_YEARS, InvalidInputError
+from assistant import (
+    TARGET_YEARS,
+    IndicatorDraft,
+    InvalidInputError,
+    draft_indicator,
+    justification_of,
+    validate_draft,
+)
 from assistant.ui import trajectory, whole_draft
 from assistant.ui.draft_notes import draft_notes_html
 from assistant.ui.errors import french_errors
@@ -18,7 +25,6 @@ from assistant.ui.limits import CONCURRENCY
 from assistant.ui.workspace import Dossier, Redaction, draft_tree, profile_of, with_line
 
 if TYPE_CHECKING:
-    from assistant import IndicatorDraft
     from assistant.ui.service import AppContext
 
 YEAR_HEADERS: tuple[str, ...] = ("Année", "Cible retenue", "Règle de la fiche")
@@ -38,8 +44,6 @@ def draft_justification(
         InvalidInputError: No indicator chosen, profile incomplete, wrong baseline, or an
             indicator this establishment cannot choose.
     """
-    from assistant import draft_indicator, justification_of
-
     if not code:
         raise InvalidInputError("Choisissez un indicateur de votre sélection.")
     draft = draft_indicator(
@@ -113,8 +117,6 @@ def save_justification(
 
 def _texts(ctx: AppContext, redaction: Redaction) -> tuple[str, str]:
     """The draft file's justification and comment, from the edited parts."""
-    from assistant import IndicatorDraft, justification_of
-
     if not any([redaction.contexte, redaction.diagnostic_initial, redaction.actions]):
         return "", ""
     draft = IndicatorDraft.model_construct(  # only the texts are read: no validation
@@ -166,8 +168,6 @@ def editor_values(dossier: Dossier, code: str | None) -> dict[str, Any]:
 
 def line_findings(ctx: AppContext, dossier: Dossier, code: str | None) -> str:
     """The validator's findings on one indicator line of the whole draft (HTML)."""
-    from assistant import validate_draft
-
     if not code:
         return ""
     tree = draft_tree(dossier, campaign=ctx.rules().campaign, kb=ctx.kb())

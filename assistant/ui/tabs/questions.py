@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant import AssistantError, InvalidInputError
+from assistant import AssistantError, InvalidInputError, stream_answer
 from assistant.ui.chat import (
     MAX_TURNS_KEPT,
     PENDING,
@@ -69,8 +69,6 @@ def ask_stream(
         InvalidInputError: Empty or over-long question.
         IndexNotReadyError: No index yet.
     """
-    from assistant import stream_answer
-
     question = (question or "").strip()
     if not question:
         raise InvalidInputError("Saisissez une question.")

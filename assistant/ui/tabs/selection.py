@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant import AssistantError, InvalidInputError
+from assistant import AssistantError, InvalidInputError, normalize_code
+from assistant import propose_selection as propose
 from assistant.ui import profile_form as profile
 from assistant.ui.errors import french_errors
 from assistant.ui.escaping import md
@@ -51,11 +52,6 @@ def propose_selection(
     Raises:
         InvalidInputError: The profile is incomplete or invalid.
     """
-    # The one import from a subpackage face: ``from assistant import propose`` returns the
-    # subpackage ``assistant.propose`` once one of its modules is imported (the function and
-    # the subpackage share the name; see tests/test_ui_imports.py).
-    from assistant.propose import propose
-
     profile_ = profile_of(form)
     try:
         index = ctx.service.index()
@@ -79,8 +75,6 @@ def add_indicator(ctx: AppContext, code: str | None, dossier: Dossier) -> Dossie
     Raises:
         UnknownIndicatorError: Not an indicator code (French message with close codes).
     """
-    from assistant import normalize_code
-
     if not code or not code.strip():
         raise InvalidInputError("Choisissez l'indicateur à ajouter.")
     kb = ctx.kb()

@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import MAX_FILE_BYTES, MAX_FOLDER_FILES, SUFFIXES, InvalidInputError
+from assistant import (
+    MAX_FILE_BYTES,
+    MAX_FOLDER_FILES,
+    SUFFIXES,
+    AssistantError,
+    BatchReport,
+    EstablishmentReport,
+    InvalidInputError,
+    parse_draft,
+    read_draft_file,
+    validate_path,
+)
 from assistant.ui.errors import french_errors
 from assistant.ui.escaping import esc
 from assistant.ui.exports import SUMMARY_HEADERS, report_workbook, write_bytes
@@ -16,7 +27,7 @@ from assistant.ui.findings import report_html
 from assistant.ui.limits import CONCURRENCY
 
 if TYPE_CHECKING:
-    from assistant import BatchReport, Report
+    from assistant import Report
     from assistant.ui.service import AppContext
 
 MAX_UPLOAD_FILES = MAX_FOLDER_FILES
@@ -65,8 +76,6 @@ def check_uploads(
         InvalidInputError: No file, too many, too large, wrong format, or a single file that
             cannot be read at all.
     """
-    from assistant import BatchReport, validate_path
-
     files = [Path(p) for p in paths or []]
     _check_files(files)
     batch = folder / "lot"
@@ -110,8 +119,6 @@ def report_items(
     result: Report | BatchReport, *, file: str, establishment: tuple[str, str] = ("", "")
 ) -> list[ReportItem]:
     """One item per establishment of a result (a single report is one item)."""
-    from assistant import BatchReport, EstablishmentReport
-
     if not isinstance(result, BatchReport):
         return [(file, *establishment, result)]
     items: list[ReportItem] = []
@@ -131,8 +138,6 @@ def summary_rows(items: Sequence[ReportItem]) -> list[list[Any]]:
 
 def establishment_of(path: Path) -> tuple[str, str]:
     """(raison sociale, FINESS EJ) as written in a one-establishment draft file ("" if absent)."""
-    from assistant import AssistantError, parse_draft, read_draft_file
-
     try:
         view = parse_draft(read_draft_file(path)[0].data)
     except (AssistantError, IndexError):

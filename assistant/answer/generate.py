@@ -23,7 +23,7 @@ from assistant.config import Settings
 from assistant.errors import LLMUnavailableError
 from assistant.index.statistics import body_offset
 from assistant.llm.models import llm_error
-from assistant.llm.prompts import load_prompt
+from assistant.llm.prompts import load_prompt, load_prompt_parts
 
 if TYPE_CHECKING:
     from assistant.answer.offline import OfflineAnswer
@@ -63,7 +63,7 @@ def answer_chain(chat_model: Any, settings: Settings) -> Any:
     from langchain_core.prompts import ChatPromptTemplate
 
     user = load_prompt("answer_user", settings)
-    example = example_parts(load_prompt("answer_example", settings))
+    example = example_parts(load_prompt_parts("answer_example", settings))
     shown = user.format(passages=example["passages"], question=example["question"])
     prompt = ChatPromptTemplate.from_messages(
         [
@@ -76,17 +76,12 @@ def answer_chain(chat_model: Any, settings: Settings) -> Any:
     return prompt | chat_model | StrOutputParser()
 
 
-def example_parts(text: str) -> dict[str, str]:
+def example_parts(parts: dict[str, str]) -> dict[str, str]:
     """The ``## passages``, ``## question`` and ``## réponse`` parts of the example prompt.
 
     Raises:
         LLMUnavailableError: a part is missing (French message; the answer is then offline).
     """
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
-    parts = {
-        match.group(1).strip(): match.group(2).strip()
-        for match in re.finditer(r"^## *(.+?)\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    }
     missing = [name for name in ("passages", "question", "réponse") if not parts.get(name)]
     if missing:
         raise LLMUnavailableError(

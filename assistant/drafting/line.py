@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.drafting.models import IndicatorDraft
 from assistant.profile import Profile
 from assistant.propose.selection import establishment_tree
-from assistant.propose.templates import load_template, paragraph
 from assistant.rules import Finding, RuleSet, validate_draft
 from assistant.rules.catalog import rule_ids
+from assistant.text.templates import load_template, paragraph
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase

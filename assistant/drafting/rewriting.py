@@ -22,8 +22,8 @@ from assistant.kb.text import comparable
 from assistant.llm.models import structured_output
 from assistant.profile import ACTIVITY_LABELS, Profile
 from assistant.propose.grounding import ungrounded_numbers
-from assistant.propose.templates import fill, load_template
 from assistant.rules import Finding, RuleSet
+from assistant.text.templates import fill, load_template
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

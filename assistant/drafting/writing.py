@@ -26,9 +26,9 @@ from assistant.propose.relevance import (
     split_clauses,
 )
 from assistant.propose.scoring import MIN_RELEVANCE
-from assistant.propose.templates import load_template, paragraph
 from assistant.rules import Source
 from assistant.rules.values import as_number
+from assistant.text.templates import load_template, paragraph
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase

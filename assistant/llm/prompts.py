@@ -1,40 +1,40 @@
-"""Prompt templates, one Markdown file per prompt in ``prompts/``, loaded by name."""
+"""Model prompts: the templates of ``prompts/`` seen from the model's seam.
+
+A prompt that cannot be read means no model answer: the error is ``LLMUnavailableError``, so
+that the chains answer offline and say why.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any
 
-from assistant.errors import LLMUnavailableError
+from assistant.config import Settings
+from assistant.errors import CatalogError, LLMUnavailableError
+from assistant.text.templates import load_template
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
-
-def load_prompt(name: str, settings: Any) -> str:
-    """The text of ``prompts/<name>.md`` (``settings.prompts_dir``), without trailing spaces.
-
-    Args:
-        name: the prompt's file name without ``.md`` (``answer_system``, ``rewrite``…).
-        settings: the settings (only ``prompts_dir`` is read); None for the repository's.
+def load_prompt(name: str, settings: Settings) -> str:
+    """The text of ``prompts/<name>.md`` (``settings.prompts_dir``), comments dropped.
 
     Raises:
         ValueError: ``name`` is not a plain prompt name.
         LLMUnavailableError: the file is missing or unreadable (French message; the chains
             then answer offline).
     """
-    if not _NAME.match(name):
-        raise ValueError(f"invalid prompt name {name!r}")
-    folder = Path(settings.prompts_dir) if settings is not None else _default_dir()
-    path = folder / f"{name}.md"
+    return load_prompt_parts(name, settings).get("", "")
+
+
+def load_prompt_parts(name: str, settings: Settings) -> dict[str, str]:
+    """The ``## name`` parts of ``prompts/<name>.md`` (the worked example, say).
+
+    Raises:
+        LLMUnavailableError: the file is missing or unreadable.
+    """
     try:
-        return path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
+        return load_template(Path(settings.prompts_dir), name)
+    except CatalogError as exc:
         raise LLMUnavailableError(
-            f"Le gabarit de prompt {path.name!r} est introuvable ou illisible ({folder}).",
+            f"Le gabarit de prompt {name + '.md'!r} est introuvable ou illisible "
+            f"({settings.prompts_dir}).",
             hint="Vérifiez CPOM_PROMPTS_DIR.",
         ) from exc
-
-
-def _default_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "prompts"

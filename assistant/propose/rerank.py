@@ -23,8 +23,8 @@ from assistant.propose.models import Proposal
 from assistant.propose.offline import assemble
 from assistant.propose.scoring import Candidate
 from assistant.propose.selection import check_selection, ranked
-from assistant.propose.templates import fill, load_template
 from assistant.rules import RuleSet
+from assistant.text.templates import fill, load_template
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

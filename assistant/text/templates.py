@@ -1,7 +1,8 @@
-"""French text templates kept in ``prompts/*.md``, loaded by name and filled by code.
+"""The one loader of ``prompts/*.md``: model prompts and offline text templates alike.
 
 A template file holds named parts: each ``## name`` heading starts a part, whose text runs to
-the next heading. HTML comments (``<!-- … -->``) document the fields and are dropped. Fields are
+the next heading (the text before any heading is the part ``""``; a file without headings is
+that part alone). HTML comments (``<!-- … -->``) document the fields and are dropped. Fields are
 ``{name}`` (``str.format``); filling a part with a missing field is a programming error.
 """
 
@@ -29,12 +30,18 @@ def _parts(path: Path, _mtime: float) -> dict[str, str]:
     return parts
 
 
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
 def load_template(prompts_dir: Path, name: str) -> dict[str, str]:
     """The named parts of ``prompts_dir/<name>.md`` (the text before any heading is ``""``).
 
     Raises:
+        ValueError: ``name`` is not a plain template name.
         CatalogError: The template file is missing or unreadable.
     """
+    if not _NAME.match(name):
+        raise ValueError(f"invalid template name {name!r}")
     path = Path(prompts_dir) / f"{name}.md"
     try:
         return _parts(path, path.stat().st_mtime)
@@ -61,4 +68,13 @@ def paragraph(template: str, **fields: object) -> str:
     return " ".join(fill(template, **fields).split())
 
 
-__all__ = ["fill", "load_template", "paragraph"]
+def template_text(prompts_dir: Path, name: str) -> str:
+    """The whole text of a template without parts (a system prompt, say).
+
+    Raises:
+        CatalogError: The template file is missing or unreadable.
+    """
+    return load_template(prompts_dir, name).get("", "")
+
+
+__all__ = ["fill", "load_template", "paragraph", "template_text"]

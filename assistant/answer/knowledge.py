@@ -18,7 +18,7 @@ from assistant.answer.intent import Intent
 from assistant.answer.models import Answer, Citation
 from assistant.index.statistics import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
-from assistant.kb.display import ACTIVITY_LABELS, UNIT_LABELS
+from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
 from assistant.kb.parts import FichePart
 from assistant.text.french import fold
 from assistant.text.sentences import strip_bullet
@@ -216,7 +216,7 @@ def _write_eligibility(w: _Writer, intent: Intent) -> None:
     if elig.requires_ght:
         facts.append("réservé aux établissements membres d'un GHT")
     if elig.required_activities:
-        names = ", ".join(ACTIVITY_LABELS[a] for a in elig.required_activities)
+        names = ", ".join(ACTIVITY_SHORT_LABELS[a] for a in elig.required_activities)
         facts.append(f"suppose au moins une de ces activités : {names}")
     if elig.categories_only:
         facts.append(f"réservé aux catégories {', '.join(elig.categories_only)}")

@@ -29,7 +29,10 @@ DIRECTION_LABELS: dict[str, str] = {
     "maintien": "maintien",
     "libre": "pas de sens imposé",
 }
-ACTIVITY_LABELS: dict[str, str] = {
+# Activities as the fiches abbreviate them (``assistant.profile.ACTIVITY_LABELS`` spells them out).
+ACTIVITY_SHORT_LABELS: dict[str, str] = {
+    str, str
+] = {  # as the fiches abbreviate them (profile.ACTIVITY_LABELS: in full)
     "medecine": "médecine",
     "chirurgie": "chirurgie",
     "obstetrique": "obstétrique",
@@ -129,7 +132,7 @@ def _eligibility_lines(ind: Indicator) -> list[str]:
     if elig.requires_ght:
         items.append("réservé aux établissements membres d'un GHT")
     if elig.required_activities:
-        names = ", ".join(ACTIVITY_LABELS[a] for a in elig.required_activities)
+        names = ", ".join(ACTIVITY_SHORT_LABELS[a] for a in elig.required_activities)
         items.append(f"activité requise (au moins une) : {names}")
     if elig.categories_only:
         items.append(f"réservé aux catégories : {', '.join(elig.categories_only)}")

@@ -29,10 +29,8 @@ DIRECTION_LABELS: dict[str, str] = {
     "maintien": "maintien",
     "libre": "pas de sens imposé",
 }
-# Activities as the fiches abbreviate them (``assistant.profile.ACTIVITY_LABELS`` spells them out).
+# Activities as the fiches abbreviate them (``assistant.profile.ACTIVITY_LABELS``: in full).
 ACTIVITY_SHORT_LABELS: dict[str, str] = {
-    str, str
-] = {  # as the fiches abbreviate them (profile.ACTIVITY_LABELS: in full)
     "medecine": "médecine",
     "chirurgie": "chirurgie",
     "obstetrique": "obstétrique",

@@ -10,6 +10,11 @@ from typing import Any
 import yaml
 
 DEVSET = Path(__file__).resolve().parent / "devset.yaml"
+HELDOUT = (
+    Path(__file__).resolve().parent / "heldout" / "guides.yaml",
+    Path(__file__).resolve().parent / "heldout" / "fiches.yaml",
+)
+"""The blind held-out question sets (frozen; never tuned on)."""
 _WS = re.compile(r"\s+")
 
 

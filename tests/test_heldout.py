@@ -1,0 +1,67 @@
+"""The blind held-out sets stay valid against the corpus (they are frozen: never edited to pass).
+
+``bench/heldout/``: questions with verbatim evidence, and hand-labelled guard sentences whose
+passages are verbatim. A corpus change that breaks a gold shows here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HELDOUT = ROOT / "bench" / "heldout"
+CATALOG = ROOT / "corpus" / "catalog.yaml"
+_WS = re.compile(r"\s+")
+
+
+def _collapse(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+@cache
+def _document(doc_id: str) -> str:
+    documents = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))["documents"]
+    path = {d["id"]: CATALOG.parent / d["file"] for d in documents}[doc_id]
+    return _collapse(path.read_text(encoding="utf-8"))
+
+
+def _verbatim(doc_id: str, excerpt: str) -> bool:
+    hay, needle = _document(doc_id), _collapse(excerpt)
+    return needle in hay or needle.replace("- ", "") in hay.replace("- ", "")
+
+
+def _items(name: str) -> list[dict[str, Any]]:
+    return yaml.safe_load((HELDOUT / name).read_text(encoding="utf-8"))["items"]
+
+
+QUESTIONS = _items("guides.yaml") + _items("fiches.yaml")
+GUARD = _items("guard_set.yaml")
+
+
+def test_the_sets_have_the_size_the_answers_issue_asks_for() -> None:
+    answerable = [q for q in QUESTIONS if q["answerable"]]
+    assert len(answerable) >= 200
+    assert len(QUESTIONS) - len(answerable) >= 40
+    assert len(GUARD) >= 60
+    assert len({q["id"] for q in QUESTIONS}) == len(QUESTIONS)
+
+
+@pytest.mark.parametrize("item", [q for q in QUESTIONS if q["answerable"]], ids=lambda q: q["id"])
+def test_every_gold_is_verbatim_and_holds_its_keywords(item: dict[str, Any]) -> None:
+    for gold in [item["gold"], *item.get("alt_gold", [])]:
+        assert _verbatim(item["doc_id"], gold), gold
+    flat = _collapse(item["gold"]).lower().replace(" ", "")
+    for keyword in item["answer_keywords"]:
+        assert str(keyword).lower().replace(" ", "") in flat
+
+
+@pytest.mark.parametrize("item", GUARD, ids=lambda g: g["id"])
+def test_every_guard_passage_is_verbatim(item: dict[str, Any]) -> None:
+    assert item["label"] in {"faithful", "unfaithful"}
+    assert _verbatim(item["doc_id"], item["passage"])

@@ -8,6 +8,10 @@ citing one real passage, labelled faithful or unfaithful by hand with the kind o
 guard's own claim extraction is not used to judge it: the labels are the truth. A sentence is
 "removed" when the guard keeps nothing of it.
 
+The set is split in two by passage (parity of the passage's sha1, decided before any tuning):
+the guard may be tuned on the "dev" half only; the "held-out" half is only reported. Looking at
+held-out misses (``--show-misses heldout``) means a new held-out set must be written after.
+
 - removal recall: unfaithful sentences removed / unfaithful sentences (target >= 0.95);
 - faithful kept: faithful sentences kept / faithful sentences (target >= 0.90);
 - removal precision: removed sentences that were unfaithful / removed sentences;
@@ -17,6 +21,7 @@ guard's own claim extraction is not used to judge it: the labels are the truth. 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -39,12 +44,14 @@ def removed(sentence: str, passage: str, doc_id: str) -> bool:
     return not check(sentence, [prompt]).text.strip()
 
 
-def main() -> None:
-    """Run the benchmark."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--show-misses", action="store_true")
-    args = parser.parse_args()
-    items = yaml.safe_load(GUARD_SET.read_text(encoding="utf-8"))["items"]
+def half(item: dict[str, str]) -> str:
+    """``dev`` or ``heldout``: the half of the set an item belongs to (by its passage)."""
+    digest = hashlib.sha1(" ".join(item["passage"].split()).encode()).digest()
+    return "dev" if digest[-1] % 2 == 0 else "heldout"
+
+
+def evaluate(items: list[dict[str, str]]) -> dict[str, object]:
+    """Removal recall, faithful kept, precision, per-alteration accuracy, misses."""
     total: Counter[str] = Counter()
     hit: Counter[str] = Counter()
     tp = fp = fn = tn = 0
@@ -62,17 +69,48 @@ def main() -> None:
         if gone != bad:
             verdict = "kept" if bad else "removed"
             misses.append(f"{item['id']} [{kind}, {verdict}] {item['sentence']}")
-    print(f"{len(items)} labelled sentences ({tp + fn} unfaithful, {fp + tn} faithful)\n")
-    print(f"{'metric':<44} {'value':>6}  target")
-    print(f"{'unfaithful removed (recall of removal)':<44} {tp / max(1, tp + fn):>6.3f}  >= 0.95")
-    print(f"{'faithful kept':<44} {tn / max(1, tn + fp):>6.3f}  >= 0.90")
-    print(f"{'precision of removal':<44} {tp / max(1, tp + fp):>6.3f}")
-    print("\nby alteration (share judged right):")
-    for kind in sorted(total):
-        print(f"  {kind:<22} {hit[kind]:>3}/{total[kind]:<3} {hit[kind] / total[kind]:.2f}")
+    return {
+        "n": f"{tp + fn}+{fp + tn}",
+        "recall": tp / max(1, tp + fn),
+        "kept": tn / max(1, tn + fp),
+        "precision": tp / max(1, tp + fp),
+        "by_kind": {k: (hit[k], total[k]) for k in sorted(total)},
+        "misses": misses,
+    }
+
+
+def main() -> None:
+    """Run the benchmark on both halves."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--show-misses", choices=["dev", "heldout"], default=None)
+    args = parser.parse_args()
+    items = yaml.safe_load(GUARD_SET.read_text(encoding="utf-8"))["items"]
+    halves = {name: [i for i in items if half(i) == name] for name in ("dev", "heldout")}
+    figures = {name: evaluate(part) for name, part in halves.items()}
+    print(f"{len(items)} hand-labelled sentences, split by passage into dev and held-out\n")
+    print(f"{'guard':<40}{'dev':>10}{'held-out':>10}  target")
+    print(
+        f"{'sentences (unfaithful + faithful)':<40}"
+        + "".join(f"{f['n']:>10}" for f in figures.values())
+    )
+    for label, key, target in (
+        ("unfaithful removed (recall of removal)", "recall", ">= 0.95"),
+        ("faithful kept", "kept", ">= 0.90"),
+        ("precision of removal", "precision", "-"),
+    ):
+        cells = "".join(f"{f[key]:>10.3f}" for f in figures.values())
+        print(f"{label:<40}{cells}  {target}")
+    print("\nby alteration (judged right, dev | held-out):")
+    kinds = sorted({k for f in figures.values() for k in f["by_kind"]})  # type: ignore[attr-defined]
+    for kind in kinds:
+        cells = []
+        for f in figures.values():
+            right, total = f["by_kind"].get(kind, (0, 0))  # type: ignore[attr-defined]
+            cells.append(f"{right:>3}/{total:<3}")
+        print(f"  {kind:<22} {' | '.join(cells)}")
     if args.show_misses:
-        print("\nmisses:")
-        for line in misses:
+        print(f"\nmisses ({args.show_misses}):")
+        for line in figures[args.show_misses]["misses"]:  # type: ignore[attr-defined]
             print(f"  {line}")
 
 

@@ -1,8 +1,13 @@
 """The grounding guard of generated answers: a weak model must not mislead a user.
 
 Each sentence of a generated answer must cite passages that were given (``[n]``), and every
-number, date, percentage and indicator code it states must appear in the passages it cites
-(their header included: title, period, section). A sentence that fails is removed and reported;
+figure it states (number in digits or words, date, percentage, indicator or act code) must be
+stated by a sentence of the passages it cites (their header included) with the same attachments:
+a date's month and year, the unit or noun after a number, its bound (« au moins », « au
+maximum »), the rate's period, and words that no other figure of that sentence owns
+(``assistant.answer.claims``); a sentence whose polarity differs from the source sentence it
+paraphrases (« il n'y a aucune date limite ») fails too. A sentence that fails is removed and
+reported;
 citations are renumbered in order of use; each citation quotes the sentence of its passage that
 is closest to what the answer says.
 """
@@ -12,9 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.claims import polarity_holds, unsupported
 from assistant.answer.models import REFUSAL, Citation
 from assistant.kb.codes import CODE_IN_TEXT, find_codes
 from assistant.text.french import fold, tokenize
+from assistant.text.sentences import split_sentences
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")
@@ -126,47 +133,21 @@ def check(text: str, passages: list[PromptPassage]) -> GuardResult:
         if not cited or any(n not in by_n for n in cited) or not is_statement(body):
             removed.append(sentence)
             continue
-        support = set().union(*(held[n] for n in cited))
-        if claims(body) - support or not bounds_hold(body, [by_n[n] for n in cited]):
+        sources = source_sentences([by_n[n] for n in cited])
+        if unsupported(body, sources) or not polarity_holds(body, sources):
             removed.append(sentence)
             continue
         kept.append((body, cited))
     return _renumber(kept, by_n, removed, refused)
 
 
-_BOUNDS = {
-    "max": re.compile(r"\b(?:maximum|maximal(?:e|es|s)?|max|au plus|plafon\w*)\b"),
-    "min": re.compile(r"\b(?:minimum|minimal(?:e|es|s)?|min|au moins|plancher)\b"),
-}
-_BOUND_WINDOW = 30
-"""Characters before a number (and a third of it after) where a bound word applies to it."""
-
-
-def bounds_hold(body: str, passages: list[PromptPassage]) -> bool:
-    """Whether every number the sentence bounds ("au maximum 8") is bounded alike in a source.
-
-    A weak model may take a figure from the passage and attach it to the wrong bound (the
-    guide's "minimum of 2 among 8" read as "a maximum of 8"): a number said with a maximum or
-    a minimum must share a sentence of the cited passages with a bound of the same kind.
-    """
-    text = fold(_MARKER.sub(" ", body))
-    sources = [
-        fold(sentence)
-        for passage in passages
-        for sentence in _SPLIT_SENTENCES.split(f"{passage.header}\n{passage.text}")
-    ]
-    for match in _NUMBER.finditer(text):
-        near = text[max(0, match.start() - _BOUND_WINDOW) : match.end() + _BOUND_WINDOW // 3]
-        number = _number(match.group(0))
-        for pattern in _BOUNDS.values():
-            if not pattern.search(near):
-                continue
-            if not any(
-                pattern.search(source) and number in {_number(n) for n in _NUMBER.findall(source)}
-                for source in sources
-            ):
-                return False
-    return True
+def source_sentences(passages: list[PromptPassage]) -> list[str]:
+    """The sentences a generated sentence may rest on: each passage's header, then its text."""
+    out: list[str] = []
+    for passage in passages:
+        out += [passage.header, passage.citation.section]
+        out += split_sentences(passage.text)
+    return [s for s in out if s]
 
 
 def attribute(body: str, passages: list[PromptPassage], held: dict[int, set[str]]) -> list[int]:

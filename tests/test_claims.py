@@ -1,0 +1,96 @@
+"""The guard's reading of figures: each one with what it is attached to in its sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.claims import figures, negations, polarity_holds, unsupported
+from assistant.answer.guard import PromptPassage, check
+from assistant.answer.models import Citation
+
+DEADLINE = "La date limite dans le choix des indicateurs dans e-cars est le 25 juillet 2025."
+COUNT = "Les établissements devront choisir au maximum 10 indicateurs dans l'annexe stratégique."
+MINIMUM = (
+    "Les établissements ont obligation de choisir au minimum 2 indicateurs, parmi les 8 sur les "
+    "coopérations/mutualisations et de choisir 6 indicateurs parmi les 22 autres."
+)
+SPLIT = (
+    "8 indicateurs sont relatifs aux coopérations, mutualisations et 22 indicateurs sur les "
+    "autres champs."
+)
+PENALTY = (
+    "La pénalité financière ne peut excéder, au cours d'une même année, 5 % des produits reçus "
+    "des régimes obligatoires d'assurance maladie."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        pytest.param("La date limite est le 25 juillet 2025 [1].", DEADLINE, id="same-date"),
+        pytest.param(
+            "Il faut saisir les choix au plus tard le 25 juillet 2025.", DEADLINE, id="au-plus-tard"
+        ),
+        pytest.param("On peut retenir dix indicateurs au maximum.", COUNT, id="words-for-digits"),
+        pytest.param(
+            "Au moins deux indicateurs portent sur les coopérations.", MINIMUM, id="au-moins"
+        ),
+        pytest.param(
+            "La pénalité ne peut pas dépasser 5 % des produits reçus.", PENALTY, id="ne-peut-pas"
+        ),
+    ],
+)
+def test_faithful_figures_are_supported(sentence: str, source: str) -> None:
+    assert unsupported(sentence, [source]) == []
+    assert polarity_holds(sentence, [source])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        pytest.param("La date limite est le 25 décembre 2025.", DEADLINE, id="month-changed"),
+        pytest.param("La date limite est le 25 juillet 2026.", DEADLINE, id="year-changed"),
+        pytest.param("La pénalité est de 10 %.", COUNT, id="unit-changed"),
+        pytest.param("Il faut dix indicateurs au minimum.", COUNT, id="bound-flipped"),
+        pytest.param("Il y a 22 indicateurs sur les coopérations.", SPLIT, id="reattached"),
+        pytest.param(
+            "La pénalité ne peut excéder 5 millions d'euros par an.", PENALTY, id="unit-euros"
+        ),
+    ],
+)
+def test_unfaithful_figures_are_not_supported(sentence: str, source: str) -> None:
+    assert unsupported(sentence, [source])
+
+
+def test_a_negated_claim_does_not_hold_against_a_positive_source() -> None:
+    said = "Il n'y a aucune date limite pour le choix des indicateurs dans e-cars."
+    assert negations(said) > negations(DEADLINE)
+    assert not polarity_holds(said, [DEADLINE])
+
+
+def test_number_words_and_codes_are_read() -> None:
+    values = [(f.kind, f.value) for f in figures("vingt-deux fiches, l'OS 13 et l'acte QEQK004")]
+    assert values == [("number", "22"), ("code", "CPOM_OS_13"), ("code", "QEQK004")]
+
+
+@pytest.mark.parametrize(
+    ("generated", "kept"),
+    [
+        pytest.param("La date limite est le 25 décembre 2025 [1].", False, id="month"),
+        pytest.param("La pénalité est de 10 % [1].", False, id="reattached"),
+        pytest.param("Il y a dix indicateurs au minimum [1].", False, id="bound"),
+        pytest.param(
+            "Il n'y a aucune date limite pour choisir les indicateurs [1].", False, id="negated"
+        ),
+        pytest.param(
+            "La date limite pour choisir les indicateurs est le 25 juillet 2025 [1].",
+            True,
+            id="faithful",
+        ),
+    ],
+)
+def test_the_guard_removes_what_its_source_does_not_say(generated: str, kept: bool) -> None:
+    source = f"{DEADLINE} {COUNT}"
+    citation = Citation(n=1, doc_id="guide", title="Guide", section="1.4", quote=source)
+    passage = PromptPassage(n=1, header="Guide > 1.4", text=source, citation=citation)
+    assert bool(check(generated, [passage]).text.strip()) is kept

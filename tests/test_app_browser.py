@@ -276,7 +276,9 @@ def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any)
 
     _tab(page, "Documents")
     # the status table is there from the start: wait for its rows
-    page.locator("#index-status table").get_by_text("Passages indexés").first.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#index-status').innerText.includes('Passages indexés')"
+    )
     assert "Passages indexés" in page.locator("#index-status").inner_text()
     catalog = page.locator("#catalog").inner_text()
     assert "Guide méthodologique" in catalog

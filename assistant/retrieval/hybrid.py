@@ -67,10 +67,19 @@ def search(
     query = query.strip()
     if not query:
         return []
+    # the guides' words for staff words (« deadline » -> « date limite »), for the lexical part
+    words = query_router(index).glossary.expand(query)
     size = max(candidates, k)
     rankings: list[tuple[str, list[str]]] = []
     vector = _rank(
-        index, query, filters, size=size, pool=size * 4, into=rankings, dense=index.dense_ready
+        index,
+        query,
+        filters,
+        size=size,
+        pool=size * 4,
+        into=rankings,
+        dense=index.dense_ready,
+        words=words,
     )
     docs = query_router(index).named_documents(query)
     if docs and not (filters and (filters.doc_id or filters.doc_ids)):
@@ -90,6 +99,7 @@ def search(
             into=rankings,
             dense=vector is not None,
             vector=vector,
+            words=words,
         )
     fused = dict(
         rrf([r for _, r in rankings], k=rrf_k, weights=[WEIGHTS[kind] for kind, _ in rankings])
@@ -107,13 +117,15 @@ def _rank(
     into: list[tuple[str, list[str]]],
     dense: bool,
     vector: list[float] | None = None,
+    words: str | None = None,
 ) -> list[float] | None:
     """Append the lexical, dense and sentence rankings of ``query`` to ``into``.
 
     Returns the query vector (None when the dense part is not used). A failure of the dense
     part (a Chroma server away) is recorded in ``index.dense_problem``; search stays lexical.
     """
-    lexical = [cid for cid, _ in index.bm25.search(query, k=pool) if _accept(index, cid, filters)]
+    hits = index.bm25.search(words or query, k=pool)
+    lexical = [cid for cid, _ in hits if _accept(index, cid, filters)]
     into.append(("lexical", lexical[:size]))
     if not dense:
         return None

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus.glossary import Glossary, load_glossary
 from assistant.corpus.loaders import load_catalog
 from assistant.corpus.models import Chunk
 from assistant.errors import AssistantError
@@ -34,6 +35,11 @@ class QueryRouter:
         chunk_list = list(chunks)
         self.fiche_words = _fiche_vocabulary(chunk_list)
         self.document_keys = _document_keys(corpus_dir, chunk_list)
+        try:
+            self.glossary = load_glossary(corpus_dir)
+        except AssistantError as exc:  # a broken glossary only loses the synonyms
+            logger.warning("glossary unreadable, no synonyms: %s", exc.message)
+            self.glossary = Glossary([])
 
     def named_fiches(self, query: str) -> list[str]:
         """Fiche codes a question names ("OS 13", "CT_3", "indicateur RAAC")."""

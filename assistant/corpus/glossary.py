@@ -1,0 +1,86 @@
+"""The field's vocabulary (``corpus/glossary.yaml``): the guides' words for what staff write.
+
+A question that writes a variant (« deadline », « ecars », « mammo », « PUI ») gets the guides'
+term added (« date limite », « e-CARS », « mammographie », « Pharmacie à Usage Intérieur »), so
+that search, question reading and the refusal meet the guides' words. Adding a synonym is one
+line of the YAML file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.errors import CatalogError
+from assistant.text.french import fold
+
+GLOSSARY_FILE = "glossary.yaml"
+
+
+class GlossaryEntry(BaseModel, frozen=True):
+    """One term of the guides with the other ways of writing it, and where it is defined."""
+
+    term: str = Field(min_length=1)
+    variants: list[str] = Field(min_length=1)
+    source: str = Field(min_length=1, description="Document and place, or « usage ».")
+
+
+class Glossary:
+    """The glossary, compiled for matching."""
+
+    def __init__(self, entries: list[GlossaryEntry]) -> None:
+        """Compile each entry's variants (acronyms of two letters match in capitals only)."""
+        self.entries = entries
+        self._patterns = [(entry, _pattern(entry.variants)) for entry in entries]
+
+    def terms_for(self, question: str) -> list[str]:
+        """The guides' terms of the variants a question writes (not those it already holds)."""
+        folded = fold(question)
+        found: list[str] = []
+        for entry, (exact, loose) in self._patterns:
+            key = fold(entry.term)
+            if key in folded or key in {fold(t) for t in found}:
+                continue
+            if (exact and exact.search(question)) or (loose and loose.search(folded)):
+                found.append(entry.term)
+        return found
+
+    def expand(self, question: str) -> str:
+        """The question with the guides' terms of its variants appended in parentheses."""
+        terms = self.terms_for(question)
+        return f"{question} ({' ; '.join(terms)})" if terms else question
+
+
+def load_glossary(corpus_dir: Path) -> Glossary:
+    """Read ``corpus_dir/glossary.yaml`` (an empty glossary when the file is absent).
+
+    Raises:
+        CatalogError: the file is unreadable or an entry is malformed (French message).
+    """
+    path = Path(corpus_dir) / GLOSSARY_FILE
+    if not path.is_file():
+        return Glossary([])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = [GlossaryEntry.model_validate(item) for item in data.get("entries", [])]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError) as exc:
+        raise CatalogError(f"Le glossaire {path.name!r} est illisible : {exc}.") from exc
+    except ValidationError as exc:
+        raise CatalogError(
+            f"Le glossaire {path.name!r} a une entrée invalide : {exc.errors()[0]['msg']}.",
+            hint="Chaque entrée a un terme, au moins une variante et une source.",
+        ) from exc
+    return Glossary(entries)
+
+
+def _pattern(variants: list[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """(capitals-only pattern for two-letter acronyms, folded pattern for the others)."""
+    exact = [v for v in variants if len(v) <= 2 and v.isupper()]
+    loose = [fold(v) for v in variants if v not in exact]
+    return (
+        re.compile(rf"\b(?:{'|'.join(map(re.escape, exact))})\b") if exact else None,
+        re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, loose))})(?![\w-])") if loose else None,
+    )

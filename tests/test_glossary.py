@@ -1,0 +1,58 @@
+"""The field's vocabulary: staff words meet the guides' words, in search and answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.corpus.glossary import load_glossary
+from assistant.errors import CatalogError
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+def test_every_entry_says_where_it_comes_from() -> None:
+    entries = yaml.safe_load((CORPUS / "glossary.yaml").read_text(encoding="utf-8"))["entries"]
+    assert len(entries) >= 50
+    documents = {
+        d["id"] for d in yaml.safe_load((CORPUS / "catalog.yaml").read_text())["documents"]
+    }
+    for entry in entries:
+        source = entry["source"]
+        assert source == "usage" or source.split(",")[0] in documents, entry
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        pytest.param("C'est quand la deadline ?", "date limite", id="anglicism"),
+        pytest.param("on saisit ça dans ecars ?", "e-CARS", id="tool"),
+        pytest.param("la mammo, quelle cible ?", "mammographie", id="abbreviation"),
+        pytest.param("le rôle de la pui", "Pharmacie à Usage Intérieur", id="acronym-lowercase"),
+        pytest.param(
+            "Que veut dire ESPIC ?",
+            "Établissement de santé privé d'intérêt collectif",
+            id="ara-glossary",
+        ),
+    ],
+)
+def test_a_variant_brings_the_guides_term(question: str, term: str) -> None:
+    glossary = load_glossary(CORPUS)
+    assert term in glossary.terms_for(question)
+    assert glossary.expand(question).startswith(question)
+
+
+def test_short_acronyms_match_in_capitals_only_and_terms_are_not_repeated() -> None:
+    glossary = load_glossary(CORPUS)
+    assert "Établissement de santé" not in glossary.terms_for("es-tu sûr des dates ?")
+    assert glossary.terms_for("la date limite et la deadline") == []
+
+
+def test_a_missing_glossary_is_empty_and_a_broken_one_is_told(tmp_path: Path) -> None:
+    assert load_glossary(tmp_path).terms_for("deadline") == []
+    (tmp_path / "glossary.yaml").write_text("entries:\n  - term: x\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="glossaire"):
+        load_glossary(tmp_path)

@@ -32,7 +32,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
 from assistant.retrieval.hybrid import Index  # noqa: E402
 from assistant.text.sentences import sentence_spans  # noqa: E402
-from bench.devset_tools import (  # noqa: E402
+from tests.devset_tools import (  # noqa: E402
     HELDOUT,
     Item,
     is_hit,

@@ -48,7 +48,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
 from assistant.retrieval.hybrid import Index  # noqa: E402
 from bench.bench_answer import cites_gold, has_keywords  # noqa: E402
-from bench.devset_tools import Item, load_devset, single_turn_question  # noqa: E402
+from tests.devset_tools import Item, load_devset, single_turn_question  # noqa: E402
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 MODES = ("extractive", "0.5b", "1.5b")

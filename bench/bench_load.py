@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.ui.serve import serve_app  # noqa: E402
-from bench.devset_tools import load_devset  # noqa: E402
+from tests.devset_tools import load_devset  # noqa: E402
 from tests.load.recorder import GROWTH_LIMIT, LoadResult  # noqa: E402
 from tests.load.run import MAX_REQUESTS, run_load  # noqa: E402
 

@@ -27,7 +27,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.embeddings import EmbeddingCache, embed_documents_cached  # noqa: E402
 from assistant.index.build import ingest  # noqa: E402
 from assistant.retrieval.hybrid import Index, search  # noqa: E402
-from bench.devset_tools import (  # noqa: E402
+from tests.devset_tools import (  # noqa: E402
     load_devset,
     rank_of_first_hit,
     retrieval_metrics,

@@ -18,9 +18,9 @@ from assistant.errors import InvalidInputError
 from assistant.index.build import ingest
 from assistant.kb.text import comparable
 from assistant.rules import validate_path
-from assistant.ui import handlers as h
-from assistant.ui import render
+from assistant.ui import chat, whole_draft
 from assistant.ui.service import AppContext, IndexService
+from assistant.ui.tabs import justification, questions, selection, verification
 from assistant.ui.workspace import Dossier, ProfileForm
 from tests.conftest import CORPUS, make_settings
 
@@ -87,11 +87,11 @@ def _draft_with(tmp_path: Path, text: str, *, name: str = "brouillon.json") -> P
 
 def test_question_with_script_is_answered_and_rendered_inert(ctx: AppContext) -> None:
     question = f"{SCRIPT} Combien d'indicateurs au maximum ?"
-    reply, record = h.ask(ctx, question)
+    reply, record = questions.ask(ctx, question)
     assert not LIVE_TAG.search(reply)
     assert record["supported"] is True
     assert "10" in record["answer"]
-    shown = render.question_html(question)
+    shown = chat.question_html(question)
     assert not LIVE_TAG.search(shown)
     assert "&lt;script&gt;" in shown
 
@@ -109,7 +109,7 @@ def test_answer_text_and_quotes_with_script_are_rendered_inert() -> None:
             ],
         }
     )
-    shown = render.answer_html(answer)
+    shown = chat.answer_html(answer)
     assert not LIVE_TAG.search(shown)
     assert shown.count("&lt;script&gt;") >= 4
     assert '<sup class="cpom-ref">[1]</sup>' in shown
@@ -118,11 +118,11 @@ def test_answer_text_and_quotes_with_script_are_rendered_inert() -> None:
 def test_justification_with_script_is_rendered_inert_in_every_view(
     ctx: AppContext, tmp_path: Path
 ) -> None:
-    dossier, _ = h.propose_selection(ctx, PROFILE, Dossier())
+    dossier, _ = selection.propose_selection(ctx, PROFILE, Dossier())
     code = dossier.codes()[0]
-    dossier, _ = h.draft_justification(ctx, dossier, code, "40")
-    shown = h.editor_values(dossier, code)
-    edited = h.save_justification(
+    dossier, _ = justification.draft_justification(ctx, dossier, code, "40")
+    shown = justification.editor_values(dossier, code)
+    edited = justification.save_justification(
         ctx,
         dossier,
         code,
@@ -134,9 +134,11 @@ def test_justification_with_script_is_rendered_inert_in_every_view(
         partenaires=SCRIPT,
         years=shown["years"],
     )
-    assert not LIVE_TAG.search(h.line_findings(ctx, edited, code))
-    assert not LIVE_TAG.search(h.check_draft(ctx, edited))
-    _, report, _, _ = h.check_uploads(ctx, [_draft_with(tmp_path, SCRIPT)], tmp_path / "out")
+    assert not LIVE_TAG.search(justification.line_findings(ctx, edited, code))
+    assert not LIVE_TAG.search(whole_draft.check_draft(ctx, edited))
+    _, report, _, _ = verification.check_uploads(
+        ctx, [_draft_with(tmp_path, SCRIPT)], tmp_path / "out"
+    )
     assert not LIVE_TAG.search(report)
 
 
@@ -168,7 +170,7 @@ def test_a_citation_typed_by_the_user_never_becomes_a_source(
         assert "99" not in citation.quote
         assert citation.doc_id in {p.stem for p in CORPUS.glob("*.txt")} | _catalog_ids()
         assert _loose(citation.quote) in corpus_text, citation.quote
-    reply, _ = h.ask(ctx, question)
+    reply, _ = questions.ask(ctx, question)
     assert "exemple.invalid" not in reply.split('class="cpom-answer')[1]
 
 
@@ -198,7 +200,7 @@ def test_control_characters_in_a_draft_are_kept_as_text_not_a_crash(
     got = validate_path(noisy, kb=ctx.kb(), rules=ctx.rules())
     expected = validate_path(plain, kb=ctx.kb(), rules=ctx.rules())
     assert got.valid == expected.valid  # type: ignore[union-attr]
-    rows, report, xlsx, _ = h.check_uploads(ctx, [noisy], tmp_path / "out")
+    rows, report, xlsx, _ = verification.check_uploads(ctx, [noisy], tmp_path / "out")
     assert len(rows) == 1
     assert "\x00" not in report
     assert xlsx.stat().st_size > 0  # the XLSX report drops what Excel refuses
@@ -213,7 +215,7 @@ def test_a_question_of_100000_characters_gets_a_french_error(ctx: AppContext) ->
     with pytest.raises(InvalidInputError, match="trop longue"):
         ask(ctx, question)
     with pytest.raises(InvalidInputError, match="trop longue"):
-        h.ask(ctx, question)
+        questions.ask(ctx, question)
 
 
 def test_a_justification_of_100000_characters_is_validated(ctx: AppContext, tmp_path: Path) -> None:
@@ -225,6 +227,6 @@ def test_a_justification_of_100000_characters_is_validated(ctx: AppContext, tmp_
         (f.rule, f.indicator)
         for f in expected.findings  # type: ignore[union-attr]
     ]
-    rows, report, _, _ = h.check_uploads(ctx, [huge], tmp_path / "out")
+    rows, report, _, _ = verification.check_uploads(ctx, [huge], tmp_path / "out")
     assert len(rows) == 1
     assert len(report) < HUGE  # the report names findings; it does not echo the text

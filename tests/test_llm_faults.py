@@ -44,9 +44,9 @@ from assistant.llm import local_model, model_wheels
 from assistant.llm.local_model import ModelSpec
 from assistant.llm.models import build_chat_model, llm_error
 from assistant.retrieval.hybrid import Index
-from assistant.ui import handlers as h
 from assistant.ui import service as ui_service
 from assistant.ui.service import AppContext, IndexService
+from assistant.ui.tabs import questions
 from tests.conftest import CORPUS, ROOT, make_settings
 from tests.fake_openai_server import serve
 
@@ -449,19 +449,19 @@ def test_app_shows_why_the_model_is_unavailable_and_tries_again_later(
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
     ctx = _app(_local_settings(base_settings, model_file))
 
-    reply, record = h.ask(ctx, QUESTION)
+    reply, record = questions.ask(ctx, QUESTION)
     assert record["mode"] == "extractive"
     assert '<p class="cpom-notice">' in reply
     assert "llama-cpp-python) n&#x27;est pas installé" in reply
     assert "make llm" in reply
     assert "Réponse hors ligne, extraite des guides." in reply
-    reply, _ = h.ask(ctx, QUESTION)
+    reply, _ = questions.ask(ctx, QUESTION)
     assert "n&#x27;est pas installé" in reply
     assert builds == [1]  # not tried again at each question
 
     monkeypatch.delitem(sys.modules, "llama_cpp")  # the runtime is back
     monkeypatch.setattr(ui_service, "CHAT_MODEL_RETRY", 0.0)
-    reply, record = h.ask(ctx, QUESTION)
+    reply, record = questions.ask(ctx, QUESTION)
     assert record["mode"] == "llm"
     assert "cpom-notice" not in reply
     assert ctx.llm_notice is None
@@ -473,7 +473,7 @@ def test_app_refusals_do_not_carry_the_unavailable_notice(
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
     monkeypatch.setattr("assistant.llm.models._LOCAL_SERVERS", {})
     ctx = _app(_local_settings(base_settings, model_file))
-    reply, record = h.ask(ctx, "Quelle est la recette de la tarte aux pommes ?")
+    reply, record = questions.ask(ctx, "Quelle est la recette de la tarte aux pommes ?")
     assert record["supported"] is False
     assert "installé" not in reply
 
@@ -484,7 +484,7 @@ def test_app_answer_cut_by_a_killed_server_is_replaced_then_the_server_restarts(
     ctx = _app(_local_settings(base_settings, model_file))
     local_child.script({"die_after": 6, "framing": "stall", "content": TWO_SENTENCES})
     events = []
-    for reply, record in h.ask_stream(ctx, QUESTION):
+    for reply, record in questions.ask_stream(ctx, QUESTION):
         if not events:
             first_pid = local_child.pid()
             os.kill(first_pid, signal.SIGKILL)
@@ -497,7 +497,7 @@ def test_app_answer_cut_by_a_killed_server_is_replaced_then_the_server_restarts(
     assert "s&#x27;est interrompu au milieu de sa réponse" in reply
 
     local_child.script({"content": GOOD})
-    reply, record = h.ask(ctx, QUESTION)
+    reply, record = questions.ask(ctx, QUESTION)
     assert local_child.pid() != first_pid
     assert record["mode"] == "llm"
     assert "cpom-notice" not in reply

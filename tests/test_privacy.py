@@ -21,9 +21,10 @@ from assistant.config import Settings
 from assistant.embeddings import HashingEmbeddings, build_embedder
 from assistant.index.build import ingest
 from assistant.retrieval.hybrid import Index, search
-from assistant.ui import handlers as h
+from assistant.ui import whole_draft
 from assistant.ui.feedback import FEEDBACK_FILE, record_feedback
 from assistant.ui.service import AppContext, IndexService
+from assistant.ui.tabs import justification, questions, selection, verification
 from assistant.ui.workspace import Dossier, ProfileForm
 from tests.conftest import CORPUS, make_settings
 
@@ -114,13 +115,13 @@ def test_offline_mode_makes_no_outbound_connection(
     settings = make_settings(tmp_path / "real", corpus_dir=CORPUS)
     ingest(settings, dense=False)
     ctx = AppContext(settings, IndexService(settings), tmp_path / "var")
-    _, record = h.ask(ctx, "Combien d'indicateurs au maximum ?")
+    _, record = questions.ask(ctx, "Combien d'indicateurs au maximum ?")
     assert record["supported"] is True
-    dossier, _ = h.propose_selection(ctx, PROFILE, Dossier())
+    dossier, _ = selection.propose_selection(ctx, PROFILE, Dossier())
     assert dossier.codes()
-    dossier, _ = h.draft_justification(ctx, dossier, dossier.codes()[0], "40")
-    assert h.check_draft(ctx, dossier)
-    rows, _, _, _ = h.check_uploads(ctx, [WITH_ERRORS], tmp_path / "out")
+    dossier, _ = justification.draft_justification(ctx, dossier, dossier.codes()[0], "40")
+    assert whole_draft.check_draft(ctx, dossier)
+    rows, _, _, _ = verification.check_uploads(ctx, [WITH_ERRORS], tmp_path / "out")
     assert len(rows) == 1
 
     # the command line: validate, ask
@@ -165,7 +166,7 @@ def test_api_key_never_reaches_logs_or_feedback(
     caplog.set_level(logging.DEBUG)
     ingest(keyed, dense=False)
     ctx = AppContext(keyed, IndexService(keyed), tmp_path / "var")
-    _, record = h.ask(ctx, "Combien d'indicateurs de coopération au minimum ?")
+    _, record = questions.ask(ctx, "Combien d'indicateurs de coopération au minimum ?")
     record_feedback(ctx.data_dir, record, "utile", "Très clair.")
     # an LLM endpoint that is down: its error is logged and shown, never with the key
     down = keyed.model_copy(

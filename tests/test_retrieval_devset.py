@@ -8,13 +8,13 @@ import pytest
 
 from assistant.index.build import ingest
 from assistant.retrieval.hybrid import Index, search
-from bench.devset_tools import (
+from tests.conftest import CORPUS, make_settings
+from tests.devset_tools import (
     load_devset,
     rank_of_first_hit,
     retrieval_metrics,
     single_turn_question,
 )
-from tests.conftest import CORPUS, make_settings
 
 pytestmark = pytest.mark.slow
 

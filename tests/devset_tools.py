@@ -1,4 +1,4 @@
-"""Dev-set loading and the hit rule shared by the benchmarks and the retrieval tests."""
+"""Evaluation sets (dev, held-out) and the hit rule, shared by the tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from typing import Any
 
 import yaml
 
-DEVSET = Path(__file__).resolve().parent / "devset.yaml"
-HELDOUT = (
-    Path(__file__).resolve().parent / "heldout" / "guides.yaml",
-    Path(__file__).resolve().parent / "heldout" / "fiches.yaml",
-)
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+DEVSET = BENCH / "devset.yaml"
+HELDOUT = (BENCH / "heldout" / "guides.yaml", BENCH / "heldout" / "fiches.yaml")
 """The blind held-out question sets (frozen; never tuned on)."""
 _WS = re.compile(r"\s+")
 

@@ -1,212 +1,30 @@
-"""What a sentence claims, figure by figure, and whether a source sentence carries it.
+"""Whether a source sentence carries what a generated sentence claims, figure by figure.
 
 The guard must not check digits as a bag: « 25 décembre » is not « 25 juillet », « 10 % » is not
 « 10 indicateurs », « au minimum 10 » is not « au maximum 10 », « dix » is « 10 », and « il n'y a
-aucune date limite » says the opposite of « la date limite est… ». Each figure of a sentence is
-read with what it is attached to in that sentence: its value (digits or French number words), a
-date's day, month and year, the unit or noun that follows it, the bound that frames it, and the
-words that follow it up to the next figure; the sentence's polarity is read as a whole.
+aucune date limite » says the opposite of « la date limite est… ». Figures are read with their
+attachments by ``assistant.text.figures``; here each one of a claim is looked for in the sources,
+and the claim's polarity is compared with the source sentence it paraphrases.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
-from assistant.kb.codes import CODE_IN_TEXT, code_of_match
-from assistant.text.french import NUMBER_WORDS, fold, tokenize
+from assistant.text.figures import Figure, content_stems, figures
+from assistant.text.french import fold
 
-Bound = Literal["lower", "upper"]
-
-MONTHS = (
-    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split()
-)
-# Units a figure is measured in (folded spellings -> one name). A figure stated with one of these
-# must be stated with the same one in its source.
-_UNIT_WORDS: dict[str, str] = {
-    "%": "%",
-    "pour cent": "%",
-    "pourcent": "%",
-    "pourcents": "%",
-    "point": "point",
-    "points": "point",
-    "an": "an",
-    "ans": "an",
-    "annee": "an",
-    "annees": "an",
-    "mois": "mois",
-    "semaine": "semaine",
-    "semaines": "semaine",
-    "jour": "jour",
-    "jours": "jour",
-    "heure": "heure",
-    "heures": "heure",
-    "minute": "minute",
-    "minutes": "minute",
-    "euro": "euro",
-    "euros": "euro",
-    "€": "euro",
-    "eur": "euro",
-    "million": "million",
-    "millions": "million",
-    "milliard": "milliard",
-    "milliards": "milliard",
-    "fois": "fois",
-}
-# Bound words before a figure, longest first; "au plus tard" / "au plus tot" frame dates.
-_BOUND_BEFORE: tuple[tuple[str, Bound], ...] = (
-    ("au plus tard", "upper"),
-    ("au plus tot", "lower"),
-    ("au minimum", "lower"),
-    ("au maximum", "upper"),
-    ("au moins", "lower"),
-    ("au plus", "upper"),
-    ("a minima", "lower"),
-    ("plus de", "lower"),
-    ("moins de", "upper"),
-    ("superieur a", "lower"),
-    ("superieure a", "lower"),
-    ("superieurs a", "lower"),
-    ("inferieur a", "upper"),
-    ("inferieure a", "upper"),
-    ("inferieurs a", "upper"),
-    ("au-dela de", "lower"),
-    ("a partir de", "lower"),
-    ("jusqu' a", "upper"),
-    ("d'ici", "upper"),
-    ("exceder", "upper"),
-    ("depasser", "upper"),
-    ("minimum", "lower"),
-    ("maximum", "upper"),
-    ("minimal", "lower"),
-    ("minimale", "lower"),
-    ("maximal", "upper"),
-    ("maximale", "upper"),
-    (">=", "lower"),
-    ("<=", "upper"),
-    ("≥", "lower"),
-    ("≤", "upper"),
-    (">", "lower"),
-    ("<", "upper"),
-)
-_BOUND_AFTER: tuple[tuple[str, Bound], ...] = (
-    ("au minimum", "lower"),
-    ("au maximum", "upper"),
-    ("au moins", "lower"),
-    ("et plus", "lower"),
-    ("ou plus", "lower"),
-    ("et moins", "upper"),
-    ("ou moins", "upper"),
-    ("minimum", "lower"),
-    ("maximum", "upper"),
-)
-# One match per negation: « ne … pas / plus / jamais / rien / aucun », the formal « ne peut »
-# without « pas » (« ne peut excéder »), « pas » or « aucun » alone, « non » before a word.
 _NEGATION = re.compile(
     r"\b(?:ne|n')\s*(?:[\w-]+\s+){0,3}?(?:pas|plus|jamais|rien|guere|aucun\w*|nullement)\b"
     r"|\b(?:ne|n')\s*(?:peut|peuvent|saurait|sauraient|pourra|pourront|doit|doivent)\b"
     r"|\bpas\b(?! a pas)|\baucun(?:e|s|es)?\b|\bjamais\b|\bnullement\b|\bnon\s+(?=[a-z])"
 )
-_DAY = r"(?P<day>\d{1,2}|1er|premier)"
-_DATE = re.compile(
-    rf"\b{_DAY}\s+(?P<month>{'|'.join(MONTHS)})(?:\s+(?P<year>(?:19|20)\d\d))?\b"
-    rf"|\b(?P<month_only>{'|'.join(MONTHS)})\s+(?P<year2>(?:19|20)\d\d)\b"
-)
-_NUMBER_WORD = "|".join(sorted([*NUMBER_WORDS, "et"], key=len, reverse=True))
-_SIMPLE_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_MEASURE = (
-    "an|ans|annee|annees|mois|semaine|semaines|jour|jours|heure|heures|fois|point|minute|"
-    "million|milliard"
-)
-_FIGURE = re.compile(
-    r"(?<![\w.,])(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\w)"
-    rf"|\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ])?(?:{_SIMPLE_WORD}))*)\b"
-    rf"|\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
-)
-_PER = re.compile(r"\bpar (an|annee|mois|semaine|jour|heure)\b")
-_ACT_CODE = re.compile(r"\b[a-z]{2,}\d{2,}[a-z0-9]*\b")
-_TOKEN = re.compile(r"%|€|[≥≤<>]=?|[\w'-]+")
-_STOP = frozenset(
-    tokenize(
-        "le la les de des du un une et ou a au aux en dans pour par sur avec est sont sera "
-        "seront etre qui que dont ce cette ces son sa ses leur leurs il elle ils elles on se "
-        "lors ainsi plus moins tout tous toute toutes chaque entre contre apres avant parmi "
-        "dont soit environ pres chacun chacune"
-    )
-)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of a sentence, with what it is attached to there."""
-
-    kind: Literal["number", "date", "code"]
-    value: str
-    """Normalised: ``10``, ``2.5``, ``07-25`` (month-day), ``2025-07-25``, ``CPOM_OS_13``."""
-    unit: str | None = None
-    """The measure unit (``%``, ``an``, ``mois``…) or the stem of the noun that follows."""
-    measure: bool = False
-    """Whether ``unit`` is a measure unit (then a source must state the same one)."""
-    bound: Bound | None = None
-    after: frozenset[str] = frozenset()
-    """Stems of the words that follow the figure, up to the next figure or a comma."""
-    year: str | None = None
-    per: str | None = None
-    """The period of a rate (« par an », « par semaine »), when the figure is one."""
-
-
-def figures(text: str) -> list[Figure]:
-    """The figures of a text: indicator codes, dates, numbers (digits or words)."""
-    folded = _normalised(text)
-    taken: list[tuple[int, int]] = []
-    found: list[tuple[int, Figure]] = []
-    for match in CODE_IN_TEXT.finditer(folded):
-        taken.append(match.span())
-        found.append((match.start(), Figure("code", code_of_match(match))))
-    for match in _ACT_CODE.finditer(folded):  # CCAM acts (« QEQK004 »), versions (« V2010 »)
-        taken.append(match.span())
-        found.append((match.start(), Figure("code", match.group(0).upper())))
-    for match in _DATE.finditer(folded):
-        if _overlaps(match.span(), taken):
-            continue
-        taken.append(match.span())
-        found.append((match.start(), _date(match, folded)))
-    starts = sorted(start for start, _ in taken)
-    for match in _FIGURE.finditer(folded):
-        if _overlaps(match.span(), taken):
-            continue
-        previous = max((e for s, e in taken if e <= match.start()), default=0)
-        found.append((match.start(), _number(match, folded, since=previous)))
-        taken.append(match.span())
-    del starts
-    found.sort(key=lambda pair: pair[0])
-    return [figure for _, figure in found]
-
-
-_ONE_BOUNDED = re.compile(
-    r"\b(au moins|au plus|au minimum|au maximum|a minima|minimum|maximum|moins de|plus de) "
-    r"(un|une)\b"
-)
-
-
-def _normalised(text: str) -> str:
-    """Folded, markers dropped, « d'au moins » split, « au moins une » read as « au moins 1 »."""
-    folded = fold(re.sub(r"\[\d{1,3}\]", " ", text)).replace("’", "'")
-    folded = re.sub(r"\b(d|l|qu|jusqu)'(?=\w)", r"\1' ", folded)
-    folded = re.sub(r"\b(plus|moins) d' (un|une)\b", r"\1 de \2", folded)
-    return _ONE_BOUNDED.sub(r"\1 1", folded)
 
 
 def negations(text: str) -> int:
     """How many negations a sentence holds (« n'est pas », « aucun », « non soumise »…)."""
     return len(_NEGATION.findall(fold(text).replace("’", "'")))
-
-
-def content_stems(text: str) -> frozenset[str]:
-    """The stems of a text's content words (stop words and figures left out)."""
-    return frozenset(t for t in tokenize(text) if t not in _STOP and not t[:1].isdigit())
 
 
 def supported(figure: Figure, sources: Sequence[Sequence[Figure]]) -> bool:
@@ -223,7 +41,7 @@ def supported(figure: Figure, sources: Sequence[Sequence[Figure]]) -> bool:
             topic, own = _topic(figure), _topic(candidate)
             if not topic or not own or topic & own or _is_year(figure):
                 return True  # nothing to compare, or the source's figure says the same
-            # a rival: another figure of the same noun or unit (« 8 indicateurs … 22 indicateurs »)
+            # a rival: another figure of the same noun (« 8 indicateurs … 22 indicateurs »)
             rivals = [
                 f
                 for f in source
@@ -290,123 +108,3 @@ def _carries(source: Figure, said: Figure) -> bool:
     elif said.bound and source.bound != said.bound:
         return False
     return True
-
-
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
-
-
-def _date(match: re.Match[str], folded: str) -> Figure:
-    if match.group("month_only"):
-        month = MONTHS.index(match.group("month_only")) + 1
-        return Figure("date", f"{month:02d}", year=match.group("year2"))
-    day = match.group("day")
-    number = 1 if day in ("1er", "premier") else int(day)
-    month = MONTHS.index(match.group("month")) + 1
-    bound = _bound_before(folded, match.start())
-    return Figure("date", f"{month:02d}-{number:02d}", year=match.group("year"), bound=bound)
-
-
-def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
-    if match.group("digits"):
-        raw = re.sub(r"[ \u00a0\u202f]", "", match.group("digits")).replace(",", ".")
-        value = raw.rstrip("0").rstrip(".") if "." in raw else raw.lstrip("0") or "0"
-    elif match.group("word"):
-        value = str(_words_value(match.group("word")))
-    else:
-        value = "1"
-    rest = folded[match.end() :]
-    unit, measure = _unit(rest)
-    bound = _bound_before(folded, match.start(), since=since) or _bound_after(rest)
-    per = _PER.search(re.split(r"[,;:.()]|\d", rest, maxsplit=1)[0])
-    period = _UNIT_WORDS.get(per.group(1)) if per else None
-    return Figure("number", value, unit, measure, bound, _after(rest), per=period)
-
-
-def _words_value(words: str) -> int:
-    """« vingt-deux » -> 22, « quatre-vingt-dix » -> 90, « deux cents » -> 200."""
-    total = current = 0
-    previous = ""
-    for word in re.split(r"[- ]+", words):
-        if word == "et":
-            continue
-        value = NUMBER_WORDS[word]
-        if value == 1000:
-            total += max(current, 1) * 1000
-            current = 0
-        elif value == 100:
-            current = max(current, 1) * 100
-        elif word == "vingt" and previous == "quatre":
-            current += 80 - 4
-        else:
-            current += value
-        previous = word
-    return total + current
-
-
-def _unit(rest: str) -> tuple[str | None, bool]:
-    words = _TOKEN.findall(rest[:40])
-    if not words:
-        return None, False
-    two = " ".join(words[:2])
-    if two in _UNIT_WORDS:
-        return _UNIT_WORDS[two], True
-    first = words[0]
-    if first in _UNIT_WORDS:
-        return _UNIT_WORDS[first], True
-    if first in ("de", "d'") and len(words) > 1 and words[1] in _UNIT_WORDS:
-        return _UNIT_WORDS[words[1]], True
-    stems = tokenize(first)
-    if stems and first not in _STOP_WORDS and not first[:1].isdigit():
-        return stems[0], False
-    return None, False
-
-
-_STOP_WORDS = frozenset(
-    "le la les de des du d' un une et ou a au aux en dans pour par sur avec est sont".split()
-)
-
-
-def _bound_before(folded: str, start: int, *, since: int = 0) -> Bound | None:
-    """The bound nearest before a figure, back to the previous figure (12 words at most)."""
-    clause = re.split(r"[.;:]", folded[max(since, start - 120) : start])[-1]
-    window = " ".join(_TOKEN.findall(clause)[-12:])
-    best: tuple[int, Bound] | None = None
-    for phrase, bound in _BOUND_BEFORE:
-        for hit in re.finditer(rf"(?:^|\s){re.escape(phrase)}(?=\s|$)", window):
-            if best is None or hit.end() > best[0]:
-                best = (hit.end(), bound)
-    return best[1] if best else None
-
-
-def _bound_after(rest: str) -> Bound | None:
-    """A bound right after a figure (« 5 actes par semaine au maximum », « 75 ans et plus »).
-
-    Not one that introduces the next figure (« … d'au moins 1 acte »).
-    """
-    window = " ".join(_TOKEN.findall(re.split(r"[,;.]", rest, maxsplit=1)[0])[:6])
-    for phrase, bound in _BOUND_AFTER:
-        hit = re.search(rf"(?:^|\s){re.escape(phrase)}(?:\s+(?P<next>\S+))?\s*$", window)
-        hit = hit or re.search(rf"(?:^|\s){re.escape(phrase)}\s+(?P<next>\S+)", window)
-        if hit is None:
-            continue
-        following = hit.group("next") or ""
-        if following[:1].isdigit() or following in NUMBER_WORDS:
-            continue
-        return bound
-    return None
-
-
-_NOT_TOPIC = frozenset(
-    [*_UNIT_WORDS, "minimum", "maximum", "minimal", "maximal", "moins", "plus", "environ"]
-)
-
-
-def _after(rest: str) -> frozenset[str]:
-    """Content stems after a figure, up to the next figure, a comma or the sentence's end.
-
-    Units and bound words are left out: they are checked on their own.
-    """
-    phrase = re.split(r"[,;:.()]|\d", rest, maxsplit=1)[0]
-    words = [w for w in _TOKEN.findall(phrase)[:6] if w not in _NOT_TOPIC]
-    return content_stems(" ".join(words))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         write_json,
         write_xlsx,
     )
+    from assistant.drafts.table import ESTABLISHMENT_COLUMNS
     from assistant.drafts.writers import xlsx_value
     from assistant.errors import (
         AssistantError,
@@ -103,6 +104,7 @@ _WHERE: dict[str, str] = {
     "draft_indicator": "assistant.drafting",
     "format_draft": "assistant.drafting",
     "justification_of": "assistant.drafting",
+    "ESTABLISHMENT_COLUMNS": "assistant.drafts.table",
     "MAX_FILE_BYTES": "assistant.drafts",
     "MAX_FOLDER_FILES": "assistant.drafts",
     "SUFFIXES": "assistant.drafts",
@@ -167,6 +169,7 @@ _WHERE: dict[str, str] = {
 __all__ = [
     "ACTIVITY_LABELS",
     "CATEGORY_LABELS",
+    "ESTABLISHMENT_COLUMNS",
     "HPR_YEARS",
     "MAX_FILE_BYTES",
     "MAX_FOLDER_FILES",

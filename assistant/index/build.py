@@ -1,14 +1,6 @@
-"""Ingest, write side: build, update and open the index (chunks, BM25, Chroma, manifest).
+"""Ingest, write side: build and update the index (chunks, BM25, Chroma, manifest).
 
-Layout of ``index/``::
-
-    CURRENT                 the id of the build in service (replaced atomically)
-    builds/<id>/manifest.json
-    builds/<id>/chunks.jsonl
-    builds/<id>/bm25/
-    builds/<id>/chroma/     (local mode; a server collection ``<name>-<id>`` otherwise)
-
-A build is written aside and swapped in by replacing ``CURRENT``: a build that fails or is
+The layout of ``index/`` is described in ``assistant.index.manifest``. A build is written aside and swapped in by replacing ``CURRENT``: a build that fails or is
 killed half-way (even by ``kill -9``) leaves the previous index in service, and the next
 ``ingest`` removes it. When no hybrid index is in service (first run, lexical-only index), the
 lexical part (BM25) is swapped in first and the dense part is added to the same build

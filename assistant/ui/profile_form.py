@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assistant import ESTABLISHMENT_COLUMNS
 from assistant.ui.workspace import (
     ACTIVITY_CHOICES,
     CATEGORY_CHOICES,
@@ -15,18 +16,8 @@ from assistant.ui.workspace import (
     ProfileForm,
 )
 
-FIELDS: tuple[str, ...] = (
-    "raison_sociale",
-    "finess_ej",
-    "statut",
-    "categorie",
-    "lits",
-    "membre_ght",
-    "hopital_proximite",
-    "activites",
-    "priorites",
-)
-"""The form's fields, in the order of its components."""
+FIELDS: tuple[str, ...] = (*ESTABLISHMENT_COLUMNS, "priorites")
+"""The form's fields, in the order of its components: the draft's establishment, then priorities."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
     from assistant.answer.generate import NOTICE_FAILED
     from assistant.config import Settings, get_settings
-    from assistant.corpus.loaders import load_catalog
+    from assistant.corpus.catalog import load_catalog
     from assistant.corpus.models import Chunk, DocumentInfo
     from assistant.drafting import (
         IndicatorDraft,
@@ -97,7 +97,7 @@ _WHERE: dict[str, str] = {
     "NOTICE_FAILED": "assistant.answer.generate",
     "Settings": "assistant.config",
     "get_settings": "assistant.config",
-    "load_catalog": "assistant.corpus.loaders",
+    "load_catalog": "assistant.corpus.catalog",
     "Chunk": "assistant.corpus.models",
     "DocumentInfo": "assistant.corpus.models",
     "IndicatorDraft": "assistant.drafting",

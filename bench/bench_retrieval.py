@@ -53,7 +53,7 @@ def _table(rows: dict[str, dict[str, float]]) -> str:
 def _baseline(settings: Settings, embedder, questions, items) -> dict[str, float]:  # type: ignore[no-untyped-def]
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.corpus.loaders import load_catalog
+    from assistant.corpus.catalog import load_catalog
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     splits: list[tuple[str, str]] = []

@@ -3,8 +3,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from assistant.corpus.catalog import load_catalog
 from assistant.corpus.chunking import display_heading, split_document
-from assistant.corpus.loaders import clean_document, load_catalog, load_pages
+from assistant.corpus.cleaning import clean_document
+from assistant.corpus.loaders import load_pages
 from assistant.corpus.models import Chunk
 from tests.conftest import CORPUS
 

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus.loaders import clean_document, load_catalog, load_pages, uncatalogued_files
+from assistant.corpus.catalog import load_catalog, uncatalogued_files
+from assistant.corpus.cleaning import clean_document
+from assistant.corpus.loaders import load_pages
 from assistant.corpus.models import DocumentInfo, Page
 from assistant.errors import CatalogError, UnreadableDocumentError
 from tests.conftest import CORPUS

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.terms import question_terms
-from assistant.corpus.loaders import load_catalog
+from assistant.corpus.catalog import load_catalog
 from assistant.errors import AssistantError
 from assistant.index.statistics import CorpusStats, Sentence, corpus_stats
 from assistant.retrieval.hybrid import search

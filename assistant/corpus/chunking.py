@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from assistant.corpus.loaders import CleanDocument, is_heading_line
+from assistant.corpus.cleaning import CleanDocument, is_heading_line
 from assistant.corpus.models import Chunk
 
 CHUNKER_VERSION = "8"

@@ -1,4 +1,4 @@
-"""Boundary models shared by several modules: documents, pages, chunks, passages."""
+"""Boundary models of the corpus: documents, pages, chunks."""
 
 from __future__ import annotations
 

@@ -28,7 +28,9 @@ from filelock import Timeout
 
 from assistant.config import Settings
 from assistant.corpus.chunking import CHUNKER_VERSION, split_document
-from assistant.corpus.loaders import clean_document, load_catalog, load_pages, uncatalogued_files
+from assistant.corpus.catalog import load_catalog, uncatalogued_files
+from assistant.corpus.cleaning import clean_document
+from assistant.corpus.loaders import load_pages
 from assistant.corpus.models import Chunk
 from assistant.errors import AssistantError, IndexNotReadyError
 from assistant.index.chroma import chroma_client, is_transport_error

@@ -1,1 +1,1 @@
-"""llm."""
+"""Language models: the chat model factory, prompts, the local model file and its server."""

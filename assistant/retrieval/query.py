@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus.catalog import load_catalog
 from assistant.corpus.glossary import Glossary, load_glossary
-from assistant.corpus.loaders import load_catalog
 from assistant.corpus.models import Chunk
 from assistant.errors import AssistantError
 from assistant.kb.codes import find_codes

@@ -15,7 +15,9 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
+from assistant.answer.extractive import is_answer_line
 from assistant.answer.guard import PromptPassage, check, claims
+from assistant.answer.intent import asked_type
 from assistant.answer.models import Citation
 from assistant.answer.support import missing_answer_type, named_terms
 from assistant.cli import main
@@ -497,3 +499,37 @@ def test_a_figure_given_the_wrong_bound_is_removed(reply: str, kept: bool) -> No
     result = check(reply, [passage])
     assert (result.removed == []) is kept
     assert bool(result.text) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "answers"),
+    [
+        pytest.param("ANNEXE ORIENTATION STRATEGIQUE – ENGAGEMENTS DU PRS", False, id="heading"),
+        pytest.param("SYNTHESE DES SAISIES Du xxxx 2025 au xxxx 2025", False, id="placeholder"),
+        pytest.param("Nom : [à compléter] par l'établissement", False, id="to-fill"),
+        pytest.param("50 %", False, id="cell"),
+        pytest.param("La date limite est le 25 juillet 2025.", True, id="sentence"),
+    ],
+)
+def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers: bool) -> None:
+    assert is_answer_line(text) is answers
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        pytest.param("C'est quand la deadline pour ecars ?", "date", id="deadline"),
+        pytest.param("Combien d'indicateurs au max ?", "number", id="combien"),
+        pytest.param("Quel est le code CCAM de la mammographie ?", "code", id="code"),
+        pytest.param("Pourquoi cet indicateur ?", None, id="why"),
+    ],
+)
+def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:
+    assert asked_type(question) == asked
+
+
+def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(index, kb, "Jusqu'à quand on peut saisir nos choix d'indicateurs dans e-CARS ?")
+    first = answer.answer.split(" [1]")[0]
+    assert answer.supported
+    assert "juillet 2025" in first

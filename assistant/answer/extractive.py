@@ -7,11 +7,16 @@ order with its numbered citation; a historical source is named with its period.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
+from assistant.answer.intent import AskedType, asked_type
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence
+from assistant.kb.codes import find_codes
+from assistant.text.french import fold, has_figure
 from assistant.text.sentences import strip_bullet
 
 MAX_WORDS = 120
@@ -28,14 +33,55 @@ def _similar(a: Sentence, b: Sentence) -> bool:
     return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.75
 
 
+_PLACEHOLDER = re.compile(r"x{3,}|\[[^\]]*compl[ée]ter[^\]]*\]|\.{4,}|_{3,}", re.IGNORECASE)
+_MONTH = re.compile(
+    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
+    r"decembre)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+)
+
+
+def is_answer_line(text: str) -> bool:
+    """Whether a sentence can answer: not a heading in capitals, a placeholder or a lone cell."""
+    if _PLACEHOLDER.search(text) or len(text.split()) < 4:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return not (len(letters) > 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters))
+
+
+def holds_asked(text: str, asked: AskedType | None) -> bool:
+    """Whether a sentence holds the kind of fact the question asks for."""
+    folded = fold(text)
+    if asked == "date":
+        return bool(_MONTH.search(folded))
+    if asked == "number":
+        return has_figure(folded)
+    if asked == "code":
+        return bool(find_codes(text)) or bool(re.search(r"\b[A-Z]{4}\d{3}\b", text))
+    return True
+
+
+def lead_with_asked(chosen: list[ScoredSentence], asked: AskedType | None) -> list[ScoredSentence]:
+    """The chosen sentences, the first one holding the asked kind of fact leading."""
+    if not chosen or asked is None or holds_asked(chosen[0].sentence.text, asked):
+        return chosen
+    for i, candidate in enumerate(chosen[1:], start=1):
+        if holds_asked(candidate.sentence.text, asked):
+            return [candidate, *chosen[:i], *chosen[i + 1 :]]
+    return chosen
+
+
 def select_sentences(
     scored: list[ScoredSentence], *, max_words: int = MAX_WORDS
 ) -> list[ScoredSentence]:
     """The best sentence, then the other good ones (short, distinct, few sources).
 
-    A sentence that gives orders to the assistant is never part of an answer.
+    A sentence that gives orders to the assistant is never part of an answer; a heading, a
+    placeholder or a lone table cell never leads one.
     """
     scored = [s for s in scored if not is_instruction(s.sentence.text)]
+    answering = [s for s in scored if is_answer_line(s.sentence.text)]
+    if answering and answering[0] is not scored[0]:
+        scored = [answering[0], *[s for s in scored if s is not answering[0]]]
     if not scored:
         return []
     best = scored[0]
@@ -182,7 +228,7 @@ def citation_for(n: int, chunk: Chunk, quote: str) -> Citation:
 
 def extractive_answer(evidence: Evidence) -> Answer:
     """The offline answer built from the evidence's best sentences (no support decision)."""
-    chosen = select_sentences(evidence.scored)
+    chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
     text, citations = build_answer(chosen, prefer_historical=evidence.historical_focus)
     return Answer(
         question=evidence.question,

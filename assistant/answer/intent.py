@@ -64,6 +64,32 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 ]
 
 
+AskedType = Literal["date", "number", "code"]
+"""What kind of fact a question asks for, when it asks for one."""
+
+_ASKS_DATE = re.compile(
+    r"\b(quand|date|dates|deadline|butoir|jusqu'?a quand|a partir de quand|echeance|"
+    r"avant le combien)\b"
+)
+_ASKS_NUMBER = re.compile(
+    r"\b(combien|nombre|taux|pourcentage|montant|seuil|duree|delai|max|maximum|minimum|"
+    r"min|plafond|cible|cibles|valeur)\b|%"
+)
+_ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?codes?\b|\bcode\b")
+
+
+def asked_type(question: str) -> AskedType | None:
+    """The kind of fact a question asks for: a date, a number, a code, or None."""
+    folded = fold(question).replace("’", "'")
+    if _ASKS_CODE.search(folded):
+        return "code"
+    if _ASKS_DATE.search(folded):
+        return "date"
+    if _ASKS_NUMBER.search(folded):
+        return "number"
+    return None
+
+
 @dataclass
 class Intent:
     """The routing of one question."""

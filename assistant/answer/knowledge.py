@@ -69,14 +69,17 @@ def indicator_answer(
         return None
     writer = _Writer(index, indicator)
     head = f"{indicator.code} ({indicator.short_code}) — {indicator.label}"
-    writer.lines.append(head + " :")
+    writer.lines.append(head)
     for part in parts:
         _PART_WRITERS[part](writer, intent)
     if len(writer.lines) == 1:
         return None
+    # the answering line goes on the indicator's line: the answer's first sentence answers
+    first = writer.lines[1]
+    lines = [f"{head} : {first[:1].lower()}{first[1:]}", *writer.lines[2:]]
     return Answer(
         question=question,
-        answer="\n".join(writer.lines),
+        answer="\n".join(lines),
         supported=True,
         mode="extractive",
         citations=writer.citations,

@@ -70,6 +70,16 @@ def first_sentence(text: str) -> str:
     return spans[0].text if spans else ""
 
 
+def cut_short(quote: str) -> bool:
+    """Whether a quote stops mid-sentence or on the colon of a list it leaves out."""
+    end = quote.rstrip()
+    if end.endswith(":"):
+        return True
+    last = end.split()[-1] if end.split() else ""
+    # a sentence's stop, a closing mark, or a table cell (a figure, a short label)
+    return not (end.endswith((".", "!", "?", "»", ")", '"', "*")) or any(c.isdigit() for c in last))
+
+
 def holds(keywords: tuple[str, ...], text: str) -> bool:
     """Whether ``text`` holds every keyword (case and spaces ignored)."""
     flat = normalise(text).lower().replace(" ", "")
@@ -82,6 +92,7 @@ def evaluate(items: list[Item], index: Index, kb: object, settings: Settings) ->
     answerable = [i for i in items if i.answerable]
     unanswerable = [i for i in items if not i.answerable]
     hits = evidence = first = wrongly_refused = refused = 0
+    quotes = cut_quotes = 0
     latencies: list[float] = []
     misses: list[str] = []
     for item in items:
@@ -96,6 +107,9 @@ def evaluate(items: list[Item], index: Index, kb: object, settings: Settings) ->
             continue
         hit = cites_gold(item, answer, index)
         hits += hit
+        for citation in answer.citations:
+            quotes += 1
+            cut_quotes += cut_short(citation.quote)
         evidence += answer.supported and holds(item.keywords, answer.answer)
         first += answer.supported and holds(item.keywords, first_sentence(answer.answer))
         wrongly_refused += not answer.supported
@@ -128,6 +142,7 @@ def evaluate(items: list[Item], index: Index, kb: object, settings: Settings) ->
         "wrongly_refused": wrongly_refused / n,
         "follow_ups": len(follow_ups),
         "follow_hits": follow_hits / max(1, len(follow_ups)),
+        "cut_quotes": cut_quotes / max(1, quotes),
         "p50_ms": statistics.median(latencies) * 1000,
         "p95_ms": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000,
         "misses": misses,  # type: ignore[dict-item]
@@ -141,6 +156,7 @@ ROWS = (
     ("answerable wrongly refused", "wrongly_refused", "<= 0.03"),
     ("unanswerable refused", "refused_unanswerable", ">= 0.85"),
     ("follow-ups with history: gold cited", "follow_hits", "-"),
+    ("quotes cut mid-sentence or on a colon", "cut_quotes", "0"),
     ("offline answer p50, warm (ms)", "p50_ms", "<= 300"),
     ("offline answer p95, warm (ms)", "p95_ms", "-"),
 )

@@ -16,6 +16,7 @@ from assistant.answer.models import Citation
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import body_offset, corpus_stats
 from assistant.text.french import fold
+from assistant.text.sentences import whole_quote
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -54,11 +55,12 @@ def sentence_span(index: Any, chunk: Chunk, quote: str) -> str:
     sentences = corpus_stats(index).sentences(chunk.id)
     inside = [s for s in sentences if match_key(s.text) and match_key(s.text) in key]
     holding = [s for s in sentences if key in match_key(s.text)]
+    body = body_offset(chunk)
     if holding:
         best = min(holding, key=lambda s: len(s.text))
-        return best.text
+        return whole_quote(chunk.text, best.start, best.end, body=body)
     if inside:
-        return chunk.text[inside[0].start : inside[-1].end]
+        return whole_quote(chunk.text, inside[0].start, inside[-1].end, body=body)
     return quote
 
 

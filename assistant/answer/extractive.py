@@ -14,10 +14,10 @@ from assistant.answer.guard import is_instruction
 from assistant.answer.intent import AskedType, asked_type
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.corpus.models import Chunk
-from assistant.index.statistics import Sentence
+from assistant.index.statistics import Sentence, body_offset
 from assistant.kb.codes import find_codes
 from assistant.text.french import fold, has_figure
-from assistant.text.sentences import strip_bullet
+from assistant.text.sentences import strip_bullet, whole_quote
 
 MAX_WORDS = 120
 """An offline answer stays short: about this many words at most."""
@@ -202,13 +202,12 @@ def _display(text: str) -> str:
 def _citation(n: int, chunk: Chunk, items: list[ScoredSentence]) -> Citation:
     positions = sorted(s.sentence.position for s in items)
     contiguous = positions == list(range(positions[0], positions[0] + len(positions)))
-    if contiguous:
-        first = min(items, key=lambda s: s.sentence.position).sentence
-        last = max(items, key=lambda s: s.sentence.position).sentence
-        quote = chunk.text[first.start : last.end]
-    else:
-        quote = items[0].sentence.text
-    return citation_for(n, chunk, quote)
+    first = min(items, key=lambda s: s.sentence.position).sentence
+    last = max(items, key=lambda s: s.sentence.position).sentence
+    if not contiguous:
+        first = last = items[0].sentence
+    body = body_offset(chunk)
+    return citation_for(n, chunk, whole_quote(chunk.text, first.start, last.end, body=body))
 
 
 def citation_for(n: int, chunk: Chunk, quote: str) -> Citation:

@@ -24,6 +24,7 @@ from assistant.errors import LLMUnavailableError
 from assistant.index.statistics import body_offset
 from assistant.llm.models import llm_error
 from assistant.llm.prompts import load_prompt, load_prompt_parts
+from assistant.text.sentences import whole_quote
 
 if TYPE_CHECKING:
     from assistant.answer.offline import OfflineAnswer
@@ -130,7 +131,12 @@ def prompt_passages(draft: OfflineAnswer) -> list[PromptPassage]:
             title=chunk.title,
             section=chunk.section,
             page=chunk.page,
-            quote=" ".join(scored.sentence.text.split()),
+            quote=whole_quote(
+                chunk.text,
+                scored.sentence.start,
+                scored.sentence.end,
+                body=body_offset(chunk),
+            ),
             period=chunk.period,
             status=chunk.status,
             chunk_id=chunk.id,

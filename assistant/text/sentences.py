@@ -95,3 +95,61 @@ def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [
         (words[i : i + size][0][0], words[i : i + size][-1][1]) for i in range(0, len(words), size)
     ]
+
+
+MAX_LIST_ITEMS = 6
+"""A quote ending on a colon brings the list it introduces: this many items at most."""
+MAX_LIST_WORDS = 70
+
+
+def whole_quote(text: str, start: int, end: int, *, body: int = 0) -> str:
+    """The whole sentences of ``text`` that hold ``text[start:end]``, as a quote.
+
+    A quote is never cut mid-sentence; one that ends on a colon brings the list it introduces
+    (its items, the middle ones left out with « … » when the list is long, never the last).
+
+    Args:
+        text: the passage's text.
+        start: where the quoted words start in ``text``.
+        end: where they end.
+        body: where the passage's body starts (its heading line is never quoted).
+    """
+    spans = sentence_spans(text, start=body)
+    inside = [s for s in spans if s.end > start and s.start < end] or [
+        s for s in spans if s.start >= start
+    ][:1]
+    if not inside:
+        return " ".join(text[start:end].split())
+    first, last = inside[0], inside[-1]
+    while last.continued:  # a word window of a longer run: the run's end
+        following = [s for s in spans if s.start >= last.end]
+        if not following:
+            break
+        last = following[0]
+    quote = text[first.start : last.end]
+    if quote.rstrip().endswith(":"):
+        items = _list_items([s for s in spans if s.start >= last.end][:40])
+        if len(items) > MAX_LIST_ITEMS or sum(s.words for s in items) > MAX_LIST_WORDS:
+            head = items[: MAX_LIST_ITEMS // 2]
+            quote = f"{text[first.start : head[-1].end]} … {items[-1].text}"
+        elif items:
+            quote = text[first.start : items[-1].end]
+    return " ".join(quote.split())
+
+
+def _list_items(following: list[SentenceSpan]) -> list[SentenceSpan]:
+    """The items of the list a colon introduces, up to the item that closes it.
+
+    An item is a bulleted line, or a line that ends on « , », « ; » or « : » or without a stop;
+    the list ends with the first item ending on a full stop, or before a plain sentence.
+    """
+    taken: list[SentenceSpan] = []
+    for item in following:
+        text = item.text.rstrip()
+        closes = text.endswith((".", "!", "?"))
+        if taken and closes and not _BULLET.match(text):
+            break  # a plain sentence after the list
+        taken.append(item)
+        if closes:
+            break
+    return taken

@@ -1,0 +1,47 @@
+"""The one sentence splitter, and quotes made of whole sentences."""
+
+from __future__ import annotations
+
+from assistant.text.sentences import sentence_spans, split_sentences, whole_quote
+
+LIST = (
+    "Le contrat comprend les annexes suivantes :\n"
+    "- l'annexe financière,\n"
+    "- l'annexe USLD,\n"
+    "- l'annexe stratégique.\n"
+    "Chaque annexe est signée par les deux parties."
+)
+
+
+def test_spans_keep_their_offsets_and_cut_at_stops() -> None:
+    text = "La date limite est le 25 juillet 2025. Elle vaut pour tous. Art. 3 : voir 2.5 points."
+    spans = sentence_spans(text)
+    assert [text[s.start : s.end] for s in spans] == [s.text for s in spans]
+    assert spans[0].text == "La date limite est le 25 juillet 2025."
+    assert split_sentences(text, min_words=4)[0].endswith("2025.")
+
+
+def test_a_fragment_is_widened_to_its_whole_sentence() -> None:
+    text = "Préambule. La pénalité ne peut excéder 5 % des produits reçus. Fin."
+    start = text.index("excéder")
+    assert (
+        whole_quote(text, start, start + 10)
+        == "La pénalité ne peut excéder 5 % des produits reçus."
+    )
+
+
+def test_a_quote_ending_on_a_colon_brings_its_list() -> None:
+    start = LIST.index("annexes suivantes")
+    quote = whole_quote(LIST, start, start + 5)
+    assert quote.startswith("Le contrat comprend")
+    assert quote.endswith("- l'annexe stratégique.")
+    assert "Chaque annexe" not in quote
+
+
+def test_a_long_list_is_shortened_inside_never_at_its_end() -> None:
+    items = "\n".join(f"- objectif numéro {i} de la liste," for i in range(1, 12))
+    text = f"Les objectifs sont :\n{items}\n- dernier objectif."
+    quote = whole_quote(text, 0, 5)
+    assert " … " in quote
+    assert quote.endswith("- dernier objectif.")
+    assert not quote.endswith("…")

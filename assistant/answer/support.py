@@ -1,6 +1,7 @@
 """Do the guides answer? A decision from retrieval evidence, before any model speaks.
 
-Two signals, both lexical and computed on the passages an answer cites:
+Signals, all computed on the passages an answer cites, combined by a logistic model fitted on
+the dev set (``assistant/answer/refusal.py``; no single signal vetoes an answer):
 
 - **named things**: the proper nouns, acronyms, codes and numbers of the question ("Toulouse",
   "Bretagne", "2030", "OS 23") must appear in the cited passages; a question about a place,
@@ -9,7 +10,9 @@ Two signals, both lexical and computed on the passages an answer cites:
 - **coverage**: the share of the question's topic words (weighted by their rarity in the
   corpus) found in the cited passages must reach a threshold.
 
-The thresholds were set on the dev set (answerable vs unanswerable questions), as general rules.
+- **kind of answer**: a question asking for an amount, a name, a date or a count needs one;
+- **region and period** named by the question against the cited document's;
+- **unknown words**: the share of the question's weight on words no guide holds.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from assistant.answer.evidence import Evidence
 from assistant.answer.models import Answer
+from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
 from assistant.index.statistics import corpus_stats
 from assistant.text.french import FIGURE_WORDS, fold, has_figure, tokenize
@@ -67,6 +71,10 @@ _TYPE_WORDS = frozenset(
 
 _NAMED = re.compile(r"(?<![\w-])(?:[A-ZÀ-Ý][\wÀ-ÿ]*(?:-[A-Za-zÀ-ÿ]+)*|\d+(?:[.,/]\d+)*)(?![\w])")
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|[«\"(]\s*)$")
+
+
+FEATURE_LOG: list[dict[str, float]] | None = None
+"""Set to a list by ``bench/fit_refusal.py`` to record the signals of every decision."""
 
 
 @dataclass
@@ -151,28 +159,49 @@ def decide(
         )
         / total
     )
-    if missing:
-        return SupportDecision(False, coverage, missing, reason="terme absent des passages")
-    if evidence.region_documents and (
-        answer.citations[0].doc_id not in evidence.region_documents
-        or (
-            evidence.period_documents
-            and not set(evidence.region_documents) & set(evidence.period_documents)
+    region_mismatch = bool(
+        evidence.region_documents
+        and (
+            answer.citations[0].doc_id not in evidence.region_documents
+            or (
+                evidence.period_documents
+                and not set(evidence.region_documents) & set(evidence.period_documents)
+            )
         )
-    ):
-        return SupportDecision(False, coverage, reason="aucun guide de cette région (et période)")
-    if coverage < min_coverage:
-        return SupportDecision(False, coverage, reason="couverture insuffisante")
-    if check_type:
-        lacking = missing_answer_type(
+    )
+    lacking = (
+        missing_answer_type(
             evidence.question,
             answer.answer,
             ignore=set(evidence.naming_terms),
             weights=evidence.weights,
         )
-        if lacking:
-            return SupportDecision(False, coverage, reason=lacking)
-    return SupportDecision(True, coverage)
+        if check_type
+        else None
+    )
+    unknown = sum(w for t, w in weights.items() if not stats.known(t)) / total
+    features = {
+        "coverage": coverage,
+        "missing_named": min(len(missing), 3) / 3,
+        "region_mismatch": float(region_mismatch),
+        "type_missing": float(lacking is not None),
+        "routed": float(min_coverage < MIN_COVERAGE),
+        "unknown_terms": unknown,
+        "top_sentence": evidence.scored[0].score if evidence.scored else 0.0,
+    }
+    if FEATURE_LOG is not None:
+        FEATURE_LOG.append(features)
+    supported = refusal_model().supports(features)
+    reason = ""
+    if not supported:
+        reason = (
+            "terme absent des passages"
+            if missing
+            else "aucun guide de cette région (et période)"
+            if region_mismatch
+            else lacking or "couverture insuffisante"
+        )
+    return SupportDecision(supported, coverage, missing, reason=reason)
 
 
 def missing_answer_type(

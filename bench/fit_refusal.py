@@ -1,0 +1,131 @@
+"""Fit the refusal model on the dev set only, and write assistant/answer/refusal_model.json.
+
+Usage: .venv/bin/python bench/fit_refusal.py [--dry-run]
+
+Every dev question goes through the offline chain with every candidate answer judged (none is
+accepted while fitting), recording each decision's signals. A logistic regression (numpy, L2,
+standardised signals) learns P(answerable) from them; the threshold is the highest one that
+keeps the dev set's answerable questions wrongly refused at or under 2 % when the chain takes
+the first candidate over it. The held-out set is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.answer import support  # noqa: E402
+from assistant.answer.offline import offline_answer  # noqa: E402
+from assistant.answer.refusal import MODEL_FILE, RefusalModel, refusal_model  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.index.reader import Index  # noqa: E402
+from assistant.kb import load_kb  # noqa: E402
+from tests.devset_tools import load_devset, single_turn_question  # noqa: E402
+
+FEATURES = [
+    "coverage",
+    "missing_named",
+    "region_mismatch",
+    "type_missing",
+    "routed",
+    "unknown_terms",
+    "top_sentence",
+]
+MAX_WRONGLY_REFUSED = 0.02
+L2 = 0.5
+
+
+def record() -> list[tuple[bool, list[dict[str, float]]]]:
+    """(answerable, signals of each candidate in chain order) for every dev question."""
+    settings = Settings()
+    index = Index(settings)
+    kb = load_kb(settings.corpus_dir)
+    refuse_all = RefusalModel(features=[], mean=[], scale=[], weights=[], bias=-50.0, threshold=1.0)
+    support.refusal_model = lambda: refuse_all  # type: ignore[assignment]
+    out = []
+    for item in load_devset():
+        support.FEATURE_LOG = []
+        offline_answer(single_turn_question(item), index=index, kb=kb, settings=settings)
+        out.append((item.answerable, list(support.FEATURE_LOG)))
+    support.FEATURE_LOG = None
+    return out
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Logistic regression by gradient descent (L2 on the weights)."""
+    w = np.zeros(x.shape[1])
+    b = 0.0
+    for _ in range(5000):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        grad_w = x.T @ (p - y) / len(y) + L2 * w / len(y)
+        grad_b = float(np.mean(p - y))
+        w -= 0.5 * grad_w
+        b -= 0.5 * grad_b
+    return w, b
+
+
+def replay(
+    model: RefusalModel, data: list[tuple[bool, list[dict[str, float]]]]
+) -> tuple[float, float]:
+    """(answerable wrongly refused, unanswerable refused) when the chain uses ``model``."""
+    wrong = refused = answerable = unanswerable = 0
+    for is_answerable, candidates in data:
+        answered = any(model.supports(c) for c in candidates)
+        if is_answerable:
+            answerable += 1
+            wrong += not answered
+        else:
+            unanswerable += 1
+            refused += not answered
+    return wrong / max(1, answerable), refused / max(1, unanswerable)
+
+
+def main() -> None:
+    """Fit, choose the threshold, print the dev figures, write the model."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+    data = record()
+    rows = [(c, a) for a, cands in data for c in cands]
+    x = np.array([[c[f] for f in FEATURES] for c, _ in rows], dtype=float)
+    y = np.array([1.0 if a else 0.0 for _, a in rows])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    w, b = fit((x - mean) / scale, y)
+    base = dict(
+        features=FEATURES,
+        mean=mean.round(6).tolist(),
+        scale=scale.round(6).tolist(),
+        weights=w.round(6).tolist(),
+        bias=round(b, 6),
+        fitted_on=f"bench/devset.yaml ({len(data)} questions, {len(rows)} candidate answers)",
+        note="written by bench/fit_refusal.py; never fitted on bench/heldout/",
+    )
+    best = None
+    for threshold in np.linspace(0.05, 0.95, 91):
+        model = RefusalModel(**base, threshold=round(float(threshold), 3))
+        wrong, refused = replay(model, data)
+        if wrong <= MAX_WRONGLY_REFUSED:
+            best = (model, wrong, refused)
+    assert best is not None, "no threshold keeps answerable questions answered"
+    model, wrong, refused = best
+    print(f"{len(data)} dev questions, {len(rows)} candidate decisions")
+    for name, weight in zip(FEATURES, model.weights, strict=True):
+        print(f"  {name:<16} {weight:+.3f}")
+    print(f"  bias {model.bias:+.3f}, threshold {model.threshold:.3f}")
+    print(f"dev: answerable wrongly refused {wrong:.3f}, unanswerable refused {refused:.3f}")
+    if not args.dry_run:
+        MODEL_FILE.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
+        refusal_model.cache_clear()
+        print(f"written: {MODEL_FILE.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

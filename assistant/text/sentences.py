@@ -22,6 +22,7 @@ MIN_INDEXED_WORDS = 4
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9•➢\-–])|(?<=[.!?])\s+(?=[a-zà-ÿ])")
 _BULLET = re.compile(r"^\s*(?:[-–•➢▪◦*]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"\S+")
+_ENDS = re.compile(r"[.!?»:)]\s*$")
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,23 @@ def whole_quote(text: str, start: int, end: int, *, body: int = 0) -> str:
     if not inside:
         return " ".join(text[start:end].split())
     first, last = inside[0], inside[-1]
-    while last.continued:  # a word window of a longer run: the run's end
-        following = [s for s in spans if s.start >= last.end]
-        if not following:
-            break
-        last = following[0]
+    before = [s for s in spans if s.end <= first.start]
+    # a line that goes on from the previous one (« … qui portera » / « sur trois axes. »)
+    while before and first.text[:1].islower() and not _ENDS.search(before[-1].text):
+        first = before.pop()
+    following = [s for s in spans if s.start >= last.end]
+    steps = 0
+    while (
+        following
+        and steps < 4
+        and (
+            last.continued
+            # a sentence that goes on at the next line, in lower case (not a heading, not a list)
+            or (not _ENDS.search(last.text) and following[0].text[:1].islower())
+        )
+    ):
+        last = following.pop(0)
+        steps += 1
     quote = text[first.start : last.end]
     if quote.rstrip().endswith(":"):
         items = _list_items([s for s in spans if s.start >= last.end][:40])

@@ -39,6 +39,18 @@ FEATURES = [
     "top_sentence",
 ]
 MAX_WRONGLY_REFUSED = 0.02
+# Questions with nothing to do with the CPOM: the dev set's unanswerable questions are all close
+# to the guides, so without these the model would not learn that coverage matters.
+OFF_TOPIC = (
+    "Quelle est la recette de la tarte aux pommes ?",
+    "Quel temps fera-t-il demain à Montpellier ?",
+    "Qui a gagné la coupe du monde de football en 1998 ?",
+    "Comment changer un pneu de voiture ?",
+    "Quel est le prix d'un billet de train Paris-Toulouse ?",
+    "Comment installer Python sur Windows ?",
+    "Quelle est la capitale de l'Australie ?",
+    "Combien de calories dans une banane ?",
+)
 L2 = 0.5
 
 
@@ -50,10 +62,11 @@ def record() -> list[tuple[bool, list[dict[str, float]]]]:
     refuse_all = RefusalModel(features=[], mean=[], scale=[], weights=[], bias=-50.0, threshold=1.0)
     support.refusal_model = lambda: refuse_all  # type: ignore[assignment]
     out = []
-    for item in load_devset():
+    questions = [(single_turn_question(i), i.answerable) for i in load_devset()]
+    for question, answerable in [*questions, *((q, False) for q in OFF_TOPIC)]:
         support.FEATURE_LOG = []
-        offline_answer(single_turn_question(item), index=index, kb=kb, settings=settings)
-        out.append((item.answerable, list(support.FEATURE_LOG)))
+        offline_answer(question, index=index, kb=kb, settings=settings)
+        out.append((answerable, list(support.FEATURE_LOG)))
     support.FEATURE_LOG = None
     return out
 
@@ -105,7 +118,10 @@ def main() -> None:
         scale=scale.round(6).tolist(),
         weights=w.round(6).tolist(),
         bias=round(b, 6),
-        fitted_on=f"bench/devset.yaml ({len(data)} questions, {len(rows)} candidate answers)",
+        fitted_on=(
+            f"bench/devset.yaml and {len(OFF_TOPIC)} off-topic questions "
+            f"({len(data)} questions, {len(rows)} candidate answers)"
+        ),
         note="written by bench/fit_refusal.py; never fitted on bench/heldout/",
     )
     best = None
@@ -116,7 +132,7 @@ def main() -> None:
             best = (model, wrong, refused)
     assert best is not None, "no threshold keeps answerable questions answered"
     model, wrong, refused = best
-    print(f"{len(data)} dev questions, {len(rows)} candidate decisions")
+    print(f"{len(data)} questions (dev + off-topic), {len(rows)} candidate decisions")
     for name, weight in zip(FEATURES, model.weights, strict=True):
         print(f"  {name:<16} {weight:+.3f}")
     print(f"  bias {model.bias:+.3f}, threshold {model.threshold:.3f}")

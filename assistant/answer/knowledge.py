@@ -176,7 +176,8 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         if intent.years:
             asked = [y for y in years if y.year in intent.years]
             years = asked + [y for y in years if y.year not in intent.years]
-        values = " ; ".join(format_year_target(y, ind.unit) for y in years)
+        # one sentence for the whole row: the years are joined by commas, not semicolons
+        values = ", ".join(format_year_target(y, ind.unit) for y in years)
         n = w.cite(_doc(ind), rule.quote.text, rule.quote.section)
         w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
         if not brief:

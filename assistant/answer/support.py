@@ -131,6 +131,35 @@ def decide(
     """
     if not answer.citations:
         return SupportDecision(False, 0.0, reason="aucun passage")
+    features, missing, region_mismatch, lacking = _signals(
+        evidence, answer, index, extra_chunks, excused or set(), min_coverage, check_type
+    )
+    coverage = features["coverage"]
+    if FEATURE_LOG is not None:
+        FEATURE_LOG.append(features)
+    supported = refusal_model().supports(features)
+    reason = ""
+    if not supported:
+        reason = (
+            "terme absent des passages"
+            if missing
+            else "aucun guide de cette région (et période)"
+            if region_mismatch
+            else lacking or "couverture insuffisante"
+        )
+    return SupportDecision(supported, coverage, missing, reason=reason)
+
+
+def _signals(
+    evidence: Evidence,
+    answer: Answer,
+    index: Any,
+    extra_chunks: list[str] | None,
+    excused: set[str],
+    min_coverage: float,
+    check_type: bool,
+) -> tuple[dict[str, float], list[str], bool, str | None]:
+    """The decision's signals, with the missing named terms, the region mismatch, the lack."""
     stats = corpus_stats(index)
     held: set[str] = set()
     chunk_ids = [c.chunk_id for c in answer.citations if c.chunk_id] + list(extra_chunks or [])
@@ -138,7 +167,6 @@ def decide(
         held |= stats.chunk_terms(cid) | stats.header_terms(cid)
     for citation in answer.citations:
         held |= set(tokenize(citation.quote)) | set(tokenize(citation.section))
-    excused = excused or set()
     naming = evidence.naming_terms
     missing = [
         t
@@ -189,19 +217,7 @@ def decide(
         "unknown_terms": unknown,
         "top_sentence": evidence.scored[0].score if evidence.scored else 0.0,
     }
-    if FEATURE_LOG is not None:
-        FEATURE_LOG.append(features)
-    supported = refusal_model().supports(features)
-    reason = ""
-    if not supported:
-        reason = (
-            "terme absent des passages"
-            if missing
-            else "aucun guide de cette région (et période)"
-            if region_mismatch
-            else lacking or "couverture insuffisante"
-        )
-    return SupportDecision(supported, coverage, missing, reason=reason)
+    return features, missing, region_mismatch, lacking
 
 
 def missing_answer_type(

@@ -1,4 +1,4 @@
-"""The lexical side of the index: a BM25 index (bm25s) over the tokens of ``text.french``."""
+"""The lexical side of the index: a BM25 index (bm25s) over the tokens of ``text.french``.
 
 Tokens are accent-folded, stop words removed and Snowball-stemmed; indicator codes are also
 kept whole ("CPOM_OS_13" gives "os13").

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         write_xlsx,
     )
     from assistant.drafts.table import ESTABLISHMENT_COLUMNS
-    from assistant.drafts.writers import xlsx_value
+    from assistant.drafts.writers import append_xlsx_row, xlsx_value
     from assistant.errors import (
         AssistantError,
         IndexMissingError,
@@ -105,6 +105,7 @@ _WHERE: dict[str, str] = {
     "format_draft": "assistant.drafting",
     "justification_of": "assistant.drafting",
     "ESTABLISHMENT_COLUMNS": "assistant.drafts.table",
+    "append_xlsx_row": "assistant.drafts.writers",
     "MAX_FILE_BYTES": "assistant.drafts",
     "MAX_FOLDER_FILES": "assistant.drafts",
     "SUFFIXES": "assistant.drafts",
@@ -210,6 +211,7 @@ __all__ = [
     "UnreadableDocumentError",
     "Value",
     "answer_question",
+    "append_xlsx_row",
     "as_number",
     "build_chat_model",
     "check_selection",

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import HPR_YEARS, TARGET_YEARS, Draft, DraftIndicator, write_xlsx, xlsx_value
+from assistant import (
+    HPR_YEARS,
+    TARGET_YEARS,
+    Draft,
+    DraftIndicator,
+    append_xlsx_row,
+    write_xlsx,
+)
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -62,11 +69,8 @@ FINDING_HEADERS: tuple[str, ...] = (
 
 
 def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
-    """Append a row; text starting with ``=`` stays text, never a formula; no control chars."""
-    sheet.append([xlsx_value(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"
+    """Append a row: text that looks like a formula (``=``, ``+``, ``-``, ``@``) stays text."""
+    append_xlsx_row(sheet, values)
 
 
 def _header(sheet: Worksheet, headers: Sequence[str], widths: Sequence[int]) -> None:

@@ -73,19 +73,7 @@ def turn_of(answer: Answer, question: str) -> Turn:
         supported=answer.supported,
         mode=answer.mode,
         notice=answer.notice,
-        citations=[
-            TurnSource(
-                n=c.n,
-                doc_id=c.doc_id,
-                title=c.title,
-                section=c.section,
-                page=c.page,
-                period=c.period,
-                status=c.status,
-                quote=c.quote,
-            )
-            for c in answer.citations
-        ],
+        citations=[TurnSource.model_validate(c, from_attributes=True) for c in answer.citations],
     )
 
 

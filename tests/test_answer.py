@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
-from assistant.answer.extractive import is_answer_line
+from assistant.answer.extractive import citation_for, historical_notes, is_answer_line
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import asked_type
 from assistant.answer.models import Citation
@@ -24,6 +24,7 @@ from assistant.config import Settings
 from assistant.corpus.catalog import load_catalog
 from assistant.corpus.cleaning import clean_document
 from assistant.corpus.loaders import load_pages
+from assistant.corpus.models import Chunk
 from assistant.errors import InvalidInputError
 from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
@@ -163,11 +164,48 @@ def test_historical_answer_names_the_document_and_its_period(
         index, kb, "Guide DGOS 2012 : combien d'indicateurs étaient proposés dans les fiches ?"
     )
     assert answer.supported
-    assert "51" in answer.answer
-    assert answer.answer.startswith("Selon le document « Guide méthodologique")
-    assert "(2012)" in answer.answer
+    first, *_, note = answer.answer.splitlines()
+    assert "51" in first  # the answering sentence leads, the document's name does not
+    assert note.startswith("[1]")
+    assert "« Guide méthodologique pour l'élaboration des CPOM ARS" in note
+    assert "(2012), document antérieur à la campagne en cours" in note
     assert answer.citations[0].doc_id == "dgos-guide-2012"
     assert_well_cited(answer, documents)
+
+
+def test_historical_note_points_to_the_rule_in_force_and_says_when_figures_differ() -> None:
+    citations = [
+        citation_for(1, _chunk("dgos", "historical", "2012"), "une durée de cinq ans"),
+        citation_for(2, _chunk("occ", "current", "2025-2029"), "une durée de 5 ans"),
+    ]
+    same = historical_notes(
+        citations, {1: "Le CPOM a une durée de cinq ans", 2: "La durée du CPOM est de 5 ans"}
+    )
+    assert same == [
+        "[1] : « Guide dgos » (2012), document antérieur à la campagne en cours ; "
+        "pour la campagne 2025-2029, voir [2]."
+    ]
+    other = historical_notes(
+        citations, {1: "Limiter à 20 indicateurs", 2: "Choisir au maximum 10 indicateurs"}
+    )
+    assert other[0].endswith("; la campagne 2025-2029 fixe d'autres valeurs [2].")
+    alone = historical_notes(citations[:1], {1: "Limiter à 20 indicateurs"})
+    assert alone[0].endswith("; les règles de la campagne en cours peuvent différer.")
+
+
+def _chunk(doc: str, status: str, period: str) -> Chunk:
+    return Chunk(
+        id=f"{doc}-1",
+        doc_id=doc,
+        title=f"Guide {doc}",
+        status=status,  # type: ignore[arg-type]
+        period=period,
+        section="S",
+        page=1,
+        start=0,
+        end=10,
+        text="texte",
+    )
 
 
 # --- refusals -------------------------------------------------------------------------------

@@ -31,8 +31,13 @@ W_PRIOR = 0.1
 W_SENTENCE = 0.5
 W_FIGURE = 0.08
 DECAY = 0.35
+W_DENSE = 0.4
+DENSE_SPAN = 0.2
+"""Cosine gap below the pool's closest sentence at which a sentence's meaning adds nothing."""
 HISTORICAL = 0.85
 """Weight of a historical document's sentence when the question is not about one."""
+OTHER_HISTORICAL = 0.5
+"""Weight of a historical document's sentence when the question names another one."""
 SENTENCE_HITS = 10
 """Sentences of the sentence-level BM25 whose passages join the pool."""
 
@@ -169,7 +174,16 @@ def gather(
         pool.append(Passage(rank=len(pool) + 1, score=0.0, chunk=chunk))
         pool_ids.add(cid)
     scored = _score(
-        question, passages, pool, stats, weights, variants, sentence_scores, historical_focus
+        question,
+        passages,
+        pool,
+        stats,
+        weights,
+        variants,
+        sentence_scores,
+        historical_focus,
+        similarity=_similarity(index, question, pool),
+        named=named_docs,
     )
     return Evidence(
         question=question,
@@ -188,6 +202,29 @@ def gather(
     )
 
 
+def _similarity(index: Any, question: str, pool: list[Passage]) -> dict[tuple[str, str], float]:
+    """Each pooled sentence's closeness in meaning to the question, from 0 to 1.
+
+    The cosine of the sentence's vector to the question's (the embedder of the index), read
+    relative to the best sentence of the pool: the best gets 1, one ``DENSE_SPAN`` below or
+    lower gets 0. Empty when the index has no vectors (lexical only).
+    """
+    if not getattr(index, "dense_ready", False):
+        return {}
+    try:
+        vector = index.query_vector(question.strip())
+    except Exception:  # no embedder at hand: the sentence scores stay lexical
+        return {}
+    rows = index.sentence_rows()
+    cosines = index.sentence_similarities(vector)
+    wanted = {p.chunk.id for p in pool}
+    found = {key: float(cosines[row]) for key, row in rows.items() if key[0] in wanted}
+    if not found:
+        return {}
+    top = max(found.values())
+    return {key: max(0.0, 1.0 - (top - cos) / DENSE_SPAN) for key, cos in found.items()}
+
+
 def _score(
     question: str,
     passages: list[Passage],
@@ -197,6 +234,9 @@ def _score(
     variants: dict[str, frozenset[str]],
     sentence_scores: np.ndarray,
     historical_focus: bool,
+    *,
+    similarity: dict[tuple[str, str], float] | None = None,
+    named: tuple[str, ...] = (),
 ) -> list[ScoredSentence]:
     total = sum(weights.values()) or 1.0
     top = float(sentence_scores.max()) if len(sentence_scores) else 0.0
@@ -228,6 +268,8 @@ def _score(
             )
             bm25 = sentence_scores[by_sentence[(cid, sentence.position)]] / top if top else 0.0
             score = W_OWN * own + W_CONTEXT * around + W_PRIOR * prior + W_SENTENCE * bm25
+            if similarity:
+                score += W_DENSE * similarity.get((cid, sentence.text), 0.0)
             if figure and sentence.has_figure:
                 score += W_FIGURE
             if date and _DATE_WORD.search(fold(sentence.text)):
@@ -236,6 +278,8 @@ def _score(
                 score *= 0.5
             if passage.chunk.status == "historical" and not historical_focus:
                 score *= HISTORICAL
+            elif passage.chunk.status == "historical" and passage.chunk.doc_id not in named:
+                score *= OTHER_HISTORICAL
             scored.append(ScoredSentence(sentence, passage, float(score), own))
     scored.sort(key=lambda s: (-s.score, s.passage.rank, s.sentence.position))
     return scored

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
 from assistant.answer.intent import AskedType, asked_type
@@ -16,6 +17,7 @@ from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.kb.codes import find_codes
+from assistant.text.figures import figures
 from assistant.text.french import fold, has_figure
 from assistant.text.sentences import strip_bullet, whole_quote
 
@@ -165,22 +167,47 @@ def build_answer(
         groups[s.passage.chunk.id].append(s)
     parts: list[str] = []
     citations: list[Citation] = []
-    seen_current = False
+    said: dict[int, str] = {}
     for n, cid in enumerate(order, start=1):
         group = groups[cid]
         head, tail = group[0], sorted(group[1:], key=lambda s: s.sentence.position)
         items = [head, *tail] if n == 1 else sorted(group, key=lambda s: s.sentence.position)
-        chunk = head.passage.chunk
         text = " ".join(_display(s.sentence.text) for s in items)
-        if chunk.status == "historical":
-            lead = "Auparavant, selon le document" if seen_current else "Selon le document"
-            label = document_label(chunk)
-            text = f"{lead} {label}, antérieur à la campagne en cours : {text}"
-        else:
-            seen_current = True
+        said[n] = text
         parts.append(with_marker(text, n))
-        citations.append(_citation(n, chunk, items))
-    return " ".join(parts), citations
+        citations.append(_citation(n, head.passage.chunk, items))
+    notes = historical_notes(citations, said)
+    return " ".join(parts) + "".join(f"\n{note}" for note in notes), citations
+
+
+def historical_notes(citations: list[Citation], said: dict[int, str]) -> list[str]:
+    """One line per historical document an answer quotes: which one, and the rule in force.
+
+    The answering sentence keeps the lead; the line after it names the document and its
+    period, and points to the current campaign's sentence when the answer quotes one, saying
+    whether its figures differ from the historical ones.
+    """
+    current = [c for c in citations if c.status == "current"]
+    notes: list[str] = []
+    seen: set[str] = set()
+    for citation in citations:
+        if citation.status != "historical" or citation.doc_id in seen:
+            continue
+        seen.add(citation.doc_id)
+        markers = ", ".join(f"[{c.n}]" for c in citations if c.doc_id == citation.doc_id)
+        label = f"« {citation.title} » ({citation.period})"
+        note = f"{markers} : {label}, document antérieur à la campagne en cours"
+        if current:
+            now = current[0]
+            old = " ".join(said[c.n] for c in citations if c.doc_id == citation.doc_id)
+            if unsupported(old, [said[now.n]]) and figures(said[now.n]):
+                note += f" ; la campagne {now.period} fixe d'autres valeurs [{now.n}]."
+            else:
+                note += f" ; pour la campagne {now.period}, voir [{now.n}]."
+        else:
+            note += " ; les règles de la campagne en cours peuvent différer."
+        notes.append(note)
+    return notes
 
 
 def with_marker(text: str, n: int) -> str:
@@ -225,9 +252,36 @@ def citation_for(n: int, chunk: Chunk, quote: str) -> Citation:
     )
 
 
+CURRENT_SHARE = 0.8
+"""A current sentence joins an answer on a historical guide when it scores this share of the
+best one: the reader then sees the rule in force beside the old one."""
+
+
+def with_rule_in_force(
+    chosen: list[ScoredSentence], scored: list[ScoredSentence]
+) -> list[ScoredSentence]:
+    """``chosen`` and, when it quotes only historical guides, the closest current sentence."""
+    if not chosen or any(s.passage.chunk.status == "current" for s in chosen):
+        return chosen
+    floor = CURRENT_SHARE * chosen[0].score
+    for candidate in scored:
+        if candidate.score < floor:
+            break
+        text = candidate.sentence.text
+        if (
+            candidate.passage.chunk.status == "current"
+            and is_answer_line(text)
+            and not is_instruction(text)
+        ):
+            return [*chosen, candidate]
+    return chosen
+
+
 def extractive_answer(evidence: Evidence) -> Answer:
     """The offline answer built from the evidence's best sentences (no support decision)."""
     chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
+    if evidence.historical_focus:
+        chosen = with_rule_in_force(chosen, evidence.scored)
     text, citations = build_answer(chosen, prefer_historical=evidence.historical_focus)
     return Answer(
         question=evidence.question,

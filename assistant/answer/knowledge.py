@@ -68,15 +68,17 @@ def indicator_answer(
     if not parts:
         return None
     writer = _Writer(index, indicator)
-    head = f"{indicator.code} ({indicator.short_code}) — {indicator.label}"
-    writer.lines.append(head)
     for part in parts:
         _PART_WRITERS[part](writer, intent)
-    if len(writer.lines) == 1:
+    if not writer.lines:
         return None
-    # the answering line goes on the indicator's line: the answer's first sentence answers
-    first = writer.lines[1]
-    lines = [f"{head} : {first[:1].lower()}{first[1:]}", *writer.lines[2:]]
+    # the answering line comes first, after the code only; the indicator's full name closes
+    first = writer.lines[0]
+    lines = [
+        f"{indicator.code} — {first[:1].lower()}{first[1:]}",
+        *writer.lines[1:],
+        f"Indicateur {indicator.code} ({indicator.short_code}) : {_closed(indicator.label)}",
+    ]
     return Answer(
         question=question,
         answer="\n".join(lines),
@@ -84,6 +86,12 @@ def indicator_answer(
         mode="extractive",
         citations=writer.citations,
     )
+
+
+def _closed(text: str) -> str:
+    """``text`` ending with a full stop."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _shorten(text: str, limit: int = MAX_FIELD_WORDS) -> tuple[str, str]:

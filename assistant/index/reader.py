@@ -65,6 +65,7 @@ class Index:
         self._collection: Any = None
         self._open_lock = threading.Lock()  # Chroma's client is not safe to open concurrently
         self._sentences: tuple[Any, Any, list[str]] | None = None
+        self._sentence_rows: dict[tuple[str, str], int] | None = None
         self._chunk_order: list[str] = list(self.chunks)
         if self._embedder is not None:
             self._check_embedder(self._embedder)
@@ -172,6 +173,25 @@ class Index:
         return [
             (self._chunk_order[int(o)], texts[i], float(scores[i])) for i, o in enumerate(owner)
         ]
+
+    def sentence_rows(self) -> dict[tuple[str, str], int]:
+        """(chunk id, sentence text) -> row of its vector in :meth:`sentences` (built once)."""
+        if self._sentence_rows is None:
+            owner, _, texts = self.sentences()
+            self._sentence_rows = {
+                (self._chunk_order[int(o)], text): i for i, (o, text) in enumerate(zip(owner, texts))
+            }
+        return self._sentence_rows
+
+    def sentence_similarities(self, vector: Sequence[float]) -> Any:
+        """Cosine of every indexed sentence to ``vector`` (a numpy array, rows of
+        :meth:`sentence_rows`)."""
+        import numpy as np
+
+        _, vectors, texts = self.sentences()
+        if not len(texts):
+            return np.zeros(0, dtype=np.float32)
+        return vectors @ np.asarray(vector, dtype=np.float32)
 
     def sentence_ranking(
         self, vector: Sequence[float], *, k: int, filters: Filters | None = None

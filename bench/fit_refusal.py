@@ -37,6 +37,7 @@ FEATURES = [
     "routed",
     "unknown_terms",
     "top_sentence",
+    "closeness",
 ]
 MAX_WRONGLY_REFUSED = 0.02
 # Questions with nothing to do with the CPOM: the dev set's unanswerable questions are all close
@@ -54,12 +55,21 @@ OFF_TOPIC = (
 L2 = 0.5
 
 
-def record() -> list[tuple[bool, list[dict[str, float]]]]:
-    """(answerable, signals of each candidate in chain order) for every dev question."""
+def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
+    """(answerable, signals of each candidate in chain order) for every dev question, and the
+    index's embedder."""
     settings = Settings()
     index = Index(settings)
     kb = load_kb(settings.corpus_dir)
-    refuse_all = RefusalModel(features=[], mean=[], scale=[], weights=[], bias=-50.0, threshold=1.0)
+    refuse_all = RefusalModel(
+        features=[],
+        mean=[],
+        scale=[],
+        weights=[],
+        bias=-50.0,
+        threshold=1.0,
+        embedder_id=index.manifest.embedder_id or "",
+    )
     support.refusal_model = lambda: refuse_all  # type: ignore[assignment]
     out = []
     questions = [(single_turn_question(i), i.answerable) for i in load_devset()]
@@ -68,7 +78,7 @@ def record() -> list[tuple[bool, list[dict[str, float]]]]:
         offline_answer(question, index=index, kb=kb, settings=settings)
         out.append((answerable, list(support.FEATURE_LOG)))
     support.FEATURE_LOG = None
-    return out
+    return out, refuse_all.embedder_id
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -105,7 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
-    data = record()
+    data, embedder_id = record()
     rows = [(c, a) for a, cands in data for c in cands]
     x = np.array([[c[f] for f in FEATURES] for c, _ in rows], dtype=float)
     y = np.array([1.0 if a else 0.0 for _, a in rows])
@@ -123,6 +133,7 @@ def main() -> None:
             f"({len(data)} questions, {len(rows)} candidate answers)"
         ),
         note="written by bench/fit_refusal.py; never fitted on bench/heldout/",
+        embedder_id=embedder_id,
     )
     best = None
     for threshold in np.linspace(0.05, 0.95, 91):

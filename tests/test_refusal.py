@@ -12,6 +12,7 @@ SIGNALS = {
     "routed": 0.0,
     "unknown_terms": 0.0,
     "top_sentence": 1.0,
+    "closeness": 0.88,
 }
 
 
@@ -36,3 +37,18 @@ def test_each_missing_signal_lowers_support_and_none_alone_decides_everything() 
     for name in ("missing_named", "region_mismatch", "type_missing"):
         assert model.probability({**SIGNALS, name: 1.0}) < base
     assert model.supports(SIGNALS)
+
+
+def test_a_question_closer_in_meaning_to_a_sentence_is_more_support() -> None:
+    model = refusal_model()
+    assert model.probability({**SIGNALS, "closeness": 0.9}) > model.probability(
+        {**SIGNALS, "closeness": 0.8}
+    )
+
+
+def test_a_signal_that_could_not_be_read_moves_nothing() -> None:
+    """Without vectors (lexical index) there is no closeness: it counts as its dev mean."""
+    model = refusal_model()
+    mean = model.mean[model.features.index("closeness")]
+    without = {k: v for k, v in SIGNALS.items() if k != "closeness"}
+    assert model.probability(without) == model.probability({**SIGNALS, "closeness": mean})

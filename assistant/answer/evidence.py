@@ -89,6 +89,8 @@ class Evidence:
     """Documents of the region the question names ("en Auvergne-Rhône-Alpes")."""
     period_documents: tuple[str, ...] = ()
     """Documents of the period the question names ("2025-2029")."""
+    closeness: float | None = None
+    """Cosine of the pool's sentence closest in meaning to the question (None without vectors)."""
 
     @property
     def total_weight(self) -> float:
@@ -173,6 +175,7 @@ def gather(
             continue
         pool.append(Passage(rank=len(pool) + 1, score=0.0, chunk=chunk))
         pool_ids.add(cid)
+    similarity, closeness = _similarity(index, question, pool)
     scored = _score(
         question,
         passages,
@@ -182,7 +185,7 @@ def gather(
         variants,
         sentence_scores,
         historical_focus,
-        similarity=_similarity(index, question, pool),
+        similarity=similarity,
         named=named_docs,
     )
     return Evidence(
@@ -199,30 +202,33 @@ def gather(
         naming_terms=frozenset(t for t in naming if t in question_terms(question)),
         region_documents=regional,
         period_documents=periodic,
+        closeness=closeness,
     )
 
 
-def _similarity(index: Any, question: str, pool: list[Passage]) -> dict[tuple[str, str], float]:
-    """Each pooled sentence's closeness in meaning to the question, from 0 to 1.
+def _similarity(
+    index: Any, question: str, pool: list[Passage]
+) -> tuple[dict[tuple[str, str], float], float | None]:
+    """Each pooled sentence's closeness in meaning to the question (0 to 1), and the best cosine.
 
     The cosine of the sentence's vector to the question's (the embedder of the index), read
     relative to the best sentence of the pool: the best gets 1, one ``DENSE_SPAN`` below or
-    lower gets 0. Empty when the index has no vectors (lexical only).
+    lower gets 0. Empty (and None) when the index has no vectors (lexical only).
     """
     if not getattr(index, "dense_ready", False):
-        return {}
+        return {}, None
     try:
         vector = index.query_vector(question.strip())
     except Exception:  # no embedder at hand: the sentence scores stay lexical
-        return {}
+        return {}, None
     rows = index.sentence_rows()
     cosines = index.sentence_similarities(vector)
     wanted = {p.chunk.id for p in pool}
     found = {key: float(cosines[row]) for key, row in rows.items() if key[0] in wanted}
     if not found:
-        return {}
+        return {}, None
     top = max(found.values())
-    return {key: max(0.0, 1.0 - (top - cos) / DENSE_SPAN) for key, cos in found.items()}
+    return {key: max(0.0, 1.0 - (top - cos) / DENSE_SPAN) for key, cos in found.items()}, top
 
 
 def _score(

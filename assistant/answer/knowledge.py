@@ -88,6 +88,11 @@ def indicator_answer(
     )
 
 
+def _unstopped(text: str) -> str:
+    """``text`` without its final stop."""
+    return text.strip().rstrip(".;:").rstrip()
+
+
 def _closed(text: str) -> str:
     """``text`` ending with a full stop."""
     text = text.strip()
@@ -120,7 +125,15 @@ def _write_definition(w: _Writer, intent: Intent) -> None:
 
 def _write_calcul(w: _Writer, intent: Intent) -> None:
     ind = w.indicator
-    if ind.numerator or ind.denominator:
+    if ind.numerator and ind.denominator:
+        # one sentence: the two terms of the ratio are one answer
+        top, top_quote = _shorten(ind.numerator)
+        bottom, bottom_quote = _shorten(ind.denominator)
+        n, m = w.cite(_doc(ind), top_quote), w.cite(_doc(ind), bottom_quote)
+        w.lines.append(
+            f"Numérateur : {_unstopped(top)} [{n}] ; dénominateur : {_unstopped(bottom)} [{m}]."
+        )
+    elif ind.numerator or ind.denominator:
         if ind.numerator:
             shown, quote = _shorten(ind.numerator)
             w.add(f"Numérateur : {shown}", w.cite(_doc(ind), quote))
@@ -187,11 +200,23 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         # one sentence for the whole row: the years are joined by commas, not semicolons
         values = ", ".join(format_year_target(y, ind.unit) for y in years)
         n = w.cite(_doc(ind), rule.quote.text, rule.quote.section)
-        w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
-        if not brief:
-            w.add(f"Texte de la fiche : « {' '.join(rule.quote.text.split())} »", n)
-            if rule.reading:
-                w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
+        row = " ".join(rule.quote.text.split())
+        label = " ".join(rule.scope.label.split())
+        if len(row) > len(label) and fold(row).startswith(fold(label)):
+            row = row[len(label) :].lstrip(" :/")  # the scope is said once, before the quote
+        if brief:
+            w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
+            continue
+        # the fiche's own row leads (its words, its total), the year-by-year reading follows;
+        # a question on given years gets those years first
+        if intent.years:
+            w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
+            w.add(f"Texte de la fiche : « {row} »", n)
+        else:
+            w.add(f"{_scope_phrase(rule.scope.label)}, texte de la fiche : « {row} »", n)
+            w.add(f"Par année : {values}", n)
+        if rule.reading:
+            w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
 
 
 def _scope_phrase(label: str) -> str:

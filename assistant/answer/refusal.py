@@ -27,15 +27,21 @@ class RefusalModel(BaseModel, frozen=True):
     bias: float
     threshold: float
     fitted_on: str = ""
+    embedder_id: str = ""
+    """The embedder of the index the signals were read on (``closeness`` is its cosine)."""
     note: str = ""
 
     def probability(self, signals: dict[str, float]) -> float:
-        """The probability that the passages answer, from the decision's signals."""
+        """The probability that the passages answer, from the decision's signals.
+
+        A signal that could not be read (no vectors: no ``closeness``) counts as its mean on the
+        dev set, so it moves nothing.
+        """
         z = self.bias
         for name, mean, scale, weight in zip(
             self.features, self.mean, self.scale, self.weights, strict=True
         ):
-            z += weight * (signals.get(name, 0.0) - mean) / (scale or 1.0)
+            z += weight * (signals.get(name, mean) - mean) / (scale or 1.0)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def supports(self, signals: dict[str, float]) -> bool:

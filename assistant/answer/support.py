@@ -217,7 +217,18 @@ def _signals(
         "unknown_terms": unknown,
         "top_sentence": evidence.scored[0].score if evidence.scored else 0.0,
     }
+    if evidence.closeness is not None and _fitted_embedder(index):
+        # cosines of another embedder are not on the fitted scale: then, as without vectors,
+        # the model reads the signal's mean (no vote)
+        features["closeness"] = evidence.closeness
     return features, missing, region_mismatch, lacking
+
+
+def _fitted_embedder(index: Any) -> bool:
+    """Whether the index's vectors come from the embedder the refusal model was fitted with."""
+    manifest = getattr(index, "manifest", None)
+    built = getattr(manifest, "embedder_id", None)
+    return built is not None and built == refusal_model().embedder_id
 
 
 def missing_answer_type(

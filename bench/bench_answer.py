@@ -35,9 +35,9 @@ from assistant.text.sentences import sentence_spans  # noqa: E402
 from tests.devset_tools import (  # noqa: E402
     HELDOUT,
     Item,
+    holds_all,
     is_hit,
     load_devset,
-    normalise,
     single_turn_question,
 )
 
@@ -80,10 +80,7 @@ def cut_short(quote: str) -> bool:
     return not (end.endswith((".", "!", "?", "»", ")", '"', "*")) or any(c.isdigit() for c in last))
 
 
-def holds(keywords: tuple[str, ...], text: str) -> bool:
-    """Whether ``text`` holds every keyword (case and spaces ignored)."""
-    flat = normalise(text).lower().replace(" ", "")
-    return all(normalise(k).lower().replace(" ", "") in flat for k in keywords)
+holds = holds_all
 
 
 def evaluate(items: list[Item], index: Index, kb: object, settings: Settings) -> dict[str, float]:

@@ -39,6 +39,12 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip().replace("- ", "")
 
 
+def holds_all(keywords: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` holds every keyword (case and spaces ignored)."""
+    flat = normalise(text).lower().replace(" ", "")
+    return all(normalise(k).lower().replace(" ", "") in flat for k in keywords)
+
+
 def load_devset(path: Path = DEVSET) -> list[Item]:
     """Read the dev set."""
     items = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]

@@ -1,8 +1,14 @@
-"""The refusal model: fitted on the dev set, shipped as data, read by the support decision."""
+"""The fitted models of the answer layer (refusal, sentence score): dev sets only, as data."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import sentence_model as sentence_module
 from assistant.answer.refusal import refusal_model
+from assistant.answer.sentence_model import SENTENCE_SIGNALS, sentence_model
 
 SIGNALS = {
     "coverage": 0.8,
@@ -52,3 +58,28 @@ def test_a_signal_that_could_not_be_read_moves_nothing() -> None:
     mean = model.mean[model.features.index("closeness")]
     without = {k: v for k, v in SIGNALS.items() if k != "closeness"}
     assert model.probability(without) == model.probability({**SIGNALS, "closeness": mean})
+
+
+def test_the_sentence_score_is_fitted_on_the_dev_sets_only_for_its_own_signals() -> None:
+    model = sentence_model()
+    assert tuple(model.signals) == SENTENCE_SIGNALS
+    assert "devset" in model.fitted_on
+    assert "heldout" not in model.fitted_on
+    weights = dict(zip(model.signals, model.weights, strict=True))
+    # the question's words in the sentence and its meaning both raise the score
+    assert weights["own"] > 0
+    assert weights["meaning"] > 0
+
+
+def test_a_sentence_model_written_for_other_signals_is_not_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = tmp_path / "sentence_model.json"
+    stale.write_text('{"signals": ["own", "bm25"], "weights": [1.0, 1.0]}', encoding="utf-8")
+    monkeypatch.setattr(sentence_module, "MODEL_FILE", stale)
+    sentence_model.cache_clear()
+    try:
+        assert sentence_model() == sentence_module.DEFAULT
+    finally:
+        monkeypatch.undo()
+        sentence_model.cache_clear()

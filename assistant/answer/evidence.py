@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answer.intent import asked_type
+from assistant.answer.lines import holds_asked, is_answer_line
+from assistant.answer.sentence_model import sentence_model
 from assistant.answer.terms import question_terms
 from assistant.corpus.catalog import load_catalog
 from assistant.errors import AssistantError
@@ -25,13 +28,7 @@ from assistant.retrieval.models import Passage
 from assistant.retrieval.query import query_router
 from assistant.text.french import fold, tokenize
 
-W_OWN = 0.5
-W_CONTEXT = 0.3
-W_PRIOR = 0.1
-W_SENTENCE = 0.5
-W_FIGURE = 0.08
 DECAY = 0.35
-W_DENSE = 0.4
 DENSE_SPAN = 0.2
 """Cosine gap below the pool's closest sentence at which a sentence's meaning adds nothing."""
 HISTORICAL = 0.85
@@ -63,6 +60,8 @@ class ScoredSentence:
     score: float
     coverage: float
     """Share of the question's term weight found in the sentence itself."""
+    signals: tuple[float, ...] = ()
+    """The score's signals, in the order of ``SENTENCE_SIGNALS`` (read by the fitting script)."""
 
 
 @dataclass
@@ -249,6 +248,8 @@ def _score(
     by_sentence = stats.sentence_index().row
     figure = wants_figure(question)
     date = wants_date(question)
+    asked = asked_type(question)
+    model = sentence_model()
     retrieved = {p.chunk.id: i for i, p in enumerate(passages)}
     scored: list[ScoredSentence] = []
     for passage in pool:
@@ -273,19 +274,24 @@ def _score(
                 / total
             )
             bm25 = sentence_scores[by_sentence[(cid, sentence.position)]] / top if top else 0.0
-            score = W_OWN * own + W_CONTEXT * around + W_PRIOR * prior + W_SENTENCE * bm25
-            if similarity:
-                score += W_DENSE * similarity.get((cid, sentence.text), 0.0)
-            if figure and sentence.has_figure:
-                score += W_FIGURE
-            if date and _DATE_WORD.search(fold(sentence.text)):
-                score += W_FIGURE
+            signals = (
+                own,
+                around,
+                prior,
+                float(bm25),
+                similarity.get((cid, sentence.text), 0.0) if similarity else 0.0,
+                float(figure and sentence.has_figure),
+                float(date and bool(_DATE_WORD.search(fold(sentence.text)))),
+                float(asked is not None and holds_asked(sentence.text, asked)),
+                float(is_answer_line(sentence.text)),
+            )
+            score = model.score(signals)
             if sentence.words < 5:
                 score *= 0.5
             if passage.chunk.status == "historical" and not historical_focus:
                 score *= HISTORICAL
             elif passage.chunk.status == "historical" and passage.chunk.doc_id not in named:
                 score *= OTHER_HISTORICAL
-            scored.append(ScoredSentence(sentence, passage, float(score), own))
+            scored.append(ScoredSentence(sentence, passage, float(score), own, signals))
     scored.sort(key=lambda s: (-s.score, s.passage.rank, s.sentence.position))
     return scored

@@ -7,18 +7,15 @@ order with its numbered citation; a historical source is named with its period.
 
 from __future__ import annotations
 
-import re
-
 from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
 from assistant.answer.intent import AskedType, asked_type
+from assistant.answer.lines import holds_asked, is_answer_line
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
-from assistant.kb.codes import find_codes
 from assistant.text.figures import figures
-from assistant.text.french import fold, has_figure
 from assistant.text.sentences import strip_bullet, whole_quote
 
 MAX_WORDS = 120
@@ -33,33 +30,6 @@ def _similar(a: Sentence, b: Sentence) -> bool:
     if not a.terms or not b.terms:
         return a.text == b.text
     return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.75
-
-
-_PLACEHOLDER = re.compile(r"x{3,}|\[[^\]]*compl[ée]ter[^\]]*\]|\.{4,}|_{3,}", re.IGNORECASE)
-_MONTH = re.compile(
-    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
-    r"decembre)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-)
-
-
-def is_answer_line(text: str) -> bool:
-    """Whether a sentence can answer: not a heading in capitals, a placeholder or a lone cell."""
-    if _PLACEHOLDER.search(text) or len(text.split()) < 4:
-        return False
-    letters = [c for c in text if c.isalpha()]
-    return not (len(letters) > 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters))
-
-
-def holds_asked(text: str, asked: AskedType | None) -> bool:
-    """Whether a sentence holds the kind of fact the question asks for."""
-    folded = fold(text)
-    if asked == "date":
-        return bool(_MONTH.search(folded))
-    if asked == "number":
-        return has_figure(folded)
-    if asked == "code":
-        return bool(find_codes(text)) or bool(re.search(r"\b[A-Z]{4}\d{3}\b", text))
-    return True
 
 
 def lead_with_asked(chosen: list[ScoredSentence], asked: AskedType | None) -> list[ScoredSentence]:

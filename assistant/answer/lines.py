@@ -1,0 +1,41 @@
+"""What a sentence can be in an answer: an answering line, one holding the kind of fact asked.
+
+Plain predicates over one sentence, shared by the sentence score (``assistant.answer.evidence``)
+and the offline answer (``assistant.answer.extractive``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.intent import AskedType
+from assistant.kb.codes import find_codes
+from assistant.text.french import fold, has_figure
+
+__all__ = ["holds_asked", "is_answer_line"]
+
+_PLACEHOLDER = re.compile(r"x{3,}|\[[^\]]*compl[ée]ter[^\]]*\]|\.{4,}|_{3,}", re.IGNORECASE)
+_MONTH = re.compile(
+    r"\b(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
+    r"decembre)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+)
+
+
+def is_answer_line(text: str) -> bool:
+    """Whether a sentence can answer: not a heading in capitals, a placeholder or a lone cell."""
+    if _PLACEHOLDER.search(text) or len(text.split()) < 4:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return not (len(letters) > 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters))
+
+
+def holds_asked(text: str, asked: AskedType | None) -> bool:
+    """Whether a sentence holds the kind of fact the question asks for."""
+    folded = fold(text)
+    if asked == "date":
+        return bool(_MONTH.search(folded))
+    if asked == "number":
+        return has_figure(folded)
+    if asked == "code":
+        return bool(find_codes(text)) or bool(re.search(r"\b[A-Z]{4}\d{3}\b", text))
+    return True

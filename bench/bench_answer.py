@@ -33,6 +33,7 @@ from assistant.kb import load_kb  # noqa: E402
 from assistant.retrieval.hybrid import Index  # noqa: E402
 from assistant.text.sentences import sentence_spans  # noqa: E402
 from tests.devset_tools import (  # noqa: E402
+    DEVSET_EXTRA,
     HELDOUT,
     Item,
     holds_all,
@@ -70,9 +71,24 @@ def first_sentence(text: str) -> str:
     return spans[0].text if spans else ""
 
 
-def cut_short(quote: str) -> bool:
-    """Whether a quote stops mid-sentence or on the colon of a list it leaves out."""
-    end = quote.rstrip()
+def cut_short(quote: str, passage: str | None = None) -> bool:
+    """Whether a quote stops mid-sentence or on the colon of a list it leaves out.
+
+    Read against the passage it quotes: the quote is cut when the passage goes on with a
+    lower-case word (the sentence continues) or when the quote ends on a colon and the passage
+    goes on (the list it announces is left out). A quote ending at a line's end followed by a
+    capital, a bullet or nothing is whole (a table row, a field, a heading are whole lines).
+    Without the passage, a colon or a missing stop counts as cut.
+    """
+    end = " ".join(quote.split()).rstrip(" …")
+    if passage is not None:
+        flat = " ".join(passage.split())
+        at = flat.find(end)
+        if at >= 0:
+            after = flat[at + len(end) :].lstrip()
+            if end.endswith(":"):
+                return bool(after)
+            return bool(after) and (after[0].islower() or after[0] in ",;")
     if end.endswith(":"):
         return True
     last = end.split()[-1] if end.split() else ""
@@ -106,7 +122,8 @@ def evaluate(items: list[Item], index: Index, kb: object, settings: Settings) ->
         hits += hit
         for citation in answer.citations:
             quotes += 1
-            cut_quotes += cut_short(citation.quote)
+            chunk = index.chunks.get(citation.chunk_id or "")
+            cut_quotes += cut_short(citation.quote, chunk.text if chunk else None)
         evidence += answer.supported and holds(item.keywords, answer.answer)
         first += answer.supported and holds(item.keywords, first_sentence(answer.answer))
         wrongly_refused += not answer.supported
@@ -163,7 +180,7 @@ def main() -> None:
     """Run the benchmark on the dev set and on the held-out set, side by side."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=5)
-    parser.add_argument("--show-misses", choices=["dev", "heldout"], default=None)
+    parser.add_argument("--show-misses", choices=["dev", "dev2", "heldout"], default=None)
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out set")
     args = parser.parse_args()
 
@@ -175,7 +192,7 @@ def main() -> None:
     print(f"load + first answer (cold): {time.perf_counter() - t0:.1f} s")
     print(f"dense retrieval ready: {index.dense_ready}")
 
-    sets = {"dev": load_devset()}
+    sets = {"dev": load_devset(), "dev2": load_devset(DEVSET_EXTRA)}
     if not args.dev_only:
         sets["heldout"] = [item for path in HELDOUT for item in load_devset(path)]
     figures = {name: evaluate(items, index, kb, settings) for name, items in sets.items()}

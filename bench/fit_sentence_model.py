@@ -27,12 +27,12 @@ from assistant.answer import sentence_model as sm  # noqa: E402
 from assistant.answer.evidence import gather  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.index.reader import Index  # noqa: E402
-from tests.devset_tools import BENCH, holds_all, load_devset, single_turn_question  # noqa: E402
+from tests.devset_tools import DEVSET_EXTRA, holds_all, load_devset, single_turn_question  # noqa: E402
 
 CANDIDATES = 60
 TEMPERATURE = 10.0
 L2 = 2.0
-EXTRA = BENCH / "devset_extra.yaml"
+EXTRA = DEVSET_EXTRA
 
 Group = tuple[np.ndarray, np.ndarray, np.ndarray]
 """One question: (signals per candidate, multiplier per candidate, right-answer mask)."""

@@ -11,6 +11,8 @@ import yaml
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 DEVSET = BENCH / "devset.yaml"
+DEVSET_EXTRA = BENCH / "devset_extra.yaml"
+"""The second dev set, written blind by a helper for tuning (see bench/DEVSET.md)."""
 HELDOUT = (BENCH / "heldout" / "guides.yaml", BENCH / "heldout" / "fiches.yaml")
 """The blind held-out question sets (frozen; never tuned on)."""
 _WS = re.compile(r"\s+")

@@ -249,6 +249,21 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert missing_answer_type("Quand signe-t-on ?", "Le 18 juin 2025 [1].") is None
 
 
+def test_a_fiche_answer_must_count_the_thing_asked_not_stand_beside_its_name() -> None:
+    question = "OS19 : on doit organiser combien de RMM minimum par an ?"
+    beside = (
+        "CPOM_OS_19 — cible : au moins 5 % [1].\n"
+        "Indicateur CPOM_OS_19 (OS_19_1_1) : Taux de déclarations d'EIG traités en RMM."
+    )
+    assert missing_answer_type(question, beside, attached=True)
+    assert missing_answer_type(question, "Au moins 4 RMM par an [1].", attached=True) is None
+    # an extracted sentence holding a figure and the word is read as before
+    assert missing_answer_type(question, "Au moins 5 % des EI vus en RMM [1].") is None
+    in_days = "OS 12 : quel délai de rendez-vous en jours faut-il viser ?"
+    assert missing_answer_type(in_days, "Mammographies : + 3 % par rapport à 2024 [1].")
+    assert missing_answer_type(in_days, "Un délai de 15 jours au plus [1].") is None
+
+
 # --- follow-ups -----------------------------------------------------------------------------
 
 

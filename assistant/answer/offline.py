@@ -76,7 +76,7 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
             extra_chunks=extra,
             excused=excused,
             min_coverage=MIN_ROUTED_COVERAGE if routed else MIN_COVERAGE,
-            check_type=excused is None,
+            check_type=True,
         )
         if decision.supported:
             return OfflineAnswer(answer, evidence, decision, intent)

@@ -26,6 +26,7 @@ from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
 from assistant.index.statistics import corpus_stats
+from assistant.text.figures import Figure, figures
 from assistant.text.french import FIGURE_WORDS, fold, has_figure, tokenize
 
 MIN_COVERAGE = 0.45
@@ -62,7 +63,11 @@ _DATE = re.compile(
 )
 _ASKS_QUANTITY = re.compile(r"\bcombien (?:de |d')([a-z]{3,})")
 _NOT_UNITS = frozenset({"fois", "indicateurs", "indicateur"})
-_DURATION_UNITS = frozenset(tokenize("temps ans annees mois jours semaines"))
+_DURATION_UNITS = frozenset(tokenize("temps ans annees mois jours semaines heures minutes"))
+_FINE_DURATIONS = frozenset(tokenize("jours semaines heures minutes"))
+"""Durations a date or a year does not answer: « combien d'heures » wants a count of hours."""
+_ASKS_IN_UNIT = re.compile(r"\ben (jours|semaines|heures|minutes|euros|mois)\b")
+"""« le délai en jours », « c'est combien en euros »: the unit the answer must count in."""
 _UNIT_SYNONYMS = {"contrat": "cpom"}
 """A count of "contrats" is written as a count of CPOM in the guides."""
 _TYPE_WORDS = frozenset(
@@ -203,6 +208,7 @@ def _signals(
             answer.answer,
             ignore=set(evidence.naming_terms),
             weights=evidence.weights,
+            attached=min_coverage < MIN_COVERAGE,
         )
         if check_type
         else None
@@ -237,12 +243,15 @@ def missing_answer_type(
     *,
     ignore: set[str] | None = None,
     weights: dict[str, float] | None = None,
+    attached: bool = False,
 ) -> str | None:
     """The kind of answer the question asks for that ``answer_text`` lacks, if any.
 
     "Quel montant", "comment s'appelle", "quand", "combien d'heures" ask for an amount, a
     name, a date, a count of something: an answer none of whose sentences on the question's
-    topic holds one does not answer.
+    topic holds one does not answer. With ``attached`` (an answer written from the knowledge
+    base, whose lines all name the indicator), a count must be the figure of the thing asked
+    (« 4 RMM »), not a figure beside its name.
     """
     folded_q = fold(question).replace("’", "'")
     skip = _TYPE_WORDS | (ignore or set())
@@ -266,13 +275,34 @@ def missing_answer_type(
         return "aucun nom dans les passages"
     if _ASKS_PERCENT.search(folded_q) and not holds(_PERCENT):
         return "aucun pourcentage dans les passages"
-    match = _ASKS_QUANTITY.search(folded_q)
+    match = _ASKS_QUANTITY.search(folded_q) or _ASKS_IN_UNIT.search(folded_q)
     unit = tokenize(match.group(1)) if match and match.group(1) not in _NOT_UNITS else []
     if (_ASKS_DATE.search(folded_q) or (unit and unit[0] in _DURATION_UNITS)) and not holds(_DATE):
         return "aucune date ni aucun délai dans les passages"
-    if unit and unit[0] not in _DURATION_UNITS:
+    exact = unit and (unit[0] not in _DURATION_UNITS or unit[0] in _FINE_DURATIONS)
+    if exact:
         wanted = {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
-        counted = any(has_figure(fold(p)) and wanted & set(tokenize(p)) for p in on_topic or pieces)
+        if attached:
+            counted = any(_counts(f, wanted) for p in on_topic or pieces for f in figures(p))
+        else:
+            counted = any(
+                has_figure(fold(p)) and wanted & set(tokenize(p)) for p in on_topic or pieces
+            )
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None
+
+
+def _counts(figure: Figure, wanted: set[str]) -> bool:
+    """Whether ``figure`` counts one of the ``wanted`` things (« 4 RMM », « 15 jours »).
+
+    The figure's own noun or the words right after it must be the thing asked for (stems
+    compared by their common start: « heure » and « heur »).
+    """
+    nouns = {figure.unit, *figure.after} - {None}
+    return any(
+        len(n) >= 3 and len(w) >= 3 and (n.startswith(w) or w.startswith(n))
+        for n in nouns
+        if n is not None
+        for w in wanted
+    )

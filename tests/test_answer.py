@@ -17,6 +17,7 @@ from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
 from assistant.answer.extractive import citation_for, historical_notes, is_answer_line
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import asked_type
+from assistant.answer.lines import holds_asked
 from assistant.answer.models import Citation
 from assistant.answer.support import missing_answer_type, named_terms
 from assistant.cli import main
@@ -579,7 +580,9 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("C'est quand la deadline pour ecars ?", "date", id="deadline"),
         pytest.param("Combien d'indicateurs au max ?", "number", id="combien"),
         pytest.param("Quel est le code CCAM de la mammographie ?", "code", id="code"),
-        pytest.param("Pourquoi cet indicateur ?", None, id="why"),
+        pytest.param("Pourquoi cet indicateur ?", "reason", id="why"),
+        pytest.param("e-CARS, ça sert à quoi ?", "reason", id="what-for"),
+        pytest.param("Qui signe le CPOM ?", None, id="who"),
     ],
 )
 def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:
@@ -591,3 +594,16 @@ def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: Knowl
     first = answer.answer.split(" [1]")[0]
     assert answer.supported
     assert "juillet 2025" in first
+
+
+@pytest.mark.parametrize(
+    ("text", "gives"),
+    [
+        ("Le nombre d'indicateurs est limité afin de simplifier le suivi.", True),
+        ("Cette organisation vise à réduire les passages aux urgences.", True),
+        ("L'enjeu est de limiter la mortalité des personnes âgées.", True),
+        ("Intitulé de l'indicateur : taux d'admissions directes.", False),
+    ],
+)
+def test_a_sentence_gives_a_reason_when_it_says_why(text: str, gives: bool) -> None:
+    assert holds_asked(text, "reason") is gives

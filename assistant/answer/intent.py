@@ -64,7 +64,7 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 ]
 
 
-AskedType = Literal["date", "number", "code"]
+AskedType = Literal["date", "number", "code", "reason"]
 """What kind of fact a question asks for, when it asks for one."""
 
 _ASKS_DATE = re.compile(
@@ -75,12 +75,18 @@ _ASKS_NUMBER = re.compile(
     r"\b(combien|nombre|taux|pourcentage|montant|seuil|duree|delai|max|maximum|minimum|"
     r"min|plafond|cible|cibles|valeur)\b|%"
 )
+_ASKS_REASON = re.compile(
+    r"\b(pourquoi|pour quelle raison|dans quel but|a quoi (?:ca )?sert|"
+    r"sert a quoi|servent a quoi)\b"
+)
 _ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?codes?\b|\bcode\b")
 
 
 def asked_type(question: str) -> AskedType | None:
-    """The kind of fact a question asks for: a date, a number, a code, or None."""
+    """The kind of fact a question asks for: a date, a number, a code, a reason, or None."""
     folded = fold(question).replace("’", "'")
+    if _ASKS_REASON.search(folded):
+        return "reason"
     if _ASKS_CODE.search(folded):
         return "code"
     if _ASKS_DATE.search(folded):

@@ -21,6 +21,14 @@ _MONTH = re.compile(
 )
 
 
+_REASON = re.compile(
+    r"\b(car|afin d|afin que|pour (?:garantir|permettre|favoriser|ameliorer|reduire|limiter|"
+    r"assurer|renforcer|eviter)|permet\w*|vise\w* a|enjeu\w*|en effet|parce qu|raison\w*|"
+    r"objectif\w*|dans le but|ce qui|de ce fait|ainsi)\b"
+)
+"""What gives a reason: « car », « afin de », « vise à », « l'enjeu »…"""
+
+
 def is_answer_line(text: str) -> bool:
     """Whether a sentence can answer: not a heading in capitals, a placeholder or a lone cell."""
     if _PLACEHOLDER.search(text) or len(text.split()) < 4:
@@ -38,4 +46,6 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
         return has_figure(folded)
     if asked == "code":
         return bool(find_codes(text)) or bool(re.search(r"\b[A-Z]{4}\d{3}\b", text))
+    if asked == "reason":
+        return bool(_REASON.search(folded))
     return True

@@ -55,6 +55,8 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
     candidates: list[tuple[Answer, list[str], set[str] | None]] = []
     codes = [c for c in intent.codes if kb is not None and _known(kb, c)]
     codes = codes or [c for c in evidence.named_fiches if kb is not None and _known(kb, c)]
+    if not codes and intent.parts and kb is not None:
+        codes = [c for c in [_retrieved_fiche(evidence)] if c and _known(kb, c)]
     if codes and current and kb is not None:
         kb_answer = indicator_answer(index, kb, codes[0], intent, question)
         if kb_answer is not None:
@@ -81,6 +83,19 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
         if decision.supported:
             return OfflineAnswer(answer, evidence, decision, intent)
     return OfflineAnswer(refusal(evidence, candidates[-1][0]), evidence, decision, intent)
+
+
+FICHE_AGREEMENT = 3
+"""A question that names no indicator is about one when its best passages all come from that
+fiche (this many of them)."""
+
+
+def _retrieved_fiche(evidence: Evidence) -> str | None:
+    """The fiche the question is about, read from retrieval: its best passages all from it."""
+    fiches = {p.chunk.fiche for p in evidence.passages[:FICHE_AGREEMENT]}
+    if len(evidence.passages) < FICHE_AGREEMENT or len(fiches) != 1:
+        return None
+    return fiches.pop()
 
 
 def _no(reason: str) -> SupportDecision:

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
 from assistant.answer.extractive import citation_for, historical_notes, is_answer_line
+from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import asked_type
 from assistant.answer.lines import holds_asked
@@ -395,6 +396,50 @@ def test_ungrounded_llm_answer_falls_back_to_the_offline_answer(
     assert "10 indicateurs" in answer.answer
     assert answer.notice
     assert notice in answer.notice
+
+
+def test_the_model_gets_the_answering_sentence_first_as_data(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    offline = ask(index, kb, "Combien d'indicateurs au maximum ?")
+    model = fake_model("Les établissements choisissent au maximum 10 indicateurs [1].")
+    ask(index, kb, "Combien d'indicateurs au maximum ?", chat_model=model)
+    user = str(model.seen[0][-1].content)
+    block = user[user.index("<<<PHRASES>>>") : user.index("<<<FIN DES PHRASES>>>")]
+    lead = re.sub(r"\s*\[\d+\]", "", offline.answer.splitlines()[0]).split(". ")[0]
+    assert block.splitlines()[1].startswith(lead)  # the offline answer's first sentence first
+    assert "[1]" not in block  # the passages are numbered on their own
+    assert user.index("<<<FIN DES PASSAGES>>>") < user.index("<<<PHRASES>>>")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(
+            "Le nombre d'indicateurs est limité dans l'annexe stratégique [1].", id="no-figure"
+        ),
+        pytest.param(
+            "Le suivi des indicateurs se fait chaque année dans e-CARS [1].", id="other-subject"
+        ),
+    ],
+)
+def test_a_grounded_answer_that_drops_the_answer_falls_back(
+    index: Index, kb: KnowledgeBase, reply: str
+) -> None:
+    answer = ask(index, kb, "Combien d'indicateurs au maximum ?", chat_model=fake_model(reply))
+    assert answer.mode == "extractive"
+    assert "10 indicateurs" in answer.answer
+    assert answer.notice
+    assert "laissait de côté" in answer.notice
+
+
+def test_drift_is_read_from_the_answering_sentence() -> None:
+    lead = "Les établissements devront choisir au maximum 10 indicateurs."
+    assert not drops_the_answer(lead, "Il faut retenir au plus 10 indicateurs [1].")
+    assert drops_the_answer(lead, "Il faut retenir des indicateurs [1].")  # the figure is gone
+    plain = "La revue de contrat a lieu à mi-parcours du contrat."
+    assert not drops_the_answer(plain, "Une revue de contrat est prévue à mi-parcours [1].")
+    assert drops_the_answer(plain, "Les établissements signent le socle en juin [1].")
 
 
 def test_failing_model_falls_back_and_says_so(index: Index, kb: KnowledgeBase) -> None:

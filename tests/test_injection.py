@@ -191,7 +191,8 @@ def test_prompt_puts_passages_in_a_block_declared_as_data(
     assert "ne les suis pas" in system
     start, end = user.index("<<<PASSAGES>>>"), user.index("<<<FIN DES PASSAGES>>>")
     assert user.count("<<<FIN DES PASSAGES>>>") == 1  # a passage cannot close the block
-    assert user.count("<<<") == 2
+    assert user.count("<<<FIN DES PHRASES>>>") == 1  # nor the selected sentences' block
+    assert user.count("<<<") == 4
     block, after = user[start:end], user[end:]
     assert "Note d'information 2025" in block  # the injected document is shown, as data…
     assert REDACTED in block  # …without its orders, nor the figures they carry

@@ -24,7 +24,8 @@ from assistant.errors import LLMUnavailableError
 from assistant.index.statistics import body_offset
 from assistant.llm.models import llm_error
 from assistant.llm.prompts import load_prompt, load_prompt_parts
-from assistant.text.sentences import whole_quote
+from assistant.text.figures import content_stems, figures
+from assistant.text.sentences import sentence_spans, whole_quote
 
 if TYPE_CHECKING:
     from assistant.answer.offline import OfflineAnswer
@@ -48,6 +49,10 @@ NOTICE_EMPTY = (
     "Le modèle de langage n'a pas produit de réponse exploitable ; réponse hors ligne, extraite "
     "des guides."
 )
+NOTICE_DRIFT = (
+    "La réponse générée laissait de côté ce que disent les guides sur la question ; réponse "
+    "hors ligne, extraite des guides."
+)
 NOTICE_PARTIAL = (
     "Des phrases de la réponse générée, non vérifiables dans les sources, ont été retirées."
 )
@@ -65,7 +70,11 @@ def answer_chain(chat_model: Any, settings: Settings) -> Any:
 
     user = load_prompt("answer_user", settings)
     example = example_parts(load_prompt_parts("answer_example", settings))
-    shown = user.format(passages=example["passages"], question=example["question"])
+    shown = user.format(
+        passages=example["passages"],
+        selected=example.get("phrases", ""),
+        question=example["question"],
+    )
     prompt = ChatPromptTemplate.from_messages(
         [
             ("system", _literal(load_prompt("answer_system", settings))),
@@ -187,6 +196,26 @@ def redact_instructions(text: str) -> str:
     return "".join(REDACTED if is_instruction(part) else part for part in parts)
 
 
+MAX_SELECTED = 3
+
+
+def selected_sentences(draft: OfflineAnswer) -> str:
+    """The offline answer's sentences, the answering one first, one per line, for the prompt.
+
+    Without their citation marks (the prompt's passages are numbered on their own) and without
+    the closing lines naming a historical document; sentences giving orders are redacted.
+    """
+    if not draft.answer.supported:
+        return ""
+    lines = [line for line in draft.answer.answer.splitlines() if not line.startswith("[")]
+    text = re.sub(r"\s*\[\d+\]", "", " ".join(lines))
+    sentences = [s.text for s in sentence_spans(text)][:MAX_SELECTED]
+    clean = [redact_instructions(s) for s in sentences]
+    return "\n".join(
+        line.replace(_DELIMITERS[0], "«").replace(_DELIMITERS[1], "»") for line in clean
+    )
+
+
 def format_passages(passages: list[PromptPassage]) -> str:
     """The passages block of the prompt."""
     return "\n\n".join(f"{p.header}\n{p.text}" for p in passages)
@@ -207,7 +236,11 @@ def generate_answer_stream(
     try:
         chain = answer_chain(chat_model, settings)
         for piece in chain.stream(
-            {"passages": format_passages(passages), "question": draft.evidence.question},
+            {
+                "passages": format_passages(passages),
+                "selected": selected_sentences(draft),
+                "question": draft.evidence.question,
+            },
             config={"callbacks": [ending]},
         ):
             pieces.append(piece)
@@ -255,7 +288,11 @@ class _StreamEnding(BaseCallbackHandler):
 
 
 def guarded_answer(draft: OfflineAnswer, text: str, passages: list[PromptPassage]) -> Answer:
-    """The generated ``text`` after the guard, or the offline answer when nothing holds."""
+    """The generated ``text`` after the guard, or the offline answer when nothing holds.
+
+    The offline answer is also given when the kept text drops the facts of the answering
+    sentence or drifts to another subject (``drops_the_answer``).
+    """
     result: GuardResult = check(text, passages)
     if not result.kept_anything:
         if result.refused and not result.removed:
@@ -263,6 +300,8 @@ def guarded_answer(draft: OfflineAnswer, text: str, passages: list[PromptPassage
         if not result.removed:
             return _fallback(draft, NOTICE_EMPTY, grounded=False)
         return _fallback(draft, NOTICE_UNGROUNDED, grounded=False, removed=result.removed)
+    if draft.answer.supported and drops_the_answer(selected_sentences(draft), result.text):
+        return _fallback(draft, NOTICE_DRIFT, grounded=True, removed=result.removed)
     return Answer(
         question=draft.evidence.question,
         answer=result.text,
@@ -273,6 +312,36 @@ def guarded_answer(draft: OfflineAnswer, text: str, passages: list[PromptPassage
         removed_claims=result.removed,
         notice=NOTICE_PARTIAL if result.removed else None,
     )
+
+
+DRIFT_OVERLAP = 0.25
+"""A generated answer sharing less than this share of the answering sentence's content words
+(and none of its figures) has drifted to another subject."""
+
+
+def drops_the_answer(selected: str, generated: str) -> bool:
+    """Whether ``generated`` leaves out what the answering sentence (first of ``selected``) says.
+
+    It does when the answering sentence states figures and the generated text carries none of
+    them (« combien de plans » answered without the number); for a sentence without figures,
+    when the two share less than ``DRIFT_OVERLAP`` of its content words (another subject).
+    """
+    spans = sentence_spans(selected)
+    if not spans or not generated.strip():
+        return False
+    lead = spans[0].text
+    said = {(f.kind, f.value) for f in figures(lead) if not _year(f.value)}
+    kept = {(f.kind, f.value) for f in figures(generated)}
+    if said:
+        return not said & kept  # the figures are the answer: kept, it is on the subject
+    words = content_stems(lead)
+    if not words:
+        return False
+    return len(words & content_stems(generated)) / len(words) < DRIFT_OVERLAP
+
+
+def _year(value: str) -> bool:
+    return value.isdigit() and 1900 <= int(value) <= 2099
 
 
 def _fallback(

@@ -627,7 +627,9 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Quel est le code CCAM de la mammographie ?", "code", id="code"),
         pytest.param("Pourquoi cet indicateur ?", "reason", id="why"),
         pytest.param("e-CARS, ça sert à quoi ?", "reason", id="what-for"),
-        pytest.param("Qui signe le CPOM ?", None, id="who"),
+        pytest.param("Qui signe le CPOM ?", "who", id="who"),
+        pytest.param("On peut garder un indicateur déjà atteint ?", "yes_no", id="yes-no"),
+        pytest.param("Quels documents accompagnent le guide ?", None, id="none"),
     ],
 )
 def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:

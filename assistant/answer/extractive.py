@@ -32,9 +32,13 @@ def _similar(a: Sentence, b: Sentence) -> bool:
     return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.75
 
 
+_LEADING = frozenset({"date", "number", "code", "reason"})
+"""Kinds of fact a sentence must hold to lead (a yes/no or « qui » only weighs in the score)."""
+
+
 def lead_with_asked(chosen: list[ScoredSentence], asked: AskedType | None) -> list[ScoredSentence]:
     """The chosen sentences, the first one holding the asked kind of fact leading."""
-    if not chosen or asked is None or holds_asked(chosen[0].sentence.text, asked):
+    if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
     for i, candidate in enumerate(chosen[1:], start=1):
         if holds_asked(candidate.sentence.text, asked):

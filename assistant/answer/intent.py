@@ -64,7 +64,7 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 ]
 
 
-AskedType = Literal["date", "number", "code", "reason"]
+AskedType = Literal["date", "number", "code", "reason", "yes_no", "who"]
 """What kind of fact a question asks for, when it asks for one."""
 
 _ASKS_DATE = re.compile(
@@ -79,11 +79,16 @@ _ASKS_REASON = re.compile(
     r"\b(pourquoi|pour quelle raison|dans quel but|a quoi (?:ca )?sert|"
     r"sert a quoi|servent a quoi)\b"
 )
+_ASKS_WHO = re.compile(r"^(?:.*[,:] )?(?:qui|par qui|a qui|aupres de qui)\b|\bde qui\b")
+_ASKS_YES_NO = re.compile(
+    r"\b(est-ce qu\w*|peut-on|doit-on|faut-il|peut-il|peut-elle|peuvent-ils|doit-il|doit-elle|"
+    r"doivent-ils|est-il|est-elle|sont-ils|a-t-on|y a-t-il|on peut|on doit|ca compte|ca passe)\b"
+)
 _ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?codes?\b|\bcode\b")
 
 
 def asked_type(question: str) -> AskedType | None:
-    """The kind of fact a question asks for: a date, a number, a code, a reason, or None."""
+    """The kind of fact a question asks for (a date, a number, a code, a reason, who, yes/no)."""
     folded = fold(question).replace("’", "'")
     if _ASKS_REASON.search(folded):
         return "reason"
@@ -93,6 +98,10 @@ def asked_type(question: str) -> AskedType | None:
         return "date"
     if _ASKS_NUMBER.search(folded):
         return "number"
+    if _ASKS_WHO.search(folded):
+        return "who"
+    if _ASKS_YES_NO.search(folded):
+        return "yes_no"
     return None
 
 

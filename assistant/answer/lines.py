@@ -29,6 +29,20 @@ _REASON = re.compile(
 """What gives a reason: « car », « afin de », « vise à », « l'enjeu »…"""
 
 
+_DECIDING = re.compile(
+    r"\b(peu[tv]\w*|doi[tv]\w*|obligatoire\w*|obligation|possible|impossible|autoris\w*|"
+    r"interdi\w*|ne \w+ pas|n'\w+ pas|pas de|aucun\w*|plus soumis\w*|tenu\w*|necessaire\w*|"
+    r"exig\w*|requi\w*|oui|non)\b"
+)
+"""What decides a yes-or-no question: a modal (« peut », « doit »), an obligation, a negation."""
+_ACTOR = re.compile(
+    r"\b(ars|agence|directeur\w*|direct\w+ generale?|president\w*|etablissement\w*|"
+    r"referent\w*|equipe\w*|conseil\w*|ministre\w*|dgos|cnp|comite\w*|federation\w*|"
+    r"signe\w*|represent\w*|par le|par la|par l')\b"
+)
+"""Who does or decides: the bodies and roles of the guides, « signé par »…"""
+
+
 def is_answer_line(text: str) -> bool:
     """Whether a sentence can answer: not a heading in capitals, a placeholder or a lone cell."""
     if _PLACEHOLDER.search(text) or len(text.split()) < 4:
@@ -48,4 +62,8 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
         return bool(find_codes(text)) or bool(re.search(r"\b[A-Z]{4}\d{3}\b", text))
     if asked == "reason":
         return bool(_REASON.search(folded))
+    if asked == "yes_no":
+        return bool(_DECIDING.search(folded))
+    if asked == "who":
+        return bool(_ACTOR.search(folded))
     return True

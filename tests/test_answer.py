@@ -244,6 +244,26 @@ def test_unknown_indicator_code_is_refused_with_a_french_note(
     assert "CPOM_OS_23" in answer.notice
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "c'est quand la deadline ecars ?",
+        "date butoir pour saisir nos indics dans l'outil régional ?",
+        "On a jusqu'à quand pour remplir e-cars ?",
+    ],
+)
+def test_the_deadline_asked_in_staff_words_is_answered(
+    index: Index, kb: KnowledgeBase, question: str
+) -> None:
+    """The campaign's most asked question, as staff write it (glossary: « deadline », « outil
+    régional »); « régional » alone does not name the Auvergne-Rhône-Alpes guide."""
+    answer = ask(index, kb, question)
+    assert answer.supported
+    first = answer.answer.split(" [")[0]
+    assert "25 juillet 2025" in first
+    assert answer.citations[0].doc_id == "occitanie-guide-2025-2029"
+
+
 def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert {"toulous", "migac"} <= set(named_terms("Quel montant de MIGAC pour Toulouse ?"))
     assert "quel" not in named_terms("Quel montant ?")

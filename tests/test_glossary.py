@@ -56,3 +56,15 @@ def test_a_missing_glossary_is_empty_and_a_broken_one_is_told(tmp_path: Path) ->
     (tmp_path / "glossary.yaml").write_text("entries:\n  - term: x\n", encoding="utf-8")
     with pytest.raises(CatalogError, match="glossaire"):
         load_glossary(tmp_path)
+
+
+def test_a_question_is_rewritten_in_the_guides_words_keeping_the_guides_own_acronyms() -> None:
+    glossary = load_glossary(CORPUS)
+    assert glossary.rewrite("C'est quand la deadline ecars ?") == (
+        "c'est quand la date limite e-cars ?"
+    )
+    assert "e-cars" in glossary.rewrite("on saisit ça dans l'outil régional ?")
+    assert "mammographie" in glossary.rewrite("OS 12 mammo")
+    # an acronym the guides write stays as written when the caller says it is known
+    assert "dgos" in glossary.rewrite("le guide DGOS", known=lambda word: word == "dgos")
+    assert "dgos" not in glossary.rewrite("le guide DGOS")

@@ -136,6 +136,20 @@ def naming_stems(index: Any, question: str) -> frozenset[str]:
     return frozenset().union(*(naming.get(d, frozenset()) for d in named))
 
 
+def guides_words(index: Any, question: str) -> str:
+    """``question`` folded, staff words replaced by the guides' (« deadline » -> « date limite »).
+
+    Acronyms the guides write themselves (« DGOS ») are kept as written.
+    """
+    stats = corpus_stats(index)
+
+    def known(words: str) -> bool:
+        terms = tokenize(words)
+        return bool(terms) and all(stats.known(t) for t in terms)
+
+    return query_router(index).glossary.rewrite(question, known=known)
+
+
 def gather(
     index: Any, question: str, *, k: int = 8, candidates: int = 30, rrf_k: int = 60
 ) -> Evidence:
@@ -145,7 +159,8 @@ def gather(
     named_docs = query_router(index).named_documents(question)
     statuses = {c.status for c in index.chunks.values() if named_docs and c.doc_id in named_docs}
     historical_focus = statuses == {"historical"}
-    terms = question_terms(question)
+    # the question's words as the guides write them (« deadline » -> « date limite »)
+    terms = question_terms(guides_words(index, question))
     catalog = _catalog_terms(Path(index.settings.corpus_dir))
     doc_terms = catalog["naming"]
     asked = set(tokenize(question))

@@ -120,12 +120,20 @@ class Intent:
     hpr: bool = False
 
 
-def parse_intent(question: str) -> Intent:
-    """Route a question: indicator codes, fiche parts, rule topics and the scope it names."""
+def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
+    """Route a question: indicator codes, fiche parts, rule topics and the scope it names.
+
+    ``rewritten`` is the question in the guides' words (``Glossary.rewrite``: « deadline
+    ecars » -> « date limite e-cars »): the parts and topics it names are added.
+    """
     folded = fold(question).replace("’", "'")
     codes = find_codes(question)
     parts = asked_parts(folded)
     topics: list[RuleTopic] = [name for name, pattern in _RULES if pattern.search(folded)]
+    if rewritten:
+        words = fold(rewritten).replace("’", "'")
+        parts += [p for p in asked_parts(words) if p not in parts]
+        topics += [n for n, pattern in _RULES if n not in topics and pattern.search(words)]
     hpr = bool(_HPR.search(folded))
     if hpr and ("count" in topics or "objectives" in topics):
         topics = [t for t in topics if t not in ("count", "objectives")]

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.answer.evidence import Evidence, gather
+from assistant.answer.evidence import Evidence, gather, guides_words
 from assistant.answer.extractive import extractive_answer
 from assistant.answer.intent import Intent, parse_intent
 from assistant.answer.knowledge import indicator_answer
@@ -38,7 +38,7 @@ class OfflineAnswer:
 
 def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) -> OfflineAnswer:
     """The offline answer (knowledge base, rules file or extractive), support decided."""
-    intent = parse_intent(question)
+    intent = parse_intent(question, rewritten=guides_words(index, question))
     evidence = gather(
         index,
         question,

@@ -9,6 +9,7 @@ line of the YAML file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -47,6 +48,29 @@ class Glossary:
             if (exact and exact.search(question)) or (loose and loose.search(folded)):
                 found.append(entry.term)
         return found
+
+    def rewrite(self, question: str, *, known: Callable[[str], bool] | None = None) -> str:
+        """The question folded, each variant it writes replaced by the guides' term.
+
+        « c'est quand la deadline ecars ? » -> « c'est quand la date limite e-cars ? »: what
+        question reading and the coverage of its words work on (accents and case folded). An
+        acronym that ``known`` says the guides write themselves (« DGOS ») stays as written.
+        """
+        folded = fold(question)
+        extra: list[str] = []
+        for entry, (exact, loose) in self._patterns:
+            term = fold(entry.term)
+            acronyms = {fold(v) for v in entry.variants if v.isupper()}
+
+            def replace(match: re.Match[str], term: str = term, kept: set[str] = acronyms) -> str:
+                said = match.group(0)
+                return said if said in kept and known is not None and known(said) else term
+
+            if loose is not None:
+                folded = loose.sub(replace, folded)
+            if exact is not None and exact.search(question) and term not in folded:
+                extra.append(term)
+        return " ".join([folded, *extra])
 
     def expand(self, question: str) -> str:
         """The question with the guides' terms of its variants appended in parentheses."""

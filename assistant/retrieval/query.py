@@ -96,8 +96,10 @@ _KEY_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _GENERIC_KEYS = frozenset(
     "cpom ars guide de des du la le les et pour l d a en sante etablissements methodologique "
     "elaboration relative relatif campagne contrats contrat sanitaires annexe strategique "
-    "ministere national".split()
+    "ministere national nationale nationaux regional regionale regionaux regionales "
+    "strategiques fiches methodologiques titulaires autorisation autorisations".split()
 )
+"""Words of documents' names that staff write about anything (« l'outil régional »)."""
 
 
 def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:

@@ -81,6 +81,7 @@ def cut_short(quote: str, passage: str | None = None) -> bool:
     Without the passage, a colon or a missing stop counts as cut.
     """
     end = " ".join(quote.split()).rstrip(" …")
+    end = end.rsplit(" … ", 1)[-1]  # a list trimmed inside: its last item ends the quote
     if passage is not None:
         flat = " ".join(passage.split())
         at = flat.find(end)

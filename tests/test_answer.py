@@ -674,3 +674,35 @@ def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: Knowl
 )
 def test_a_sentence_gives_a_reason_when_it_says_why(text: str, gives: bool) -> None:
     assert holds_asked(text, "reason") is gives
+
+
+def _ends_whole(quote: str, passage: str) -> bool:
+    """Whether ``quote`` ends where a sentence, a line or a list of ``passage`` ends."""
+    flat, end = " ".join(passage.split()), " ".join(quote.split()).rstrip(" …")
+    end = end.rsplit(" … ", 1)[-1]
+    at = flat.find(end)
+    assert at >= 0, end
+    after = flat[at + len(end) :].lstrip()
+    if end.endswith(":"):
+        return not after
+    return not after or not (after[0].islower() or after[0] in ",;")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Comment on calcule l'OS 19 ?",
+        "Quels éléments de preuve pour l'OS 5 ?",
+        "C'est quoi la définition de l'OS 8 ?",
+        "OS 16 : comment se calcule l'indicateur ?",
+        "Quelle cible pour l'OS 10 ?",
+    ],
+)
+def test_a_fiche_answer_quotes_whole_sentences(
+    index: Index, kb: KnowledgeBase, question: str
+) -> None:
+    answer = ask(index, kb, question)
+    assert answer.supported
+    for citation in answer.citations:
+        chunk = index.chunks[citation.chunk_id or ""]
+        assert _ends_whole(citation.quote, chunk.text), citation.quote

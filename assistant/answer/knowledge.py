@@ -21,7 +21,7 @@ from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, for
 from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
 from assistant.kb.parts import FichePart
 from assistant.text.french import fold
-from assistant.text.sentences import strip_bullet
+from assistant.text.sentences import sentence_spans, strip_bullet
 
 MAX_FIELD_WORDS = 45
 """A long fiche field (a definition of a page) is shown up to this many words."""
@@ -48,7 +48,7 @@ class _Writer:
             quote,
             section=section,
             fiche=fiche,
-            widen=False,
+            widen=True,
         )
         self.citations.append(citation)
         return citation.n
@@ -100,12 +100,21 @@ def _closed(text: str) -> str:
 
 
 def _shorten(text: str, limit: int = MAX_FIELD_WORDS) -> tuple[str, str]:
-    """(shown text, quoted text): a verbatim prefix of at most ``limit`` words."""
-    words = text.split()
-    if len(words) <= limit:
+    """(shown text, quoted text): the field's first whole sentences, about ``limit`` words.
+
+    A quote never stops mid-sentence: the first sentence is kept whole however long, the
+    others while they fit; « … » says that the field goes on.
+    """
+    if len(text.split()) <= limit:
         return text, text
-    prefix = " ".join(words[:limit])
-    return prefix + " …", prefix
+    spans = sentence_spans(text)
+    end = spans[0].end if spans else len(text)
+    for span in spans[1:]:
+        if len(text[: span.end].split()) > limit:
+            break
+        end = span.end
+    prefix = text[:end].strip()
+    return (prefix + " …", prefix) if end < len(text.rstrip()) else (prefix, prefix)
 
 
 def _doc(ind: Indicator) -> str:

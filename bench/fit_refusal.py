@@ -27,7 +27,7 @@ from assistant.answer.refusal import MODEL_FILE, RefusalModel, refusal_model  # 
 from assistant.config import Settings  # noqa: E402
 from assistant.index.reader import Index  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
-from tests.devset_tools import load_devset, single_turn_question  # noqa: E402
+from tests.devset_tools import DEVSET_EXTRA, load_devset, single_turn_question  # noqa: E402
 
 FEATURES = [
     "coverage",
@@ -53,6 +53,8 @@ OFF_TOPIC = (
     "Combien de calories dans une banane ?",
 )
 L2 = 0.5
+OFF_TOPIC_WEIGHT = 3
+"""Each off-topic question counts this many times (the dev sets hold 300 close ones)."""
 
 
 def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
@@ -72,8 +74,9 @@ def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
     )
     support.refusal_model = lambda: refuse_all  # type: ignore[assignment]
     out = []
-    questions = [(single_turn_question(i), i.answerable) for i in load_devset()]
-    for question, answerable in [*questions, *((q, False) for q in OFF_TOPIC)]:
+    items = load_devset() + load_devset(DEVSET_EXTRA)
+    questions = [(single_turn_question(i), i.answerable) for i in items]
+    for question, answerable in [*questions, *((q, False) for q in OFF_TOPIC * OFF_TOPIC_WEIGHT)]:
         support.FEATURE_LOG = []
         offline_answer(question, index=index, kb=kb, settings=settings)
         out.append((answerable, list(support.FEATURE_LOG)))
@@ -81,16 +84,32 @@ def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
     return out, refuse_all.embedder_id
 
 
+SIGNS = {
+    "coverage": 1,
+    "missing_named": -1,
+    "region_mismatch": -1,
+    "type_missing": -1,
+    "unknown_terms": -1,
+    "closeness": 1,
+}
+"""The side of zero each signal's weight stays on: a sign of absence never raises support,
+a closer match never lowers it. The dev sets' unanswerable questions are written in the guides'
+words while answerable ones carry staff words and typos; unconstrained, the fit would learn
+that words unknown to the guides make a question more answerable."""
+
+
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Logistic regression by gradient descent (L2 on the weights)."""
+    """Logistic regression by projected gradient descent (L2 on the weights, signs kept)."""
     w = np.zeros(x.shape[1])
     b = 0.0
+    signs = np.array([SIGNS.get(name, 0) for name in FEATURES])
     for _ in range(5000):
         p = 1 / (1 + np.exp(-(x @ w + b)))
         grad_w = x.T @ (p - y) / len(y) + L2 * w / len(y)
         grad_b = float(np.mean(p - y))
         w -= 0.5 * grad_w
         b -= 0.5 * grad_b
+        w = np.where(signs * w < 0, 0.0, w)
     return w, b
 
 
@@ -129,7 +148,8 @@ def main() -> None:
         weights=w.round(6).tolist(),
         bias=round(b, 6),
         fitted_on=(
-            f"bench/devset.yaml and {len(OFF_TOPIC)} off-topic questions "
+            f"bench/devset.yaml, bench/devset_extra.yaml and {len(OFF_TOPIC)} off-topic "
+            "questions "
             f"({len(data)} questions, {len(rows)} candidate answers)"
         ),
         note="written by bench/fit_refusal.py; never fitted on bench/heldout/",

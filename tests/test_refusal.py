@@ -83,3 +83,14 @@ def test_a_sentence_model_written_for_other_signals_is_not_applied(
     finally:
         monkeypatch.undo()
         sentence_model.cache_clear()
+
+
+def test_no_sign_of_absence_raises_support() -> None:
+    """Words unknown to the guides, a missing name or a missing kind of answer never help."""
+    model = refusal_model()
+    weights = dict(zip(model.features, model.weights, strict=True))
+    for name in ("missing_named", "region_mismatch", "type_missing", "unknown_terms"):
+        assert weights[name] <= 0, name
+    assert weights["coverage"] >= 0
+    assert weights["closeness"] >= 0
+    assert "devset_extra" in model.fitted_on

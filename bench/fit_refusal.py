@@ -1,12 +1,14 @@
-"""Fit the refusal model on the dev set only, and write assistant/answer/refusal_model.json.
+"""Fit the refusal model on the dev sets only, and write assistant/answer/refusal_model.json.
 
 Usage: .venv/bin/python bench/fit_refusal.py [--dry-run]
 
-Every dev question goes through the offline chain with every candidate answer judged (none is
-accepted while fitting), recording each decision's signals. A logistic regression (numpy, L2,
-standardised signals) learns P(answerable) from them; the threshold is the highest one that
-keeps the dev set's answerable questions wrongly refused at or under 2 % when the chain takes
-the first candidate over it. The held-out set is never read here.
+Every dev question (``bench/devset.yaml``, ``bench/devset_extra.yaml``, and a few off-topic
+ones) goes through the offline chain with every candidate answer judged (none is accepted while
+fitting), recording each decision's signals. A logistic regression (numpy, L2, standardised
+signals, each weight kept on its side of zero: ``SIGNS``) learns P(answerable) from them; the
+threshold is the highest one that keeps the dev sets' answerable questions wrongly refused at or
+under 2 % when the chain takes the first candidate over it; the trade-off is printed every 0.1.
+The held-out sets are never read here.
 """
 
 from __future__ import annotations
@@ -159,6 +161,10 @@ def main() -> None:
     for threshold in np.linspace(0.05, 0.95, 91):
         model = RefusalModel(**base, threshold=round(float(threshold), 3))
         wrong, refused = replay(model, data)
+        if round(threshold * 100) % 10 == 0:
+            print(
+                f"  threshold {threshold:.2f}: wrongly refused {wrong:.3f}, refused {refused:.3f}"
+            )
         if wrong <= MAX_WRONGLY_REFUSED:
             best = (model, wrong, refused)
     assert best is not None, "no threshold keeps answerable questions answered"

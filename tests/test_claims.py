@@ -94,3 +94,14 @@ def test_the_guard_removes_what_its_source_does_not_say(generated: str, kept: bo
     citation = Citation(n=1, doc_id="guide", title="Guide", section="1.4", quote=source)
     passage = PromptPassage(n=1, header="Guide > 1.4", text=source, citation=citation)
     assert bool(check(generated, [passage]).text.strip()) is kept
+
+
+def test_a_part_of_a_whole_must_keep_its_whole() -> None:
+    source = (
+        "Les établissements ont obligation de choisir au minimum 2 indicateurs, parmi les 8 sur "
+        "les coopérations et de choisir 6 indicateurs parmi les 22 autres."
+    )
+    swapped = "Il faut choisir 6 indicateurs parmi les 8 relatifs aux coopérations."
+    assert unsupported(swapped, [source])
+    kept = "Il faut choisir au minimum 2 indicateurs parmi les 8 relatifs aux coopérations."
+    assert not unsupported(kept, [source])

@@ -67,9 +67,35 @@ def _is_year(figure: Figure) -> bool:
 
 
 def unsupported(text: str, sources: Iterable[str]) -> list[Figure]:
-    """The figures of ``text`` that no source sentence carries."""
+    """The figures of ``text`` that no source sentence carries (nor with its « parmi les »)."""
+    sources = list(sources)
     read = [figures(source) for source in sources]
-    return [figure for figure in figures(text) if not supported(figure, read)]
+    missing = [figure for figure in figures(text) if not supported(figure, read)]
+    return missing or _regrouped(text, sources)
+
+
+_AMONG = re.compile(
+    r"\b(\d+)\s+(?:[^\W\d]+\s+){0,3}?,?\s*(?:parmi|sur)\s+(?:les\s+|des\s+)?(\d+)\b"
+)
+"""« 2 indicateurs parmi les 8 », « 1 indicateur sur les 6 objectifs »: a part of a whole."""
+
+
+def _regrouped(text: str, sources: list[str]) -> list[Figure]:
+    """Figures of a « X parmi les Y » of ``text`` that a source pairs with another whole.
+
+    « choisir 6 indicateurs parmi les 8 » where the source says « 2 … parmi les 8 » and « 6 …
+    parmi les 22 »: every figure is in the source, attached to another one.
+    """
+    said = _AMONG.findall(fold(text))
+    if not said:
+        return []
+    pairs = {pair for source in sources for pair in _AMONG.findall(fold(source))}
+    wrong = [
+        (part, whole)
+        for part, whole in said
+        if (part, whole) not in pairs and any(p == part or w == whole for p, w in pairs)
+    ]
+    return [Figure("number", part) for part, _ in wrong]
 
 
 def polarity_holds(text: str, sources: Iterable[str]) -> bool:

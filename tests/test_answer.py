@@ -225,6 +225,14 @@ def _chunk(doc: str, status: str, period: str) -> Chunk:
             id="region-and-period",
         ),
         pytest.param("Combien d'heures de formation faut-il pour l'OS 1 ?", id="quantity"),
+        pytest.param(
+            "Quelle est la date limite de choix des indicateurs fixée par l'ARS Grand Est ?",
+            id="region-no-guide-covers",
+        ),
+        pytest.param(
+            "Combien d'indicateurs les établissements bretons doivent-ils choisir ?",
+            id="region-demonym",
+        ),
     ],
 )
 def test_questions_the_guides_do_not_answer_are_refused(

@@ -21,6 +21,7 @@ from assistant.answer.lines import holds_asked, is_answer_line
 from assistant.answer.sentence_model import sentence_model
 from assistant.answer.terms import question_terms
 from assistant.corpus.catalog import load_catalog
+from assistant.corpus.regions import named_regions
 from assistant.errors import AssistantError
 from assistant.index.statistics import CorpusStats, Sentence, corpus_stats
 from assistant.retrieval.hybrid import search
@@ -88,6 +89,8 @@ class Evidence:
     """Documents of the region the question names ("en Auvergne-Rhône-Alpes")."""
     period_documents: tuple[str, ...] = ()
     """Documents of the period the question names ("2025-2029")."""
+    foreign_regions: tuple[str, ...] = ()
+    """Regions the question names that no document covers (« l'ARS Grand Est »)."""
     closeness: float | None = None
     """Cosine of the pool's sentence closest in meaning to the question (None without vectors)."""
 
@@ -112,10 +115,16 @@ def wants_date(question: str) -> bool:
 def _catalog_terms(corpus_dir: Path) -> dict[str, dict[str, frozenset[str]]]:
     """Per document, the terms that name it, its region's and its period's.
 
-    Returns {"naming": …, "region": …, "period": …}, each doc_id -> terms. National
-    documents have no region terms.
+    Returns {"naming": …, "region": …, "period": …, "covered": …}, each doc_id -> terms
+    (« covered »: the folded names of the region a document covers, its aliases included).
+    National documents have no region terms.
     """
-    out: dict[str, dict[str, frozenset[str]]] = {"naming": {}, "region": {}, "period": {}}
+    out: dict[str, dict[str, frozenset[str]]] = {
+        "naming": {},
+        "region": {},
+        "period": {},
+        "covered": {},
+    }
     try:
         docs = load_catalog(corpus_dir)
     except AssistantError:  # a missing catalog only loses this refinement
@@ -123,6 +132,7 @@ def _catalog_terms(corpus_dir: Path) -> dict[str, dict[str, frozenset[str]]]:
     for doc in docs:
         words = " ".join([doc.region, doc.period, doc.date, *doc.aliases])
         out["naming"][doc.id] = frozenset(tokenize(words))
+        out["covered"][doc.id] = frozenset(fold(name) for name in [doc.region, *doc.aliases])
         out["period"][doc.id] = frozenset(re.findall(r"\d{4}", doc.period))
         if fold(doc.region) not in ("national", "nationale", "france"):
             out["region"][doc.id] = frozenset(tokenize(doc.region))
@@ -166,6 +176,8 @@ def gather(
     asked = set(tokenize(question))
     regional = tuple(d for d, terms in catalog["region"].items() if terms and terms <= asked)
     periodic = tuple(d for d, years in catalog["period"].items() if years and years <= asked)
+    covered = frozenset().union(*catalog["covered"].values())
+    foreign = tuple(r for r in named_regions(question) if fold(r) not in covered)
     naming = frozenset().union(*(doc_terms.get(d, frozenset()) for d in named_docs))
     if historical_focus:
         topical = [t for t in terms if t not in naming]
@@ -217,6 +229,7 @@ def gather(
         region_documents=regional,
         period_documents=periodic,
         closeness=closeness,
+        foreign_regions=foreign,
     )
 
 

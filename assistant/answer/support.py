@@ -192,7 +192,7 @@ def _signals(
         )
         / total
     )
-    region_mismatch = bool(
+    region_mismatch = bool(evidence.foreign_regions) or bool(
         evidence.region_documents
         and (
             answer.citations[0].doc_id not in evidence.region_documents

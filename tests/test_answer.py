@@ -30,8 +30,10 @@ from assistant.corpus.models import Chunk
 from assistant.errors import InvalidInputError
 from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
+from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
+from assistant.text.french import fold
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -714,3 +716,29 @@ def test_a_fiche_answer_quotes_whole_sentences(
     for citation in answer.citations:
         chunk = index.chunks[citation.chunk_id or ""]
         assert _ends_whole(citation.quote, chunk.text), citation.quote
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        ("OS4 charte vaccination : on répond comment, c'est un taux ?", "definition"),
+        ("OS 10 : on remonte la valeur tous les combien ?", "frequence"),
+        ("CT 6 : d'où viennent les données ?", "source"),
+        ("OS 19 : ça se calcule comment ?", "calcul"),
+        ("OS 5 : quels éléments de preuve envoyer ?", "preuve"),
+    ],
+)
+def test_staff_phrasings_reach_the_fiche_part(question: str, part: str) -> None:
+    assert part in asked_parts(fold(question).replace("’", "'"))
+
+
+def test_a_question_on_act_codes_is_not_read_as_the_ratio() -> None:
+    """The CCAM codes are in the fiche's text, not in its numerator: extracted, not routed."""
+    assert "calcul" not in asked_parts(fold("Mammographies (OS 12) : quels codes CCAM on compte ?"))
+
+
+def test_a_ratio_answer_also_gives_the_fiches_formula(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(index, kb, "Comment on calcule l'OS 19 ?")
+    assert "Formule de la fiche" in answer.answer
+    assert "Nombre d’EI analysés en RMM" in answer.answer
+    assert "• Numérateur" not in answer.answer  # said once, on the ratio's line

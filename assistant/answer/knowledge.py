@@ -153,8 +153,10 @@ def _write_calcul(w: _Writer, intent: Intent) -> None:
         shown, quote = _shorten(ind.definition)
         w.add(f"Définition : {shown}", w.cite(_doc(ind), quote))
     formula = ind.sections.get("type", "")
-    if "formule" in formula.lower() and not (ind.numerator and ind.denominator):
+    if "formule" in formula.lower():
         shown, quote = _shorten(formula)
+        # the formula's own line, without the numerator and denominator said above
+        shown = re.split(r"\s*•\s*(?=Num[ée]rateur|D[ée]nominateur)", shown)[0]
         w.add(f"Formule de la fiche : {shown}", w.cite(_doc(ind), quote))
     _write_unit(w, f"Unité : {UNIT_LABELS[ind.unit]}")
 

@@ -17,14 +17,16 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         "preuve",
         re.compile(
             r"\b(preuves?|justificatifs?|justifier|prouver|fournit|fournir|"
-            r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir)\b"
+            r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir|"
+            r"elements? de preuve|quoi envoyer|on envoie quoi)\b"
         ),
     ),
     (
         "calcul",
         re.compile(
             r"\b(calcul\w*|numerateur|denominateur|formule|mode de calcul|unite de mesure|"
-            r"que mesure|mesure-t-il|comment se mesure)\b"
+            r"que mesure|mesure-t-il|comment se mesure|"
+            r"on compte quoi|comment on compte|ca se calcule|se calcule)\b"
         ),
     ),
     (
@@ -34,8 +36,17 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
             r"augmenter|objectif chiffre|valeur a atteindre)\b"
         ),
     ),
-    ("source", re.compile(r"\b(sources? des? donnees|source|recense\w*|base de donnees)\b")),
-    ("frequence", re.compile(r"\b(frequence|periodicite|collecte|recueil)\b")),
+    (
+        "source",
+        re.compile(
+            r"\b(sources? des? donnees|source|recense\w*|base de donnees|d'ou viennent|"
+            r"ou trouver les donnees|quelles donnees|extraction)\b"
+        ),
+    ),
+    (
+        "frequence",
+        re.compile(r"\b(frequence|periodicite|collecte|recueil|tous les combien|a quel rythme)\b"),
+    ),
     (
         "eligibilite",
         re.compile(
@@ -53,7 +64,11 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     ),
     (
         "definition",
-        re.compile(r"\b(c'est quoi|qu'est-ce que|definition|de quoi s'agit|que signifie)\b"),
+        re.compile(
+            r"\b(c'est quoi|qu'est-ce que|definition|de quoi s'agit|que signifie|"
+            r"on repond comment|c'est un taux|quel type|type d'indicateur|declaratif|"
+            r"quantitatif|mesure quoi)\b"
+        ),
     ),
 ]
 # "combien … chaque année / au total / à partir de 2027 / pour un CH": a target question.

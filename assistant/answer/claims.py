@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.text.figures import Figure, content_stems, figures
+from assistant.text.figures import Figure, content_stems, figures, is_year
 from assistant.text.french import fold
 
 _NEGATION = re.compile(
@@ -39,13 +39,11 @@ def supported(figure: Figure, sources: Sequence[Sequence[Figure]]) -> bool:
             if not _carries(candidate, figure):
                 continue
             topic, own = _topic(figure), _topic(candidate)
-            if not topic or not own or topic & own or _is_year(figure):
+            if not topic or not own or topic & own or is_year(figure):
                 return True  # nothing to compare, or the source's figure says the same
             # a rival: another figure of the same noun (« 8 indicateurs … 22 indicateurs »)
             rivals = [
-                f
-                for f in source
-                if f is not candidate and not _is_year(f) and f.unit == figure.unit
+                f for f in source if f is not candidate and not is_year(f) and f.unit == figure.unit
             ]
             if not any(topic & _topic(rival) for rival in rivals):
                 return True
@@ -55,15 +53,6 @@ def supported(figure: Figure, sources: Sequence[Sequence[Figure]]) -> bool:
 def _topic(figure: Figure) -> frozenset[str]:
     """The words after a figure that say what it counts, its own noun left out."""
     return figure.after - {figure.unit} if figure.unit else figure.after
-
-
-def _is_year(figure: Figure) -> bool:
-    return (
-        figure.kind == "number"
-        and not figure.measure
-        and figure.value.isdigit()
-        and 1900 <= int(figure.value) <= 2099
-    )
 
 
 def unsupported(text: str, sources: Iterable[str]) -> list[Figure]:
@@ -124,7 +113,7 @@ def _carries(source: Figure, said: Figure) -> bool:
         return False
     if said.measure and source.unit != said.unit:
         return False
-    if said.unit and not said.measure and source.unit and source.measure and not _is_year(said):
+    if said.unit and not said.measure and source.unit and source.measure and not is_year(said):
         return False  # « 10 indicateurs » is not « 10 % »
     if said.per and source.per and said.per != source.per:
         return False  # « 5 actes par jour » is not « 5 actes par semaine »

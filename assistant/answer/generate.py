@@ -18,13 +18,13 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
 from assistant.answer.guard import GuardResult, PromptPassage, check, is_instruction
-from assistant.answer.models import Answer, Citation
+from assistant.answer.models import Answer, Citation, strip_markers
 from assistant.config import Settings
 from assistant.errors import LLMUnavailableError
 from assistant.index.statistics import body_offset
 from assistant.llm.models import llm_error
 from assistant.llm.prompts import load_prompt, load_prompt_parts
-from assistant.text.figures import content_stems, figures
+from assistant.text.figures import content_stems, figures, is_year
 from assistant.text.sentences import sentence_spans, whole_quote
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ def selected_sentences(draft: OfflineAnswer) -> str:
     if not draft.answer.supported:
         return ""
     lines = [line for line in draft.answer.answer.splitlines() if not line.startswith("[")]
-    text = re.sub(r"\s*\[\d+\]", "", " ".join(lines))
+    text = strip_markers(" ".join(lines))
     sentences = [s.text for s in sentence_spans(text)][:MAX_SELECTED]
     clean = [redact_instructions(s) for s in sentences]
     return "\n".join(
@@ -330,7 +330,7 @@ def drops_the_answer(selected: str, generated: str) -> bool:
     if not spans or not generated.strip():
         return False
     lead = spans[0].text
-    said = {(f.kind, f.value) for f in figures(lead) if not _year(f.value)}
+    said = {(f.kind, f.value) for f in figures(lead) if not is_year(f)}
     kept = {(f.kind, f.value) for f in figures(generated)}
     if said:
         return not said & kept  # the figures are the answer: kept, it is on the subject
@@ -338,10 +338,6 @@ def drops_the_answer(selected: str, generated: str) -> bool:
     if not words:
         return False
     return len(words & content_stems(generated)) / len(words) < DRIFT_OVERLAP
-
-
-def _year(value: str) -> bool:
-    return value.isdigit() and 1900 <= int(value) <= 2099
 
 
 def _fallback(

@@ -18,12 +18,11 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.claims import polarity_holds, unsupported
-from assistant.answer.models import REFUSAL, Citation
+from assistant.answer.models import MARKER, REFUSAL, Citation
 from assistant.kb.codes import CODE_IN_TEXT, find_codes
 from assistant.text.french import fold, tokenize
 from assistant.text.sentences import split_sentences
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -73,7 +72,7 @@ class GuardResult:
 def claims(text: str) -> set[str]:
     """The checkable claims of a text: its numbers (normalised) and indicator codes."""
     found: set[str] = set()
-    without_markers = _MARKER.sub(" ", text)
+    without_markers = MARKER.sub(" ", text)
     found.update(find_codes(without_markers))
     numbers_text = CODE_IN_TEXT.sub(" ", without_markers)
     for match in _NUMBER.finditer(numbers_text):
@@ -116,7 +115,7 @@ def check(text: str, passages: list[PromptPassage]) -> GuardResult:
     by_n = {p.n: p for p in passages}
     held = {p.n: passage_claims(p) for p in passages}
     sentences = split_generated(text)
-    markers = [[int(n) for n in _MARKER.findall(s)] for s in sentences]
+    markers = [[int(n) for n in MARKER.findall(s)] for s in sentences]
     kept: list[tuple[str, list[int]]] = []
     removed: list[str] = []
     refused = False
@@ -125,7 +124,7 @@ def check(text: str, passages: list[PromptPassage]) -> GuardResult:
             refused = True
             continue
         cited = markers[i] or _inherited(markers, i)
-        body = _MARKER.sub("", sentence).strip()
+        body = MARKER.sub("", sentence).strip()
         if not re.search(r"\w", body):
             continue
         if not markers[i] and is_statement(body):

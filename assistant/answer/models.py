@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -9,6 +10,17 @@ from pydantic import BaseModel, Field
 AnswerMode = Literal["extractive", "llm"]
 
 REFUSAL = "Les guides ne répondent pas à cette question."
+
+MARKER = re.compile(r"\[(\d{1,3})\]")
+"""A citation mark in an answer's text: « [2] »."""
+_MARKER_WITH_SPACE = re.compile(r"\s*\[\d{1,3}\]")
+
+
+def strip_markers(text: str) -> str:
+    """The text without its citation marks (and the space before each)."""
+    return _MARKER_WITH_SPACE.sub("", text)
+
+
 """The exact sentence of a refusal (prompts, tests and the app rely on it)."""
 
 

@@ -149,6 +149,16 @@ class Figure:
     """The period of a rate (« par an », « par semaine »), when the figure is one."""
 
 
+def is_year(figure: Figure) -> bool:
+    """Whether the figure is a bare year (1900-2099), which says when, not how much."""
+    return (
+        figure.kind == "number"
+        and not figure.measure
+        and figure.value.isdigit()
+        and 1900 <= int(figure.value) <= 2099
+    )
+
+
 def figures(text: str) -> list[Figure]:
     """The figures of a text: indicator codes, dates, numbers (digits or words)."""
     folded = normalised(text)

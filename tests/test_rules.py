@@ -548,6 +548,28 @@ def test_below_fiche_names_the_years_and_the_expected_figure(
     assert finding.source.doc_id == "occitanie-fiches-2025-2029"
 
 
+def test_a_floor_of_2025_carries_over_years_that_only_ask_for_progress(
+    kb: KnowledgeBase, rules: RuleSet
+) -> None:
+    # CPOM_OS_19, more than 500 beds: « A fixer par l'établissement > 5% » in 2025, then
+    # « Progression positive du taux » : 3 % in 2025 and 4 % after are all under the fiche.
+    tree = draft((*BASE_CODES[:-1], "CPOM_OS_19"), lits=650)
+    tree["indicateurs"][-1] |= {
+        "valeur_initiale": 2,
+        "cibles": {"2025": 3, "2026": 4, "2027": 4.5, "2028": 4.5, "2029": 6},
+    }
+    (finding,) = _of("CPOM_OS_19", hits(check(tree, kb, rules), "TRAJ-BELOW-FICHE"))
+    assert "2025 : 3 (attendu : au moins 5)" in finding.message
+    assert "2028 : 4,5 (attendu : au moins 5)" in finding.message
+    assert "2029" not in finding.message.split("Lecture")[0]
+    tree["indicateurs"][-1]["cibles"] = {"2025": 5.5, "2026": 6, "2027": 6, "2028": 7, "2029": 7}
+    assert not _of("CPOM_OS_19", hits(check(tree, kb, rules), "TRAJ-BELOW-FICHE"))
+
+
+def _of(code: str, findings: list[Any]) -> list[Any]:
+    return [f for f in findings if f.indicator == code]
+
+
 def test_schema_errors_leave_the_other_indicators_checked(
     kb: KnowledgeBase, rules: RuleSet
 ) -> None:

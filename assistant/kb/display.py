@@ -69,7 +69,9 @@ def format_year_target(target: YearTarget, unit: Unit | None = None) -> str:
         "baisse_vs_n_1": f"-{value} % par rapport à N-1",
         "plus_vs_n_1": f"+{value} par rapport à N-1",
         "sans_objet": "sans objet",
-        "libre": "pas de valeur imposée",
+        "libre": f"« {target.cell} » (pas de valeur chiffrée imposée)"
+        if target.cell
+        else "pas de valeur imposée",
     }[target.kind]
     return f"{target.year} : {text}"
 

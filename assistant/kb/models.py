@@ -114,6 +114,11 @@ class YearTarget(BaseModel, frozen=True):
         "libre",
     ]
     value: float | None = None
+    cell: str | None = Field(
+        None,
+        description="For a year without a figure (libre): the fiche's own words in that cell "
+        "(« Réflexion », « Progression positive du taux et/ou du nombre total de RMM »).",
+    )
 
 
 class TargetRule(BaseModel, frozen=True):

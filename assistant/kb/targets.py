@@ -26,6 +26,10 @@ _NUM = r"(?P<v>\d+(?:[.,]\d+)?)"
 _CELLS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(rx, re.IGNORECASE))
     for kind, rx in (
+        # « A fixer par l'établissement > 5% » is one cell: a floor the establishment sets
+        # above (OS_19); it must win over the bare « A fixer » cell starting at the same place.
+        ("min_strict", rf"A fixer par l{A}établissement\s*> ?{_NUM} ?%"),
+        ("min", rf"A fixer par l{A}établissement\s*≥ ?{_NUM} ?%"),
         ("sans_objet", r"Sans objet\*?"),
         ("hausse_vs_2024", rf"\+ ?{_NUM} ?% par rapport à 2024"),
         ("hausse_vs_n_1", rf"\+ ?{_NUM} ?% par rapport à N-1"),
@@ -119,8 +123,11 @@ def _scan(text: str) -> list[_Cell]:
         pos = match.end()
 
 
-def _resolve(cell: _Cell, year: int, row_kinds: set[str]) -> YearTarget | None:
+def _resolve(cell: _Cell, year: int, row_kinds: set[str], words: str) -> YearTarget | None:
     kind, value = cell.kind, cell.value
+    if kind == "libre":
+        words = clean(words).rstrip("* ")
+        return YearTarget(year=year, kind="libre", cell=words if re.search(r"\w", words) else None)
     if kind == "ref":
         if cell.ref == year - 1:
             return YearTarget(year=year, kind="hausse_vs_n_1", value=value)
@@ -162,6 +169,7 @@ def parse_table(text: str, *, doc_id: str, section: str) -> list[TargetRule] | N
     columns = [int(y) for y in header["years"].split()]
     if [y for y in columns if y != 2024] != list(YEARS):
         return None
+    has_total = "Total" in header[0]
     body_start = header.end()
     labels = sorted(
         (
@@ -176,7 +184,9 @@ def parse_table(text: str, *, doc_id: str, section: str) -> list[TargetRule] | N
     rules: list[TargetRule] = []
     for (start, label_end, scope), nxt in zip(labels, [*labels[1:], None], strict=True):
         end = nxt[0] if nxt else len(text)
-        rule = _parse_row(text, start, label_end, end, scope, columns, doc_id, section)
+        rule = _parse_row(
+            text, start, label_end, end, scope, columns, doc_id, section, has_total=has_total
+        )
         if rule is None:
             return None
         rules.append(rule)
@@ -192,11 +202,13 @@ def _parse_row(
     columns: list[int],
     doc_id: str,
     section: str,
+    *,
+    has_total: bool,
 ) -> TargetRule | None:
     row = text[label_end:end]
     cells = _scan(row)
-    if len(cells) < len(columns):
-        return None
+    if len(cells) < len(columns) or (not has_total and len(cells) > len(columns)):
+        return None  # a cell too few, or one more than the header's columns: misaligned
     if any(not _FILLER.match(row[a.end : b.start]) for a, b in pairwise(cells[: len(columns)])):
         return None  # a text cell sits between two recognised cells: not a plain row
     label = clean(f"{text[start:label_end]} {row[: cells[0].start]}") or "Tous les établissements"
@@ -205,7 +217,7 @@ def _parse_row(
     for year, cell in zip(columns, cells, strict=False):
         if year == 2024:
             continue  # the baseline column ("/", "File active de la 1ère année")
-        target = _resolve(cell, year, row_kinds)
+        target = _resolve(cell, year, row_kinds, row[cell.start : cell.end])
         if target is None:
             return None
         years.append(target)

@@ -60,6 +60,10 @@ def _direction(
     return bool(steps)
 
 
+_FROM_PREVIOUS_UP = {"hausse_vs_n_1", "plus_vs_n_1"}
+"""Kinds counted from the year before, upwards: the year before's floor carries over."""
+
+
 def _expected(
     target: YearTarget, direction: str, base: float | None, previous: float | None
 ) -> tuple[float, int] | None:
@@ -93,12 +97,18 @@ def _below_fiche(
     values = dict(series)
     base = values.get("valeur initiale")
     short = []
+    floor: float | None = None  # the least the fiche allowed the year before
     for target in rule.years:
         year = str(target.year)
         if year not in values:
+            floor = None
             continue
         previous = values.get(str(target.year - 1), base if target.year == 2025 else None)
+        if previous is not None and floor is not None and target.kind in _FROM_PREVIOUS_UP:
+            # « > 5 % » in 2025 then « progression positive » : 2026 cannot fall under 5 %.
+            previous = max(previous, floor)
         expected = _expected(target, indicator.target.direction, base, previous)
+        floor = expected[0] if expected is not None and expected[1] > 0 else None
         if expected is None:
             continue
         figure, sense = expected

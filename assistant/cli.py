@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from assistant.config import get_settings
 from assistant.errors import AssistantError
@@ -25,8 +26,39 @@ def _available() -> list[str]:
     return [c for c in COMMANDS if importlib.util.find_spec(f"assistant.commands.{c}")]
 
 
+# argparse's own messages, in French (the rest of its text is ours).
+_ARGPARSE_FR: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), french)
+    for pattern, french in (
+        (r"^the following arguments are required: (.+)$", r"arguments obligatoires manquants : \1"),
+        (r"^unrecognized arguments: (.+)$", r"arguments non reconnus : \1"),
+        (
+            r"^argument (\S+): invalid choice: (.+) \(choose from (.+)\)$",
+            r"argument \1 : valeur \2 non reconnue (valeurs possibles : \3)",
+        ),
+        (r"^argument (\S+): expected one argument$", r"argument \1 : une valeur est attendue"),
+        (r"^argument (\S+): invalid (\w+) value: (.+)$", r"argument \1 : valeur \3 invalide"),
+    )
+)
+
+
+class _FrenchParser(argparse.ArgumentParser):
+    """An argument parser whose errors are in French (usage line, then the reason)."""
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "utilisation :", 1)
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, french in _ARGPARSE_FR:
+            if pattern.match(message):
+                message = pattern.sub(french, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _FrenchParser(
         prog="cpom",
         description="Assistant CPOM (ARS Occitanie 2025-2029) : questions, indicateurs, CPOM.",
     )

@@ -90,7 +90,7 @@ def test_raac_trajectory_follows_the_fiche_rule(
     assert draft.regles["2025"] == "+1 % par rapport à 2024"
     assert draft.regles["2029"] == "+3 % par rapport à N-1"
     assert errors(draft) == []
-    assert draft.findings == []
+    assert [(f.rule, f.severity) for f in draft.findings] == [("TRAJ-READING", "information")]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from typing import TextIO
 
 import assistant
 from assistant.config import Settings
+from assistant.kb.growth import LECTURES
 
 HELP = "rédiger le brouillon d'un indicateur (justification, trajectoire 2025-2029)"
 
@@ -30,6 +31,13 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="valeur 2024 : un nombre, un taux en %% (ex. 12,5) ou oui/non",
     )
+    parser.add_argument(
+        "--lecture",
+        choices=LECTURES,
+        default=None,
+        help="lecture d'une hausse en « %% » d'un taux ou en « points » : relative (par "
+        "défaut, en pourcentage de la valeur) ou points (ajoutés à la valeur)",
+    )
     parser.add_argument("--json", action="store_true", help="sortie JSON")
 
 
@@ -39,7 +47,13 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     kb = assistant.load_kb(settings.corpus_dir)
     rules = assistant.load_rules(settings.rules_file)
     draft = assistant.draft_indicator(
-        profile, args.indicator, baseline=args.baseline, kb=kb, rules=rules, settings=settings
+        profile,
+        args.indicator,
+        baseline=args.baseline,
+        kb=kb,
+        rules=rules,
+        settings=settings,
+        lecture=args.lecture,
     )
     if args.json:
         print(json.dumps(draft.contract(), ensure_ascii=False, indent=2), file=out)

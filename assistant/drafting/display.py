@@ -6,6 +6,7 @@ import textwrap
 
 from assistant.drafting.models import IndicatorDraft
 from assistant.drafting.trajectory import show
+from assistant.kb.growth import DEFAULT_LECTURE, LECTURE_LABELS, Lecture
 from assistant.propose.display import format_findings, format_source, keep_quotes
 
 WIDTH = 100
@@ -63,6 +64,25 @@ def format_draft(draft: IndicatorDraft) -> str:
         lines += _para(f"Ligne de la fiche appliquée : « {draft.portee} ».")
     if draft.lecture:
         lines += _para(f"Lecture retenue : {draft.lecture}")
+    if draft.lecture_hausse and draft.trajectoire_autre_lecture:
+        lines += _para(
+            f"La hausse de la fiche se lit de deux façons ; trajectoire ci-dessus : "
+            f"{LECTURE_LABELS[draft.lecture_hausse]}"
+            + (
+                " (par défaut : sens littéral de « % »)."
+                if draft.lecture_hausse == DEFAULT_LECTURE
+                else "."
+            )
+        )
+        other: Lecture = "points" if draft.lecture_hausse == "relative" else "relative"
+        shown = " ; ".join(
+            f"{year} : {'[à compléter]' if value is None else show(value, unit)}"
+            for year, value in draft.trajectoire_autre_lecture.items()
+        )
+        lines += _para(f"Autre lecture — {LECTURE_LABELS[other]} : {shown}.")
+        lines += _para(
+            "Choisissez la lecture avec --lecture relative|points ; le validateur accepte les deux."
+        )
     lines += ["", "SUIVI", *_para(draft.suivi), ""]
     lines += ["PARTENAIRES", *_para(draft.partenaires), ""]
     if draft.a_completer:

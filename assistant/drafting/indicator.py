@@ -18,6 +18,7 @@ from assistant.drafting.trajectory import (
 from assistant.drafting.writing import write_offline
 from assistant.drafts import Value
 from assistant.errors import InvalidInputError
+from assistant.kb.growth import Lecture
 from assistant.kb.models import HprIndicator, Indicator
 from assistant.llm.models import build_chat_model
 from assistant.profile import Profile
@@ -110,6 +111,7 @@ def offline_draft(
     kb: KnowledgeBase,
     rules: RuleSet,
     settings: Settings,
+    lecture: Lecture | None = None,
 ) -> IndicatorDraft:
     """The deterministic draft of one indicator (templates, knowledge base, computed targets)."""
     ind = kb.get(code)
@@ -131,8 +133,10 @@ def offline_draft(
         rule = target_rule(kb, ind.code, profile)
         if rule is not None:
             rule_source = quote_source(rule.quote)
-        make = yes_no_trajectory if is_yes_no(ind) else numeric_trajectory
-        trajectory = make(ind, rule, value)
+        if is_yes_no(ind):
+            trajectory = yes_no_trajectory(ind, rule, value)
+        else:
+            trajectory = numeric_trajectory(ind, rule, value, lecture)
         annexe = "strategique"
         unit = "oui_non" if is_yes_no(ind) else ind.unit
     guide = already_met_source(rules)
@@ -165,6 +169,8 @@ def offline_draft(
         regles=trajectory.regles,
         portee=trajectory.portee,
         lecture=trajectory.lecture,
+        lecture_hausse=trajectory.lecture_hausse,
+        trajectoire_autre_lecture=trajectory.autre_lecture,
         deja_atteint=trajectory.deja_atteint,
         sources=[*written.sources, *([rule_source] if rule_source else [])],
         a_completer=written.a_completer,
@@ -184,6 +190,7 @@ def draft_indicator(
     rules: RuleSet,
     settings: Settings,
     chat_model: BaseChatModel | None = None,
+    lecture: Lecture | None = None,
 ) -> IndicatorDraft:
     """Draft the justification and trajectory of one indicator for an establishment.
 
@@ -201,13 +208,17 @@ def draft_indicator(
         rules: The campaign's rules.
         settings: The settings (prompts folder, LLM configuration).
         chat_model: A chat model to use instead of the one ``settings`` describe.
+        lecture: How a growth in « % » of a rate or in « points » is read (``relative``,
+            the default, or ``points``); the draft also gives the other reading's targets.
 
     Raises:
         UnknownIndicatorError: Unknown code (French message with the closest codes).
         InvalidInputError: A baseline of the wrong kind or out of range, an indicator this
             establishment cannot choose, or an HPR indicator for another establishment.
     """
-    draft = offline_draft(profile, code, baseline=baseline, kb=kb, rules=rules, settings=settings)
+    draft = offline_draft(
+        profile, code, baseline=baseline, kb=kb, rules=rules, settings=settings, lecture=lecture
+    )
     if chat_model is None and settings.llm_provider != "none":
         chat_model = build_chat_model(settings)
     if chat_model is None:

@@ -52,6 +52,14 @@ class IndicatorDraft(DraftProse):
     )
     portee: str | None = Field(default=None, description="La ligne de cible de la fiche appliquée.")
     lecture: str | None = Field(default=None, description="Comment une ligne ambiguë a été lue.")
+    lecture_hausse: Literal["relative", "points"] | None = Field(
+        default=None,
+        description="Quand la hausse de la fiche (« % » d'un taux, « points ») se lit de deux "
+        "façons : la lecture appliquée à la trajectoire.",
+    )
+    trajectoire_autre_lecture: dict[str, Value | None] | None = Field(
+        default=None, description="Année -> cible dans l'autre lecture, pour comparaison."
+    )
     deja_atteint: bool = False
     sources: list[Source] = Field(default_factory=list)
     a_completer: list[str] = Field(

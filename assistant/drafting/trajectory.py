@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from assistant.drafts import Value
 from assistant.kb import format_year_target
+from assistant.kb.growth import DEFAULT_LECTURE, Lecture, two_readings, year_figure
 from assistant.kb.models import HPR_YEARS, YEARS, Indicator, TargetRule, YearTarget
 from assistant.rules.values import as_number, as_yes_no
 
@@ -39,6 +40,14 @@ class Trajectory(BaseModel):
     )
     maximum: float | None = Field(default=None, description="Valeur maximale de l'indicateur.")
     methode: Literal["fiche", "ambitieuse", "plancher", "a_completer"] = "fiche"
+    lecture_hausse: Lecture | None = Field(
+        default=None,
+        description="When the fiche's growth reads two ways: the reading applied (relative, "
+        "points).",
+    )
+    autre_lecture: dict[str, Value | None] | None = Field(
+        default=None, description="The targets under the other reading, for comparison."
+    )
 
 
 def precision(unit: str) -> int:
@@ -86,29 +95,12 @@ def _by_year(rule: TargetRule | None, years: tuple[int, ...]) -> dict[int, YearT
     return {y: targets.get(y, YearTarget(year=y, kind="libre")) for y in years}
 
 
-def _figure(target: YearTarget, base: float | None, previous: float | None) -> float | None:
-    """The fiche's figure for a year (None when it needs an unknown value or sets none)."""
-    value = target.value
-    if value is None:
-        return None
-    match target.kind:
-        case "valeur" | "min":
-            return value
-        case "hausse_vs_2024" if base is not None:
-            return base * (1 + value / 100)
-        case "hausse_vs_n_1" if previous is not None:
-            return previous * (1 + value / 100)
-        case "plus_vs_n_1" if previous is not None:
-            return previous + value
-        case "baisse_vs_2024" if base is not None:
-            return base * (1 - value / 100)
-        case "baisse_vs_n_1" if previous is not None:
-            return previous * (1 - value / 100)
-    return None
-
-
 def _next_above(
-    targets: dict[int, YearTarget], year: int, base: float | None, previous: float
+    targets: dict[int, YearTarget],
+    year: int,
+    base: float | None,
+    previous: float,
+    lecture: Lecture,
 ) -> tuple[int, float] | None:
     """The next year whose figure is above ``previous`` and is not relative to its N-1.
 
@@ -120,7 +112,7 @@ def _next_above(
             continue
         if target.kind not in _ABSOLUTE and target.kind != "hausse_vs_2024":
             return None
-        figure = _figure(target, base, None)
+        figure = year_figure(target, base, None, lecture=lecture)
         if figure is None:
             return None
         if figure > previous:
@@ -163,9 +155,33 @@ def yes_no_trajectory(
 
 
 def numeric_trajectory(
-    indicator: Indicator, rule: TargetRule | None, baseline: Value | None
+    indicator: Indicator,
+    rule: TargetRule | None,
+    baseline: Value | None,
+    lecture: Lecture | None = None,
 ) -> Trajectory:
-    """Targets of a quantitative indicator from the fiche's rule and the 2024 baseline."""
+    """Targets of a quantitative indicator from the fiche's rule and the 2024 baseline.
+
+    When the fiche's growth reads two ways (« % » of a rate, « points »), the trajectory
+    follows ``lecture`` (default: relative) and also gives the other reading's targets.
+    """
+    two = rule is not None and any(two_readings(y, indicator.unit) for y in rule.years)
+    applied: Lecture = lecture or DEFAULT_LECTURE
+    trajectory = _numeric(indicator, rule, baseline, applied)
+    if not two or trajectory.methode == "ambitieuse":
+        return trajectory
+    other: Lecture = "points" if applied == "relative" else "relative"
+    return trajectory.model_copy(
+        update={
+            "lecture_hausse": applied,
+            "autre_lecture": _numeric(indicator, rule, baseline, other).valeurs,
+        }
+    )
+
+
+def _numeric(
+    indicator: Indicator, rule: TargetRule | None, baseline: Value | None, lecture: Lecture
+) -> Trajectory:
     unit = indicator.unit
     decimals = precision(unit)
     bound = upper_bound(indicator, rule)
@@ -200,7 +216,7 @@ def numeric_trajectory(
     values: dict[str, Value | None] = {}
     previous = base
     for year, target in targets.items():
-        figure = _figure(target, base, previous)
+        figure = year_figure(target, base, previous, lecture=lecture)
         interpolated = False
         stalled = target.kind == "libre" or (
             target.kind in _ABSOLUTE
@@ -212,7 +228,7 @@ def numeric_trajectory(
             # No figure this year, or one already reached: move steadily towards the fiche's
             # next figure above the current value rather than standing still, then jumping.
             own = previous if figure is None else max(figure, previous)
-            anchor = _next_above(targets, year, base, previous)
+            anchor = _next_above(targets, year, base, previous, lecture)
             figure = own
             if anchor is not None:
                 later, goal = anchor

@@ -112,6 +112,11 @@ class DraftIndicator(BaseModel):
     )
     justification: Text = None
     commentaire: Text = None
+    deja_engage: Annotated[FrenchBool | None, BeforeValidator(blank_to_none)] = Field(
+        default=None,
+        description="L'établissement est déjà engagé dans la démarche : la ligne « Pour les "
+        "établissements déjà engagés… » de la fiche s'applique (OS_2, OS_5, OS_20).",
+    )
 
 
 class Draft(BaseModel):

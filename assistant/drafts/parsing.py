@@ -41,7 +41,7 @@ _ESTABLISHMENT_ADAPTERS = {
 }
 _INDICATOR_ADAPTERS = {
     name: _field_adapter(DraftIndicator, name)
-    for name in ("code", "valeur_initiale", "justification", "commentaire")
+    for name in ("code", "valeur_initiale", "justification", "commentaire", "deja_engage")
 }
 _CAMPAIGN_ADAPTER = _field_adapter(Draft, "campagne")
 _DATE_ADAPTER: TypeAdapter[dt.date | None] = TypeAdapter(DraftDate | None)
@@ -149,7 +149,7 @@ def _parse_indicator(
     if not ok:
         return None
     fields: dict[str, Any] = {"code": code}
-    for name in ("valeur_initiale", "justification", "commentaire"):
+    for name in ("valeur_initiale", "justification", "commentaire", "deja_engage"):
         field = "valeur" if name == "valeur_initiale" else name
         ok, value = _validate(
             _INDICATOR_ADAPTERS[name], item.get(name), f"{base}.{name}", field, issues

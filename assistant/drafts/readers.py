@@ -188,7 +188,7 @@ def _table(
             "doit nommer les colonnes : annexe, campagne, date, "
             "raison_sociale, finess_ej, statut, categorie, lits, membre_ght, "
             "hopital_proximite, activites, code, valeur_initiale, cible_2025 … cible_2029, "
-            "justification, commentaire.",
+            "justification, commentaire, deja_engage (oui/non, facultatif).",
         )
     sources = rows_to_sources(path.name, header, _limited(path, rows), typed=typed)
     if not sources:

@@ -34,6 +34,7 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     *(f"cible_{year}" for year in TARGET_YEARS),
     "justification",
     "commentaire",
+    "deja_engage",
 )
 COLUMNS: tuple[str, ...] = (
     "annexe",
@@ -56,6 +57,9 @@ _ALIASES: dict[str, str] = {
     "2024": "valeur_initiale",
     "activite": "activites",
     "annexe_cpom": "annexe",
+    "deja_engagee": "deja_engage",
+    "deja_engages": "deja_engage",
+    "etablissement_deja_engage": "deja_engage",
     **{year: f"cible_{year}" for year in TARGET_YEARS},
     **{f"valeur_cible_{year}": f"cible_{year}" for year in TARGET_YEARS},
     **{f"cible{year}": f"cible_{year}" for year in TARGET_YEARS},
@@ -201,6 +205,7 @@ class _Group:
             },
             "justification": cells["justification"],
             "commentaire": cells["commentaire"],
+            "deja_engage": cells["deja_engage"],
         }
         self.source.locations[f"{key}[{len(self.tree[key])}]"] = f"ligne {line}"
         self.tree[key].append(item)
@@ -271,6 +276,7 @@ def draft_rows(draft: Draft) -> list[dict[str, Any]]:
             **{f"cible_{year}": indicator.cibles.get(year) for year in TARGET_YEARS},
             "justification": indicator.justification,
             "commentaire": indicator.commentaire,
+            "deja_engage": indicator.deja_engage,
         }
 
     rows = [row("strategique", item) for item in draft.indicateurs]

@@ -59,7 +59,7 @@ def format_year_target(target: YearTarget, unit: Unit | None = None) -> str:
         "non": "non",
         "valeur": f"{value}{percent}",
         "min": f"au moins {value}{percent}",
-        "hausse_vs_2024": f"+{value} % par rapport à 2024",
+        "hausse_vs_2024": f"+{value} {'points' if target.points else '%'} par rapport à 2024",
         "hausse_vs_n_1": (
             "pas de baisse par rapport à N-1"
             if target.value == 0

@@ -114,6 +114,11 @@ class YearTarget(BaseModel, frozen=True):
         "libre",
     ]
     value: float | None = None
+    points: bool = Field(
+        False,
+        description="The fiche writes this growth in points (« Augmentation de 20 points »): "
+        "read as % or as points, see assistant.kb.growth.",
+    )
     cell: str | None = Field(
         None,
         description="For a year without a figure (libre): the fiche's own words in that cell "

@@ -84,8 +84,9 @@ _FILLER = re.compile(r"^[\s*.,;]*$")
 
 # How an interpretive cell is read; {cell} is the cell's own words, {v} its figure.
 _READINGS = {
-    "points": "« {cell} » par an lu comme une hausse cumulée de {v} points de la valeur 2024 "
-    "chaque année ({v} en 2025, 5 × {v} en 2029).",
+    "points": "« {cell} » par an lu comme une hausse cumulée de {v} points chaque année "
+    "({v} en 2025, 5 × {v} en 2029), en pourcentage de la valeur 2024 (lecture relative, par "
+    "défaut) ou ajoutés à la valeur 2024 (lecture en points).",
     "min_strict": "« {cell} » lu comme un minimum de {v} %.",
     "min_quarter": "« {cell} » lu comme un minimum de {v} actions sur l'année : le total de la "
     "fiche additionne ces valeurs.",
@@ -136,7 +137,9 @@ def _resolve(cell: _Cell, year: int, row_kinds: set[str], words: str) -> YearTar
         return None
     if kind == "points":
         assert value is not None
-        return YearTarget(year=year, kind="hausse_vs_2024", value=value * (year - 2024))
+        return YearTarget(
+            year=year, kind="hausse_vs_2024", value=value * (year - 2024), points=True
+        )
     if kind == "bare":
         kind = "plus_vs_n_1" if "plus_vs_n_1" in row_kinds else "min"
     kind = {"min_strict": "min", "min_quarter": "min", "no_decrease": "hausse_vs_n_1"}.get(

@@ -30,8 +30,12 @@ def _situation(run: Run) -> str:
     return ", ".join(parts)
 
 
-def target_rule(run: Run, code: str) -> TargetRule | None:
-    """The fiche's target rule for this establishment (None when its profile is incomplete)."""
+def target_rule(run: Run, code: str, *, engaged: bool = False) -> TargetRule | None:
+    """The fiche's target rule for this establishment (None when its profile is incomplete).
+
+    ``engaged``: the draft says the establishment is already engaged in the approach
+    (``deja_engage``), so a row « Pour les établissements déjà engagés… » applies.
+    """
     etab = run.view.etablissement
     if etab.categorie is None or etab.statut is None or etab.lits is None or not etab.departement:
         return None
@@ -41,6 +45,7 @@ def target_rule(run: Run, code: str) -> TargetRule | None:
         statut=etab.statut,
         lits=etab.lits,
         departement=etab.departement,
+        engaged=engaged,
     )
     return rule
 

@@ -161,7 +161,11 @@ def _text_lines(report: Report) -> list[str]:
         f"Verdict : {verdict} — {_plural(report.errors, 'erreur')}, "
         f"{_plural(report.warnings, 'avertissement')}."
     )
-    for severity, heading in (("erreur", "Erreurs"), ("avertissement", "Avertissements")):
+    for severity, heading in (
+        ("erreur", "Erreurs"),
+        ("avertissement", "Avertissements"),
+        ("information", "Lectures retenues"),
+    ):
         findings = [f for f in report.findings if f.severity == severity]
         if not findings:
             continue

@@ -35,7 +35,11 @@ def findings_html(findings: Iterable[Finding], titles: Titles | None = None) -> 
     """Errors then warnings, each with the guide's words (quoted once per rule)."""
     findings = list(findings)
     out = []
-    for severity, heading in (("erreur", "Erreurs"), ("avertissement", "Avertissements")):
+    for severity, heading in (
+        ("erreur", "Erreurs"),
+        ("avertissement", "Avertissements"),
+        ("information", "Lectures retenues"),
+    ):
         group = [f for f in findings if f.severity == severity]
         if not group:
             continue

@@ -2,13 +2,21 @@
 
 A profile is the ``etablissement`` object of the draft schema (``statut``, ``categorie``,
 ``lits``, ``membre_ght``, ``hopital_proximite``, ``activites``; ``raison_sociale`` and
-``finess_ej`` are optional here) plus ``priorites`` (free French text) and ``deja_atteints``
-(indicator codes the establishment already meets). A whole draft file is accepted too: its
-``etablissement`` object is read, with ``priorites`` and ``deja_atteints`` from the top level.
+``finess_ej`` are optional here) plus ``priorites`` (free French text), ``deja_atteints``
+(indicator codes the establishment already meets) and ``deja_engages`` (codes whose approach the
+establishment is already engaged in: the fiches' « Pour les établissements déjà engagés… » rows).
+A whole draft file is accepted too: its ``etablissement`` object is read, with ``priorites``,
+``deja_atteints`` and ``deja_engages`` from the top level.
+
+An activity outside the draft schema's list (« ehpad », « ssiad », « soins palliatifs »…) is not
+refused: it is kept in ``autres_activites`` and the proposal warns that no fiche reads it.
+``activites`` keeps its meaning (the schema's activities only), so a draft built from the
+profile stays valid.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -59,6 +67,24 @@ ACTIVITY_LABELS: dict[str, str] = {
 }
 
 
+# Usual names of the schema's activities (folded): « SSR » is the former name of SMR, etc.
+ACTIVITY_ALIASES: dict[str, str] = {
+    "ssr": "smr",
+    "soins de suite et de readaptation": "smr",
+    "readaptation": "smr",
+    "hospitalisation a domicile": "had",
+    "radiologie": "imagerie",
+    "oncologie": "cancerologie",
+    "sante mentale": "psychiatrie",
+    "service d'urgences": "urgences",
+    "urgence": "urgences",
+    "maternite": "obstetrique",
+    "gynecologie-obstetrique": "obstetrique",
+    "unite de soins de longue duree": "usld",
+}
+MAX_OTHER_ACTIVITY_CHARS = 80
+
+
 def _french_bool(value: object) -> object:
     if isinstance(value, str) and value.strip().lower() in _YES | _NO:
         return value.strip().lower() in _YES
@@ -88,6 +114,31 @@ class Profile(BaseModel):
     activites: Annotated[list[Activity], BeforeValidator(_unique)]
     priorites: str | None = Field(default=None, max_length=MAX_PRIORITIES_CHARS)
     deja_atteints: list[str] = Field(default_factory=list, max_length=44)
+    deja_engages: list[str] = Field(
+        default_factory=list,
+        max_length=44,
+        description="Codes dont l'établissement est déjà engagé dans la démarche (lignes « Pour "
+        "les établissements déjà engagés… » des fiches).",
+    )
+    autres_activites: list[str] = Field(
+        default_factory=list,
+        max_length=40,
+        description="Activités déclarées hors de la liste du schéma (ehpad, ssiad…) : gardées "
+        "pour information, aucune fiche ne les lit.",
+    )
+
+    def warnings(self) -> list[str]:
+        """French warnings on what the profile declares but the fiches cannot read."""
+        out = []
+        for activity in self.autres_activites:
+            close = difflib.get_close_matches(fold(activity), ACTIVITIES, n=1, cutoff=0.8)
+            hint = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
+            out.append(
+                f"Activité « {activity} » : aucune fiche ni le validateur ne la lisent (activités "
+                "lues : " + ", ".join(ACTIVITIES) + ") ; elle est gardée pour information mais "
+                "ne pèse pas dans la proposition." + hint
+            )
+        return out
 
     @property
     def departement(self) -> str | None:
@@ -108,6 +159,10 @@ class Profile(BaseModel):
     def name(self) -> str:
         """The establishment's name, or a description when the profile gives none."""
         return self.raison_sociale or f"L'établissement ({CATEGORY_LABELS[self.categorie]})"
+
+
+# Fields a whole draft file carries at its top level, next to its ``etablissement`` object.
+_TOP_LEVEL = ("priorites", "deja_atteints", "deja_engages")
 
 
 def _cap(text: str) -> str:
@@ -153,6 +208,50 @@ def _path(loc: tuple[Any, ...]) -> str:
     return path
 
 
+def _activity(item: str) -> str:
+    """The schema's name of an activity (« Médecine », « SSR »), or the text itself."""
+    folded = " ".join(fold(item).replace("_", " ").split())
+    folded = ACTIVITY_ALIASES.get(folded, folded)
+    for code, label in ACTIVITY_LABELS.items():
+        if folded in {code, fold(label)}:
+            return code
+    return folded
+
+
+def _split_activities(tree: dict[str, Any]) -> None:
+    """Move the activities the schema does not know into ``autres_activites`` (in place)."""
+    items = tree.get("activites")
+    if not isinstance(items, list):
+        return
+    known: list[object] = []
+    others = list(tree.get("autres_activites") or [])
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            known.append(item)  # left for the schema to refuse with its message
+            continue
+        name = _activity(item)
+        if name in ACTIVITIES:
+            known.append(name)
+        else:
+            others.append(" ".join(item.split())[:MAX_OTHER_ACTIVITY_CHARS])
+    tree["activites"] = known
+    if others:
+        tree["autres_activites"] = list(dict.fromkeys(others))
+
+
+def _codes(profile: Profile, field: str, origin: str) -> list[str]:
+    codes: list[str] = []
+    for i, code in enumerate(getattr(profile, field)):
+        try:
+            codes.append(normalize_code(code))
+        except UnknownIndicatorError as exc:
+            raise InvalidInputError(
+                f"{_cap(origin)} est invalide : champ « {field}[{i}] » : " + exc.message,
+                hint=exc.hint,
+            ) from exc
+    return list(dict.fromkeys(codes))
+
+
 def parse_profile(data: object, *, origin: str = "le profil") -> Profile:
     """Read a profile tree (or a whole draft tree), with French errors naming the field.
 
@@ -162,14 +261,16 @@ def parse_profile(data: object, *, origin: str = "le profil") -> Profile:
 
     Raises:
         InvalidInputError: A field is missing, unknown or invalid (the message names it), or an
-            already-met code is not an indicator code.
+            already-met or already-engaged code is not an indicator code. An activity outside
+            the schema's list is not an error: it goes to ``autres_activites``.
     """
     if not isinstance(data, Mapping):
         raise InvalidInputError(f"{_cap(origin)} doit être un objet JSON (clé : valeur).")
     tree = {_fold_key(k): v for k, v in data.items()}
     if isinstance(tree.get("etablissement"), Mapping):
-        extras = {k: tree[k] for k in ("priorites", "deja_atteints") if k in tree}
+        extras = {k: tree[k] for k in _TOP_LEVEL if k in tree}
         tree = {_fold_key(k): v for k, v in tree["etablissement"].items()} | extras
+    _split_activities(tree)
     try:
         profile = Profile.model_validate(tree)
     except ValidationError as exc:
@@ -178,16 +279,12 @@ def parse_profile(data: object, *, origin: str = "le profil") -> Profile:
             f"{_cap(origin)} est invalide : " + " ; ".join(problems[:6]) + ".",
             hint="Activités possibles : " + ", ".join(ACTIVITIES) + ".",
         ) from exc
-    codes: list[str] = []
-    for i, code in enumerate(profile.deja_atteints):
-        try:
-            codes.append(normalize_code(code))
-        except UnknownIndicatorError as exc:
-            raise InvalidInputError(
-                f"{_cap(origin)} est invalide : champ « deja_atteints[{i}] » : " + exc.message,
-                hint=exc.hint,
-            ) from exc
-    return profile.model_copy(update={"deja_atteints": list(dict.fromkeys(codes))})
+    return profile.model_copy(
+        update={
+            "deja_atteints": _codes(profile, "deja_atteints", origin),
+            "deja_engages": _codes(profile, "deja_engages", origin),
+        }
+    )
 
 
 def read_profile(path: Path) -> Profile:
@@ -215,6 +312,7 @@ def read_profile(path: Path) -> Profile:
 
 
 __all__ = [
+    "ACTIVITY_ALIASES",
     "ACTIVITY_LABELS",
     "CATEGORY_LABELS",
     "STATUT_LABELS",

@@ -46,10 +46,11 @@ def _item(entry: ProposedIndicator) -> list[str]:
         "",
         "     ",
     )
-    lines += _wrap(entry.raisons[0], "   ")
-    if entry.raisons[1:]:
+    if entry.detail_score:
+        lines += _wrap(entry.detail_score, "   ")
+    if entry.raisons:
         lines.append("   Pourquoi :")
-        for reason in entry.raisons[1:]:
+        for reason in entry.raisons:
             lines += _wrap(f"- {reason}", "     ", "       ")
     if entry.avertissements:
         lines.append("   Attention :")
@@ -83,6 +84,14 @@ def format_proposal(proposal: Proposal) -> str:
     mode = "assistée par un modèle de langage" if proposal.mode == "llm" else "hors ligne"
     lines.append(f"Mode : {mode}.")
     lines += [f"Note : {note}" for note in proposal.notes]
+    if proposal.priorites_non_couvertes:
+        lines += ["", "PRIORITÉS QU'AUCUN INDICATEUR NE COUVRE"]
+        for uncovered in proposal.priorites_non_couvertes:
+            lines += _wrap(f"- {uncovered.message}", "  ", "    ")
+    if proposal.avertissements:
+        lines += ["", "ATTENTION"]
+        for warning in proposal.avertissements:
+            lines += _wrap(f"- {warning}", "  ", "    ")
     cooperation = sum(1 for i in proposal.indicateurs if i.categorie == "cooperation")
     lines += [
         "",

@@ -11,13 +11,18 @@ from assistant.rules import Finding, Source
 
 
 class ProposedIndicator(BaseModel):
-    """One indicator of a proposal (or an alternative), with why and on which words."""
+    """One indicator of a proposal (or an alternative), with why and on which words.
+
+    Every reason quotes what the indicator measures, or says which other part of its fiche it
+    comes from; ``detail_score`` explains the score point by point.
+    """
 
     rang: int
     code: str
     libelle: str
     categorie: Category
     score: float
+    detail_score: str = ""
     raisons: list[str]
     sources: list[Source]
     avertissements: list[str] = Field(default_factory=list)
@@ -33,6 +38,17 @@ class Exclusion(BaseModel):
     source: Source | None = None
 
 
+class UncoveredPriority(BaseModel):
+    """A declared priority that no indicator measures (the assistant does not force one)."""
+
+    priorite: str = Field(description="La priorité, dans les mots de l'établissement.")
+    message: str = Field(description="« Aucun indicateur ne porte sur … », en français.")
+    inaccessibles: list[str] = Field(
+        default_factory=list,
+        description="Indicateurs qui la mesurent mais que ce profil ne peut pas choisir.",
+    )
+
+
 class Proposal(BaseModel):
     """A selection for the strategic annex (and the HPR annex), checked by the validator."""
 
@@ -45,6 +61,12 @@ class Proposal(BaseModel):
     exclus: list[Exclusion] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    priorites_non_couvertes: list[UncoveredPriority] = Field(default_factory=list)
+    avertissements: list[str] = Field(
+        default_factory=list,
+        description="Ce que le profil déclare et que la proposition ne peut pas lire ou "
+        "retenir tel quel (activité hors liste, indicateur déjà atteint…).",
+    )
 
     @property
     def codes(self) -> list[str]:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from assistant.profile import Profile
+from assistant.propose.coverage import profile_warnings, uncovered_priorities
 from assistant.propose.models import Exclusion, Proposal, ProposedIndicator
-from assistant.propose.relevance import Match, catalog_for, split_clauses
+from assistant.propose.relevance import NO_MATCH, Match, catalog_for, split_clauses
 from assistant.propose.scoring import (
     Candidate,
     already_met_source,
@@ -60,7 +61,7 @@ def score_candidates(
         matches |= catalog.retrieved(index, clauses, candidates=candidates, rrf_k=rrf_k)
     else:
         matches |= catalog.lexical(clauses, codes)
-    none = Match(0.0, "", None)
+    none = NO_MATCH
     met = already_met_source(rules)
     strategic = [
         strategic_candidate(
@@ -88,18 +89,30 @@ def score_candidates(
 
 
 def item(
-    candidate: Candidate, rang: int, *, raisons: Sequence[str] | None = None
+    candidate: Candidate,
+    rang: int,
+    *,
+    raisons: Sequence[str] | None = None,
+    kept: bool = False,
 ) -> ProposedIndicator:
-    """A candidate as a proposal item (the score explanation first)."""
+    """A candidate as a proposal item; ``kept``: chosen although declared already met."""
+    reasons = list(raisons if raisons else candidate.raisons)
+    if kept and candidate.already_met:
+        reasons.append(
+            f"Gardé bien que vous le déclariez déjà atteint (« {candidate.libelle} »), faute "
+            "d'autres indicateurs accessibles dans sa catégorie : visez une cible plus "
+            "ambitieuse que celle de la fiche, l'ARS reviendra vers vous sur ce point."
+        )
     return ProposedIndicator(
         rang=rang,
         code=candidate.code,
         libelle=candidate.libelle,
         categorie=candidate.categorie,
         score=candidate.score,
-        raisons=[candidate.explanation(), *(raisons if raisons else candidate.raisons)],
+        detail_score=candidate.explanation(),
+        raisons=reasons,
         sources=list(candidate.sources),
-        avertissements=list(candidate.avertissements),
+        avertissements=[*candidate.avertissements, *candidate.infos],
     )
 
 
@@ -129,9 +142,11 @@ def assemble(
         etablissement=f"{profile.name()} ({profile.describe()})",
         priorites=profile.priorites,
         mode=mode,
-        indicateurs=[item(c, i, raisons=raisons.get(c.code)) for i, c in enumerate(chosen, 1)],
+        indicateurs=[
+            item(c, i, raisons=raisons.get(c.code), kept=True) for i, c in enumerate(chosen, 1)
+        ],
         indicateurs_hpr=[
-            item(c, i, raisons=raisons.get(c.code)) for i, c in enumerate(chosen_hpr, 1)
+            item(c, i, raisons=raisons.get(c.code), kept=True) for i, c in enumerate(chosen_hpr, 1)
         ],
         alternatives=alternatives,
         exclus=[
@@ -147,6 +162,10 @@ def assemble(
         ],
         findings=report.findings,
         notes=list(notes),
+        priorites_non_couvertes=uncovered_priorities(profile, strategic + hpr, kb=kb),
+        avertissements=profile_warnings(
+            profile, strategic + hpr, chosen + chosen_hpr, kb=kb, rules=rules
+        ),
     )
 
 

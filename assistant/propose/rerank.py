@@ -3,7 +3,8 @@
 The model receives the scored candidates (offline reasons and fiche passages), the exclusions
 and the campaign's counts, and answers with a structured selection. The selection goes through
 the validator (selection rules), and the codes must be eligible candidates; a figure in the
-reasons must come from the material given. On a violation the model gets the findings and
+reasons must come from the material given. A reason of the model that quotes nothing of the
+indicator gets the indicator's label quoted after it. On a violation the model gets the findings and
 retries (at most ``MAX_RETRIES`` times); then the offline proposal is returned, with a note.
 """
 
@@ -21,6 +22,7 @@ from assistant.profile import ACTIVITY_LABELS, Profile
 from assistant.propose.grounding import ungrounded_numbers
 from assistant.propose.models import Proposal
 from assistant.propose.offline import assemble
+from assistant.propose.reasons import anchored
 from assistant.propose.scoring import Candidate
 from assistant.propose.selection import check_selection, ranked
 from assistant.rules import RuleSet
@@ -201,7 +203,10 @@ def rerank(
             )
         problems, chosen, chosen_hpr = _check(answer, profile, strategic, hpr, kb=kb, rules=rules)
         if not problems:
-            raisons = {c.code: r for c, r in chosen + chosen_hpr}
+            raisons = {
+                c.code: [anchored(reason, kb=kb, code=c.code) for reason in r]
+                for c, r in chosen + chosen_hpr
+            }
             return assemble(
                 profile,
                 strategic,

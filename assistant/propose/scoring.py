@@ -3,31 +3,49 @@
 Eligibility follows the knowledge base (and so the validator): GHT-only fiches, required
 activities, a target "sans objet" for the establishment's category. A fiche that "concerne plus
 particulièrement les établissements publics" stays eligible for a private establishment, with a
-warning and a penalty. The score adds points for the match with the priorities, the activities
-and the fiche's targets; each point is explained in French in ``raisons``.
+warning and a penalty; one whose measure names private establishments (« entre établissement
+public et établissement privé ») gets points for a private one. Every requirement or penalty
+comes from the fiche's eligibility (``Indicator.eligibility``), never from a word of its label:
+a label that mentions « SAU » or « télé-réadaptation » does not mark the indicator down for an
+establishment without urgences or SMR. The score adds points for the match with the
+priorities, the activities and the fiche's targets; each point is explained in French in
+``raisons``, and every reason quotes what the indicator measures or says which other part of
+the fiche it comes from.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from assistant.kb import format_year_target, scope_matches
-from assistant.kb.models import HprIndicator, Indicator, Quote, TargetRule
+from assistant.kb import format_year_target
+from assistant.kb.models import HprIndicator, Indicator, TargetRule
 from assistant.profile import ACTIVITY_LABELS, STATUT_LABELS, Profile
-from assistant.propose.relevance import CATEGORY_ACTIVITIES, FicheCatalog, Match
+from assistant.propose.candidate import Candidate, Category
+from assistant.propose.eligibility import (
+    engaged_rows,
+    pick,
+    quote_source,
+    strategic_exclusion,
+    target_rule,
+)
+from assistant.propose.reasons import cite
+from assistant.propose.relevance import (
+    CATEGORY_ACTIVITIES,
+    MEASURE_TITLES,
+    MIN_RELEVANCE,
+    FicheCatalog,
+    Match,
+)
 from assistant.rules import RuleSet, Source
+from assistant.text.french import fold
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase
 
-Category = Literal["cooperation", "autre", "hpr"]
-
 # Score points (the scale is the assistant's, not the guide's; each one is explained to the user).
 POINTS_ELIGIBLE = 10.0
 POINTS_PRIORITY = 50.0
-MIN_RELEVANCE = 0.2
 POINTS_REQUIRED_ACTIVITY = 15.0
 POINTS_ACTIVITY_MENTION = 5.0
 MAX_ACTIVITY_MENTION = 10.0
@@ -37,102 +55,10 @@ PENALTY_NO_TARGET = -10.0
 PENALTY_NO_FIGURE = -5.0
 PENALTY_PUBLIC_MAINLY = -15.0
 PENALTY_ALREADY_MET = -40.0
-PENALTY_OTHER_ACTIVITY = -5.0
-
-
-@dataclass
-class Candidate:
-    """One indicator as seen for a profile: eligibility, score and its explanation."""
-
-    code: str
-    libelle: str
-    categorie: Category
-    eligible: bool = True
-    motif: str | None = None
-    motif_source: Source | None = None
-    points: list[tuple[str, float]] = field(default_factory=list)
-    raisons: list[str] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    avertissements: list[str] = field(default_factory=list)
-    relevance: float = 0.0
-    objective_number: int | None = None
-    engagement: int | None = None
-
-    @property
-    def score(self) -> float:
-        """The sum of the points, rounded to one decimal."""
-        return round(sum(p for _, p in self.points), 1)
-
-    def add(self, label: str, points: float) -> None:
-        """Add points (with the French label that explains them)."""
-        if points:
-            self.points.append((label, round(points, 1)))
-
-    def cite(self, source: Source | None) -> None:
-        """Add a source once (a quote held by a longer one already cited is left out)."""
-        if source is None or any(source.quote in s.quote for s in self.sources):
-            return
-        self.sources = [s for s in self.sources if s.quote not in source.quote]
-        self.sources.append(source)
-
-    def explanation(self) -> str:
-        """« Score 57 = 10 (accessible à votre profil) + 32 (priorités) + 15 (…) »."""
-        terms = []
-        for i, (label, points) in enumerate(self.points):
-            sign = ("− " if points < 0 else "+ ") if i else ("−" if points < 0 else "")
-            terms.append(f"{sign}{_points(abs(points))} ({label})")
-        return f"Score {_points(self.score)} = {' '.join(terms)}."
-
-
-def _points(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
-def quote_source(quote: Quote) -> Source:
-    """A knowledge-base quote as a source."""
-    return Source(doc_id=quote.doc_id, section=quote.section, quote=quote.text)
-
-
-def _pick(quotes: list[Quote], pattern: str) -> Source | None:
-    found = next((q for q in quotes if re.search(pattern, q.text, re.IGNORECASE)), None)
-    found = found or (quotes[0] if quotes else None)
-    return quote_source(found) if found else None
-
-
-def target_rule(kb: KnowledgeBase, code: str, profile: Profile) -> TargetRule | None:
-    """The fiche's target row for this profile (the validator's reading)."""
-    return kb.target_for(
-        code,
-        categorie=profile.categorie,
-        statut=profile.statut,
-        lits=profile.lits,
-        departement=profile.departement,
-    )
-
-
-def _sans_objet_without_departement(ind: Indicator, profile: Profile) -> TargetRule | None:
-    """A "sans objet" row that may apply when the département is unknown (no FINESS)."""
-    if profile.departement is not None:
-        return None
-    for rule in ind.target.rules:
-        if not rule.scope.departements or not all(y.kind == "sans_objet" for y in rule.years):
-            continue
-        if scope_matches(
-            rule.scope,
-            categorie=profile.categorie,
-            statut=profile.statut,
-            lits=profile.lits,
-            departement=rule.scope.departements[0],
-        ):
-            return rule
-    return None
-
-
-def _exclude(candidate: Candidate, motif: str, source: Source | None) -> Candidate:
-    candidate.eligible = False
-    candidate.motif = motif
-    candidate.motif_source = source
-    return candidate
+POINTS_PRIVATE_NAMED = 10.0
+# A fiche's measure that names private establishments (« établissement public et établissement
+# privé », « établissements publics et privés »): one a private establishment can carry.
+_PRIVATE = re.compile(r"\bprive(?:e|es|s)?\b")
 
 
 def _summary(ind: Indicator, rule: TargetRule) -> str:
@@ -140,48 +66,6 @@ def _summary(ind: Indicator, rule: TargetRule) -> str:
     if not years:
         return "pas de valeur imposée (jalons laissés à l'établissement)"
     return " ; ".join(years if len(years) <= 2 else [years[0], years[-1]])
-
-
-def _strategic_exclusion(
-    candidate: Candidate, ind: Indicator, profile: Profile, rule: TargetRule | None
-) -> Candidate | None:
-    """The candidate excluded with the fiche's words, or None when the profile may choose it."""
-    elig = ind.eligibility
-    if elig.requires_ght and not profile.membre_ght:
-        return _exclude(
-            candidate,
-            "réservé aux établissements membres d'un GHT ; le profil n'en est pas membre "
-            "(membre_ght = non).",
-            _pick(elig.quotes, "GHT"),
-        )
-    declared = set(profile.activites)
-    if elig.required_activities and not declared & set(elig.required_activities):
-        needed = ", ".join(ACTIVITY_LABELS[a] for a in elig.required_activities)
-        return _exclude(
-            candidate,
-            f"suppose l'une de ces activités : {needed} ; le profil n'en déclare aucune.",
-            _pick(elig.quotes, "|".join([*elig.required_activities, "autoris"])),
-        )
-    if elig.categories_only and profile.categorie not in elig.categories_only:
-        return _exclude(
-            candidate,
-            "réservé aux catégories " + ", ".join(elig.categories_only) + ".",
-            _pick(elig.quotes, "|".join(elig.categories_only)),
-        )
-    if rule is not None and rule.years and all(y.kind == "sans_objet" for y in rule.years):
-        return _exclude(
-            candidate,
-            f"la fiche fixe une cible « sans objet » pour « {rule.scope.label} ».",
-            quote_source(rule.quote),
-        )
-    if (unsure := _sans_objet_without_departement(ind, profile)) is not None:
-        return _exclude(
-            candidate,
-            f"la fiche fixe une cible « sans objet » pour « {unsure.scope.label} » ; sans FINESS "
-            "EJ, le département n'est pas connu : l'indicateur est écarté par prudence.",
-            quote_source(unsure.quote),
-        )
-    return None
 
 
 def strategic_candidate(
@@ -195,8 +79,9 @@ def strategic_candidate(
 ) -> Candidate:
     """Eligibility, score and reasons of one strategic indicator for a profile."""
     candidate = Candidate(ind.code, ind.label, ind.category, engagement=ind.engagement.number)
-    rule = target_rule(kb, ind.code, profile)
-    excluded = _strategic_exclusion(candidate, ind, profile, rule)
+    engaged = ind.code in profile.deja_engages
+    rule = target_rule(kb, ind.code, profile, engaged=engaged)
+    excluded = strategic_exclusion(candidate, ind, profile, rule)
     if excluded is not None:
         return excluded
     elig = ind.eligibility
@@ -204,36 +89,42 @@ def strategic_candidate(
     candidate.add("accessible à votre profil", POINTS_ELIGIBLE)
     _priority(candidate, match)
     if elig.requires_ght:
+        ght = pick(elig.quotes, "GHT")
         candidate.add("membre d'un GHT", POINTS_GHT)
         candidate.raisons.append(
-            "Indicateur réservé aux membres d'un GHT : votre établissement en est membre."
+            "Indicateur réservé aux membres d'un GHT, votre établissement en est membre : "
+            f"{_phrase(ght, catalog, ind.code)}."
         )
-        candidate.cite(_pick(elig.quotes, "GHT"))
+        candidate.cite(ght)
     if elig.required_activities:
         mine = [ACTIVITY_LABELS[a] for a in elig.required_activities if a in declared]
+        needed = pick(elig.quotes, "|".join(elig.required_activities))
         candidate.add("activité visée par la fiche", POINTS_REQUIRED_ACTIVITY)
         candidate.raisons.append(
-            f"La fiche vise une activité que vous déclarez ({', '.join(mine)})."
+            f"La fiche vise une activité que vous déclarez ({', '.join(mine)}) : "
+            f"{_phrase(needed, catalog, ind.code)}."
         )
-        candidate.cite(_pick(elig.quotes, "|".join(elig.required_activities)))
+        candidate.cite(needed)
     _mentions(candidate, profile, catalog, skip=set(elig.required_activities))
+    if profile.statut != "public":
+        _private_named(candidate, catalog)
     candidate.raisons.append(
-        f"Objectif stratégique de la fiche : « {ind.objective} » (engagement n° "
-        f"{ind.engagement.number} du PRS : « {ind.engagement.label} »)."
+        f"Objectif stratégique de la fiche : « {ind.objective.rstrip(' .')} » (engagement "
+        f"n° {ind.engagement.number} du PRS : « {ind.engagement.label} »)."
     )
     candidate.cite(
         next(
             (
                 s.source
                 for s in catalog.fiches[ind.code].sentences
-                if s.source.section and s.source.section.endswith("Objectif stratégique")
+                if s.source.section and s.source.section.endswith(MEASURE_TITLES["objective"])
             ),
             None,
         )
     )
-    _target(candidate, ind, rule, profile)
+    _target(candidate, ind, rule, profile, engaged=engaged)
     if elig.public_mainly and profile.statut != "public":
-        public = _pick(elig.quotes, "public")
+        public = pick(elig.quotes, "public")
         candidate.add("fiche tournée vers le public", PENALTY_PUBLIC_MAINLY)
         candidate.avertissements.append(
             "La fiche indique que cet indicateur concerne surtout les établissements publics "
@@ -276,35 +167,35 @@ def hpr_candidate(
     return candidate
 
 
+def _phrase(source: Source | None, catalog: FicheCatalog, code: str) -> str:
+    """A fiche passage quoted as what the indicator measures, or as from elsewhere in it."""
+    if source is None:
+        return f"« {catalog.kb.get(code).label} »"
+    measured = fold(source.quote.rstrip(" .")) in catalog.fiches[code].measure_text
+    return cite(source, measured=measured)
+
+
 def _priority(candidate: Candidate, match: Match) -> None:
-    if match.relevance < MIN_RELEVANCE:
+    if match.relevance < MIN_RELEVANCE or match.source is None:
         return
     candidate.relevance = match.relevance
     candidate.add("priorités", POINTS_PRIORITY * match.relevance)
     percent = round(100 * match.relevance)
-    reason = f"Répond à votre priorité « {match.clause} » (pertinence {percent} %)"
-    if match.source is None:
-        reason += ", d'après la recherche dans les fiches."
-    else:
-        quote = match.source.quote
-        end = "" if quote.endswith((".", "!", "?")) else "."
-        reason += f" ; la fiche dit : « {quote} »{end}"
-    candidate.raisons.append(reason)
+    what = "la fiche mesure" if candidate.categorie != "hpr" else "l'annexe HPR mesure"
+    quoted = cite(match.source, measured=match.measured)
+    if match.measured:
+        quoted = f"{what} {quoted}"
+    candidate.raisons.append(
+        f"Répond à votre priorité « {match.clause} » (pertinence {percent} %) : {quoted}."
+    )
     candidate.cite(match.source)
 
 
 def _mentions(
     candidate: Candidate, profile: Profile, catalog: FicheCatalog, *, skip: set[str]
 ) -> None:
+    """Points for the declared activities that what the indicator measures names."""
     mine = set(profile.activites) | set(CATEGORY_ACTIVITIES.get(profile.categorie, ()))
-    named = catalog.fiches[candidate.code].label_activities
-    if named and not named & mine:
-        names = ", ".join(ACTIVITY_LABELS[a] for a in sorted(named))
-        candidate.add("activité de la fiche non déclarée", PENALTY_OTHER_ACTIVITY)
-        candidate.raisons.append(
-            "Le libellé de la fiche porte sur une activité que votre profil ne déclare pas "
-            f"({names})."
-        )
     found = {
         a: s
         for a, s in catalog.fiches[candidate.code].activities.items()
@@ -315,14 +206,44 @@ def _mentions(
     points = min(MAX_ACTIVITY_MENTION, POINTS_ACTIVITY_MENTION * len(found))
     candidate.add("activités citées par la fiche", points)
     names = ", ".join(ACTIVITY_LABELS[a] for a in found)
-    candidate.raisons.append(f"La fiche cite des activités de votre établissement : {names}.")
+    first = next(iter(found.values()))
+    candidate.raisons.append(
+        f"L'indicateur porte sur des activités de votre établissement ({names}) : "
+        f"{cite(first, measured=True)}."
+    )
     for source in list(found.values())[:2]:
         candidate.cite(source)
 
 
+def _private_named(candidate: Candidate, catalog: FicheCatalog) -> None:
+    """Points when what the indicator measures names private establishments."""
+    sentence = next(
+        (
+            s
+            for s in catalog.fiches[candidate.code].sentences
+            if s.measure and _PRIVATE.search(fold(s.source.quote))
+        ),
+        None,
+    )
+    if sentence is None:
+        return
+    candidate.add("fiche ouverte aux établissements privés", POINTS_PRIVATE_NAMED)
+    candidate.raisons.append(
+        "L'indicateur vise aussi les établissements privés comme le vôtre : "
+        f"{cite(sentence.source, measured=True)}."
+    )
+    candidate.cite(sentence.source)
+
+
 def _target(
-    candidate: Candidate, ind: Indicator, rule: TargetRule | None, profile: Profile
+    candidate: Candidate,
+    ind: Indicator,
+    rule: TargetRule | None,
+    profile: Profile,
+    *,
+    engaged: bool,
 ) -> None:
+    rows = engaged_rows(ind)
     if rule is None:
         candidate.add("pas de cible pour votre situation", PENALTY_NO_TARGET)
         candidate.avertissements.append(
@@ -335,19 +256,28 @@ def _target(
         candidate.add("cible chiffrée par la fiche", POINTS_FIGURED_TARGET)
     else:
         candidate.add("cible non chiffrée", PENALTY_NO_FIGURE)
-    candidate.raisons.append(
-        f"Cible de la fiche pour « {rule.scope.label} » : {_summary(ind, rule)}."
-    )
+    row = f"Cible applicable d'après la cible de la fiche, ligne « {rule.scope.label} »"
+    if rule.scope.engaged:
+        row += ", retenue parce que votre profil vous déclare déjà engagé (deja_engages)"
+    candidate.raisons.append(f"{row} : {_summary(ind, rule)}.")
     candidate.cite(quote_source(rule.quote))
+    if rows and not engaged:
+        candidate.infos.append(
+            f"La fiche prévoit une autre cible « {rows[0].scope.label} » : si c'est votre cas, "
+            f"ajoutez {ind.code} au champ deja_engages du profil."
+        )
 
 
 def _already_met(candidate: Candidate, already_met: Source | None) -> None:
     if already_met is None:
         return
+    candidate.already_met = True
     candidate.add("déjà atteint", PENALTY_ALREADY_MET)
     candidate.avertissements.append(
         "Vous déclarez cet indicateur déjà atteint ; le guide précise : "
-        f"« {already_met.quote} » Il est donc classé en retrait."
+        f"« {already_met.quote} » L'assistant lui préfère un autre indicateur quand il en "
+        "reste assez d'accessibles ; si vous le gardez, visez une cible plus ambitieuse que "
+        "celle de la fiche."
     )
     candidate.cite(already_met)
 
@@ -362,8 +292,11 @@ def already_met_source(rules: RuleSet) -> Source | None:
 
 
 __all__ = [
+    "MIN_RELEVANCE",
     "Candidate",
+    "Category",
     "already_met_source",
+    "engaged_rows",
     "hpr_candidate",
     "quote_source",
     "strategic_candidate",

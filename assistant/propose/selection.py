@@ -6,6 +6,10 @@ the best ``min_ct`` cooperation and best ``min_os`` other indicators, then extra
 maximum only when they strongly match the priorities; for the HPR annex, the best indicator of
 each starred objective, then the best remaining ones up to the expected count (an exchange
 argument shows no other feasible selection scores more).
+
+An indicator the establishment declares already met (``deja_atteints``) is taken only when too
+few others remain to meet a count: the guide says the ARS will come back on it, so another one
+is preferred (among the rest, the selection stays optimal).
 """
 
 from __future__ import annotations
@@ -69,6 +73,17 @@ def _take(pool: Sequence[Candidate], count: int, chosen: Sequence[Candidate]) ->
     return taken
 
 
+def _take_fresh(
+    pool: Sequence[Candidate], count: int, chosen: Sequence[Candidate]
+) -> list[Candidate]:
+    """Like ``_take``, with the indicators already met only to make up the count."""
+    taken = _take([c for c in pool if not c.already_met], count, chosen)
+    if len(taken) < count:
+        met = [c for c in pool if c.already_met]
+        taken += _take(met, count - len(taken), [*chosen, *taken])
+    return taken
+
+
 def solve_strategic(candidates: Sequence[Candidate], *, rules: RuleSet) -> list[Candidate]:
     """The best selection meeting the campaign's counts (best first).
 
@@ -87,12 +102,15 @@ def solve_strategic(candidates: Sequence[Candidate], *, rules: RuleSet) -> list[
             f"{len(others)} autre(s) (minimum {min_os}).",
             hint="Vérifiez les activités, la catégorie et l'appartenance à un GHT du profil.",
         )
-    chosen = _take(cooperation, min_ct, [])
-    chosen += _take(others, min_os, chosen)
+    chosen = _take_fresh(cooperation, min_ct, [])
+    chosen += _take_fresh(others, min_os, chosen)
     strong = [
         c
         for c in cooperation + others
-        if c not in chosen and c.relevance >= EXTRA_RELEVANCE and not c.avertissements
+        if c not in chosen
+        and c.relevance >= EXTRA_RELEVANCE
+        and not c.avertissements
+        and not c.already_met
     ]
     chosen += _take(strong, max_total - len(chosen), chosen)
     return sorted(chosen, key=_order)
@@ -108,8 +126,8 @@ def solve_hpr(
     pool = ranked(candidates)
     chosen: list[Candidate] = []
     for number in starred:
-        chosen += _take([c for c in pool if c.objective_number == number], 1, chosen)
-    chosen += _take([c for c in pool if c not in chosen], expected - len(chosen), chosen)
+        chosen += _take_fresh([c for c in pool if c.objective_number == number], 1, chosen)
+    chosen += _take_fresh([c for c in pool if c not in chosen], expected - len(chosen), chosen)
     assert len(chosen) <= maximum or len(starred) > maximum
     return sorted(chosen, key=_order)
 

@@ -239,7 +239,7 @@ def lines_from_proposal(proposal: Proposal, previous: Sequence[Line]) -> list[Li
                 update={
                     "libelle": item.libelle,
                     "categorie": CATEGORY_SHORT[item.categorie],
-                    "pourquoi": clip((item.raisons[1:2] or item.raisons[:1] or [""])[0]),
+                    "pourquoi": clip((item.raisons[:1] or [item.detail_score])[0]),
                     "source": _source_label(item.sources[0]) if item.sources else "",
                 }
             )

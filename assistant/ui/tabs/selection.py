@@ -126,6 +126,10 @@ def proposal_summary(proposal: Proposal) -> str:
     )
     parts = [f"**Proposition pour {md(proposal.etablissement)}** ({how})"]
     parts += [f"*{md(note)}*" for note in proposal.notes]
+    parts += [
+        f"**Priorité non couverte** : {md(u.message)}" for u in proposal.priorites_non_couvertes
+    ]
+    parts += [f"**Attention** : {md(warning)}" for warning in proposal.avertissements]
     return "\n\n".join(parts)
 
 

@@ -178,7 +178,7 @@ def test_priorities_steer_the_selection(
     assert {"CPOM_OS_18", "CPOM_OS_10", "CPOM_OS_19"} <= set(crisis.codes)
     first = tele.indicateurs[0]
     assert any("Répond à votre priorité" in r for r in first.raisons)
-    assert first.raisons[0].startswith("Score ")
+    assert first.detail_score.startswith("Score ")
 
 
 def test_a_private_clinic_gets_the_public_warning_from_fiche_and_validator(
@@ -205,7 +205,7 @@ def test_a_private_clinic_gets_the_public_warning_from_fiche_and_validator(
         assert alternative.avertissements
 
 
-def test_an_indicator_already_met_is_ranked_down_with_the_guide_reason(
+def test_an_indicator_already_met_is_set_aside_with_the_guide_reason(
     kb: KnowledgeBase, rules: RuleSet, settings: Settings
 ) -> None:
     priorities = "la RAAC, la télésanté, les exercices de crise"
@@ -217,13 +217,15 @@ def test_an_indicator_already_met_is_ranked_down_with_the_guide_reason(
     after = next(c for c in score_candidates(met, kb=kb, rules=rules)[0] if c.code == "CPOM_OS_13")
     assert after.score == before.score - 40
     assert any("l’ARS reviendra vers l’établissement" in w for w in after.avertissements)
-
-    def rank(profile: Profile) -> int:
-        proposal = run(profile, kb, rules, settings)
-        return next(i.rang for i in proposal.indicateurs if i.code == "CPOM_OS_13")
-
-    assert rank(wanted) == 1
-    assert rank(met) == 3  # behind the two other priorities (OS_9, OS_18)
+    assert run(wanted, kb, rules, settings).codes[0] == "CPOM_OS_13"
+    proposal = run(met, kb, rules, settings)
+    # Enough other indicators remain: another one is proposed, and the proposal says why.
+    assert "CPOM_OS_13" not in proposal.codes
+    said = [w for w in proposal.avertissements if w.startswith("CPOM_OS_13")]
+    assert said
+    assert "n'est pas proposé" in said[0]
+    assert "l’ARS reviendra vers l’établissement" in said[0]
+    assert "cible plus ambitieuse" in said[0]
 
 
 @pytest.mark.parametrize("path", BENCH_PROFILES[::4], ids=lambda p: p.stem)
@@ -316,9 +318,8 @@ def test_relevance_by_retrieval_when_an_index_is_given(
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        pytest.param(
-            {**CH, "activites": ["medecine", "cardiologie"]}, "activites[1]", id="unknown-activity"
-        ),
+        pytest.param({**CH, "activites": "medecine"}, "activites", id="activities-not-a-list"),
+        pytest.param({**CH, "deja_engages": ["OS_99"]}, "deja_engages[0]", id="unknown-engaged"),
         pytest.param({**CH, "lits": -5}, "lits", id="negative-beds"),
         pytest.param({**CH, "lits": "beaucoup"}, "lits", id="text-beds"),
         pytest.param({k: v for k, v in CH.items() if k != "statut"}, "statut", id="missing"),
@@ -374,7 +375,7 @@ def test_cli_propose_prints_french_text_and_the_json_contract(
     ("content", "expected"),
     [
         pytest.param(
-            json.dumps({**CH, "activites": ["chirurgie", "magie"]}), "activites[1]", id="activity"
+            json.dumps({**CH, "activites": ["chirurgie", 3]}), "activites[1]", id="activity"
         ),
         pytest.param(json.dumps({**CH, "lits": -1}), "lits", id="beds"),
         pytest.param("{pas du json", "JSON", id="not-json"),
@@ -434,10 +435,12 @@ def test_llm_reranks_and_words_the_reasons_through_the_local_server(
         proposal = propose(profile, kb=kb, rules=rules, settings=llm_settings(settings, url))
     assert proposal.mode == "llm"
     assert proposal.codes == reordered
-    assert proposal.indicateurs[0].raisons[1] == (
-        "Ce choix sert directement le projet de l'établissement."
+    assert (
+        proposal.indicateurs[0]
+        .raisons[0]
+        .startswith("Ce choix sert directement le projet de l'établissement.")
     )
-    assert proposal.indicateurs[0].raisons[0].startswith("Score ")
+    assert proposal.indicateurs[0].detail_score.startswith("Score ")
     assert not [f for f in proposal.findings if f.severity == "erreur"]
     assert len(server.requests) == 1
     prompt = last_user_message(server.requests[0])

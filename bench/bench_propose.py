@@ -44,6 +44,7 @@ from assistant.propose.reasons import grounding, measure_texts  # noqa: E402
 from assistant.propose.relevance import MIN_RELEVANCE, catalog_for  # noqa: E402
 from assistant.propose.scoring import target_rule  # noqa: E402
 from assistant.propose.selection import check_selection  # noqa: E402
+from assistant.propose.vocabulary import own_words  # noqa: E402
 from assistant.rules import Report, load_rules, validate_draft  # noqa: E402
 
 PROFILES = ROOT / "bench" / "profiles"
@@ -92,6 +93,7 @@ def matching_figures(
     for name, profile in profiles.items():
         labels = expected.get(name, {})
         codes = list(kb.indicators) + (list(kb.hpr) if profile.hopital_proximite else [])
+        own = own_words(profile.activites, profile.categorie)
         for priority in split_priorities(profile.priorites):
             label = labels.get(priority.text)
             if label is None:
@@ -101,7 +103,9 @@ def matching_figures(
             fine = {normalize_code(c) for c in label.get("acceptables") or []}
             best = 0.0
             for code in codes:
-                relevance = max(catalog.clause_match(c, code).relevance for c in priority.clauses)
+                relevance = max(
+                    catalog.clause_match(c, code, own=own).relevance for c in priority.clauses
+                )
                 best = max(best, relevance)
                 pairs.append((relevance, code in wanted, code in fine))
             priorities.append((best, not wanted))

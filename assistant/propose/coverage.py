@@ -16,6 +16,7 @@ from assistant.propose.models import UncoveredPriority
 from assistant.propose.priorities import Priority, split_priorities
 from assistant.propose.relevance import MIN_RELEVANCE, catalog_for
 from assistant.propose.scoring import Candidate, already_met_source, engaged_rows
+from assistant.propose.vocabulary import own_words
 from assistant.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -44,13 +45,14 @@ def uncovered_priorities(
     """
     catalog = catalog_for(kb)
     pool = {c.code: c for c in candidates}
+    own = own_words(profile.activites, profile.categorie)
     out: list[UncoveredPriority] = []
     for priority in split_priorities(profile.priorites):
         matching = [
             code
             for code in pool
             if any(
-                catalog.clause_match(clause, code).relevance >= MIN_RELEVANCE
+                catalog.clause_match(clause, code, own=own).relevance >= MIN_RELEVANCE
                 for clause in priority.clauses
             )
         ]

@@ -23,6 +23,7 @@ from assistant.propose.selection import (
     solve_strategic,
     ties_at_the_boundary,
 )
+from assistant.propose.vocabulary import own_words
 from assistant.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -54,13 +55,14 @@ def score_candidates(
     clauses = split_clauses(profile.priorites)
     codes = list(kb.indicators)
     hpr_codes = list(kb.hpr) if profile.hopital_proximite else []
-    matches: dict[str, Match] = catalog.lexical(clauses, hpr_codes)
+    own = own_words(profile.activites, profile.categorie)
+    matches: dict[str, Match] = catalog.lexical(clauses, hpr_codes, own=own)
     if index is not None and clauses:
         candidates = settings.retrieval_candidates if settings else 30
         rrf_k = settings.rrf_k if settings else 60
-        matches |= catalog.retrieved(index, clauses, candidates=candidates, rrf_k=rrf_k)
+        matches |= catalog.retrieved(index, clauses, candidates=candidates, rrf_k=rrf_k, own=own)
     else:
-        matches |= catalog.lexical(clauses, codes)
+        matches |= catalog.lexical(clauses, codes, own=own)
     none = NO_MATCH
     met = already_met_source(rules)
     strategic = [

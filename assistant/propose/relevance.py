@@ -66,9 +66,10 @@ is weak and dropped, and a priority none of whose clauses reaches it is said unc
 on the benchmark profiles' 97 priorities, each labelled with the indicators that measure it
 (``bench/profiles/priorities.yaml``, written while reading the matches: a dev set, not a
 held-out one; ``bench/bench_propose.py`` prints the sweep). From 0.40 to 0.45, false matches
-halve (50 to 23) and no true one is lost (precision 0.80, recall 0.91, F1 0.86); 0.55 scores a
-higher F1 (0.88) but says 13 covered priorities uncovered, against 6 at 0.45 (which finds 8 of
-the 12 truly uncovered ones). ``CONTEXT_WEIGHT`` < 0.45: context words alone never match."""
+halve (57 to 28) and no true one is lost (precision 0.78, recall 0.94, F1 0.85; 8 of the 12
+uncovered priorities found, 4 covered ones said uncovered); 0.50 loses 5 true matches for 8
+fewer false ones, 0.55 says 13 covered priorities uncovered. ``CONTEXT_WEIGHT`` < 0.45: context
+words alone never make a match."""
 RETRIEVAL_BONUS = 0.1
 """With an index: added, times the rank weight, to a fiche the words already match."""
 RANK_WEIGHTS: tuple[float, ...] = (1.0, 0.6, 0.4, 0.25, 0.15)
@@ -260,11 +261,25 @@ class FicheCatalog:
         """The words of a clause that can point to a fiche (generic words left out)."""
         return set(words(clause)) - self.generic
 
-    def clause_match(self, clause: str, code: str) -> Match:
-        """Relevance of one indicator to one clause (0 to 1), with the passage it rests on."""
+    def clause_match(self, clause: str, code: str, *, own: frozenset[str] = frozenset()) -> Match:
+        """Relevance of one indicator to one clause (0 to 1), with the passage it rests on.
+
+        ``own``: the words of the establishment's own activities. A clause is also read without
+        them, and the better reading kept: « attractivité des métiers de la psychiatrie » from
+        a psychiatric hospital is about attractiveness, « HAD en périnatalité » from an HAD is
+        still about HAD.
+        """
+        query = self.query(clause)
+        found = self._match(clause, code, query)
+        if query & own and query - own:
+            without = self._match(clause, code, query - own)
+            if without.relevance > found.relevance:
+                return without
+        return found
+
+    def _match(self, clause: str, code: str, query: set[str]) -> Match:
         fiche = self.fiches[code]
         idf = self._idf["hpr" if code.startswith("HPR") else "strategic"]
-        query = self.query(clause)
         total = sum(idf.get(t, _MAX_IDF) for t in query)
         if not total:
             return Match(0.0, clause, None)
@@ -272,20 +287,28 @@ class FicheCatalog:
         source, measured = _best_sentence(fiche, query, idf)
         return Match(round(gained / total, 3), clause, source, measured)
 
-    def lexical(self, clauses: list[str], codes: Iterable[str]) -> dict[str, Match]:
+    def lexical(
+        self, clauses: list[str], codes: Iterable[str], *, own: frozenset[str] = frozenset()
+    ) -> dict[str, Match]:
         """Relevance of each indicator to the clauses by weighted word overlap (0 to 1)."""
         matches: dict[str, Match] = {}
         for code in codes:
             best = NO_MATCH
             for clause in clauses:
-                found = self.clause_match(clause, code)
+                found = self.clause_match(clause, code, own=own)
                 if found.relevance > best.relevance:
                     best = found
             matches[code] = best
         return matches
 
     def retrieved(
-        self, index: Index, clauses: list[str], *, candidates: int, rrf_k: int
+        self,
+        index: Index,
+        clauses: list[str],
+        *,
+        candidates: int,
+        rrf_k: int,
+        own: frozenset[str] = frozenset(),
     ) -> dict[str, Match]:
         """Lexical relevance, plus a retrieval bonus for a fiche the words already match.
 
@@ -295,7 +318,7 @@ class FicheCatalog:
         distinct fiche retrieved gets ``RETRIEVAL_BONUS`` times its ``RANK_WEIGHTS`` when its
         words match the clause (``MIN_RELEVANCE``).
         """
-        matches = self.lexical(clauses, self.kb.indicators)
+        matches = self.lexical(clauses, self.kb.indicators, own=own)
         filters = Filters(doc_id=self.kb.fiches_doc_id)
         for clause in clauses:
             passages = search(
@@ -309,7 +332,7 @@ class FicheCatalog:
                 seen.append(code)
                 if len(seen) > len(RANK_WEIGHTS):
                     break
-                lexical = self.clause_match(clause, code)
+                lexical = self.clause_match(clause, code, own=own)
                 if lexical.relevance < MIN_RELEVANCE:
                     continue
                 bonus = RETRIEVAL_BONUS * RANK_WEIGHTS[len(seen) - 1]

@@ -9,6 +9,7 @@ the « cyber- » words; a few names establishments write for what the fiches nam
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from assistant.text.french import tokenize
 
@@ -45,6 +46,21 @@ ACTIVITY_PATTERNS: dict[str, re.Pattern[str]] = {
     "dialyse": re.compile(r"dialys|insuffisance renale"),
     "cancerologie": re.compile(r"cancer|oncolog|chimiotherap"),
 }
+# The words of each activity (folded French), as a priority writes them.
+_ACTIVITY_WORDS: dict[str, str] = {
+    "medecine": "médecine",
+    "chirurgie": "chirurgie chirurgical",
+    "obstetrique": "obstétrique",
+    "urgences": "urgences",
+    "imagerie": "imagerie",
+    "mammographie": "mammographie",
+    "had": "HAD",
+    "smr": "SMR réadaptation",
+    "psychiatrie": "psychiatrie",
+    "usld": "USLD",
+    "dialyse": "dialyse",
+    "cancerologie": "cancérologie cancer",
+}
 # Activities a category implies even when the profile does not list them (scoring only).
 CATEGORY_ACTIVITIES: dict[str, tuple[str, ...]] = {
     "HAD": ("had",),
@@ -69,4 +85,13 @@ def words(text: str) -> list[str]:
     return out
 
 
-__all__ = ["ACTIVITY_PATTERNS", "CATEGORY_ACTIVITIES", "STEM_CHARS", "words"]
+def own_words(activities: Iterable[str], category: str) -> frozenset[str]:
+    """The words by which an establishment names its own activities (and its category's)."""
+    names = {*activities, *CATEGORY_ACTIVITIES.get(category, ())}
+    found: set[str] = set()
+    for name in names:
+        found |= set(words(_ACTIVITY_WORDS.get(name, name)))
+    return frozenset(found)
+
+
+__all__ = ["ACTIVITY_PATTERNS", "CATEGORY_ACTIVITIES", "STEM_CHARS", "own_words", "words"]

@@ -36,6 +36,7 @@ from tests.validator_fixtures import (
     line,
     proximity_draft,
     rules,
+    written,
     yes_no_line,
 )
 
@@ -58,7 +59,10 @@ ISSUE_TABLE = {
     "TRAJ-DIRECTION": "erreur",
     "TRAJ-BELOW-FICHE": "avertissement",
     "TRAJ-ALREADY-MET": "avertissement",
+    "TRAJ-FLAT": "avertissement",
     "JUST-MISSING": "avertissement",
+    "JUST-CONTENT": "avertissement",
+    "JUST-DUPLICATE": "avertissement",
     "JUST-PLACEHOLDER": "erreur",
     "HPR-NOT-HPR": "erreur",
     "HPR-MISSING": "erreur",
@@ -184,7 +188,7 @@ def test_a_rule_left_out_of_the_file_is_not_applied(tmp_path: Path, kb: Knowledg
 def test_guide_examples_of_the_strategic_annex_pass(
     codes: tuple[str, ...], kb: KnowledgeBase, rules: RuleSet
 ) -> None:
-    report = check(draft(codes), kb, rules)
+    report = check(written(draft(codes)), kb, rules)
     assert report.valid
     assert report.findings == []
 
@@ -192,7 +196,7 @@ def test_guide_examples_of_the_strategic_annex_pass(
 def test_guide_example_of_an_hpr_with_each_starred_objective_passes(
     kb: KnowledgeBase, rules: RuleSet
 ) -> None:
-    report = check(proximity_draft(), kb, rules)
+    report = check(written(proximity_draft()), kb, rules)
     assert report.valid
     assert report.findings == []
 
@@ -362,10 +366,17 @@ def _just_missing(met: bool) -> Tree:
     return tree
 
 
-def _just_short(met: bool) -> Tree:
-    tree = draft()
+def _just_content(met: bool) -> Tree:
+    tree = written(draft())
     if not met:
         tree["indicateurs"][0]["justification"] = "Projet prioritaire du GHT, voir annexe."
+    return tree
+
+
+def _just_duplicate(met: bool) -> Tree:
+    tree = written(draft())
+    if not met:
+        tree["indicateurs"][3]["justification"] = tree["indicateurs"][0]["justification"]
     return tree
 
 
@@ -469,7 +480,8 @@ RULE_CASES = [
         "TRAJ-ALREADY-MET", _traj_already_met_draft, "CPOM_OS_22", id="TRAJ-ALREADY-MET-draft"
     ),
     pytest.param("JUST-MISSING", _just_missing, "CPOM_CT_2", id="JUST-MISSING"),
-    pytest.param("JUST-MISSING", _just_short, "CPOM_CT_2", id="JUST-MISSING-short"),
+    pytest.param("JUST-CONTENT", _just_content, "CPOM_CT_2", id="JUST-CONTENT"),
+    pytest.param("JUST-DUPLICATE", _just_duplicate, "CPOM_CT_2", id="JUST-DUPLICATE"),
     pytest.param("JUST-PLACEHOLDER", _placeholder("XXX"), "CPOM_CT_2", id="JUST-PLACEHOLDER-xxx"),
     pytest.param(
         "JUST-PLACEHOLDER",
@@ -523,7 +535,7 @@ def test_rule_fails_when_broken_and_passes_when_met(
 
 
 def test_warnings_alone_keep_a_draft_valid(kb: KnowledgeBase, rules: RuleSet) -> None:
-    report = check(_hpr_count(False), kb, rules)
+    report = check(written(_hpr_count(False)), kb, rules)
     assert [f.rule for f in report.findings] == ["HPR-COUNT"]
     assert report.valid
     assert (report.errors, report.warnings) == (0, 1)
@@ -536,8 +548,8 @@ def test_messages_explain_how_ambiguous_wording_was_read(kb: KnowledgeBase, rule
     (starred,) = hits(check(_hpr_starred(False), kb, rules), "HPR-STARRED")
     assert "n° 3" in starred.message
     assert "Lecture retenue" in starred.message
-    (short,) = hits(check(_just_short(False), kb, rules), "JUST-MISSING")
-    assert "le guide ne fixe pas de longueur" in short.message
+    (content,) = hits(check(_just_content(False), kb, rules), "JUST-CONTENT")
+    assert "le guide ne fixe pas le contenu d'une justification" in content.message
 
 
 def test_below_fiche_names_the_years_and_the_expected_figure(
@@ -694,7 +706,7 @@ def test_folder_batch_json_contract_and_exit_codes(
 
 
 def test_single_file_json_contract(tmp_path: Path, kb: KnowledgeBase, rules: RuleSet) -> None:
-    write_json(Draft.model_validate(_elig_ght(False)), tmp_path / "b.json")
+    write_json(Draft.model_validate(written(_elig_ght(False))), tmp_path / "b.json")
     out = io.StringIO()
     assert main_validate(tmp_path / "b.json", as_json=True, out=out, kb=kb, rules=rules) == 1
     data = json.loads(out.getvalue())
@@ -715,7 +727,7 @@ def test_single_file_json_contract(tmp_path: Path, kb: KnowledgeBase, rules: Rul
 
 
 def test_text_report_is_french(tmp_path: Path, kb: KnowledgeBase, rules: RuleSet) -> None:
-    write_json(Draft.model_validate(_hpr_count(False)), tmp_path / "b.json")
+    write_json(Draft.model_validate(written(_hpr_count(False))), tmp_path / "b.json")
     out = io.StringIO()
     assert main_validate(tmp_path / "b.json", as_json=False, out=out, kb=kb, rules=rules) == 0
     text = out.getvalue()
@@ -737,4 +749,4 @@ def test_unreadable_single_file_raises_for_exit_2(
 def test_hpr_lines_follow_the_hpr_years(kb: KnowledgeBase, rules: RuleSet) -> None:
     tree = proximity_draft()
     tree["indicateurs_hpr"][0] = hpr_line("HPR_1_1")  # 2025-2027 only: nothing missing
-    assert check(tree, kb, rules).findings == []
+    assert check(written(tree), kb, rules).findings == []

@@ -134,3 +134,52 @@ def kb() -> KnowledgeBase:
 def rules() -> RuleSet:
     """The Occitanie 2025-2029 rules file."""
     return load_rules(RULES_FILE)
+
+
+# Justifications that a referent would accept: each names its 2024 starting point, a dated
+# action and who carries it, and no two say the same thing (JUST-CONTENT, JUST-DUPLICATE).
+WRITTEN: tuple[str, ...] = (
+    "En 2024, deux conventions liaient déjà l'établissement à la clinique voisine ; la "
+    "direction médicale en signera une troisième en 2026 pour la chirurgie ambulatoire.",
+    "L'état des lieux de 2024 recense peu de partenariats avec les EHPAD du secteur ; "
+    "l'équipe mobile de gériatrie organisera des visites communes dès le printemps 2025.",
+    "Le constat de départ montre une prévention limitée aux seuls vaccins ; le service de "
+    "santé publique lancera en 2025 des ateliers nutrition avec la CPTS.",
+    "Aucun programme d'éducation thérapeutique n'était autorisé fin 2024 ; une infirmière "
+    "coordinatrice déposera le dossier diabète en 2026 avec l'appui du réseau régional.",
+    "Le diagnostic initial compte quelques téléconsultations en cardiologie ; le DIM et le "
+    "pôle médecine équiperont trois salles en septembre 2025.",
+    "À ce jour un exercice annuel de crise est joué ; la cellule de gestion des risques "
+    "ajoutera un scénario cyber en mars 2026 avec le GHT.",
+    "En 2024 la communication RH tenait au seul site internet ; la DRH publiera une "
+    "campagne vidéo sur les réseaux sociaux en 2025, budget de 8 000 euros.",
+    "Le bilan social 2024 relève un absentéisme élevé ; le comité QVCT déploiera des "
+    "horaires aménagés en 2025 puis un espace de repos en 2027.",
+    "Valeur initiale 2024 : un protocole de coopération ; la direction des soins formera "
+    "deux infirmières en pratique avancée en 2026.",
+    "Constat 2024 : l'établissement participe à une étude multicentrique ; la cellule de "
+    "recherche clinique recrutera un attaché de recherche (0,5 ETP) en 2025.",
+    "Le recueil 2024 montre des consultations avancées limitées à la cardiologie ; le CH "
+    "de référence détachera un pneumologue deux jours par mois dès 2025.",
+    "Aujourd'hui les médecins de ville ne siègent à aucune instance ; la commission "
+    "médicale invitera deux généralistes de la CPTS à partir de juin 2025.",
+    "Le taux 2024 d'entrées directes reste faible ; une ligne d'avis gériatrique ouverte "
+    "aux médecins traitants fonctionnera en janvier 2026, portée par le cadre de santé.",
+    "En 2024 quelques visites à domicile ont eu lieu ; l'infirmière de liaison structurera "
+    "en 2025 un retour à domicile accompagné avec le SSIAD du canton.",
+    "Le nombre 2024 de participants reste modeste ; le service de prévention animera en "
+    "octobre 2025 une journée dépistage avec la mairie et la MSP.",
+    "L'organisation commune de garde n'existait pas en 2024 ; la direction et le centre "
+    "hospitalier partenaire signeront une convention de permanence en 2026.",
+    "Les admissions non programmées de 2024 passaient presque toutes par les urgences ; le "
+    "bureau des entrées installera une filière directe en 2027 avec les spécialistes.",
+)
+
+
+def written(tree: dict[str, Any]) -> dict[str, Any]:
+    """The same draft with one of ``WRITTEN`` per line (strategic lines first, then HPR)."""
+    items = list(tree.get("indicateurs", [])) + list(tree.get("indicateurs_hpr", []))
+    assert len(items) <= len(WRITTEN)
+    for item, text in zip(items, WRITTEN, strict=False):
+        item["justification"] = text
+    return tree

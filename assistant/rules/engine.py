@@ -1,8 +1,8 @@
 """The validator engine: a draft, the knowledge base and a campaign's rules -> a report.
 
 Pure code, no model: the verdict depends on codes, figures and the establishment's profile,
-never on what free text (justifications, comments) says. Free text is only counted (words)
-and scanned for placeholders.
+never on what free text (justifications, comments) says. Free text is scanned for placeholders
+(an error) and read for what a referent looks for and for copies (warnings only).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from assistant.errors import UnknownIndicatorError
 from assistant.kb import KnowledgeBase, normalize_code
 from assistant.rules.catalog import RuleSet
 from assistant.rules.indicators import check_entry, find_placeholder
+from assistant.rules.justification import check_duplicates
 from assistant.rules.report import Report
 from assistant.rules.run import Entry, Run
 
@@ -181,6 +182,9 @@ def validate_draft(
     if view.etablissement.hopital_proximite is not False:
         for entry in hpr:
             check_entry(run, entry)
+    check_duplicates(
+        run, strategic + (hpr if view.etablissement.hopital_proximite is not False else [])
+    )
     _placeholder_in_name(run)
     _deadline(run)
     return Report.from_findings(run.findings)

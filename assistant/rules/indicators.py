@@ -1,7 +1,8 @@
 """Rules on one indicator line: eligibility, values, trajectory, justification.
 
 The value rules (VAL-*) live here with ``check_entry``, which applies every per-line rule in
-order; the others have their own modules (``eligibility``, ``trajectory``, ``justification``).
+order; the others have their own modules (``eligibility``, ``trajectory``, ``progress``,
+``justification``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from assistant.kb.models import Indicator
 from assistant.rules.eligibility import check_eligibility, target_rule
 from assistant.rules.figures import line_points, place_label, read_yes_no, target_years
 from assistant.rules.justification import check_justification, find_placeholder
+from assistant.rules.progress import check_progress
 from assistant.rules.run import Entry, Run
 from assistant.rules.trajectory import check_trajectory
 from assistant.rules.values import as_number, join_fr, show
@@ -84,6 +86,7 @@ def check_entry(run: Run, entry: Entry) -> None:
         hpr = run.kb.hpr[entry.code]
         _missing(run, entry, entry.code)
         _range(run, entry, entry.code, _hpr_unit(hpr.label))
+        check_progress(run, entry)
         check_justification(run, entry, entry.code)
         return
     indicator = run.kb.indicators[entry.code]
@@ -95,6 +98,8 @@ def check_entry(run: Run, entry: Entry) -> None:
     _range(run, entry, indicator.code, None if yes_no else indicator.unit)
     if applicable:
         check_trajectory(run, entry, indicator, rule, yes_no=yes_no)
+        if not yes_no:
+            check_progress(run, entry, rule=rule)
     check_justification(run, entry, indicator.code)
 
 

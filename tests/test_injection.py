@@ -76,7 +76,11 @@ def test_injected_justification_does_not_change_the_cli_verdict(
 ) -> None:
     tree = json.loads(WITH_ERRORS.read_text(encoding="utf-8"))
     neutral, injected = tmp_path / "neutre.json", tmp_path / "injecte.json"
-    for path, text in ((neutral, "Texte neutre de justification."), (injected, INJECTION_EN)):
+    # The neutral text is as long as the injection: both are read the same way (JUST-DUPLICATE
+    # groups any long text repeated on every line), so only the injection could make a difference.
+    neutral_text = "Texte neutre de justification, repris à l'identique pour chaque indicateur ici."
+    assert len(neutral_text.split()) == len(INJECTION_EN.split())
+    for path, text in ((neutral, neutral_text), (injected, INJECTION_EN)):
         for item in tree["indicateurs"] + tree.get("indicateurs_hpr", []):
             item["justification"] = text
             item["commentaire"] = text

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_valid
 
 from assistant.errors import CatalogError
 
-Severity = Literal["erreur", "avertissement"]
+Severity = Literal["erreur", "avertissement", "information"]
+"""« information » says how the draft was read; it neither blocks nor warns."""
 
 RULE_IDS: tuple[str, ...] = (
     "SEL-MAX",
@@ -31,6 +32,7 @@ RULE_IDS: tuple[str, ...] = (
     "TRAJ-BELOW-FICHE",
     "TRAJ-ALREADY-MET",
     "TRAJ-FLAT",
+    "TRAJ-READING",
     "JUST-MISSING",
     "JUST-CONTENT",
     "JUST-DUPLICATE",
@@ -71,8 +73,9 @@ _REQUIRED_VARIANTS: dict[str, tuple[str, ...]] = {
     "SEL-UNKNOWN": ("strategic", "hpr", "misplaced_hpr", "misplaced_strategic", "suggestion"),
     "ELIG-CATEGORY": ("sans_objet", "categories_only"),
     "VAL-RANGE": ("rate", "count"),
-    "TRAJ-ALREADY-MET": ("fiche", "draft"),
-    "TRAJ-BELOW-FICHE": ("reading",),
+    "TRAJ-ALREADY-MET": ("fiche", "draft", "engaged"),
+    "TRAJ-BELOW-FICHE": ("reading", "both"),
+    "TRAJ-READING": ("one", "both", "none"),
     "TRAJ-FLAT": ("label", "objective", "fiche", "hpr_label", "hpr_objective"),
     "JUST-CONTENT": ("baseline", "action", "means"),
     "SCHEMA": ("campaign", "unreadable"),

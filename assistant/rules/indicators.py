@@ -90,7 +90,7 @@ def check_entry(run: Run, entry: Entry) -> None:
         check_justification(run, entry, entry.code)
         return
     indicator = run.kb.indicators[entry.code]
-    rule = target_rule(run, indicator.code)
+    rule = target_rule(run, indicator.code, engaged=entry.item.deja_engage is True)
     applicable = check_eligibility(run, indicator, rule)
     yes_no = indicator.type == "declaratif" or indicator.unit == "oui_non"
     _missing(run, entry, indicator.code)

@@ -85,6 +85,12 @@ def format_draft(draft: IndicatorDraft) -> str:
         )
     lines += ["", "SUIVI", *_para(draft.suivi), ""]
     lines += ["PARTENAIRES", *_para(draft.partenaires), ""]
+    if draft.moyens:
+        lines += ["MOYENS", *_para(draft.moyens), ""]
+    if draft.risques:
+        lines += ["RISQUES ET PARADES", *_bullets(draft.risques), ""]
+    if draft.preuves:
+        lines += ["ÉLÉMENTS DE PREUVE POUR L'ÉVALUATION", *_bullets(draft.preuves), ""]
     if draft.a_completer:
         lines += ["À COMPLÉTER PAR L'ÉTABLISSEMENT", *_bullets(draft.a_completer), ""]
     if draft.avertissements:

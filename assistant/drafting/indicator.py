@@ -19,7 +19,7 @@ from assistant.drafting.writing import write_offline
 from assistant.drafts import Value
 from assistant.errors import InvalidInputError
 from assistant.kb.growth import Lecture
-from assistant.kb.models import HprIndicator, Indicator
+from assistant.kb.models import HprIndicator, Indicator, TargetRule
 from assistant.llm.models import build_chat_model
 from assistant.profile import Profile
 from assistant.propose.relevance import Match, catalog_for
@@ -117,6 +117,7 @@ def offline_draft(
     ind = kb.get(code)
     warnings: list[str] = []
     rule_source: Source | None = None
+    rule: TargetRule | None = None
     if isinstance(ind, HprIndicator):
         if not profile.hopital_proximite:
             raise InvalidInputError(
@@ -148,6 +149,7 @@ def offline_draft(
         prompts_dir=settings.prompts_dir,
         kb=kb,
         guide_source=guide,
+        rule=rule,
     )
     if trajectory.methode == "plancher" and annexe == "strategique":
         warnings.append(
@@ -170,6 +172,9 @@ def offline_draft(
         portee=trajectory.portee,
         lecture=trajectory.lecture,
         lecture_hausse=trajectory.lecture_hausse,
+        moyens=written.moyens,
+        risques=written.risques,
+        preuves=written.preuves,
         trajectoire_autre_lecture=trajectory.autre_lecture,
         deja_atteint=trajectory.deja_atteint,
         sources=[*written.sources, *([rule_source] if rule_source else [])],

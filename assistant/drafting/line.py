@@ -43,8 +43,14 @@ def justification_of(draft: IndicatorDraft, *, prompts_dir: Any) -> tuple[str, s
         contexte=draft.contexte,
         diagnostic=draft.diagnostic_initial,
         actions=actions,
+        moyens=draft.moyens,
     )
-    commentaire = paragraph(parts["commentaire"], suivi=draft.suivi, partenaires=draft.partenaires)
+    commentaire = paragraph(
+        parts["commentaire"],
+        suivi=draft.suivi,
+        partenaires=draft.partenaires,
+        preuves=" ".join(draft.preuves),
+    )
     return justification, commentaire
 
 

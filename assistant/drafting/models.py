@@ -61,6 +61,17 @@ class IndicatorDraft(DraftProse):
         default=None, description="Année -> cible dans l'autre lecture, pour comparaison."
     )
     deja_atteint: bool = False
+    moyens: str = Field(
+        default="",
+        description="Qui porte l'indicateur et avec quels moyens (pilote, équipes, appui).",
+    )
+    risques: list[str] = Field(
+        default_factory=list, description="Les risques pour la trajectoire et leur parade."
+    )
+    preuves: list[str] = Field(
+        default_factory=list,
+        description="Les éléments de preuve à réunir pour l'évaluation (ceux de la fiche).",
+    )
     sources: list[Source] = Field(default_factory=list)
     a_completer: list[str] = Field(
         default_factory=list, description="Ce que l'établissement doit encore fournir."

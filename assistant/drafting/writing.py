@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.drafting.models import DraftProse
+from assistant.drafting.plan import FichePlan, fiche_plan
 from assistant.drafting.trajectory import Trajectory, pace_of, show
 from assistant.drafts import Value
-from assistant.kb.models import HprIndicator, Indicator
+from assistant.kb.models import HprIndicator, Indicator, TargetRule, YearTarget
 from assistant.kb.text import comparable
 from assistant.profile import ACTIVITY_LABELS, Profile
 from assistant.propose.relevance import (
@@ -37,7 +38,7 @@ TEMPLATE = "draft_textes"
 MAX_QUOTED = 260
 MAX_ACTIONS = 6
 PLACEHOLDER = "[à compléter]"
-_MODALITIES = re.compile(r"Modalit[ée]s?\s+(?:de\s+|et\s+)?suivi[^:]*:\s*(.+)", re.IGNORECASE)
+_MODALITIES = re.compile(r"Modalit[ée]s?\s+(?:de\s+|et\s+)?suivi[^:•]*:\s*([^•\[]+)", re.IGNORECASE)
 # A "good practice" that says there is no support is not an action to take.
 _NOTHING = re.compile(r"n['’]existe pas|\bpas d['’](?:incitation|accompagnement)", re.IGNORECASE)
 _UNIT_WORDS = {
@@ -51,11 +52,14 @@ _UNIT_WORDS = {
 
 @dataclass
 class Written:
-    """The prose of a draft and what it rests on."""
+    """The prose of a draft, its means, risks and proofs, and what it rests on."""
 
     prose: DraftProse
     sources: list[Source] = field(default_factory=list)
     a_completer: list[str] = field(default_factory=list)
+    moyens: str = ""
+    risques: list[str] = field(default_factory=list)
+    preuves: list[str] = field(default_factory=list)
 
 
 class _Writer:
@@ -91,8 +95,9 @@ def _clip(text: str, limit: int = MAX_QUOTED) -> str:
     return head.rsplit(" ", 1)[0].rstrip(" ,;:(")
 
 
-def _fiche_text(ind: Indicator) -> str:
-    return comparable(" ".join([ind.label, ind.objective, *ind.sections.values()]))
+def _fiche_parts(ind: Indicator) -> list[str]:
+    """The fiche's parts, each on its own: a quote never runs from one part into the next."""
+    return [comparable(part) for part in (ind.label, ind.objective, *ind.sections.values())]
 
 
 def _verbatim(ind: Indicator, text: str | None, part: str, *, min_words: int = 2) -> Source | None:
@@ -100,7 +105,11 @@ def _verbatim(ind: Indicator, text: str | None, part: str, *, min_words: int = 2
     if not text:
         return None
     clipped = _clip(text)
-    if len(clipped.split()) < min_words or comparable(clipped) not in _fiche_text(ind):
+    if len(clipped.split()) < min_words:
+        return None
+    if not any(comparable(clipped) in part for part in _fiche_parts(ind)):
+        return None
+    if "•" in clipped:  # spans two items of a list: not one passage of the fiche
         return None
     return Source(doc_id="", section=f"{ind.code} – {PART_TITLES[part]}", quote=clipped)
 
@@ -135,8 +144,13 @@ def write_offline(
     prompts_dir: Path,
     kb: KnowledgeBase,
     guide_source: Source | None,
+    rule: TargetRule | None = None,
 ) -> Written:
-    """The offline prose of a draft, its sources and what the establishment must supply."""
+    """The offline prose of a draft, its sources and what the establishment must supply.
+
+    ``rule`` is the fiche's row applied to the establishment: its steps in words date the
+    actions (« Réflexion », « Mise en œuvre effective d'au moins une « fonction » … »).
+    """
     writer = _Writer(prompts_dir, profile)
     catalog = catalog_for(kb)
     clauses = split_clauses(profile.priorites)
@@ -177,15 +191,23 @@ def write_offline(
     if others:
         contexte.append(writer.text("contexte_activites", activites=", ".join(others)))
     diagnostic = _diagnostic(writer, ind, trajectory, baseline, guide_source)
-    actions = _actions(writer, ind, activities)
+    plan = fiche_plan(ind)
+    actors = [a for a in (_verbatim(ind, x, "contexte") for x in plan.actors) if a is not None]
+    actions = _dated_actions(writer, ind, plan, trajectory, rule, activities, actors)
     suivi = _suivi(writer, ind)
     partners = _verbatim(ind, ind.partners, "indicateur")
     writer.cite(partners)
-    partenaires = (
-        writer.text("partenaires", partenaires=partners.quote)
-        if partners
-        else writer.text("partenaires_absents")
-    )
+    if partners:
+        partenaires = writer.text("partenaires", partenaires=partners.quote)
+    elif actors:
+        for actor in actors:
+            writer.cite(actor)
+        partenaires = writer.text("partenaires_acteurs", acteurs=_quoted_list(actors))
+    else:
+        partenaires = writer.text("partenaires_absents")
+    moyens = _means(writer, ind, plan, activities)
+    risques = _risks(writer, ind, plan, trajectory, has_partners=bool(partners or actors))
+    preuves = _proofs(writer, ind, plan)
     writer.sources = [
         s if s.doc_id else s.model_copy(update={"doc_id": kb.fiches_doc_id}) for s in writer.sources
     ]
@@ -199,7 +221,190 @@ def write_offline(
         ),
         writer.sources,
         writer.todo,
+        moyens=moyens,
+        risques=risques,
+        preuves=preuves,
     )
+
+
+def _quoted_list(sources: list[Source]) -> str:
+    quoted = [f"« {s.quote} »" for s in sources]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " et " + quoted[-1]
+
+
+def _milestone(
+    writer: _Writer,
+    ind: Indicator,
+    target: YearTarget | None,
+    value: Value | None,
+    rule: str | None,
+    unit: str,
+) -> str:
+    """What the year must reach: the computed target and the fiche's step in its words."""
+    figure = ""
+    if target is not None and target.kind != "libre" and rule is not None:
+        if value is None:
+            figure = writer.text("jalon_a_calculer", regle=rule)
+        elif unit == "oui_non":
+            figure = writer.text("jalon_oui_non", valeur=show(value, unit))
+        else:
+            figure = writer.text("jalon_cible", valeur=show(value, unit), regle=rule)
+    step = ""
+    if target is not None and target.cell:
+        verbatim = any(comparable(target.cell) in part for part in _fiche_parts(ind))
+        step = writer.text("jalon_etape" if verbatim else "jalon_etape_lue", etape=target.cell)
+    if figure and step:
+        return f"{figure}, {step}"
+    if figure or step:
+        return figure or step
+    if value is None:
+        return writer.text("jalon_a_calculer", regle=rule or "règle de la fiche")
+    return writer.text("jalon_propose", valeur=show(value, unit))
+
+
+def _dated_actions(
+    writer: _Writer,
+    ind: Indicator,
+    plan: FichePlan,
+    trajectory: Trajectory,
+    rule: TargetRule | None,
+    activities: list[str],
+    actors: list[Source],
+) -> list[str]:
+    """One dated action a year, 2025 to 2029: the year's step, then what to do that year.
+
+    The first year launches (pilot, data source); the last one takes stock with the proofs;
+    the years between take, in order, the fiche's own suggestions: a pace or date it sets,
+    its good practices and support, the actors it names, the services concerned.
+    """
+    unit = "oui_non" if ind.type == "declaratif" or ind.unit == "oui_non" else ind.unit
+    targets = {str(y.year): y for y in (rule.years if rule else [])}
+    years = list(trajectory.valeurs) or [str(y) for y in range(2025, 2030)]
+    source = _verbatim(ind, ind.data_source, "source")
+    writer.cite(source)
+    launch = (
+        writer.text("action_lancement", source=source.quote)
+        if source
+        else writer.text("action_lancement_sans_source")
+    )
+    pool: list[tuple[int | None, str]] = []
+    for dated, passage in plan.paced:
+        quoted = _verbatim(ind, passage, "objectif")
+        if quoted is not None:
+            writer.cite(quoted)
+            pool.append((dated, writer.text("action_rythme", rythme=quoted.quote)))
+    for practice in ind.good_practices:
+        quoted = _verbatim(ind, practice, "bonnes_pratiques")
+        if quoted is None or _NOTHING.search(quoted.quote):
+            continue
+        writer.cite(quoted)
+        name = (
+            "action_levier"
+            if quoted.quote.lower().startswith("accompagnement")
+            else "action_pratique"
+        )
+        pool.append((None, writer.text(name, pratique=quoted.quote)))
+    partners = _verbatim(ind, ind.partners, "indicateur")
+    if partners is not None:
+        pool.append((None, writer.text("action_partenaires", partenaires=partners.quote)))
+    elif actors:
+        pool.append((None, writer.text("action_acteurs", acteurs=_quoted_list(actors))))
+    if activities:
+        pool.append((None, writer.text("action_activites", activites=", ".join(activities))))
+    middle = years[1:-1]
+    todo: dict[str, str] = {}
+    for dated, text in sorted(pool, key=lambda item: item[0] is None):  # dated ones first
+        free = [y for y in middle if y not in todo]
+        if not free:
+            break
+        wanted = str(dated) if dated is not None and str(dated) in free else free[0]
+        todo[wanted] = text
+    actions = []
+    for year in years:
+        if year == years[0]:
+            what = launch
+        elif year == years[-1]:
+            what = writer.text("action_bilan")
+        else:
+            what = todo.get(year, writer.text("action_point"))
+        step = _milestone(
+            writer,
+            ind,
+            targets.get(year),
+            trajectory.valeurs.get(year),
+            trajectory.regles.get(year),
+            unit,
+        )
+        what = what[:1].lower() + what[1:]
+        actions.append(writer.text("action_annee", annee=year, jalon=step, action=what))
+    return actions
+
+
+def _means(writer: _Writer, ind: Indicator, plan: FichePlan, activities: list[str]) -> str:
+    """Who carries the indicator and with what: the pilot, the teams, the fiche's support."""
+    teams = (
+        writer.text("moyens_equipes", activites=", ".join(activities))
+        if activities
+        else writer.text("moyens_equipes_generales")
+    )
+    support = [q for q in (_verbatim(ind, m, "bonnes_pratiques") for m in plan.means) if q]
+    support = [q for q in support if not _NOTHING.search(q.quote)][:2]
+    for quoted in support:
+        writer.cite(quoted)
+    appui = (
+        writer.text("moyens_appui", appui=" ; ".join(f"« {q.quote} »" for q in support))
+        if support
+        else writer.text("moyens_sans_appui")
+    )
+    return writer.text("moyens", equipes=teams, appui=appui)
+
+
+def _risks(
+    writer: _Writer, ind: Indicator, plan: FichePlan, trajectory: Trajectory, *, has_partners: bool
+) -> list[str]:
+    """The risks to the trajectory and how each is handled (the fiche's own first)."""
+    risks = []
+    for passage in plan.risks[:1]:
+        quoted = _verbatim(ind, passage, "contexte")
+        if quoted is not None:
+            writer.cite(quoted)
+            risks.append(writer.text("risque_fiche", risque=quoted.quote))
+    data = _verbatim(ind, ind.data_source, "source")
+    risks.append(
+        writer.text("risque_donnees", source=data.quote)
+        if data
+        else writer.text("risque_donnees_sans_source")
+    )
+    rising = [
+        v
+        for v in trajectory.valeurs.values()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+    if len(set(rising)) > 1:
+        risks.append(writer.text("risque_rythme"))
+    if has_partners:
+        risks.append(writer.text("risque_partenaires"))
+    return risks
+
+
+def _proofs(writer: _Writer, ind: Indicator, plan: FichePlan) -> list[str]:
+    """The fiche's « éléments de preuve » (else its follow-up terms, else what to keep)."""
+    found = [q for q in (_verbatim(ind, p, "suivi") for p in plan.proofs) if q]
+    if not found:
+        found = [q for q in (_verbatim(ind, p, "suivi") for p in plan.follow_up) if q]
+        if found:
+            for quoted in found[:2]:
+                writer.cite(quoted)
+            return [writer.text("preuve_suivi", preuve=q.quote) for q in found[:2]]
+        data = _verbatim(ind, ind.data_source, "source")
+        return [
+            writer.text("preuves_sans_fiche", source=data.quote)
+            if data
+            else writer.text("preuves_sans_fiche_ni_source")
+        ]
+    for quoted in found:
+        writer.cite(quoted)
+    return [writer.text("preuve_fiche", preuve=q.quote) for q in found]
 
 
 def _definition(writer: _Writer, ind: Indicator) -> str:

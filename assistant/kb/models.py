@@ -121,8 +121,9 @@ class YearTarget(BaseModel, frozen=True):
     )
     cell: str | None = Field(
         None,
-        description="For a year without a figure (libre): the fiche's own words in that cell "
-        "(« Réflexion », « Progression positive du taux et/ou du nombre total de RMM »).",
+        description="The fiche's own words in that year's cell when it has no figure "
+        "(« Réflexion », « Progression positive du taux et/ou du nombre total de RMM »), or the "
+        "step the reviewed overlay reads in an interleaved table (not always verbatim).",
     )
 
 

@@ -33,6 +33,16 @@ class OverlayRule(_Strict):
     years: list[str]
     quote: str
     reading: str | None = None
+    cells: list[str | None] | None = None
+    """The fiche's words for each year's cell (None: no words), reconstituted by the reviewer
+    where the extraction interleaves the cells; used verbatim only when found in the fiche."""
+
+    @field_validator("cells")
+    @classmethod
+    def _five_cells(cls, cells: list[str | None] | None) -> list[str | None] | None:
+        if cells is not None and len(cells) != len(YEARS):
+            raise ValueError(f"expected {len(YEARS)} cells, got {len(cells)}")
+        return cells
 
     @field_validator("years")
     @classmethod
@@ -105,7 +115,12 @@ def overlay_rules(
         rules.append(
             TargetRule(
                 scope=rule.scope,
-                years=[_year_target(y, item) for y, item in zip(YEARS, rule.years, strict=True)],
+                years=[
+                    _year_target(y, item).model_copy(update={"cell": cell})
+                    for y, item, cell in zip(
+                        YEARS, rule.years, rule.cells or [None] * len(YEARS), strict=True
+                    )
+                ],
                 quote=Quote(doc_id=doc_id, text=rule.quote, section=section),
                 reading=rule.reading,
             )

@@ -77,7 +77,7 @@ def test_identical_justifications_across_both_annexes_are_one_finding(
     tree["indicateurs_hpr"][2]["justification"] = copied
     report = check(tree, kb, rules)
     (finding,) = _cited(report, "JUST-DUPLICATE", corpus_text)
-    assert finding.message.startswith("CPOM_CT_2, CPOM_OS_6 et HPR_3_2 : justifications")
+    assert finding.message.startswith("CPOM_CT_2, CPOM_OS_6 et HPR_3_2 : justifications identiques")
     assert "chaque choix doit être justifié pour lui-même" in finding.message
     assert finding.indicator == "CPOM_CT_2"
     assert report.valid  # a warning
@@ -101,6 +101,16 @@ def test_a_copy_that_changes_only_the_name_or_a_figure_is_a_duplicate(
         tree["indicateurs"][index]["justification"] = TEMPLATE.format(name=shown, figure=figure)
     (finding,) = hits(check(tree, kb, rules), "JUST-DUPLICATE")
     assert finding.message.startswith("CPOM_CT_2 et CPOM_CT_4 :")
+    assert "justifications identiques (" in finding.message  # names and figures set aside
+
+
+def test_a_copy_with_a_word_changed_is_nearly_identical(kb: KnowledgeBase, rules: RuleSet) -> None:
+    tree = written(draft())
+    tree["indicateurs"][0]["justification"] = TEMPLATE.format(name="CPOM_CT_2", figure="3")
+    changed = TEMPLATE.replace("mars 2026", "septembre 2026")
+    tree["indicateurs"][1]["justification"] = changed.format(name="CPOM_CT_4", figure="3")
+    (finding,) = hits(check(tree, kb, rules), "JUST-DUPLICATE")
+    assert "justifications presque identiques (ressemblance d’au moins 9" in finding.message
 
 
 def test_justifications_sharing_one_sentence_are_not_duplicates(

@@ -299,8 +299,15 @@ def check_duplicates(run: Run, entries: list[Entry]) -> None:
             "JUST-DUPLICATE",
             indicator=unique[0],
             indicators=join_fr(unique),
-            similar=int(least * 100),
+            likeness=_likeness(least),
         )
+
+
+def _likeness(score: float) -> str:
+    """« identiques » for the same words, else how alike the least alike pair is."""
+    if score >= 0.995:
+        return "identiques"
+    return f"presque identiques (ressemblance d’au moins {int(score * 100)} %)"
 
 
 __all__ = [

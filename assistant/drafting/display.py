@@ -61,7 +61,8 @@ def format_draft(draft: IndicatorDraft) -> str:
         rule = draft.regles.get(year)
         lines.append(f"  {year} : {shown}" + (f"   (fiche : {rule})" if rule else ""))
     if draft.portee:
-        lines += _para(f"Ligne de la fiche appliquée : « {draft.portee} ».")
+        why = " (votre profil vous déclare déjà engagé : deja_engages)" if draft.deja_engage else ""
+        lines += _para(f"Ligne de la fiche appliquée : « {draft.portee} »{why}.")
     if draft.lecture:
         lines += _para(f"Lecture retenue : {draft.lecture}")
     if draft.lecture_hausse and draft.trajectoire_autre_lecture:

@@ -25,6 +25,7 @@ from assistant.profile import Profile
 from assistant.propose.relevance import Match, catalog_for
 from assistant.propose.scoring import (
     already_met_source,
+    engaged_rows,
     quote_source,
     strategic_candidate,
     target_rule,
@@ -116,6 +117,7 @@ def offline_draft(
     """The deterministic draft of one indicator (templates, knowledge base, computed targets)."""
     ind = kb.get(code)
     warnings: list[str] = []
+    engaged = False
     rule_source: Source | None = None
     rule: TargetRule | None = None
     if isinstance(ind, HprIndicator):
@@ -131,7 +133,13 @@ def offline_draft(
     else:
         warnings = _refuse_ineligible(ind, profile, kb)
         value = parse_baseline(baseline, ind)
-        rule = target_rule(kb, ind.code, profile)
+        engaged = ind.code in profile.deja_engages and bool(engaged_rows(ind))
+        if ind.code in profile.deja_engages and not engaged:
+            warnings.append(
+                f"{ind.code} est déclaré dans deja_engages, mais sa fiche n'a pas de ligne « Pour "
+                "les établissements déjà engagés » : la ligne générale de la fiche s'applique."
+            )
+        rule = target_rule(kb, ind.code, profile, engaged=engaged)
         if rule is not None:
             rule_source = quote_source(rule.quote)
         if is_yes_no(ind):
@@ -170,6 +178,7 @@ def offline_draft(
         trajectoire=trajectory.valeurs,
         regles=trajectory.regles,
         portee=trajectory.portee,
+        deja_engage=engaged,
         lecture=trajectory.lecture,
         lecture_hausse=trajectory.lecture_hausse,
         moyens=written.moyens,

@@ -31,6 +31,7 @@ def draft_line(draft: IndicatorDraft, *, justification: str, commentaire: str) -
         "cibles": {y: v for y, v in draft.trajectoire.items() if v is not None},
         "justification": justification,
         "commentaire": commentaire,
+        **({"deja_engage": True} if draft.deja_engage else {}),
     }
 
 

@@ -51,6 +51,11 @@ class IndicatorDraft(DraftProse):
         default_factory=dict, description="Année -> règle de la fiche pour cette année."
     )
     portee: str | None = Field(default=None, description="La ligne de cible de la fiche appliquée.")
+    deja_engage: bool = Field(
+        default=False,
+        description="L'établissement se déclare déjà engagé (deja_engages du profil) et la fiche "
+        "a une ligne « déjà engagés » : c'est elle qui fixe la trajectoire.",
+    )
     lecture: str | None = Field(default=None, description="Comment une ligne ambiguë a été lue.")
     lecture_hausse: Literal["relative", "points"] | None = Field(
         default=None,

@@ -41,6 +41,9 @@ PLACEHOLDER = "[à compléter]"
 _MODALITIES = re.compile(r"Modalit[ée]s?\s+(?:de\s+|et\s+)?suivi[^:•]*:\s*([^•\[]+)", re.IGNORECASE)
 # A "good practice" that says there is no support is not an action to take.
 _NOTHING = re.compile(r"n['’]existe pas|\bpas d['’](?:incitation|accompagnement)", re.IGNORECASE)
+# A numbered theme heading (« 1. Qualité de l’air intérieur ») or a list line cut at its comma
+# names a subject, not an action.
+_NOT_AN_ACTION = re.compile(r"^\d+[.)]\s|,$")
 _UNIT_WORDS = {
     "taux": "un taux, en %",
     "nombre": "un nombre",
@@ -295,7 +298,7 @@ def _dated_actions(
             pool.append((dated, writer.text("action_rythme", rythme=quoted.quote)))
     for practice in ind.good_practices:
         quoted = _verbatim(ind, practice, "bonnes_pratiques")
-        if quoted is None or _NOTHING.search(quoted.quote):
+        if quoted is None or _NOTHING.search(quoted.quote) or _NOT_AN_ACTION.search(quoted.quote):
             continue
         writer.cite(quoted)
         name = (
@@ -497,7 +500,7 @@ def _actions(writer: _Writer, ind: Indicator, activities: list[str]) -> list[str
         if len(actions) >= 4:
             break
         quoted = _verbatim(ind, practice, "bonnes_pratiques")
-        if quoted is None or _NOTHING.search(quoted.quote):
+        if quoted is None or _NOTHING.search(quoted.quote) or _NOT_AN_ACTION.search(quoted.quote):
             continue
         writer.cite(quoted)
         name = (

@@ -224,9 +224,11 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
     _tab(page, "Rédiger une justification")
     _choose(page, "#indicator", "CPOM_OS_13 — Taux d’actes chirurgicaux")
     page.fill("#baseline textarea", "20")
+    page.locator("#lecture").get_by_label("en points de taux").check()
     page.click("#draft")
     page.locator("#trajectory-chart .mark-line path").first.wait_for()
     assert page.get_by_label("Contexte").input_value()
+    page.get_by_text("Autre lecture de la hausse (en % de la valeur)").wait_for()
     _shot(page, "justification.png")
 
     page.click("#export")
@@ -248,6 +250,7 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
     assert from_xlsx == from_json
     os13 = next(item for item in from_json.indicateurs if item.code == "CPOM_OS_13")
     assert os13.valeur_initiale == 20
+    assert os13.cibles["2025"] == 21  # « +1 % » of a 20 % rate read in points, as chosen
     assert set(os13.cibles) == {"2025", "2026", "2027", "2028", "2029"}
     assert os13.justification
     kb = load_kb(ROOT / "corpus")

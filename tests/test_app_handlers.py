@@ -244,6 +244,70 @@ def test_drafting_an_indicator_fills_the_editor_chart_and_dossier(
     assert shown["table"] is None
 
 
+def test_the_lecture_chosen_in_the_editor_applies_and_the_other_is_shown(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    from assistant.ui.draft_notes import draft_notes_html
+
+    relative, drafted = justification.draft_justification(ctx, proposed, "CPOM_OS_13", "40")
+    points, _ = justification.draft_justification(ctx, proposed, "CPOM_OS_13", "40", "points")
+    kept = {d.line("CPOM_OS_13").lecture: d.line("CPOM_OS_13").cibles for d in (relative, points)}
+    # OS_13: +1 % then +3 % a year of a 40 % rate: 40,4 in relative, 41 in points (2025).
+    assert kept["relative"]["2025"] == pytest.approx(40.4)
+    assert kept["points"]["2025"] == pytest.approx(41)
+    assert justification.editor_values(points, "CPOM_OS_13")["lecture"] == "points"
+    notes = draft_notes_html(drafted)
+    assert "Autre lecture de la hausse (en points)" in notes
+    assert "2025 : 41 %" in notes
+
+
+def test_the_engaged_choice_of_the_profile_drives_drafts_and_the_check(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    engaged = proposed.model_copy(
+        update={"profil": proposed.profil.model_copy(update={"deja_engages": ["CPOM_OS_20"]})}
+    )
+    from assistant.ui.profile_form import engaged_choices
+
+    assert ("CPOM_OS_20" in [code for _, code in engaged_choices(ctx.kb())]) is True
+    assert "CPOM_OS_13" not in [code for _, code in engaged_choices(ctx.kb())]
+    dossier, draft = justification.draft_justification(ctx, engaged, "CPOM_OS_20", "3")
+    assert draft.deja_engage
+    assert draft.trajectoire["2026"] == 4  # the engaged row: 4 actions a quarter from 2026
+    tree = draft_tree(dossier, campaign=ctx.rules().campaign, kb=ctx.kb())
+    (line,) = [item for item in tree["indicateurs"] if item["code"] == "CPOM_OS_20"]
+    assert line["deja_engage"] is True
+    report = validate_draft(tree, kb=ctx.kb(), rules=ctx.rules())
+    assert not [
+        f for f in report.findings if f.indicator == "CPOM_OS_20" and f.rule.startswith("TRAJ-")
+    ]
+    # The same line for a profile that is not engaged: 3 already meets the other row's 3.
+    plain = dossier.model_copy(update={"profil": proposed.profil})
+    tree = draft_tree(plain, campaign=ctx.rules().campaign, kb=ctx.kb())
+    report = validate_draft(tree, kb=ctx.kb(), rules=ctx.rules())
+    assert "TRAJ-ALREADY-MET" in {f.rule for f in report.findings if f.indicator == "CPOM_OS_20"}
+
+
+def test_means_and_proofs_are_edited_and_kept_in_the_texts(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    dossier, draft = justification.draft_justification(ctx, proposed, "CPOM_OS_13", "20")
+    shown = justification.editor_values(dossier, "CPOM_OS_13")
+    assert shown["moyens"] == draft.moyens
+    assert shown["moyens"]
+    assert shown["preuves"].splitlines() == draft.preuves
+    texts = {name: shown[name] for name in justification.TEXTS}
+    texts |= {"moyens": "Une IDE coordinatrice RAAC à mi-temps.", "preuves": "- Bilan annuel"}
+    edited = justification.save_justification(
+        ctx, dossier, "CPOM_OS_13", baseline="20", years=shown["years"], **texts
+    )
+    line = edited.line("CPOM_OS_13")
+    assert line is not None
+    assert "Moyens : Une IDE coordinatrice RAAC à mi-temps." in (line.justification or "")
+    assert (line.commentaire or "").endswith("Bilan annuel")
+    assert justification.editor_values(edited, "CPOM_OS_13")["preuves"] == "Bilan annuel"
+
+
 def test_edits_of_texts_and_targets_are_kept_and_checked(
     ctx: AppContext, proposed: Dossier
 ) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.ui.limits import CONCURRENCY, MAX_THREADS, QUEUE_SIZE
+from assistant.ui.profile_form import engaged_choices
 from assistant.ui.service import AppContext
 from assistant.ui.tabs import documents, justification, questions, selection, verification
 from assistant.ui.workspace import Dossier
@@ -55,7 +56,7 @@ def build_blocks(ctx: AppContext) -> Any:
             with gr.Tab("Questions", id="questions"):
                 asked = questions.build()
             with gr.Tab("Choisir mes indicateurs", id="selection"):
-                chosen = selection.build()
+                chosen = selection.build(engaged_choices(ctx.kb()))
             with gr.Tab("Rédiger une justification", id="justification"):
                 drafted = justification.build()
             with gr.Tab("Vérifier un CPOM", id="verifier"):

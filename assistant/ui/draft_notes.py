@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from assistant.drafting.trajectory import show
 from assistant.ui.escaping import esc
 
 if TYPE_CHECKING:
@@ -24,6 +25,20 @@ def draft_notes_html(draft: IndicatorDraft, titles: Mapping[str, str] | None = N
         out.append(f"<p><strong>Règle de la fiche par année :</strong></p><ul>{items}</ul>")
     if draft.lecture:
         out.append(f"<p><em>Lecture retenue : {esc(draft.lecture)}</em></p>")
+    if draft.trajectoire_autre_lecture:
+        other = "en points" if draft.lecture_hausse == "relative" else "en % de la valeur"
+        items = "".join(
+            f"<li>{esc(y)} : {esc(show(v, draft.unite))}</li>"
+            for y, v in draft.trajectoire_autre_lecture.items()
+            if v is not None
+        )
+        out.append(
+            f"<p><strong>Autre lecture de la hausse ({esc(other)}) :</strong> choisissez-la "
+            f"au-dessus de l'éditeur puis rédigez à nouveau pour l'appliquer.</p><ul>{items}</ul>"
+        )
+    if draft.risques:
+        items = "".join(f"<li>{esc(t)}</li>" for t in draft.risques)
+        out.append(f"<p><strong>Risques et parades :</strong></p><ul>{items}</ul>")
     if draft.a_completer:
         items = "".join(f"<li>{esc(t)}</li>" for t in draft.a_completer)
         out.append(f"<p><strong>À compléter par l'établissement :</strong></p><ul>{items}</ul>")

@@ -5,10 +5,12 @@ The form is kept as typed (``ProfileForm``) and judged only when used.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import ESTABLISHMENT_COLUMNS
+from assistant.propose.eligibility import engaged_rows
 from assistant.ui.workspace import (
     ACTIVITY_CHOICES,
     CATEGORY_CHOICES,
@@ -16,8 +18,22 @@ from assistant.ui.workspace import (
     ProfileForm,
 )
 
-FIELDS: tuple[str, ...] = (*ESTABLISHMENT_COLUMNS, "priorites")
-"""The form's fields, in the order of its components: the draft's establishment, then priorities."""
+if TYPE_CHECKING:
+    from assistant.kb import KnowledgeBase
+
+FIELDS: tuple[str, ...] = (*ESTABLISHMENT_COLUMNS, "priorites", "deja_engages")
+"""The form's fields, in the order of its components: the draft's establishment, priorities,
+the indicators whose « déjà engagés » row applies."""
+
+
+def engaged_choices(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(shown, code) of every indicator whose fiche has a « déjà engagés » row."""
+    return [
+        (f"{ind.code} — {row.scope.label}", ind.code)
+        for ind in kb.indicators.values()
+        if (rows := engaged_rows(ind))
+        for row in rows[:1]
+    ]
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,7 @@ class ProfileInputs:
     hpr: Any
     activites: Any
     priorites: Any
+    engages: Any
 
     @property
     def inputs(self) -> list[Any]:
@@ -47,11 +64,16 @@ class ProfileInputs:
             self.hpr,
             self.activites,
             self.priorites,
+            self.engages,
         ]
 
 
-def build() -> ProfileInputs:
-    """Lay out the form (call inside a ``gr.Column``)."""
+def build(engaged: Sequence[tuple[str, str]] = ()) -> ProfileInputs:
+    """Lay out the form (call inside a ``gr.Column``).
+
+    Args:
+        engaged: The choices of the « déjà engagés » field (``engaged_choices``).
+    """
     import gradio as gr
 
     gr.Markdown("### Profil de l'établissement")
@@ -73,7 +95,17 @@ def build() -> ProfileInputs:
         placeholder="Ex. : développer la chirurgie ambulatoire, réduire les délais aux urgences…",
         elem_id="priorites",
     )
-    return ProfileInputs(raison, finess, statut, categorie, lits, ght, hpr, activites, priorites)
+    engages = gr.Dropdown(
+        list(engaged),
+        multiselect=True,
+        value=[],
+        label="Déjà engagé pour… (fiches qui fixent une cible propre aux établissements déjà "
+        "engagés)",
+        elem_id="deja-engages",
+    )
+    return ProfileInputs(
+        raison, finess, statut, categorie, lits, ght, hpr, activites, priorites, engages
+    )
 
 
 def form_of(*values: Any) -> ProfileForm:
@@ -82,6 +114,7 @@ def form_of(*values: Any) -> ProfileForm:
     for name in ("raison_sociale", "finess_ej", "priorites"):
         data[name] = data[name] or ""
     data["activites"] = data["activites"] or []
+    data["deja_engages"] = data["deja_engages"] or []
     data["membre_ght"] = bool(data["membre_ght"])
     data["hopital_proximite"] = bool(data["hopital_proximite"])
     return ProfileForm.model_validate(data)
@@ -92,4 +125,4 @@ def values_of(form: ProfileForm) -> list[Any]:
     return [getattr(form, name) for name in FIELDS]
 
 
-__all__ = ["FIELDS", "ProfileInputs", "build", "form_of", "values_of"]
+__all__ = ["FIELDS", "ProfileInputs", "build", "engaged_choices", "form_of", "values_of"]

@@ -8,7 +8,7 @@ validator's schema) for the rule check and the exports.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -60,6 +60,11 @@ class ProfileForm(BaseModel):
     activites: list[str] = Field(default_factory=list)
     priorites: str = ""
     deja_atteints: list[str] = Field(default_factory=list)
+    deja_engages: list[str] = Field(
+        default_factory=list,
+        description="Indicateurs dont la fiche a une ligne « déjà engagés » qui vaut pour "
+        "l'établissement : propositions, brouillons et vérification suivent cette ligne.",
+    )
 
 
 class Redaction(BaseModel):
@@ -70,6 +75,9 @@ class Redaction(BaseModel):
     actions: list[str] = Field(default_factory=list)
     suivi: str = ""
     partenaires: str = ""
+    moyens: str = ""
+    preuves: list[str] = Field(default_factory=list)
+    risques: list[str] = Field(default_factory=list)
     trajectoire_fiche: dict[str, Value | None] = Field(
         default_factory=dict, description="Année -> cible calculée d'après la fiche."
     )
@@ -90,6 +98,10 @@ class Line(BaseModel):
     justification: str | None = None
     commentaire: str | None = None
     redaction: Redaction | None = None
+    lecture: Literal["relative", "points"] = Field(
+        default="relative",
+        description="Lecture d'une hausse en « % » d'un taux ou en « points » au brouillon.",
+    )
 
     def target_years(self) -> tuple[str, ...]:
         """The years this line has targets for: 2025-2029, or 2025-2027 for the HPR annex."""
@@ -142,6 +154,7 @@ def profile_of(form: ProfileForm) -> Profile:
         "hopital_proximite": form.hopital_proximite,
         "activites": list(form.activites),
         "deja_atteints": list(form.deja_atteints),
+        "deja_engages": list(form.deja_engages),
     }
     if form.raison_sociale.strip():
         data["raison_sociale"] = form.raison_sociale.strip()
@@ -278,8 +291,10 @@ def _value(value: Value | None) -> Value | None:
     return value
 
 
-def _line_tree(line: Line) -> dict[str, Any]:
+def _line_tree(line: Line, *, engaged: bool) -> dict[str, Any]:
     tree: dict[str, Any] = {"code": line.code}
+    if engaged:
+        tree["deja_engage"] = True
     if (value := _value(line.valeur_initiale)) is not None:
         tree["valeur_initiale"] = value
     targets = {y: v for y in TARGET_YEARS if (v := _value(line.cibles.get(y))) is not None}
@@ -312,8 +327,10 @@ def draft_tree(dossier: Dossier, *, campaign: str, kb: KnowledgeBase) -> dict[st
     return {
         "campagne": campaign,
         "etablissement": establishment_tree(dossier.profil),
-        "indicateurs": [_line_tree(line) for line in strategic],
-        "indicateurs_hpr": [_line_tree(line) for line in hpr],
+        "indicateurs": [
+            _line_tree(line, engaged=line.code in dossier.profil.deja_engages) for line in strategic
+        ],
+        "indicateurs_hpr": [_line_tree(line, engaged=False) for line in hpr],
     }
 
 

@@ -17,6 +17,7 @@ from assistant import (
     justification_of,
     validate_draft,
 )
+from assistant.kb.growth import Lecture
 from assistant.ui import trajectory, whole_draft
 from assistant.ui.draft_notes import draft_notes_html
 from assistant.ui.errors import french_errors
@@ -28,17 +29,37 @@ if TYPE_CHECKING:
     from assistant.ui.service import AppContext
 
 YEAR_HEADERS: tuple[str, ...] = ("Année", "Cible retenue", "Règle de la fiche")
-TEXTS: tuple[str, ...] = ("contexte", "diagnostic", "actions", "suivi", "partenaires")
+TEXTS: tuple[str, ...] = (
+    "contexte",
+    "diagnostic",
+    "actions",
+    "suivi",
+    "partenaires",
+    "moyens",
+    "preuves",
+)
 """The editor's text fields, in the order of its components."""
+LECTURES: tuple[tuple[str, str], ...] = (
+    ("en % de la valeur (lecture relative)", "relative"),
+    ("en points de taux", "points"),
+)
+"""How a growth in « % » of a rate or in « points » is read: the choices of the editor."""
 
 
 # --- handlers ------------------------------------------------------------------------------
 
 
 def draft_justification(
-    ctx: AppContext, dossier: Dossier, code: str | None, baseline: str | None
+    ctx: AppContext,
+    dossier: Dossier,
+    code: str | None,
+    baseline: str | None,
+    lecture: Lecture | None = None,
 ) -> tuple[Dossier, IndicatorDraft]:
     """Draft one indicator of the selection; the result is saved in the dossier.
+
+    The profile's « déjà engagés » choice picks the fiche's row; ``lecture`` reads a growth in
+    « % » of a rate or in « points » (relative by default), the other reading is shown too.
 
     Raises:
         InvalidInputError: No indicator chosen, profile incomplete, wrong baseline, or an
@@ -53,6 +74,7 @@ def draft_justification(
         kb=ctx.kb(),
         rules=ctx.rules(),
         settings=ctx.settings,
+        lecture=lecture,
     )
     justification, commentaire = justification_of(draft, prompts_dir=ctx.settings.prompts_dir)
     redaction = Redaction(
@@ -61,6 +83,9 @@ def draft_justification(
         actions=list(draft.actions),
         suivi=draft.suivi,
         partenaires=draft.partenaires,
+        moyens=draft.moyens,
+        preuves=list(draft.preuves),
+        risques=list(draft.risques),
         trajectoire_fiche=dict(draft.trajectoire),
         regles=dict(draft.regles),
         unite=draft.unite,
@@ -71,6 +96,7 @@ def draft_justification(
         "justification": justification,
         "commentaire": commentaire,
         "redaction": redaction,
+        "lecture": lecture or "relative",
     }
     return with_line(dossier, draft.code, update, ctx.kb()), draft
 
@@ -87,6 +113,8 @@ def save_justification(
     suivi: str,
     partenaires: str,
     years: Sequence[Sequence[Any]],
+    moyens: str = "",
+    preuves: str = "",
 ) -> Dossier:
     """Keep the edited texts and targets of one indicator in the dossier (never judged here)."""
     line = dossier.line(code) if code else None
@@ -96,9 +124,11 @@ def save_justification(
         update={
             "contexte": contexte or "",
             "diagnostic_initial": diagnostic or "",
-            "actions": [a.strip(" -•\t") for a in (actions or "").splitlines() if a.strip(" -•\t")],
+            "actions": _items(actions),
             "suivi": suivi or "",
             "partenaires": partenaires or "",
+            "moyens": moyens or "",
+            "preuves": _items(preuves),
         }
     )
     targets = {str(row[0]).strip(): row[1] for row in years if len(row) > 1 and str(row[0]).strip()}
@@ -115,6 +145,11 @@ def save_justification(
     return with_line(dossier, code, update, ctx.kb())
 
 
+def _items(text: str | None) -> list[str]:
+    """One item per line, list marks dropped."""
+    return [a.strip(" -•\t") for a in (text or "").splitlines() if a.strip(" -•\t")]
+
+
 def _texts(ctx: AppContext, redaction: Redaction) -> tuple[str, str]:
     """The draft file's justification and comment, from the edited parts."""
     if not any([redaction.contexte, redaction.diagnostic_initial, redaction.actions]):
@@ -128,6 +163,8 @@ def _texts(ctx: AppContext, redaction: Redaction) -> tuple[str, str]:
         actions=redaction.actions,
         suivi=redaction.suivi,
         partenaires=redaction.partenaires,
+        moyens=redaction.moyens,
+        preuves=redaction.preuves,
     )
     return justification_of(draft, prompts_dir=ctx.settings.prompts_dir)
 
@@ -149,12 +186,15 @@ def editor_values(dossier: Dossier, code: str | None) -> dict[str, Any]:
     shown = line is not None and bool(cibles or fiche)
     numeric = shown and trajectory.is_numeric(cibles, fiche, years)
     return {
+        "lecture": line.lecture if line else "relative",
         "baseline": "" if baseline is None else str(baseline),
         "contexte": redaction.contexte,
         "diagnostic": redaction.diagnostic_initial,
         "actions": "\n".join(redaction.actions),
         "suivi": redaction.suivi,
         "partenaires": redaction.partenaires,
+        "moyens": redaction.moyens,
+        "preuves": "\n".join(redaction.preuves),
         "years": [
             [y, "" if cibles.get(y) is None else cibles[y], redaction.regles.get(y, "")]
             for y in years
@@ -189,9 +229,10 @@ class JustificationTab:
 
     indicator: Any
     baseline: Any
+    lecture: Any
     draft_btn: Any
     texts: list[Any]
-    """Contexte, diagnostic, actions, suivi, partenaires (``TEXTS`` order)."""
+    """Contexte, diagnostic, actions, suivi, partenaires, moyens, preuves (``TEXTS`` order)."""
     years: Any
     chart: Any
     table: Any
@@ -224,6 +265,14 @@ def build() -> JustificationTab:
             scale=1,
             elem_id="baseline",
         )
+        lecture = gr.Radio(
+            [*LECTURES],
+            value="relative",
+            label="Hausse en « % » d'un taux ou en « points »",
+            info="Deux lectures possibles : l'autre trajectoire est donnée sous l'éditeur.",
+            scale=2,
+            elem_id="lecture",
+        )
         draft_btn = gr.Button(
             "Rédiger le brouillon",
             variant="primary",
@@ -240,6 +289,8 @@ def build() -> JustificationTab:
                 gr.Textbox(label="Actions (une par ligne)", lines=5),
                 gr.Textbox(label="Suivi (source des données, fréquence)", lines=2),
                 gr.Textbox(label="Partenaires", lines=2),
+                gr.Textbox(label="Moyens (qui, quelles ressources)", lines=2),
+                gr.Textbox(label="Éléments de preuve pour l'évaluation (un par ligne)", lines=2),
             ]
         with gr.Column(scale=2):
             years, chart, table = _trajectory()
@@ -249,6 +300,7 @@ def build() -> JustificationTab:
     return JustificationTab(
         indicator=indicator,
         baseline=baseline,
+        lecture=lecture,
         draft_btn=draft_btn,
         texts=texts,
         years=years,
@@ -324,14 +376,15 @@ def wire(tab: JustificationTab, ctx: AppContext, *, dossier: Any) -> None:
     t = tab
 
     def pick(stored: Any, code: str | None) -> list[Any]:
-        return [*restore(Dossier.load(stored), code), ""]
+        d = Dossier.load(stored)
+        return [*restore(d, code), "", editor_values(d, code)["lecture"]]
 
     def check(stored: Any, code: str | None) -> list[Any]:
         return refresh(ctx, Dossier.load(stored), code)
 
     @french_errors
-    def draft(stored: Any, code: str | None, baseline: str) -> list[Any]:
-        d, drafted = draft_justification(ctx, Dossier.load(stored), code, baseline)
+    def draft(stored: Any, code: str | None, baseline: str, lecture: Lecture | None) -> list[Any]:
+        d, drafted = draft_justification(ctx, Dossier.load(stored), code, baseline, lecture)
         notes = draft_notes_html(drafted, ctx.titles())
         return [d.store(), *editor_views(ctx, d, drafted.code), notes]
 
@@ -349,12 +402,12 @@ def wire(tab: JustificationTab, ctx: AppContext, *, dossier: Any) -> None:
 
     # what was kept for the indicator shows at once (nothing typed next is overwritten by a
     # late reply), then its findings
-    t.indicator.input(pick, [dossier, t.indicator], [*t.editor[:-1], t.notes], queue=False).then(
-        check, [dossier, t.indicator], [t.line_check]
-    )
+    t.indicator.input(
+        pick, [dossier, t.indicator], [*t.editor[:-1], t.notes, t.lecture], queue=False
+    ).then(check, [dossier, t.indicator], [t.line_check])
     t.draft_btn.click(
         draft,
-        [dossier, t.indicator, t.baseline],
+        [dossier, t.indicator, t.baseline, t.lecture],
         [dossier, *t.editor, t.notes],
         concurrency_limit=CONCURRENCY,
     )
@@ -370,6 +423,7 @@ def wire(tab: JustificationTab, ctx: AppContext, *, dossier: Any) -> None:
 
 
 __all__ = [
+    "LECTURES",
     "TEXTS",
     "YEAR_HEADERS",
     "JustificationTab",

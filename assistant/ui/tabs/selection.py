@@ -162,13 +162,17 @@ class SelectionTab:
     findings: Any
 
 
-def build() -> SelectionTab:
-    """Lay out the tab (call inside ``gr.Tab``): the profile left, the selection right."""
+def build(engaged: Sequence[tuple[str, str]] = ()) -> SelectionTab:
+    """Lay out the tab (call inside ``gr.Tab``): the profile left, the selection right.
+
+    Args:
+        engaged: The choices of the profile's « déjà engagés » field.
+    """
     import gradio as gr
 
     with gr.Row():
         with gr.Column(scale=2, min_width=320):
-            form = profile.build()
+            form = profile.build(engaged)
             propose_btn = gr.Button("Proposer une sélection", variant="primary", elem_id="propose")
         with gr.Column(scale=3, min_width=420):
             gr.Markdown("### Sélection d'indicateurs")

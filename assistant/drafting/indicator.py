@@ -31,6 +31,7 @@ from assistant.propose.scoring import (
     target_rule,
 )
 from assistant.rules import RuleSet, Source
+from assistant.rules.progress import asks_progress
 from assistant.rules.values import as_number, as_yes_no
 
 if TYPE_CHECKING:
@@ -127,7 +128,8 @@ def offline_draft(
                 "le profil n'en est pas un (champ hopital_proximite = non)."
             )
         value = parse_baseline(baseline, ind)
-        trajectory: Trajectory = hpr_trajectory(value)
+        progress = bool(asks_progress(ind.label) or asks_progress(ind.objective))
+        trajectory: Trajectory = hpr_trajectory(value, progress=progress, rate=_hpr_rate(ind))
         annexe: Annex = "hpr"
         unit = "taux" if _hpr_rate(ind) else "nombre"
     else:
@@ -145,7 +147,8 @@ def offline_draft(
         if is_yes_no(ind):
             trajectory = yes_no_trajectory(ind, rule, value)
         else:
-            trajectory = numeric_trajectory(ind, rule, value, lecture)
+            progress = bool(asks_progress(ind.label) or asks_progress(ind.objective))
+            trajectory = numeric_trajectory(ind, rule, value, lecture, progress=progress)
         annexe = "strategique"
         unit = "oui_non" if is_yes_no(ind) else ind.unit
     guide = already_met_source(rules)
@@ -159,7 +162,18 @@ def offline_draft(
         guide_source=guide,
         rule=rule,
     )
-    if trajectory.methode == "plancher" and annexe == "strategique":
+    if trajectory.progression_proposee:
+        asked = (
+            "l'annexe HPR demande une progression sans la chiffrer"
+            if annexe == "hpr"
+            else "la fiche demande une progression sans la chiffrer"
+        )
+        step = "+1 % de la valeur" if unit == "taux" else "+1"
+        warnings.append(
+            f"Pour {', '.join(trajectory.progression_proposee)}, {asked} : l'assistant propose "
+            f"la plus petite progression ({step} par an), à ajuster par l'établissement."
+        )
+    elif trajectory.methode == "plancher" and annexe == "strategique":
         warnings.append(
             "La fiche ne chiffre pas la cible pour votre situation : les cibles reprennent la "
             "valeur 2024 comme plancher, à ajuster par l'établissement."

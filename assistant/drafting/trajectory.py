@@ -5,7 +5,9 @@ an absolute value or minimum, growth in % against 2024 or against the previous y
 units than the previous year. Figures are rounded up (a count to the unit, a rate or ratio to
 one decimal), so that a target never falls short of the fiche; a rate never exceeds 100 %. The
 trajectory never goes backwards. A year the fiche leaves open ("libre") keeps the previous
-value, or moves in a straight line towards the fiche's next figure.
+value, or moves in a straight line towards the fiche's next figure; when its words ask for
+progress without a figure (« Augmentation attendue »), the smallest step (+1, or +1 % of a rate)
+is proposed and said to be the assistant's, to adjust.
 """
 
 from __future__ import annotations
@@ -21,9 +23,15 @@ from assistant.kb import format_year_target
 from assistant.kb.growth import DEFAULT_LECTURE, Lecture, two_readings, year_figure
 from assistant.kb.models import HPR_YEARS, YEARS, Indicator, TargetRule, YearTarget
 from assistant.rules.values import as_number, as_yes_no
+from assistant.text.french import fold
 
 _EPSILON = 1e-9
 _ABSOLUTE = {"valeur", "min"}
+_PROGRESS = re.compile(
+    r"\b(?:augment(?:er|ation)|progress(?:er|ion)|developp(?:er|ement)|accroi(?:tre|ssement)"
+    r"|hausse)\b"
+)
+_HOLD = re.compile(r"\b(?:stabilis\w*|maintien\w*|mainten\w*)\b")
 _BOUND = re.compile(r"\b\d+\s*/\s*(\d+)\s+documents?\b")
 
 
@@ -48,6 +56,47 @@ class Trajectory(BaseModel):
     autre_lecture: dict[str, Value | None] | None = Field(
         default=None, description="The targets under the other reading, for comparison."
     )
+    progression_proposee: list[str] = Field(
+        default_factory=list,
+        description="Years where the fiche (or the HPR annex's wording) asks for progress "
+        "without a figure and the assistant proposed the smallest step (+1, or +1 % of a rate).",
+    )
+
+
+def _progress_words(target: YearTarget, rule: TargetRule | None) -> str | None:
+    """The fiche's words for a year with no figure above the previous one.
+
+    The year's cell when it has no figure, else the row's reading when the fiche's words were
+    read as « pas de baisse » (« Progression positive du taux » lue comme : pas de baisse).
+    """
+    if target.kind == "libre":
+        return target.cell
+    if target.kind == "hausse_vs_n_1" and not target.value:
+        return target.cell or (rule.reading if rule else None)
+    return None
+
+
+def asks_more(words: str | None) -> bool:
+    """Whether a fiche's words ask for progress (« Augmentation attendue »).
+
+    Words that also allow holding a level (« ou stabilisation », « maintien ») do not.
+    """
+    if not words:
+        return False
+    folded = fold(words)
+    return bool(_PROGRESS.search(folded)) and not _HOLD.search(folded)
+
+
+def smallest_step(previous: float, decimals: int, bound: float | None) -> float | int:
+    """The smallest progress the assistant proposes.
+
+    +1 for a count, +1 % of a rate's value (at least one unit of its last decimal).
+    """
+    step = 1.0 if decimals == 0 else max(previous * 0.01, 10**-decimals)
+    figure = previous + step
+    if bound is not None:
+        figure = min(figure, bound)
+    return round_up(figure, decimals)
 
 
 def precision(unit: str) -> int:
@@ -159,28 +208,37 @@ def numeric_trajectory(
     rule: TargetRule | None,
     baseline: Value | None,
     lecture: Lecture | None = None,
+    *,
+    progress: bool = False,
 ) -> Trajectory:
     """Targets of a quantitative indicator from the fiche's rule and the 2024 baseline.
 
     When the fiche's growth reads two ways (« % » of a rate, « points »), the trajectory
     follows ``lecture`` (default: relative) and also gives the other reading's targets.
+    ``progress`` (the label or objective asks for progress) makes a year the fiche leaves
+    without words or figure take the smallest step too.
     """
     two = rule is not None and any(two_readings(y, indicator.unit) for y in rule.years)
     applied: Lecture = lecture or DEFAULT_LECTURE
-    trajectory = _numeric(indicator, rule, baseline, applied)
+    trajectory = _numeric(indicator, rule, baseline, applied, progress=progress)
     if not two or trajectory.methode == "ambitieuse":
         return trajectory
     other: Lecture = "points" if applied == "relative" else "relative"
     return trajectory.model_copy(
         update={
             "lecture_hausse": applied,
-            "autre_lecture": _numeric(indicator, rule, baseline, other).valeurs,
+            "autre_lecture": _numeric(indicator, rule, baseline, other, progress=progress).valeurs,
         }
     )
 
 
 def _numeric(
-    indicator: Indicator, rule: TargetRule | None, baseline: Value | None, lecture: Lecture
+    indicator: Indicator,
+    rule: TargetRule | None,
+    baseline: Value | None,
+    lecture: Lecture,
+    *,
+    progress: bool = False,
 ) -> Trajectory:
     unit = indicator.unit
     decimals = precision(unit)
@@ -214,6 +272,7 @@ def _numeric(
             update={"valeurs": ambitious, "deja_atteint": True, "methode": "ambitieuse"}
         )
     values: dict[str, Value | None] = {}
+    proposed: list[str] = []
     previous = base
     for year, target in targets.items():
         figure = year_figure(target, base, previous, lecture=lecture)
@@ -240,6 +299,17 @@ def _numeric(
             continue
         if previous is not None:
             figure = min(figure, previous) if falling else max(figure, previous)
+        if (
+            not falling
+            and previous is not None
+            and figure <= previous + _EPSILON
+            and (
+                asks_more(_progress_words(target, rule))
+                or (progress and target.kind == "libre" and not target.cell)
+            )
+        ):
+            figure = float(smallest_step(previous, decimals, bound))
+            proposed.append(str(year))
         if bound is not None:
             figure = min(figure, bound)
         # A fiche figure is rounded up (never short of the fiche); a step towards the fiche's
@@ -255,7 +325,14 @@ def _numeric(
         method = "a_completer"
     elif rule is None or all(t.kind == "libre" for t in targets.values()):
         method = "plancher"
-    return common.model_copy(update={"valeurs": values, "deja_atteint": met, "methode": method})
+    return common.model_copy(
+        update={
+            "valeurs": values,
+            "deja_atteint": met,
+            "methode": method,
+            "progression_proposee": proposed if base is not None else [],
+        }
+    )
 
 
 def _ambitious(
@@ -288,19 +365,37 @@ def pace_of(trajectory: Trajectory, base: float) -> float:
     return 0.0 if first is None else first - base
 
 
-def hpr_trajectory(baseline: Value | None) -> Trajectory:
-    """HPR targets 2025-2027: the annex sets none, so the baseline is kept as a floor."""
+def hpr_trajectory(
+    baseline: Value | None, *, progress: bool = False, rate: bool = False
+) -> Trajectory:
+    """HPR targets 2025-2027: the annex sets none, so the baseline is kept as a floor.
+
+    Where the annex's label or objective asks for progress (``progress``: « Développement… »,
+    « Renforcer… »), the assistant proposes the smallest step each year (+1, or +1 % of a rate).
+    """
     years = [str(y) for y in HPR_YEARS]
-    value = baseline if baseline is not None else None
+    base = as_number(baseline)
+    values: dict[str, Value | None] = {y: baseline for y in years}
+    proposed: list[str] = []
+    if progress and base is not None and not isinstance(baseline, bool):
+        decimals = 1 if rate else 0
+        previous = base
+        for y in years:
+            step = smallest_step(previous, decimals, 100.0 if rate else None)
+            values[y] = step
+            previous = float(step)
+            proposed.append(y)
     return Trajectory(
-        valeurs={y: value for y in years},
+        valeurs=values,
         regles={y: "pas de cible dans l'annexe HPR" for y in years},
         methode="a_completer" if baseline is None else "plancher",
+        progression_proposee=[y for y in proposed if values[y] != baseline],
     )
 
 
 __all__ = [
     "Trajectory",
+    "asks_more",
     "final_figure",
     "hpr_trajectory",
     "numeric_trajectory",
@@ -309,6 +404,7 @@ __all__ = [
     "round_down",
     "round_up",
     "show",
+    "smallest_step",
     "upper_bound",
     "yes_no_trajectory",
 ]

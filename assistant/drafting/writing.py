@@ -161,7 +161,7 @@ def write_offline(
     nom = profile.raison_sociale or "L'établissement"
     cited = catalog.fiches[ind.code].activities
     if isinstance(ind, HprIndicator):
-        return _write_hpr(writer, ind, nom, match, baseline, cited)
+        return _write_hpr(writer, ind, nom, match, baseline, cited, trajectory=trajectory)
     sentences = [
         s
         for s in catalog.fiches[ind.code].sentences
@@ -242,16 +242,31 @@ def _milestone(
     value: Value | None,
     rule: str | None,
     unit: str,
+    *,
+    proposed: bool = False,
 ) -> str:
-    """What the year must reach: the computed target and the fiche's step in its words."""
+    """What the year must reach: the computed target and the fiche's step in its words.
+
+    ``proposed``: the fiche asks for progress this year without a figure, the assistant
+    proposed the smallest step.
+    """
     figure = ""
-    if target is not None and target.kind != "libre" and rule is not None:
+    if proposed and value is not None:
+        figure = writer.text("jalon_propose", valeur=show(value, unit))
+    elif target is not None and target.kind != "libre" and rule is not None:
         if value is None:
             figure = writer.text("jalon_a_calculer", regle=rule)
         elif unit == "oui_non":
             figure = writer.text("jalon_oui_non", valeur=show(value, unit))
         else:
             figure = writer.text("jalon_cible", valeur=show(value, unit), regle=rule)
+    elif (
+        target is not None
+        and target.cell
+        and value is not None
+        and unit not in {"oui_non", "autre"}
+    ):
+        figure = writer.text("jalon_maintenu", valeur=show(value, unit))
     step = ""
     if target is not None and target.cell:
         verbatim = any(comparable(target.cell) in part for part in _fiche_parts(ind))
@@ -337,6 +352,7 @@ def _dated_actions(
             trajectory.valeurs.get(year),
             trajectory.regles.get(year),
             unit,
+            proposed=year in trajectory.progression_proposee,
         )
         what = what[:1].lower() + what[1:]
         actions.append(writer.text("action_annee", annee=year, jalon=step, action=what))
@@ -535,6 +551,36 @@ def _suivi(writer: _Writer, ind: Indicator) -> str:
     )
 
 
+def _hpr_actions(
+    writer: _Writer, ind: HprIndicator, trajectory: Trajectory, activities: list[str]
+) -> list[str]:
+    """One dated action a year, 2025 to 2027: launch, work with the territory, take stock."""
+    unit = "taux" if ind.label.lower().startswith(("taux", "part")) else ""
+    doing = [
+        writer.text("action_hpr_lancement"),
+        writer.text(
+            "action_hpr_territoire",
+            numero=ind.objective_number,
+            objectif=ind.objective,
+            activites=f", dans les services concernés ({', '.join(activities)})"
+            if activities
+            else "",
+        ),
+        writer.text("action_hpr_bilan"),
+    ]
+    actions = []
+    for year, action in zip(trajectory.valeurs, doing, strict=False):
+        value = trajectory.valeurs[year]
+        if value is None:
+            milestone = writer.text("jalon_hpr_a_calculer")
+        elif year in trajectory.progression_proposee:
+            milestone = writer.text("jalon_hpr_propose", valeur=show(value, unit))
+        else:
+            milestone = writer.text("jalon_hpr", valeur=show(value, unit))
+        actions.append(writer.text("action_annee", annee=year, jalon=milestone, action=action))
+    return actions
+
+
 def _write_hpr(
     writer: _Writer,
     ind: HprIndicator,
@@ -542,6 +588,8 @@ def _write_hpr(
     match: Match | None,
     baseline: Value | None,
     cited: dict[str, Source],
+    *,
+    trajectory: Trajectory,
 ) -> Written:
     source = Source(doc_id=ind.quote.doc_id, section=ind.quote.section, quote=ind.quote.text)
     writer.cite(source)
@@ -565,13 +613,22 @@ def _write_hpr(
         writer.todo.append("valeur_initiale : la valeur 2024 de l'indicateur HPR.")
         diagnostic = writer.text("diagnostic_hpr_sans_valeur")
     else:
-        shown = show(baseline, "taux" if ind.label.lower().startswith(("taux", "part")) else "")
-        diagnostic = writer.text("diagnostic_hpr", valeur=shown)
-    actions = [writer.text("action_pilotage")]
-    actions.append(writer.text("action_hpr", numero=ind.objective_number, objectif=ind.objective))
-    if activities:
-        actions.append(writer.text("action_activites", activites=", ".join(activities)))
-    actions.append(writer.text("action_evaluation"))
+        unit = "taux" if ind.label.lower().startswith(("taux", "part")) else ""
+        shown = show(baseline, unit)
+        if trajectory.progression_proposee:
+            steps = ", ".join(
+                f"{y} : {show(trajectory.valeurs[y], unit)}"
+                for y in trajectory.progression_proposee
+            )
+            diagnostic = writer.text("diagnostic_hpr_progression", valeur=shown, cibles=steps)
+        else:
+            diagnostic = writer.text("diagnostic_hpr", valeur=shown)
+    writer.todo.append(
+        "actions : l'annexe HPR ne donne que le libellé et l'objectif de l'indicateur ; "
+        "ajoutez les actions propres à celui-ci (qui, quand, avec quels partenaires), sans "
+        "quoi les justifications des indicateurs HPR d'un même objectif se ressemblent."
+    )
+    actions = _hpr_actions(writer, ind, trajectory, activities)
     return Written(
         DraftProse(
             contexte=" ".join(contexte),

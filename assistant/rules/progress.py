@@ -53,6 +53,18 @@ def _fiche_plateau(rule: TargetRule | None, value: float) -> bool:
     return value >= last.value - _EPSILON
 
 
+def _stepped(rule: TargetRule | None) -> bool:
+    """Whether the fiche's row sets a different step in words each year and no figure.
+
+    (OS_7: « Engager dans la démarche », « Réaliser au moins une évaluation… », …): the steps
+    are proved by documents, a number held flat says nothing against them.
+    """
+    if rule is None or len(rule.years) < 2:
+        return False
+    cells = [" ".join((y.cell or "").split()) for y in rule.years if y.kind == "libre"]
+    return len(cells) == len(rule.years) and all(cells) and len(set(cells)) == len(cells)
+
+
 def _flat(run: Run, entry: Entry) -> tuple[float, str] | None:
     """The level of a flat trajectory and how to show it, or None when it moves.
 
@@ -119,7 +131,8 @@ def check_progress(run: Run, entry: Entry, *, rule: TargetRule | None = None) ->
         found = _hpr_wording(run, run.kb.hpr[entry.code])
     else:
         indicator = run.kb.indicators[entry.code]
-        if indicator.target.direction == "maintien" or _fiche_plateau(rule, level):
+        stays = indicator.target.direction == "maintien" or _fiche_plateau(rule, level)
+        if stays or _stepped(rule):
             return
         found = _strategic_wording(run, indicator, rule)
     if found is None:

@@ -82,12 +82,17 @@ class _Writer:
         self.sources.append(source)
 
 
+# A footnote call left at the end of a line by the PDF (« … au moment de l’évaluation 1 »).
+_FOOTNOTE = re.compile(r"(?<=[a-zéèêàû])\s\d$")
+
+
 def _clip(text: str, limit: int = MAX_QUOTED) -> str:
     """A verbatim prefix of ``text`` that ends on a word (so it stays findable).
 
     A long text is cut after its first sentence, else at the last comma or parenthesis.
     """
     text = " ".join(text.split()).strip(" ;,•-")
+    text = _FOOTNOTE.sub("", text)
     if len(text) <= limit:
         return text.rstrip(".")
     head = text[:limit]
@@ -169,7 +174,14 @@ def write_offline(
         and s.source.section.endswith(PART_TITLES["contexte"])
         and len(s.source.quote.split()) >= 8
     ]
-    extract = sentences[0].source if sentences else None
+    # Only a whole sentence: one cut by the page layout starts in lower case or ends without
+    # its stop, and is left out rather than quoted broken.
+    whole = [
+        s
+        for s in sentences
+        if s.source.quote[:1].isupper() and s.source.quote.rstrip().endswith((".", "!", "?", "»"))
+    ]
+    extract = whole[0].source if whole else None
     contexte = [
         writer.text(
             "contexte",

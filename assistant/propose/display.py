@@ -66,10 +66,12 @@ def _item(entry: ProposedIndicator) -> list[str]:
 def format_findings(findings: list[Finding]) -> list[str]:
     """The validator's findings on a selection or a draft, in French."""
     errors = sum(1 for f in findings if f.severity == "erreur")
-    warnings = len(findings) - errors
+    warnings = sum(1 for f in findings if f.severity == "avertissement")
+    notes = len(findings) - errors - warnings
     head = "Contrôle du validateur : "
     head += f"{errors} erreur(s)" if errors else "aucune erreur"
-    head += f", {warnings} avertissement(s)." if warnings else ", aucun avertissement."
+    head += f", {warnings} avertissement(s)" if warnings else ", aucun avertissement"
+    head += f", {notes} information(s)." if notes else "."
     lines = [head]
     for finding in findings:
         lines += _wrap(f"- [{finding.rule}] {finding.message}", "  ", "    ")

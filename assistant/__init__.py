@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         format_draft,
         justification_of,
     )
+    from assistant.drafting.trajectory import show as show_value
     from assistant.drafts import (
         MAX_FILE_BYTES,
         MAX_FOLDER_FILES,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
         load_kb,
         normalize_code,
     )
+    from assistant.kb.growth import Lecture
     from assistant.kb.models import HPR_YEARS
     from assistant.llm.models import build_chat_model
     from assistant.profile import (
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
     from assistant.propose import Proposal
     from assistant.propose import propose as propose_selection
     from assistant.propose.display import format_proposal
+    from assistant.propose.eligibility import engaged_rows
     from assistant.propose.selection import check_selection
     from assistant.retrieval.hybrid import HybridRetriever, search
     from assistant.retrieval.models import Passage
@@ -104,6 +107,7 @@ _WHERE: dict[str, str] = {
     "draft_indicator": "assistant.drafting",
     "format_draft": "assistant.drafting",
     "justification_of": "assistant.drafting",
+    "show_value": "assistant.drafting.trajectory:show",
     "ESTABLISHMENT_COLUMNS": "assistant.drafts.table",
     "append_xlsx_row": "assistant.drafts.writers",
     "MAX_FILE_BYTES": "assistant.drafts",
@@ -139,6 +143,7 @@ _WHERE: dict[str, str] = {
     "load_kb": "assistant.kb",
     "normalize_code": "assistant.kb",
     "HPR_YEARS": "assistant.kb.models",
+    "Lecture": "assistant.kb.growth",
     "build_chat_model": "assistant.llm.models",
     "Profile": "assistant.profile",
     "parse_profile": "assistant.profile",
@@ -149,6 +154,7 @@ _WHERE: dict[str, str] = {
     "Proposal": "assistant.propose",
     "propose_selection": "assistant.propose:propose",
     "format_proposal": "assistant.propose.display",
+    "engaged_rows": "assistant.propose.eligibility",
     "check_selection": "assistant.propose.selection",
     "HybridRetriever": "assistant.retrieval.hybrid",
     "search": "assistant.retrieval.hybrid",
@@ -199,6 +205,7 @@ __all__ = [
     "InvalidInputError",
     "KnowledgeBase",
     "LLMUnavailableError",
+    "Lecture",
     "Manifest",
     "Passage",
     "Profile",
@@ -217,6 +224,7 @@ __all__ = [
     "check_selection",
     "draft_indicator",
     "draft_to_json",
+    "engaged_rows",
     "format_draft",
     "format_indicator",
     "format_indicator_list",
@@ -236,6 +244,7 @@ __all__ = [
     "read_draft_file",
     "read_profile",
     "search",
+    "show_value",
     "stream_answer",
     "validate_draft",
     "validate_path",

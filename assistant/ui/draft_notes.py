@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from assistant.drafting.trajectory import show
+from assistant import show_value
 from assistant.ui.escaping import esc
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def draft_notes_html(draft: IndicatorDraft, titles: Mapping[str, str] | None = N
     if draft.trajectoire_autre_lecture:
         other = "en points" if draft.lecture_hausse == "relative" else "en % de la valeur"
         items = "".join(
-            f"<li>{esc(y)} : {esc(show(v, draft.unite))}</li>"
+            f"<li>{esc(y)} : {esc(show_value(v, draft.unite))}</li>"
             for y, v in draft.trajectoire_autre_lecture.items()
             if v is not None
         )

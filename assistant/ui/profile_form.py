@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant import ESTABLISHMENT_COLUMNS
-from assistant.propose.eligibility import engaged_rows
+from assistant import ESTABLISHMENT_COLUMNS, engaged_rows
 from assistant.ui.workspace import (
     ACTIVITY_CHOICES,
     CATEGORY_CHOICES,
@@ -19,7 +18,7 @@ from assistant.ui.workspace import (
 )
 
 if TYPE_CHECKING:
-    from assistant.kb import KnowledgeBase
+    from assistant import KnowledgeBase
 
 FIELDS: tuple[str, ...] = (*ESTABLISHMENT_COLUMNS, "priorites", "deja_engages")
 """The form's fields, in the order of its components: the draft's establishment, priorities,

@@ -13,11 +13,11 @@ from assistant import (
     TARGET_YEARS,
     IndicatorDraft,
     InvalidInputError,
+    Lecture,
     draft_indicator,
     justification_of,
     validate_draft,
 )
-from assistant.kb.growth import Lecture
 from assistant.ui import trajectory, whole_draft
 from assistant.ui.draft_notes import draft_notes_html
 from assistant.ui.errors import french_errors

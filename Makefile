@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the package with its dev tools
 
-# System programs the tests drive for real; installed with apt-get when missing (root or sudo).
-SYSTEM_PACKAGES := /usr/bin/chromium=chromium
+# System programs the tests drive for real; installed with apt-get when missing (root or sudo):
+# chromium for the browser tests, PostgreSQL's server (initdb, pg_ctl) for the storage tests.
+PG_BIN ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+SYSTEM_PACKAGES := /usr/bin/chromium=chromium $(if $(PG_BIN),$(PG_BIN)/pg_ctl,/usr/lib/postgresql/15/bin/pg_ctl)=postgresql
 
-system-packages: ## install the system packages the tests need (chromium) when missing
+system-packages: ## install the system packages the tests need (chromium, postgresql) when missing
 	scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
 index: $(STAMP) ## build or update index/ (no-op when nothing changed)
@@ -31,7 +33,7 @@ index: $(STAMP) ## build or update index/ (no-op when nothing changed)
 app: $(STAMP) ## run the app on http://127.0.0.1:7860 (builds the index on first run)
 	$(BIN)/python app.py
 
-test: $(STAMP) system-packages ## type-check, then run the whole test suite, offline (installs chromium if missing)
+test: $(STAMP) system-packages ## type-check, then run the whole test suite, offline (installs chromium and postgresql if missing)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 

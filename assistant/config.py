@@ -13,7 +13,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    """Paths, embedder, retrieval, Chroma and LLM settings (env vars prefixed ``CPOM_``)."""
+    """Paths, embedder, retrieval, Chroma, LLM and dossier-store settings (``CPOM_`` env vars)."""
 
     model_config = SettingsConfigDict(env_prefix="CPOM_", env_file=".env", extra="ignore")
 
@@ -60,6 +60,19 @@ class Settings(BaseSettings):
         _ROOT / "models",
         description="Cache des modèles locaux vérifiés (mode local) ; hors du dépôt, il sert "
         "à plusieurs clones.",
+    )
+    mode: Literal["local", "shared"] = Field(
+        "local",
+        description="local : un seul utilisateur sur cet ordinateur, sans connexion ; shared : "
+        "comptes et rôles, connexion obligatoire, dossiers dans PostgreSQL.",
+    )
+    database_url: str = Field(
+        f"sqlite:///{_ROOT / 'var' / 'cpom.db'}",
+        description="Base des dossiers : fichier SQLite (créé au premier usage) ou "
+        "postgresql+psycopg://utilisateur:motdepasse@hôte:5432/base en mode partagé.",
+    )
+    session_hours: float = Field(
+        8.0, gt=0, le=24 * 30, description="Durée de vie d'une session de connexion (heures)."
     )
 
 

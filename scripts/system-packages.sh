@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite drives for real (chromium for the browser tests),
-# when they are missing. Called by `make test`; does nothing when everything is present.
+# Install the Debian packages the test suite drives for real (chromium for the browser tests,
+# postgresql for the storage tests: its server binaries initdb and pg_ctl), when missing. Called by `make test`; does nothing when everything is present.
 # Usage: scripts/system-packages.sh PROGRAM=PACKAGE ...   (e.g. /usr/bin/chromium=chromium)
 set -euo pipefail
 

@@ -44,6 +44,12 @@ def translate_errors(where: str) -> Iterator[None]:
             "CPOM_DATABASE_URL est juste, puis recommencez.",
         ) from error
     except exc.DBAPIError as error:
+        if "file is not a database" in str(error.orig):
+            raise DatabaseUnavailableError(
+                f"La base des dossiers est injoignable ({where}) : ce fichier n'est pas une "
+                "base SQLite.",
+                hint="Vérifiez CPOM_DATABASE_URL, ou restaurez une sauvegarde (restore).",
+            ) from error
         if not error.connection_invalidated:
             raise
         raise DatabaseUnavailableError(

@@ -220,6 +220,6 @@ def require_admin_account(store: Store) -> None:
     """
     if count_admins(store) == 0:
         raise NotAuthenticatedError(
-            "Le mode partagé demande au moins un compte administrateur.",
-            hint="Créez-le avec : python -m assistant users add ADRESSE --role admin",
+            "Le mode partagé demande au moins un compte administrateur actif : créez-le avec "
+            "« python -m assistant users add ADRESSE --role admin ».",
         )

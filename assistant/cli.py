@@ -17,7 +17,19 @@ from typing import NoReturn, TextIO
 from assistant.config import get_settings
 from assistant.errors import AssistantError
 
-COMMANDS = ("ingest", "search", "indicators", "validate", "ask", "propose", "draft")
+COMMANDS = (
+    "ingest",
+    "search",
+    "indicators",
+    "validate",
+    "ask",
+    "propose",
+    "draft",
+    "users",
+    "dossiers",
+    "backup",
+    "restore",
+)
 
 
 def _available() -> list[str]:

@@ -281,16 +281,55 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert missing_answer_type("Quand signe-t-on ?", "Le 18 juin 2025 [1].") is None
 
 
-def test_a_fiche_answer_must_count_the_thing_asked_not_stand_beside_its_name() -> None:
+@pytest.mark.parametrize(
+    ("question", "answer", "lacks"),
+    [
+        pytest.param(
+            "Combien coûte la licence e-CARS ?",
+            "Référent e-CARS : 04 67 12 21 84 [1].",
+            "aucun montant",
+            id="cost-answered-by-a-phone-number",
+        ),
+        pytest.param(
+            "OS21 : l'enveloppe FIR pour nos actions c'est combien ?",
+            "Accompagnement financier : le crédit FIR [1].",
+            "aucun montant",
+            id="envelope-without-amount",
+        ),
+        pytest.param(
+            "Quel est le numéro de téléphone du GRADeS ?",
+            "Le GRADeS accompagne les établissements en télésanté [1].",
+            "aucune coordonnée",
+            id="phone-without-number",
+        ),
+    ],
+)
+def test_an_amount_or_a_contact_is_looked_for(question: str, answer: str, lacks: str) -> None:
+    assert (missing_answer_type(question, answer) or "").startswith(lacks)
+
+
+def test_a_contact_or_an_amount_present_is_found() -> None:
+    assert (
+        missing_answer_type("Le téléphone du référent e-CARS ?", "Lilian : 04 67 12 21 84 [1].")
+        is None
+    )
+    assert (
+        missing_answer_type("Combien coûte la licence ?", "La licence coûte 1 200 € par an [1].")
+        is None
+    )
+
+
+def test_an_answer_must_count_the_thing_asked_not_stand_beside_its_name() -> None:
     question = "OS19 : on doit organiser combien de RMM minimum par an ?"
     beside = (
         "CPOM_OS_19 — cible : au moins 5 % [1].\n"
         "Indicateur CPOM_OS_19 (OS_19_1_1) : Taux de déclarations d'EIG traités en RMM."
     )
-    assert missing_answer_type(question, beside, attached=True)
-    assert missing_answer_type(question, "Au moins 4 RMM par an [1].", attached=True) is None
-    # an extracted sentence holding a figure and the word is read as before
-    assert missing_answer_type(question, "Au moins 5 % des EI vus en RMM [1].") is None
+    assert missing_answer_type(question, beside)
+    assert missing_answer_type(question, "Au moins 4 RMM par an [1].") is None
+    # a figure and the word in one extracted sentence do not make a count of RMM
+    assert missing_answer_type(question, "Au moins 5 % des EI vus en RMM [1].")
+    assert missing_answer_type(question, "Progression positive du nombre total de RMM > 5% [1].")
     in_days = "OS 12 : quel délai de rendez-vous en jours faut-il viser ?"
     assert missing_answer_type(in_days, "Mammographies : + 3 % par rapport à 2024 [1].")
     assert missing_answer_type(in_days, "Un délai de 15 jours au plus [1].") is None

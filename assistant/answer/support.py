@@ -26,8 +26,8 @@ from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
 from assistant.index.statistics import corpus_stats
-from assistant.text.figures import Figure, figures
-from assistant.text.french import FIGURE_WORDS, fold, has_figure, tokenize
+from assistant.text.figures import Figure, figures, is_year
+from assistant.text.french import FIGURE_WORDS, fold, tokenize
 
 MIN_COVERAGE = 0.45
 """Share of the question's term weight the cited passages must hold."""
@@ -36,10 +36,17 @@ ON_TOPIC = 0.3
 GENERIC_NAMED = frozenset(tokenize("ARS CPOM CH CHU CLCC ESPIC HAD SMR USLD MCO PRS GHT Occitanie"))
 """Named terms too common in the guides to tell a question apart (categories, the agency)."""
 _ASKS_MONEY = re.compile(
-    r"\b(montant|tarif\w*|salaire\w*|prix|cout|budget|remuneration|combien d'euros|"
-    r"bonus|prime)\b"
+    r"\b(montant|tarif\w*|salaire\w*|prix|cout\w*|coute\w*|budget|remuneration|"
+    r"combien d'euros|bonus|prime)\b|"
+    r"\b(?:enveloppe|credits?|financement|dotation)\b.*\bcombien\b|"
+    r"\bcombien\b.*\b(?:enveloppe|credits?|financement|dotation)\b"
 )
 _MONEY = re.compile(r"€|\beuros?\b|\bmillions?\b|\bmilliards?\b")
+_ASKS_CONTACT = re.compile(
+    r"\b(?:(?:numero de )?telephone|numero de tel|adresse (?:mail|e-mail|electronique|postale)|"
+    r"e-?mail|courriel)\b"
+)
+_CONTACT = re.compile(r"\b0\d(?:[ .]?\d\d){4}\b|@|\b\d{5}\s+[A-Z]")
 _ASKS_PERSON = re.compile(
     r"\b(comment s'appelle|quel est le nom|nom du|nom de la|qui est (?:le|la|l'))\b"
 )
@@ -208,7 +215,6 @@ def _signals(
             answer.answer,
             ignore=set(evidence.naming_terms),
             weights=evidence.weights,
-            attached=min_coverage < MIN_COVERAGE,
         )
         if check_type
         else None
@@ -243,15 +249,13 @@ def missing_answer_type(
     *,
     ignore: set[str] | None = None,
     weights: dict[str, float] | None = None,
-    attached: bool = False,
 ) -> str | None:
     """The kind of answer the question asks for that ``answer_text`` lacks, if any.
 
     "Quel montant", "comment s'appelle", "quand", "combien d'heures" ask for an amount, a
     name, a date, a count of something: an answer none of whose sentences on the question's
-    topic holds one does not answer. With ``attached`` (an answer written from the knowledge
-    base, whose lines all name the indicator), a count must be the figure of the thing asked
-    (« 4 RMM »), not a figure beside its name.
+    topic holds one does not answer. A count must be the figure of the thing asked (« 4 RMM »),
+    not a figure beside its name.
     """
     folded_q = fold(question).replace("’", "'")
     skip = _TYPE_WORDS | (ignore or set())
@@ -271,6 +275,8 @@ def missing_answer_type(
 
     if _ASKS_MONEY.search(folded_q) and not holds(_MONEY):
         return "aucun montant dans les passages"
+    if _ASKS_CONTACT.search(folded_q) and not holds(_CONTACT, raw=True):
+        return "aucune coordonnée dans les passages"
     if _ASKS_PERSON.search(folded_q) and not holds(_PERSON, raw=True):
         return "aucun nom dans les passages"
     if _ASKS_PERCENT.search(folded_q) and not holds(_PERCENT):
@@ -282,12 +288,9 @@ def missing_answer_type(
     exact = unit and (unit[0] not in _DURATION_UNITS or unit[0] in _FINE_DURATIONS)
     if exact:
         wanted = {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
-        if attached:
-            counted = any(_counts(f, wanted) for p in on_topic or pieces for f in figures(p))
-        else:
-            counted = any(
-                has_figure(fold(p)) and wanted & set(tokenize(p)) for p in on_topic or pieces
-            )
+        # The count must be the figure of the thing asked (« 4 RMM », « 15 jours »), not a
+        # figure that happens to stand in the same sentence (« > 5 % … nombre total de RMM »).
+        counted = any(_counts(f, wanted) for p in on_topic or pieces for f in figures(p))
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None
@@ -299,6 +302,14 @@ def _counts(figure: Figure, wanted: set[str]) -> bool:
     The figure's own noun or the words right after it must be the thing asked for (stems
     compared by their common start: « heure » and « heur »).
     """
+    if figure.kind != "number" or is_year(figure):
+        return False
+    if figure.measure:  # « 5 % », « 3 mois »: a measure, a count only of that unit
+        return any(
+            figure.unit is not None and (figure.unit.startswith(w) or w.startswith(figure.unit))
+            for w in wanted
+            if len(w) >= 3
+        )
     nouns = {figure.unit, *figure.after} - {None}
     return any(
         len(n) >= 3 and len(w) >= 3 and (n.startswith(w) or w.startswith(n))

@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
-from assistant.answer.extractive import citation_for, historical_notes, is_answer_line
+from assistant.answer.extractive import announces, citation_for, historical_notes, is_answer_line
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import asked_type
@@ -781,3 +781,32 @@ def test_a_ratio_answer_also_gives_the_fiches_formula(index: Index, kb: Knowledg
     assert "Formule de la fiche" in answer.answer
     assert "Nombre d’EI analysés en RMM" in answer.answer
     assert "• Numérateur" not in answer.answer  # said once, on the ratio's line
+
+
+# --- an announced list stays with its sentence ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "announcing"),
+    [
+        ("Il s’agit d’un outil de gestion des contrats qui permet :", True),
+        ("La revue annuelle de contrat a pour objet :", True),
+        ("Un taux faible (< 10%) peut indiquer", True),
+        ("• de faciliter les échanges de documents", False),
+        ("La date limite est le 25 juillet 2025.", False),
+        ("Cible 2025-2029 2025 2026 2027 2028 2029", False),
+    ],
+)
+def test_a_sentence_that_announces_what_follows(text: str, announcing: bool) -> None:
+    assert announces(text) is announcing
+
+
+def test_the_list_a_sentence_announces_comes_with_it(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(index, kb, "ecars ça sert à quoi concrètement ?")
+    assert answer.supported
+    assert (
+        "qui permet : d’automatiser une partie des processus de contractualisation ; de "
+        "faciliter les échanges de documents"
+    ) in answer.answer
+    # the list's last item closes before the next sentence
+    assert "durée de vie du CPOM." in answer.answer

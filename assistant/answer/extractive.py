@@ -7,6 +7,8 @@ order with its numbered citation; a historical source is named with its period.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
@@ -32,6 +34,16 @@ def _similar(a: Sentence, b: Sentence) -> bool:
     return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.75
 
 
+_DANGLING = re.compile(
+    r"(?:\b(?:permet(?:tent)?|vise(?:nt)?\s+à|pour\s+objet|suivant(?:e|s|es)?|notamment|"
+    r"tel(?:le)?s?\s+que|comprend|comprennent|indiquer|insiste\s+sur|concerne(?:nt)?|"
+    r"réunissant|à|de|des|du|sur|par|pour|avec|et|ou)|:)\s*$",
+    re.IGNORECASE,
+)
+"""A sentence ending here announces what follows (« … un outil qui permet », « … a pour
+objet : »): the list after it completes it."""
+MAX_ITEMS = 6
+"""At most this many items of an announced list follow their sentence."""
 _LEADING = frozenset({"date", "number", "code", "reason"})
 """Kinds of fact a sentence must hold to lead (a yes/no or « qui » only weighs in the score)."""
 
@@ -82,6 +94,12 @@ def select_sentences(
         chosen.append(cand)
         sources.add(cid)
         words += cand.sentence.words
+        if announces(cand.sentence.text):  # the list it announces comes with it
+            for item in _continuation(cand, scored):
+                if item in chosen or words + item.sentence.words > max_words:
+                    break
+                chosen.append(item)
+                words += item.sentence.words
     return chosen
 
 
@@ -93,9 +111,16 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
     out: list[ScoredSentence] = []
     position = best.sentence.position + 1
     text = best.sentence.text.rstrip()
-    if (text.endswith(":") or best.sentence.words < 8 or best.sentence.continued) and (
-        position in following
-    ):
+    if announces(text) and position in following:
+        # the list it announces: its items, in order, while they read as items
+        while position in following and len(out) < MAX_ITEMS:
+            item = following[position]
+            if out and not _is_item(item.sentence.text, out[-1].sentence.text):
+                break
+            out.append(item)
+            position += 1
+        return out
+    if (best.sentence.words < 8 or best.sentence.continued) and position in following:
         out.append(following[position])
         position += 1
     # a table row: the short cells that follow its label ("50%", "65%"…)
@@ -103,6 +128,22 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
         out.append(following[position])
         position += 1
     return out
+
+
+def announces(text: str) -> bool:
+    """Whether a sentence ends by announcing what follows (a colon, « permet », « vise à »)."""
+    return bool(_DANGLING.search(strip_bullet(text).rstrip()))
+
+
+def _is_item(text: str, previous: str) -> bool:
+    """Whether ``text`` goes on the list ``previous`` belongs to.
+
+    A bullet, a lower-case item, or an item after one that ended on « ; » or « , ».
+    """
+    first = text.lstrip()[:1]
+    return (
+        strip_bullet(text) != text or first.islower() or previous.rstrip().endswith((";", ",", ":"))
+    )
 
 
 def document_label(chunk: Chunk) -> str:
@@ -145,8 +186,16 @@ def build_answer(
     for n, cid in enumerate(order, start=1):
         group = groups[cid]
         head, tail = group[0], sorted(group[1:], key=lambda s: s.sentence.position)
-        items = [head, *tail] if n == 1 else sorted(group, key=lambda s: s.sentence.position)
-        text = " ".join(_display(s.sentence.text) for s in items)
+        if n == 1:  # the best sentence leads, the lines that complete it right after it
+            run = [head]
+            while next_of := [
+                s for s in tail if s.sentence.position == run[-1].sentence.position + 1
+            ]:
+                run.append(next_of[0])
+            items = [*run, *[s for s in tail if s not in run]]
+        else:
+            items = sorted(group, key=lambda s: s.sentence.position)
+        text = _joined(items)
         said[n] = text
         parts.append(with_marker(text, n))
         citations.append(_citation(n, head.passage.chunk, items))
@@ -191,6 +240,37 @@ def with_marker(text: str, n: int) -> str:
     if text and text[-1] in ".!?":
         text, stop = text[:-1].rstrip(), text[-1]
     return f"{text} [{n}]{stop}"
+
+
+def _joined(items: list[ScoredSentence]) -> str:
+    """The sentences of one source as one text; an announced list stays attached.
+
+    A sentence that announces the next one (« … qui permet », « … a pour objet : ») runs on
+    into it, and list items keep their « ; » until the last one.
+    """
+    pieces: list[str] = []
+    in_list = False
+    for i, s in enumerate(items):
+        text = strip_bullet(s.sentence.text).strip()
+        after = items[i + 1] if i + 1 < len(items) else None
+        next_one = (
+            after is not None
+            and after.passage.chunk.id == s.passage.chunk.id
+            and after.sentence.position == s.sentence.position + 1
+        )
+        if next_one and announces(text):
+            pieces.append(text)
+            in_list = True
+        elif next_one and in_list and after is not None and _is_item(after.sentence.text, text):
+            pieces.append(text.rstrip(" ,;") + " ;")
+        else:
+            shown = _display(text)
+            # the last item of an announced list ends before the next sentence
+            if in_list and after is not None and shown[-1:].isalnum():
+                shown += "."
+            pieces.append(shown)
+            in_list = False
+    return " ".join(pieces)
 
 
 def _display(text: str) -> str:

@@ -810,3 +810,19 @@ def test_the_list_a_sentence_announces_comes_with_it(index: Index, kb: Knowledge
     ) in answer.answer
     # the list's last item closes before the next sentence
     assert "durée de vie du CPOM." in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("le CPOM 2025-2029 il démarre et se termine à quelles dates ?", "prenant effet"),
+        ("L'annexe financière peut-elle être modifiée en cours de CPOM ?", "par voie d’avenant"),
+    ],
+)
+def test_everyday_verbs_reach_the_guides_words(
+    question: str, lead: str, index: Index, kb: KnowledgeBase
+) -> None:
+    # « démarre » is written « prenant effet », « modifiée » « révisés … par voie d'avenant »
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert lead in answer.answer.split(" [1]")[0]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
     from assistant.answer.generate import NOTICE_FAILED
+    from assistant.api import ApiContext, build_api, check_address
     from assistant.config import Settings, get_settings
     from assistant.corpus.catalog import load_catalog
     from assistant.corpus.models import Chunk, DocumentInfo
@@ -98,6 +99,9 @@ _WHERE: dict[str, str] = {
     "answer_question": "assistant.answer",
     "stream_answer": "assistant.answer",
     "NOTICE_FAILED": "assistant.answer.generate",
+    "ApiContext": "assistant.api",
+    "build_api": "assistant.api",
+    "check_address": "assistant.api",
     "Settings": "assistant.config",
     "get_settings": "assistant.config",
     "load_catalog": "assistant.corpus.catalog",
@@ -186,6 +190,7 @@ __all__ = [
     "SUFFIXES",
     "TARGET_YEARS",
     "Answer",
+    "ApiContext",
     "AssistantError",
     "BatchReport",
     "Chunk",
@@ -220,7 +225,9 @@ __all__ = [
     "answer_question",
     "append_xlsx_row",
     "as_number",
+    "build_api",
     "build_chat_model",
+    "check_address",
     "check_selection",
     "draft_indicator",
     "draft_to_json",

@@ -108,3 +108,7 @@ class InvalidRequestError(StoreError):
 
     exit_code: ClassVar[int] = 2
     http_status: ClassVar[int] = 422
+
+
+class ServingRefusedError(AssistantError):
+    """The app refuses to start in this mode: a non-loopback address in local mode, no admin."""

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
     from assistant.store.models import (
         LOCAL_ADMIN,
+        LOCAL_USER,
         Account,
         Actor,
         AuditEntry,
@@ -70,6 +71,7 @@ _WHERE: dict[str, str] = {
     "DossierSummary": "assistant.store.models",
     "ImportItem": "assistant.store.imports",
     "LOCAL_ADMIN": "assistant.store.models",
+    "LOCAL_USER": "assistant.store.models",
     "Role": "assistant.store.models",
     "SaveResult": "assistant.store.models",
     "Status": "assistant.store.models",
@@ -111,6 +113,7 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "LOCAL_ADMIN",
+    "LOCAL_USER",
     "Account",
     "Actor",
     "AuditEntry",

@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.config import Settings
+from assistant.kb import KnowledgeBase
+from assistant.rules import RuleSet
 from assistant.rules.report import Report
 from assistant.store.checker import Checker
 from assistant.store.database import create_db_engine, describe_url, translate_errors
@@ -106,9 +108,19 @@ def open_store(
     return Store(engine, checker=checker, hasher=hasher, session_ttl=session_ttl)
 
 
-def store_from_settings(settings: Settings) -> Store:
-    """Open the store the settings name (``CPOM_DATABASE_URL``, corpus, rules file)."""
-    checker = Checker(corpus_dir=settings.corpus_dir, rules_file=settings.rules_file)
+def store_from_settings(
+    settings: Settings, *, kb: KnowledgeBase | None = None, rules: RuleSet | None = None
+) -> Store:
+    """Open the store the settings name (``CPOM_DATABASE_URL``, corpus, rules file).
+
+    Args:
+        settings: The settings.
+        kb: The knowledge base already loaded by the caller (default: loaded on first use).
+        rules: The campaign's rules already loaded by the caller (default: idem).
+    """
+    checker = Checker(
+        corpus_dir=settings.corpus_dir, rules_file=settings.rules_file, kb=kb, rules=rules
+    )
     return open_store(
         settings.database_url,
         checker=checker,

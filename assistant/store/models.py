@@ -33,18 +33,26 @@ class Actor(BaseModel, frozen=True):
     finess: tuple[str, ...] = ()
     departements: tuple[str, ...] = ()
     region: bool = False
-    user_id: int | None = Field(None, description="None for the local administrator.")
+    user_id: int | None = Field(None, description="None for an actor without an account.")
+    channel: str = Field(
+        "ligne de commande",
+        description="How an actor without an account acts (French, shown in the audit log).",
+    )
 
     @property
     def label(self) -> str:
         """How the audit log and the versions name this actor."""
         if self.user_id is None:
-            return f"{self.email} (ligne de commande)"
+            return f"{self.email} ({self.channel})"
         return self.email
 
 
 LOCAL_ADMIN = Actor(email=LOCAL_ADMIN_EMAIL, role="admin")
 """The administrator acting through the command line on this computer."""
+
+LOCAL_USER = Actor(email="utilisateur-local", role="admin", channel="application, mode local")
+"""The one user of the app in local mode (``CPOM_MODE=local``, loopback only): no login, full
+rights, as the person who can run the command line on this computer has them anyway."""
 
 
 class Account(BaseModel):

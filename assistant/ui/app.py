@@ -7,7 +7,11 @@ that a reload loses nothing), puts the work back after a reload, and serves the 
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,30 +106,70 @@ def build_blocks(ctx: AppContext) -> Any:
     return demo
 
 
-def launch(demo: Any, *, host: str, port: int, max_file_size: int, block: bool = True) -> None:
-    """Queue and serve the app (blocking unless ``block`` is False).
+def serve(
+    demo: Any,
+    api: Any,
+    *,
+    host: str,
+    port: int,
+    max_file_size: int,
+    on_started: Callable[[], None] | None = None,
+) -> None:
+    """Serve the page and the API from one process, until interrupted.
+
+    The page is mounted at ``/`` on the API's FastAPI application (``/api/…`` stays the
+    API's); uvicorn serves both.
 
     Args:
         demo: The app (``build_blocks``).
+        api: The API's FastAPI application (``assistant.build_api``).
         host: The address to listen on.
         port: The port.
         max_file_size: Uploads above this many bytes are refused by Gradio itself.
-        block: Whether to block the calling thread.
+        on_started: Called in a background thread once the server accepts connections.
     """
     import gradio as gr
+    import uvicorn
 
-    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE).launch(
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    demo.max_threads = MAX_THREADS
+    demo._queue.max_thread_count = MAX_THREADS  # what launch(max_threads=…) sets
+    app = gr.mount_gradio_app(
+        api,
+        demo,
+        path="/",
         server_name=host,
         server_port=port,
-        max_file_size=max_file_size,
-        max_threads=MAX_THREADS,
         footer_links=["settings"],
+        max_file_size=max_file_size,
         theme=gr.themes.Default(
             primary_hue="blue", neutral_hue="slate", radius_size="sm", font=FONTS
         ),
         css_paths=[CSS_PATH],
-        prevent_thread_lock=not block,
     )
+    # log_config=None: uvicorn logs through the app's logging set-up, in its format; the
+    # access log keeps the API's requests only (the page's own are many and say little)
+    logging.getLogger("uvicorn.access").addFilter(_api_requests_only)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=5)
+    )
+    if on_started is not None:
+        threading.Thread(
+            target=_when_started, args=(server, on_started), name="warm-up", daemon=True
+        ).start()
+    server.run()
 
 
-__all__ = ["CSS_PATH", "HEADER", "build_blocks", "launch", "state_secret"]
+def _api_requests_only(record: logging.LogRecord) -> bool:
+    args = record.args
+    return isinstance(args, tuple) and len(args) > 2 and str(args[2]).startswith("/api/")
+
+
+def _when_started(server: Any, action: Callable[[], None]) -> None:
+    while not server.started and not server.should_exit:
+        time.sleep(0.05)
+    if server.started:
+        action()
+
+
+__all__ = ["CSS_PATH", "HEADER", "build_blocks", "serve", "state_secret"]

@@ -826,3 +826,14 @@ def test_everyday_verbs_reach_the_guides_words(
     answer = ask(index, kb, question)
     assert answer.supported
     assert lead in answer.answer.split(" [1]")[0]
+
+
+def test_a_question_naming_a_region_is_answered_from_that_region_s_guide(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(
+        index, kb, "Comment le guide CPOM d'Auvergne-Rhône-Alpes définit-il l'outil e-CARS ?"
+    )
+    assert answer.supported
+    assert answer.citations[0].doc_id == "ara-guide-2020-2024"
+    assert "e-CARS" in answer.answer.split(" [1]")[0]

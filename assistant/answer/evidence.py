@@ -213,6 +213,7 @@ def gather(
         historical_focus,
         similarity=similarity,
         named=named_docs,
+        regional=regional,
     )
     return Evidence(
         question=question,
@@ -270,6 +271,7 @@ def _score(
     *,
     similarity: dict[tuple[str, str], float] | None = None,
     named: tuple[str, ...] = (),
+    regional: tuple[str, ...] = (),
 ) -> list[ScoredSentence]:
     total = sum(weights.values()) or 1.0
     top = float(sentence_scores.max()) if len(sentence_scores) else 0.0
@@ -320,6 +322,9 @@ def _score(
                 score *= HISTORICAL
             elif passage.chunk.status == "historical" and passage.chunk.doc_id not in named:
                 score *= OTHER_HISTORICAL
+            if regional and passage.chunk.doc_id not in regional:
+                # the question names a region: its own guide's sentences come first
+                score *= HISTORICAL
             scored.append(ScoredSentence(sentence, passage, float(score), own, signals))
     scored.sort(key=lambda s: (-s.score, s.passage.rank, s.sentence.position))
     return scored

@@ -20,6 +20,7 @@ BENCHES = [
     ["bench_validate.py"],
     ["bench_propose.py"],
     ["bench_load.py"],
+    ["bench_api.py"],
 ]
 QUICK_ARGS = {
     "bench_retrieval.py": ["--no-baseline"],

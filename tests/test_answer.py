@@ -837,3 +837,17 @@ def test_a_question_naming_a_region_is_answered_from_that_region_s_guide(
     assert answer.supported
     assert answer.citations[0].doc_id == "ara-guide-2020-2024"
     assert "e-CARS" in answer.answer.split(" [1]")[0]
+
+
+def test_a_misspelt_word_is_read_as_the_corpus_writes_it(index: Index) -> None:
+    from assistant.answer.evidence import guides_words, respell
+
+    vocabulary = {"co": frozenset({"cooperation", "cooperations"}), "ma": frozenset({"management"})}
+    known = {"cooperation", "cooperations", "management"}.__contains__
+    assert respell("la cooperattion", known=known, vocabulary=vocabulary) == "la cooperation"
+    assert respell("bed managment", known=known, vocabulary=vocabulary) == "bed management"
+    # short words, known words and words with no close corpus word stay as written
+    assert respell("la coop cooperations zygomatique", known=known, vocabulary=vocabulary) == (
+        "la coop cooperations zygomatique"
+    )
+    assert "hospitalisation a domicile" in guides_words(index, "hospitalisaton a domicile")

@@ -9,6 +9,7 @@ then scored; the offline answer, the support decision and the LLM prompt all sta
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -157,7 +158,70 @@ def guides_words(index: Any, question: str) -> str:
         terms = tokenize(words)
         return bool(terms) and all(stats.known(t) for t in terms)
 
-    return query_router(index).glossary.rewrite(question, known=known)
+    rewritten = query_router(index).glossary.rewrite(question, known=known)
+    return respell(rewritten, known=known, vocabulary=_vocabulary(index))
+
+
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def _vocabulary(index: Any) -> dict[str, frozenset[str]]:
+    """The corpus's folded words of five letters or more, by their first two letters."""
+    cached = _VOCABULARIES.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    words: dict[str, set[str]] = {}
+    for chunk in index.chunks.values():
+        for word in _WORD_RE.findall(fold(chunk.text)):
+            if len(word) >= 5:
+                words.setdefault(word[:2], set()).add(word)
+    frozen = {k: frozenset(v) for k, v in words.items()}
+    _VOCABULARIES[id(index)] = (index, frozen)
+    return frozen
+
+
+_VOCABULARIES: dict[int, tuple[Any, dict[str, frozenset[str]]]] = {}
+
+
+def respell(
+    text: str, *, known: Callable[[str], bool], vocabulary: dict[str, frozenset[str]]
+) -> str:
+    """``text`` (folded), each unknown word of six letters or more respelled as in the corpus.
+
+    « managment » -> « management »: one letter off, two for words of nine letters or more.
+    A word the guides know, or with no single closest corpus word, is kept as written.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 6 or known(word):
+            return word
+        limit = 1 if len(word) < 9 else 2
+        by_distance: dict[int, list[str]] = {}
+        for w in vocabulary.get(word[:2], frozenset()):
+            if abs(len(w) - len(word)) <= limit:
+                d = _distance(word, w, limit)
+                if d <= limit:
+                    by_distance.setdefault(d, []).append(w)
+        if not by_distance:
+            return word
+        closest = by_distance[min(by_distance)]
+        return closest[0] if len(closest) == 1 else word
+
+    return _WORD_RE.sub(fix, text)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, stopped early above ``limit``."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
 
 
 def gather(

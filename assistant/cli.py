@@ -27,6 +27,7 @@ COMMANDS = (
     "draft",
     "users",
     "dossiers",
+    "synthese",
     "backup",
     "restore",
 )

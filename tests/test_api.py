@@ -451,7 +451,8 @@ def test_the_openapi_page_is_served_offline_and_in_french(api: ApiServer) -> Non
         schema = client.get("/api/openapi.json").json()
         page = client.get("/api/docs")
         asset = client.get("/api/docs/fichiers/swagger-ui-bundle.js")
-        home = client.get("/")
+    with api.client("etab") as signed_in:  # shared mode: the page needs a login
+        home = signed_in.get("/")
     assert schema["info"]["title"] == "API des dossiers CPOM"
     assert {
         "/api/dossiers",
@@ -472,3 +473,44 @@ def test_the_openapi_page_is_served_offline_and_in_french(api: ApiServer) -> Non
     assert "http" not in page.text.split("<body>")[1].split("SwaggerUIBundle")[0]
     assert asset.status_code == 200
     assert home.status_code == 200  # the page is still served from the same process
+
+
+# --- the app's page behind the login (shared mode) --------------------------------------------
+
+
+def test_the_app_page_needs_a_session_and_the_login_page_is_french(api: ApiServer) -> None:
+    html = {"Accept": "text/html"}
+    with httpx.Client(base_url=api.url, timeout=60) as browser:
+        sent = browser.get("/", headers=html)
+        assert sent.status_code == 303
+        assert browser.get("/").status_code == 303  # the page's address, whatever it accepts
+        assert sent.headers["location"] == "/connexion"
+        # the page's own calls and files are refused too, in French
+        for address in ("/config", "/gradio_api/info", "/theme.css"):
+            refused = browser.get(address)
+            assert refused.status_code == 401, address
+            assert refused.json()["message"].startswith("Connexion requise")
+        page = browser.get("/connexion")
+        assert page.status_code == 200
+        for words in ('lang="fr"', "Adresse électronique", "Mot de passe", "Se connecter"):
+            assert words in page.text
+        # the same message for an unknown address and a wrong password
+        for email in ("dir@ch-exemple.fr", "personne@nulle-part.fr"):
+            wrong = browser.post("/api/session", json={"email": email, "mot_de_passe": "x" * 14})
+            assert wrong.json()["message"] == "Adresse électronique ou mot de passe incorrect."
+        assert browser.get("/", headers=html).status_code == 303
+        assert browser.post(
+            "/api/session", json={"email": "dir@ch-exemple.fr", "mot_de_passe": PASSWORD}
+        ).is_success
+        opened = browser.get("/", headers=html)
+        assert opened.status_code == 200
+        assert "gradio" in opened.text.lower()
+        out = browser.get("/deconnexion", headers=html)
+        assert out.status_code == 303
+        assert out.headers["location"] == "/connexion"
+        assert browser.get("/", headers=html).status_code == 303
+
+
+def test_a_script_token_also_opens_the_page(api: ApiServer) -> None:
+    with api.client("etab") as script:
+        assert script.get("/config").status_code == 200

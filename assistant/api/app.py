@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from assistant.api import dossiers, session
+from assistant.api import dossiers, pages, session
 from assistant.api.context import ApiContext
 from assistant.api.errors import install_error_handlers
 
@@ -94,6 +94,8 @@ def build_api(context: ApiContext) -> FastAPI:
     install_error_handlers(app)
     app.include_router(session.router)
     app.include_router(dossiers.router)
+    app.include_router(pages.router)
+    pages.install_page_gate(app)
     _add_docs(app)
 
     @app.api_route(

@@ -13,39 +13,26 @@ Debian binaries, as the tests do; ``--saves N``, ``--drafts N``).
 from __future__ import annotations
 
 import argparse
-import copy
-import json
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.kb import load_kb  # noqa: E402 - after the sys.path line above
-from assistant.rules import load_rules  # noqa: E402
 from assistant.store import LOCAL_ADMIN, Checker, import_drafts, open_store  # noqa: E402
+from bench.bench_dossiers import (  # noqa: E402
+    DEPARTEMENTS as ALL_DEPARTEMENTS,
+)
+from bench.bench_dossiers import VALID, campaign_checker, p50, write_drafts  # noqa: E402
 from tests.api_fixtures import FINESS, api_server, lexical_index  # noqa: E402
 from tests.load.process import rss_bytes  # noqa: E402
 from tests.postgres_fixtures import PostgresServer  # noqa: E402
 
-VALID: dict[str, Any] = json.loads((ROOT / "examples" / "brouillon-valide.json").read_text())
-DEPARTEMENTS = ("09", "11", "12", "30", "32", "34", "46", "48", "65", "66", "81", "82")
-
-
-def _draft(n: int) -> dict[str, Any]:
-    tree = copy.deepcopy(VALID)
-    tree["etablissement"]["finess_ej"] = f"{DEPARTEMENTS[n % len(DEPARTEMENTS)]}{n:07d}"
-    tree["etablissement"]["raison_sociale"] = f"Établissement n° {n}"
-    return tree
-
-
-def _ms(values: list[float]) -> str:
-    return f"{statistics.median(values) * 1000:.1f} ms"
+# The imported dossiers leave département 31 to the dossier the bench saves (FINESS 310000123).
+DEPARTEMENTS = tuple(d for d in ALL_DEPARTEMENTS if d != "31")
 
 
 def _measure(
@@ -73,8 +60,8 @@ def _measure(
         validate_times.append(time.perf_counter() - start)
     mb = 1024 * 1024
     print(
-        f"{name:<11} API save (PUT: validate + write) p50 {_ms(save_times)} | validate-on-save "
-        f"(validator alone) p50 {_ms(validate_times)} | app RSS with {len(items)} dossiers: "
+        f"{name:<11} API save (PUT: validate + write) p50 {p50(save_times)} | validate-on-save "
+        f"(validator alone) p50 {p50(validate_times)} | app RSS with {len(items)} dossiers: "
         f"{rss_start / mb:.0f} MB at start, {rss_listed / mb:.0f} MB after listing "
         f"{len(listed.json())}, {rss_end / mb:.0f} MB after {saves} saves"
     )
@@ -85,15 +72,9 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=50)
     parser.add_argument("--drafts", type=int, default=280)
     args = parser.parse_args()
-    corpus = ROOT / "corpus"
-    checker = Checker(
-        kb=load_kb(corpus), rules=load_rules(corpus / "rules" / "occitanie-2025-2029.yaml")
-    )
+    checker = campaign_checker()
     tmp = Path(tempfile.mkdtemp(prefix="cpom-bench-api-"))
-    drafts = tmp / "drafts"
-    drafts.mkdir()
-    for n in range(args.drafts):
-        (drafts / f"{n:03d}.json").write_text(json.dumps(_draft(n), ensure_ascii=False))
+    drafts = write_drafts(tmp / "drafts", args.drafts, DEPARTEMENTS)
     index = lexical_index(tmp)
     server = PostgresServer(Path(tempfile.mkdtemp(prefix="cpom-bench-pg-")))
     try:

@@ -30,14 +30,32 @@ VALID: dict[str, Any] = json.loads((ROOT / "examples" / "brouillon-valide.json")
 DEPARTEMENTS = ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82")
 
 
-def _draft(n: int) -> dict[str, Any]:
+def _draft(n: int, departements: tuple[str, ...] = DEPARTEMENTS) -> dict[str, Any]:
     tree = copy.deepcopy(VALID)
-    tree["etablissement"]["finess_ej"] = f"{DEPARTEMENTS[n % len(DEPARTEMENTS)]}{n:07d}"
+    tree["etablissement"]["finess_ej"] = f"{departements[n % len(departements)]}{n:07d}"
     tree["etablissement"]["raison_sociale"] = f"Établissement n° {n}"
     return tree
 
 
-def _p50(values: list[float]) -> str:
+def write_drafts(folder: Path, count: int, departements: tuple[str, ...] = DEPARTEMENTS) -> Path:
+    """``count`` valid drafts, one JSON file each, spread over ``departements``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        tree = _draft(n, departements)
+        (folder / f"{n:03d}.json").write_text(json.dumps(tree, ensure_ascii=False))
+    return folder
+
+
+def campaign_checker() -> Checker:
+    """The validator of the campaign, as the store runs it on every save."""
+    corpus = ROOT / "corpus"
+    return Checker(
+        kb=load_kb(corpus), rules=load_rules(corpus / "rules" / "occitanie-2025-2029.yaml")
+    )
+
+
+def p50(values: list[float]) -> str:
+    """The median of durations in seconds, in milliseconds."""
     return f"{statistics.median(values) * 1000:.1f} ms"
 
 
@@ -57,8 +75,8 @@ def _measure(name: str, store: Store, checker: Checker, saves: int, folder: Path
     elapsed = time.perf_counter() - start
     saved = sum(1 for item in items if item.refus is None)
     print(
-        f"{name:<11} validate p50 {_p50(validate_times)} | save (validate + write) p50 "
-        f"{_p50(save_times)} | import of {len(items)} drafts: {elapsed:.1f} s ({saved} saved)"
+        f"{name:<11} validate p50 {p50(validate_times)} | save (validate + write) p50 "
+        f"{p50(save_times)} | import of {len(items)} drafts: {elapsed:.1f} s ({saved} saved)"
     )
 
 
@@ -67,15 +85,9 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=50)
     parser.add_argument("--drafts", type=int, default=280)
     args = parser.parse_args()
-    corpus = ROOT / "corpus"
-    checker = Checker(
-        kb=load_kb(corpus), rules=load_rules(corpus / "rules" / "occitanie-2025-2029.yaml")
-    )
+    checker = campaign_checker()
     tmp = Path(tempfile.mkdtemp(prefix="cpom-bench-"))
-    folder = tmp / "drafts"
-    folder.mkdir()
-    for n in range(args.drafts):
-        (folder / f"{n:03d}.json").write_text(json.dumps(_draft(n), ensure_ascii=False))
+    folder = write_drafts(tmp / "drafts", args.drafts)
     server = PostgresServer(Path(tempfile.mkdtemp(prefix="cpom-bench-pg-")))
     try:
         sqlite = open_store(f"sqlite:///{tmp / 'cpom.db'}", checker=checker)

@@ -27,6 +27,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
+from assistant.config import get_settings
 from assistant.kb import load_kb
 from assistant.rules import load_rules
 from assistant.store import Checker, Store, open_store
@@ -187,3 +188,19 @@ def store(
     pg_store: Store = request.getfixturevalue("postgres_store")
     empty_tables(pg_store)
     yield pg_store
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """``CPOM_DATABASE_URL`` for the CLI: a fresh SQLite file or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'var' / 'cpom.db'}"
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        url = server.create_database("cpom_cli")
+    monkeypatch.setenv("CPOM_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()

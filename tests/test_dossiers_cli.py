@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -16,29 +15,13 @@ from assistant.config import get_settings
 from assistant.drafts import read_draft_file
 from assistant.store import LOCAL_ADMIN, authenticate_token, open_store, read_audit, submit
 from assistant.store.checker import Checker
-from tests.postgres_fixtures import PostgresServer, postgres_server, store_checker
+from tests.postgres_fixtures import database_url, postgres_server, store_checker
 
-__all__ = ["postgres_server", "store_checker"]
+__all__ = ["database_url", "postgres_server", "store_checker"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PASSWORD = "cheval-agrafe-pile-7"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """CPOM_DATABASE_URL for the CLI: a fresh SQLite file or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'var' / 'cpom.db'}"
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = server.create_database("cpom_cli")
-    monkeypatch.setenv("CPOM_DATABASE_URL", url)
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
 
 
 def run(

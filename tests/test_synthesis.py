@@ -7,14 +7,12 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.cli import main
-from assistant.config import get_settings
 from assistant.errors import InvalidRequestError
 from assistant.kb.codes import HPR_CODES, STRATEGIC_CODES
 from assistant.store import LOCAL_ADMIN, Actor, Store, open_store, save_draft
@@ -22,14 +20,14 @@ from assistant.store.checker import Checker
 from assistant.store.review import send_back, submit, validate_dossier
 from assistant.store.synthesis import compute_synthesis
 from tests.postgres_fixtures import (
-    PostgresServer,
+    database_url,
     postgres_server,
     postgres_store,
     store,
     store_checker,
 )
 
-__all__ = ["postgres_server", "postgres_store", "store", "store_checker"]
+__all__ = ["database_url", "postgres_server", "postgres_store", "store", "store_checker"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -139,22 +137,6 @@ def test_scope_and_departement(store: Store) -> None:
     assert compute_synthesis(store, LOCAL_ADMIN, departement="9").par_departement == {"09": 1}
     with pytest.raises(InvalidRequestError, match="département invalide"):
         compute_synthesis(store, LOCAL_ADMIN, departement="3x")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """CPOM_DATABASE_URL for the CLI: a fresh SQLite file or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'var' / 'cpom.db'}"
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = server.create_database("cpom_synthese")
-    monkeypatch.setenv("CPOM_DATABASE_URL", url)
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
 
 
 def test_synthese_command(

@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     service = IndexService(settings)
     context = AppContext(settings, service, data_dir_default())
     api_context = ApiContext(settings, kb=context.kb, rules=context.rules)
+    context.api = api_context  # the page and the API share the mode and the dossier store
     try:
         check_address(settings.mode, host)
         api_context.check_ready()  # shared mode: the database answers, an administrator exists

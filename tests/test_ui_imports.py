@@ -1,7 +1,8 @@
 """The app imports project code only through the public API (``assistant``) or its own package.
 
 Parses ``app.py`` and every module of ``assistant/ui/`` (imports inside functions and under
-``TYPE_CHECKING`` included): each ``assistant...`` import is ``assistant`` itself or
+``TYPE_CHECKING`` included): each ``assistant...`` import is ``assistant`` itself, the public
+``__init__`` of the store or the API (``assistant.store``, ``assistant.api``), or
 ``assistant.ui...``.
 """
 
@@ -28,8 +29,13 @@ def _project_imports(path: Path) -> list[tuple[int, str]]:
     return [(line, name) for line, name in found if name.split(".")[0] == "assistant"]
 
 
+PUBLIC_PACKAGES = frozenset({"assistant", "assistant.store", "assistant.api"})
+"""Packages whose ``__init__`` is a public API: the root, the dossier store, the HTTP API."""
+
+
 def _allowed(module: str) -> bool:
-    return module == "assistant" or module == "assistant.ui" or module.startswith("assistant.ui.")
+    in_ui = module == "assistant.ui" or module.startswith("assistant.ui.")
+    return module in PUBLIC_PACKAGES or in_ui
 
 
 def test_the_files_are_found() -> None:

@@ -7,7 +7,15 @@ every access. `build_api` makes the FastAPI application the app's server mounts 
 from __future__ import annotations
 
 from assistant.api.app import build_api
+from assistant.api.auth import SESSION_COOKIE, authenticate
 from assistant.api.context import ApiContext
 from assistant.api.modes import check_address, is_loopback
 
-__all__ = ["ApiContext", "build_api", "check_address", "is_loopback"]
+__all__ = [
+    "SESSION_COOKIE",
+    "ApiContext",
+    "authenticate",
+    "build_api",
+    "check_address",
+    "is_loopback",
+]

@@ -10,6 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from assistant.errors import (
+        AccessDeniedError,
+        DatabaseUnavailableError,
+        InvalidRequestError,
+        NotAuthenticatedError,
+        NotFoundError,
+        StatusError,
+        StoreError,
+        VersionConflictError,
+    )
     from assistant.store.access import departement_of, may_read, normalize_finess
     from assistant.store.accounts import add_user, disable_user, list_users
     from assistant.store.audit import read_audit
@@ -58,10 +68,21 @@ if TYPE_CHECKING:
         submit,
         validate_dossier,
     )
+    from assistant.store.synthesis import Synthesis, compute_synthesis
 
 # name -> module that defines it; loaded on first use (SQLAlchemy, Alembic and the rules
 # engine are not imported by `python -m assistant --help`)
 _WHERE: dict[str, str] = {
+    "Synthesis": "assistant.store.synthesis",
+    "compute_synthesis": "assistant.store.synthesis",
+    "AccessDeniedError": "assistant.errors",
+    "DatabaseUnavailableError": "assistant.errors",
+    "InvalidRequestError": "assistant.errors",
+    "NotAuthenticatedError": "assistant.errors",
+    "NotFoundError": "assistant.errors",
+    "StatusError": "assistant.errors",
+    "StoreError": "assistant.errors",
+    "VersionConflictError": "assistant.errors",
     "Account": "assistant.store.models",
     "Actor": "assistant.store.models",
     "AuditEntry": "assistant.store.models",
@@ -114,19 +135,28 @@ _WHERE: dict[str, str] = {
 __all__ = [
     "LOCAL_ADMIN",
     "LOCAL_USER",
+    "AccessDeniedError",
     "Account",
     "Actor",
     "AuditEntry",
     "Checker",
     "CommentInfo",
+    "DatabaseUnavailableError",
     "DossierDetail",
     "DossierSummary",
     "ImportItem",
+    "InvalidRequestError",
+    "NotAuthenticatedError",
+    "NotFoundError",
     "Role",
     "SaveResult",
     "Status",
+    "StatusError",
     "Store",
+    "StoreError",
     "SubmissionRefusedError",
+    "Synthesis",
+    "VersionConflictError",
     "VersionDetail",
     "VersionDiff",
     "VersionInfo",
@@ -135,6 +165,7 @@ __all__ = [
     "authenticate_session",
     "authenticate_token",
     "compare_versions",
+    "compute_synthesis",
     "create_token",
     "departement_of",
     "disable_user",

@@ -16,7 +16,8 @@ import assistant
 from assistant import AssistantError, IndexNotReadyError, IndexService
 
 if TYPE_CHECKING:
-    from assistant import DocumentInfo, KnowledgeBase, RuleSet, Settings
+    from assistant import ApiContext, DocumentInfo, KnowledgeBase, RuleSet, Settings
+    from assistant.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class AppContext:
         data_dir: Path,
         *,
         chat_model: Any | None = None,
+        api: ApiContext | None = None,
     ) -> None:
         """Prepare the context (the knowledge base and rules load on first use).
 
@@ -45,10 +47,13 @@ class AppContext:
             service: The index service.
             data_dir: The app's local data folder (feedback, browser-state key).
             chat_model: A chat model to use instead of the one ``settings`` describe.
+            api: The API's context (mode, dossier store) the page shares with ``/api/``;
+                None for a page without dossiers in the database (tests of other tabs).
         """
         self.settings = settings
         self.service = service
         self.data_dir = data_dir
+        self.api = api
         self._lock = threading.Lock()
         self._kb: KnowledgeBase | None = None
         self._rules: RuleSet | None = None
@@ -91,6 +96,23 @@ class AppContext:
             self._llm_failed_at = None
             self.llm_notice = None
             return self._chat_model
+
+    @property
+    def shared(self) -> bool:
+        """True in shared mode (accounts, login), False in local mode."""
+        return self.settings.mode == "shared"
+
+    def store(self) -> Store:
+        """The dossier store the API uses.
+
+        Raises:
+            DatabaseUnavailableError: The database cannot be reached, or the page has no store.
+        """
+        if self.api is None:
+            from assistant.store import DatabaseUnavailableError
+
+            raise DatabaseUnavailableError("Les dossiers ne sont pas disponibles dans cette page.")
+        return self.api.store()
 
     def kb(self) -> KnowledgeBase:
         """The indicator knowledge base (loaded once)."""

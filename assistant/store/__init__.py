@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from assistant.store.models import (
         LOCAL_ADMIN,
         LOCAL_USER,
+        STATUS_LABELS,
         Account,
         Actor,
         AuditEntry,
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
 # name -> module that defines it; loaded on first use (SQLAlchemy, Alembic and the rules
 # engine are not imported by `python -m assistant --help`)
 _WHERE: dict[str, str] = {
+    "STATUS_LABELS": "assistant.store.models",
     "Synthesis": "assistant.store.synthesis",
     "compute_synthesis": "assistant.store.synthesis",
     "AccessDeniedError": "assistant.errors",
@@ -133,6 +135,7 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
+    "STATUS_LABELS",
     "LOCAL_ADMIN",
     "LOCAL_USER",
     "AccessDeniedError",

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         VersionDiff,
         VersionInfo,
     )
+    from assistant.store.queue import QueueRow, changes_since_send_back, review_queue
     from assistant.store.review import (
         SubmissionRefusedError,
         add_comment,
@@ -77,6 +78,9 @@ _WHERE: dict[str, str] = {
     "STATUS_LABELS": "assistant.store.models",
     "Synthesis": "assistant.store.synthesis",
     "compute_synthesis": "assistant.store.synthesis",
+    "QueueRow": "assistant.store.queue",
+    "changes_since_send_back": "assistant.store.queue",
+    "review_queue": "assistant.store.queue",
     "AccessDeniedError": "assistant.errors",
     "DatabaseUnavailableError": "assistant.errors",
     "InvalidRequestError": "assistant.errors",
@@ -135,9 +139,9 @@ _WHERE: dict[str, str] = {
 }
 
 __all__ = [
-    "STATUS_LABELS",
     "LOCAL_ADMIN",
     "LOCAL_USER",
+    "STATUS_LABELS",
     "AccessDeniedError",
     "Account",
     "Actor",
@@ -151,6 +155,7 @@ __all__ = [
     "InvalidRequestError",
     "NotAuthenticatedError",
     "NotFoundError",
+    "QueueRow",
     "Role",
     "SaveResult",
     "Status",
@@ -167,6 +172,7 @@ __all__ = [
     "add_user",
     "authenticate_session",
     "authenticate_token",
+    "changes_since_send_back",
     "compare_versions",
     "compute_synthesis",
     "create_token",
@@ -187,6 +193,7 @@ __all__ = [
     "open_store",
     "read_audit",
     "require_admin_account",
+    "review_queue",
     "revoke_token",
     "save_draft",
     "send_back",

@@ -15,10 +15,31 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
+
+from assistant import AssistantError
+from assistant.ui.dossier_sync import (
+    AUTOSAVE_SECONDS,
+    Saved,
+    is_dirty,
+    may_edit,
+    open_dossier,
+    save,
+    status_line,
+)
+from assistant.ui.errors import french_errors, message_of
+from assistant.ui.identity import actor_of, user_banner
 from assistant.ui.limits import CONCURRENCY, MAX_THREADS, QUEUE_SIZE
 from assistant.ui.profile_form import engaged_choices
 from assistant.ui.service import AppContext
-from assistant.ui.tabs import documents, justification, questions, selection, verification
+from assistant.ui.tabs import (
+    documents,
+    justification,
+    my_dossier,
+    questions,
+    selection,
+    verification,
+)
 from assistant.ui.workspace import Dossier
 
 TITLE = "Assistant CPOM — ARS Occitanie"
@@ -55,8 +76,6 @@ SUBDUED_TEXT = "#475569"
 
 def _theme() -> Any:
     """Gradio's default theme with colours that pass WCAG 2.1 AA contrast."""
-    import gradio as gr
-
     return gr.themes.Default(
         primary_hue="blue", neutral_hue="slate", radius_size="sm", font=FONTS
     ).set(
@@ -68,22 +87,36 @@ def _theme() -> Any:
     )
 
 
-def build_blocks(ctx: AppContext) -> Any:
-    """Build the Gradio Blocks: the header, the five tabs, their events, the restore on load."""
-    import gradio as gr
+def _saved(raw: Any) -> Saved:
+    try:
+        return Saved.model_validate(raw) if isinstance(raw, dict) else Saved()
+    except ValueError:
+        return Saved()
 
+
+def build_blocks(ctx: AppContext) -> Any:
+    """Build the Gradio Blocks: the header, the tabs, their events, the restore on load."""
     secret = state_secret(ctx.data_dir)
     with gr.Blocks(title=TITLE, delete_cache=(DAY, DAY)) as demo:
         dossier = gr.BrowserState(Dossier().store(), storage_key="cpom-dossier", secret=secret)
         chat_store = gr.BrowserState([], storage_key="cpom-chat", secret=secret)
+        saved_store = gr.BrowserState(Saved().model_dump(), storage_key="cpom-saved", secret=secret)
+        owner = gr.BrowserState("", storage_key="cpom-owner", secret=secret)
         gr.Markdown(HEADER, elem_classes=["cpom-header"])
+        banner = gr.HTML(elem_id="user-banner")
+        with gr.Row(visible=False, elem_id="save-bar", equal_height=True) as save_bar:
+            save_status = gr.Markdown(elem_id="save-status")
+            save_btn = gr.Button("Enregistrer", variant="primary", scale=0, elem_id="save")
+        autosave = gr.Timer(AUTOSAVE_SECONDS, active=False)
         with gr.Tabs():
             with gr.Tab("Questions", id="questions"):
                 asked = questions.build()
-            with gr.Tab("Choisir mes indicateurs", id="selection"):
+            with gr.Tab("Choisir mes indicateurs", id="selection") as selection_tab:
                 chosen = selection.build(engaged_choices(ctx.kb()))
-            with gr.Tab("Rédiger une justification", id="justification"):
+            with gr.Tab("Rédiger une justification", id="justification") as justification_tab:
                 drafted = justification.build()
+            with gr.Tab("Mon dossier", id="mon-dossier", visible=False) as my_tab:
+                mine = my_dossier.build()
             with gr.Tab("Vérifier un CPOM", id="verifier"):
                 checked = verification.build()
             with gr.Tab("Documents", id="documents") as documents_tab:
@@ -93,6 +126,78 @@ def build_blocks(ctx: AppContext) -> Any:
         justification.wire(drafted, ctx, dossier=dossier)
         verification.wire(checked, ctx)
         documents.wire(indexed, ctx)
+        mine_out = my_dossier.outputs(mine)
+
+        def open_page(
+            stored: Any, turns: Any, known: Any, who: Any, request: gr.Request
+        ) -> list[Any]:
+            actor = actor_of(ctx, request)
+            d, saved = Dossier.load(stored), _saved(known)
+            if ctx.shared and who != actor.email:  # another account used this browser before
+                d, saved, turns = Dossier(), Saved(), []
+            editing = may_edit(actor) and ctx.api is not None
+            if editing:
+                d, saved = open_dossier(ctx, actor, d, saved)
+            return [
+                d.store(),
+                turns,
+                saved.model_dump(),
+                actor.email,
+                user_banner(actor, shared=ctx.shared),
+                gr.update(visible=editing),
+                status_line(saved),
+                gr.Timer(active=editing),
+                gr.update(visible=may_edit(actor)),
+                gr.update(visible=may_edit(actor)),
+                gr.update(visible=editing),
+            ]
+
+        def show_mine(stored: Any, known: Any, request: gr.Request) -> list[Any]:
+            actor = actor_of(ctx, request)
+            if not (may_edit(actor) and ctx.api is not None):
+                return [gr.skip()] * len(mine_out)
+            return my_dossier.view(ctx, actor, Dossier.load(stored), _saved(known))
+
+        @french_errors
+        def save_now(stored: Any, known: Any, request: gr.Request) -> list[Any]:
+            actor = actor_of(ctx, request)
+            d = Dossier.load(stored)
+            saved = save(ctx, actor, d, _saved(known))
+            return [saved.model_dump(), status_line(saved)]
+
+        def autosave_tick(stored: Any, known: Any, request: gr.Request) -> list[Any]:
+            actor = actor_of(ctx, request)
+            d, saved = Dossier.load(stored), _saved(known)
+            if not (may_edit(actor) and ctx.api is not None and saved.editable):
+                return [gr.skip(), gr.skip()]
+            if not is_dirty(ctx, d, saved):
+                return [gr.skip(), gr.skip()]
+            try:
+                saved = save(ctx, actor, d, saved)
+            except AssistantError as exc:
+                failed = saved.model_copy(
+                    update={"note": f"Enregistrement automatique impossible : {message_of(exc)}"}
+                )
+                return [gr.skip(), status_line(failed, dirty=True)]
+            note = saved.note.replace("Enregistré", "Enregistré automatiquement")
+            saved = saved.model_copy(update={"note": note})
+            return [saved.model_dump(), status_line(saved)]
+
+        @french_errors
+        def submit_now(stored: Any, known: Any, request: gr.Request) -> list[Any]:
+            actor = actor_of(ctx, request)
+            saved = my_dossier.submit_dossier(ctx, actor, Dossier.load(stored), _saved(known))
+            return [saved.model_dump(), status_line(saved)]
+
+        saved_out = [saved_store, save_status]
+        save_btn.click(save_now, [dossier, saved_store], saved_out).success(
+            show_mine, [dossier, saved_store], mine_out
+        )
+        autosave.tick(autosave_tick, [dossier, saved_store], saved_out, show_progress="hidden")
+        mine.submit_btn.click(submit_now, [dossier, saved_store], saved_out).success(
+            show_mine, [dossier, saved_store], mine_out
+        )
+        my_tab.select(show_mine, [dossier, saved_store], mine_out)
 
         def restore(stored: Any, turns: Any) -> list[Any]:
             d = Dossier.load(stored)
@@ -117,13 +222,27 @@ def build_blocks(ctx: AppContext) -> Any:
             *justification.restore_outputs(drafted),
             *questions.restore_outputs(asked),
         ]
-        demo.load(restore, [dossier, chat_store], kept, queue=False)
+        opened = [
+            dossier,
+            chat_store,
+            saved_store,
+            owner,
+            banner,
+            save_bar,
+            save_status,
+            autosave,
+            selection_tab,
+            justification_tab,
+            my_tab,
+        ]
         checks = [
             *selection.refresh_outputs(chosen),
             *justification.refresh_outputs(drafted),
             *documents.refresh_outputs(indexed),
         ]
-        demo.load(refresh, [dossier], checks)
+        demo.load(open_page, [dossier, chat_store, saved_store, owner], opened, queue=False).then(
+            restore, [dossier, chat_store], kept, queue=False
+        ).then(refresh, [dossier], checks).then(show_mine, [dossier, saved_store], mine_out)
     return demo
 
 
@@ -149,7 +268,6 @@ def serve(
         max_file_size: Uploads above this many bytes are refused by Gradio itself.
         on_started: Called in a background thread once the server accepts connections.
     """
-    import gradio as gr
     import uvicorn
 
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

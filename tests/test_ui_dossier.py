@@ -255,3 +255,19 @@ def test_an_imported_dossier_opens_in_the_page(ctx: AppContext) -> None:
     assert line.cibles == VALID["indicateurs"][0]["cibles"]
     assert shown.profil == ProfileForm(**{**shown.profil.model_dump(), **VALID["etablissement"]})
     assert known.version == 1
+
+
+def test_the_saved_version_exports_as_the_whole_draft_does(ctx: AppContext) -> None:
+    from assistant.errors import InvalidInputError
+    from assistant.rules import validate_path
+
+    etab = _actor(ctx.store(), "etab")
+    with pytest.raises(InvalidInputError, match="enregistrez"):
+        my_dossier.export_saved(ctx, etab, Saved(finess=FINESS))
+    saved = save(ctx, etab, _valid(ctx), Saved())
+    xlsx, json_path = my_dossier.export_saved(ctx, etab, saved)
+    assert xlsx.name == f"brouillon-cpom-{FINESS}.xlsx"
+    report = validate_path(json_path, kb=ctx.kb(), rules=ctx.rules())
+    assert report.valid
+    with pytest.raises(AccessDeniedError):
+        my_dossier.export_saved(ctx, _actor(ctx.store(), "autre_etab"), saved)

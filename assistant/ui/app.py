@@ -189,6 +189,15 @@ def build_blocks(ctx: AppContext) -> Any:
             saved = my_dossier.submit_dossier(ctx, actor, Dossier.load(stored), _saved(known))
             return [saved.model_dump(), status_line(saved)]
 
+        @french_errors
+        def export_now(known: Any, request: gr.Request) -> list[Any]:
+            xlsx, json_path = my_dossier.export_saved(ctx, actor_of(ctx, request), _saved(known))
+            return [
+                gr.update(value=str(xlsx), visible=True),
+                gr.update(value=str(json_path), visible=True),
+            ]
+
+        mine.export_btn.click(export_now, [saved_store], [mine.xlsx, mine.json])
         saved_out = [saved_store, save_status]
         save_btn.click(save_now, [dossier, saved_store], saved_out).success(
             show_mine, [dossier, saved_store], mine_out

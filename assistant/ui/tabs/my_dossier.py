@@ -8,9 +8,10 @@ comments beside each indicator, the version history (who, when), « Soumettre à
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import TARGET_YEARS, Report
+from assistant import TARGET_YEARS, InvalidInputError, Report
 from assistant.store import (
     STATUS_LABELS,
     Actor,
@@ -26,6 +27,7 @@ from assistant.ui.escaping import esc
 from assistant.ui.findings import report_html
 from assistant.ui.identity import ROLE_LABELS
 from assistant.ui.moments import moment
+from assistant.ui.whole_draft import export_draft
 
 if TYPE_CHECKING:
     from assistant.ui.service import AppContext
@@ -144,6 +146,18 @@ def view(ctx: AppContext, actor: Actor, dossier: Dossier, saved: Saved) -> list[
     ]
 
 
+def export_saved(ctx: AppContext, actor: Actor, saved: Saved) -> tuple[Path, Path]:
+    """The saved version as XLSX (annex 5 layout) and JSON, as the whole-draft export writes.
+
+    Raises:
+        InvalidInputError: Nothing saved yet, or a version that does not follow the schema.
+    """
+    if saved.version == 0:
+        raise InvalidInputError("Aucune version enregistrée à exporter : enregistrez d'abord.")
+    detail = get_dossier(ctx.store(), actor, saved.finess)
+    return export_draft(ctx, dossier_of(detail.brouillon, ctx.kb()), ctx.scratch())
+
+
 def submit_dossier(ctx: AppContext, actor: Actor, dossier: Dossier, saved: Saved) -> Saved:
     """Save the unsaved work, then submit the saved version to the referent.
 
@@ -172,6 +186,9 @@ class MyDossierTab:
     indicators: Any
     comments: Any
     history: Any
+    export_btn: Any
+    xlsx: Any
+    json: Any
 
 
 def build() -> MyDossierTab:
@@ -210,7 +227,14 @@ def build() -> MyDossierTab:
         label="Versions",
         elem_id="my-history",
     )
-    return MyDossierTab(status, submit_btn, reason, findings, indicators, comments, history)
+    gr.Markdown("### Exports de la version enregistrée")
+    export_btn = gr.Button("Exporter la version enregistrée", elem_id="my-export")
+    with gr.Row():
+        xlsx = gr.DownloadButton("Télécharger (Excel, annexe 5)", visible=False, elem_id="my-xlsx")
+        json = gr.DownloadButton("Télécharger (JSON)", visible=False, elem_id="my-json")
+    return MyDossierTab(
+        status, submit_btn, reason, findings, indicators, comments, history, export_btn, xlsx, json
+    )
 
 
 def outputs(tab: MyDossierTab) -> list[Any]:
@@ -231,6 +255,7 @@ __all__ = [
     "INDICATOR_HEADERS",
     "MyDossierTab",
     "build",
+    "export_saved",
     "indicator_rows",
     "outputs",
     "submit_dossier",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from assistant.store import STATUS_LABELS, AccessDeniedError, Actor, review_queue
 from assistant.ui.escaping import plural
-from assistant.ui.stored_dossier import moment
+from assistant.ui.moments import moment
 
 if TYPE_CHECKING:
     from assistant.store import QueueRow, Status

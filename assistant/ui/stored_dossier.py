@@ -6,17 +6,16 @@ is shown, never run.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant import HPR_YEARS, TARGET_YEARS, AssistantError, Report
 from assistant.store import STATUS_LABELS
 from assistant.ui.escaping import NBSP, esc, french_number
 from assistant.ui.findings import Titles, report_html
 from assistant.ui.identity import ROLE_LABELS
+from assistant.ui.moments import moment
 
 if TYPE_CHECKING:
     from assistant import KnowledgeBase
@@ -49,18 +48,6 @@ _STATUS_CLASSES = {
     "a_corriger": "cpom-invalid",
     "valide": "cpom-valid",
 }
-
-
-def _local_zone() -> dt.tzinfo:
-    try:
-        return ZoneInfo("Europe/Paris")  # the ARS and its establishments read Paris time
-    except ZoneInfoNotFoundError:
-        return dt.UTC
-
-
-def moment(value: dt.datetime) -> str:
-    """« 03/12/2026 à 11:24 », in Paris time."""
-    return value.astimezone(_local_zone()).strftime("%d/%m/%Y à %H:%M")
 
 
 def shown(value: Any) -> str:
@@ -243,7 +230,6 @@ __all__ = [
     "content_html",
     "header_html",
     "indicator_choices",
-    "moment",
     "shown",
     "stored_report_html",
 ]

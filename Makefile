@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: help install system-packages app test test-fast test-llm llm lint fmt typecheck bench check index
+.PHONY: help install system-packages axe app test test-fast test-llm llm lint fmt typecheck bench check index
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -20,11 +20,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install the package with its dev tools
 
 # System programs the tests drive for real; installed with apt-get when missing (root or sudo):
-# chromium for the browser tests, PostgreSQL's server (initdb, pg_ctl) for the storage tests.
+# chromium for the browser tests, PostgreSQL's server (initdb, pg_ctl) for the storage tests,
+# npm to install axe-core for the accessibility tests.
 PG_BIN ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
-SYSTEM_PACKAGES := /usr/bin/chromium=chromium $(if $(PG_BIN),$(PG_BIN)/pg_ctl,/usr/lib/postgresql/15/bin/pg_ctl)=postgresql
+SYSTEM_PACKAGES := /usr/bin/chromium=chromium /usr/bin/npm=npm $(if $(PG_BIN),$(PG_BIN)/pg_ctl,/usr/lib/postgresql/15/bin/pg_ctl)=postgresql
 
-system-packages: ## install the system packages the tests need (chromium, postgresql) when missing
+system-packages: ## install the system packages the tests need (chromium, npm, postgresql) when missing
 	scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
 index: $(STAMP) ## build or update index/ (no-op when nothing changed)
@@ -33,7 +34,17 @@ index: $(STAMP) ## build or update index/ (no-op when nothing changed)
 app: $(STAMP) ## run the app on http://127.0.0.1:7860 (builds the index on first run)
 	$(BIN)/python app.py
 
-test: $(STAMP) system-packages ## type-check, then run the whole test suite, offline (installs chromium and postgresql if missing)
+# axe-core for the accessibility tests (tests/accessibility.py), at the version and integrity
+# hash that tests/axe/package-lock.json pins (npm ci checks the hash); nothing is fetched at test time.
+AXE_JS := tests/axe/node_modules/axe-core/axe.min.js
+
+$(AXE_JS): tests/axe/package.json tests/axe/package-lock.json
+	cd tests/axe && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(AXE_JS)
+
+axe: system-packages $(AXE_JS) ## install axe-core 4.14.1 (accessibility tests) into tests/axe/node_modules
+
+test: $(STAMP) system-packages $(AXE_JS) ## type-check, then run the whole test suite, offline (installs chromium, postgresql, npm if missing, and axe-core)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 

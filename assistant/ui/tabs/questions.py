@@ -152,6 +152,8 @@ def build() -> QuestionsTab:
         label="Questions sur les guides",
         height=520,
         feedback_options=None,
+        # no « share » button: it posts to Hugging Face Spaces and has an empty aria-label
+        buttons=["copy", "copy_all"],
         placeholder="Posez une question sur la campagne CPOM 2025-2029 : chaque "
         "réponse cite les passages des guides sur lesquels elle repose.",
         elem_id="chat",

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.config import Settings
 
-pytest_plugins = ["tests.chain_fixtures"]
+pytest_plugins = ["tests.chain_fixtures", "tests.browser_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

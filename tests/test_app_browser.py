@@ -1,119 +1,50 @@
 """The real app in a real browser: ``python app.py`` on a free loopback port, driven by Chromium.
 
 Uses Debian's chromium (``/usr/bin/chromium``, installed by ``make test`` when missing) through
-Playwright, with no browser download. Screenshots of each tab are saved under ``test-artifacts/``.
+Playwright, with no browser download. Screenshots of each tab are saved under ``test-artifacts/``;
+axe-core checks the states they show (``tests.accessibility``). The app and the browser are the
+session's (``tests/browser_fixtures.py``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assistant.config import Settings
 from assistant.drafts import Draft, read_drafts
-from assistant.index.build import ingest
 from assistant.kb import load_kb
 from assistant.rules import load_rules, validate_path
-from assistant.ui.serve import wait_until_served
+from tests.accessibility import axe_violations, describe_violations
+from tests.browser_fixtures import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, open_page
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "WAIT_MS"]  # imported from here by other test modules
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WITH_ERRORS = ROOT / "examples" / "brouillon-avec-erreurs.json"
-WAIT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """``python app.py --lexical-only`` over the real corpus, with a tmp index and data folder."""
-    tmp = tmp_path_factory.mktemp("browser")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CPOM_")}
-    env |= {
-        "CPOM_INDEX_DIR": str(tmp / "index"),
-        "CPOM_EMBEDDING_CACHE_DIR": str(tmp / "cache"),
-        "CPOM_APP_DATA_DIR": str(tmp / "var"),
-        "CPOM_LLM_PROVIDER": "none",
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(_free_port()),
-        "GRADIO_TEMP_DIR": str(tmp / "gradio"),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_OFFLINE": "1",
-    }
-    ingest(Settings(_env_file=None, index_dir=tmp / "index"), dense=False)  # type: ignore[call-arg]
-    log = tmp / "app.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--lexical-only"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{env['GRADIO_SERVER_PORT']}/"
-    try:
-        wait_until_served(url, process, log)
-        yield url, tmp
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    assert "Traceback" not in log.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def page(browser: Any, app_url: tuple[str, Path]) -> Iterator[Any]:
-    """A fresh page on the app; every request it makes must stay on the machine."""
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, locale="fr-FR", accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    hosts: set[str] = set()
-    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
-    page.goto(app_url[0])
-    page.wait_for_selector("#question textarea")
-    yield page
-    context.close()
-    assert hosts <= {app_url[0].split("/")[2]}, f"requests left the machine: {hosts}"
+    """A fresh page on the session's app (``app_url``, ``browser``: tests/browser_fixtures.py)."""
+    with open_page(browser, app_url[0]) as page:
+        page.wait_for_selector("#question textarea")
+        yield page
 
 
 def _shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _assert_accessible(page: Any, context: str) -> None:
+    violations = axe_violations(page, context=context)
+    assert not violations, describe_violations(violations)
 
 
 def _tab(page: Any, name: str) -> None:
@@ -171,6 +102,7 @@ def test_question_gets_a_cited_answer_and_feedback_is_kept(
     assert "[1]" in source.locator("summary").inner_text()
     assert "page" in source.inner_text()
     _shot(page, "questions.png")
+    _assert_accessible(page, "questions-reponse")
 
     page.get_by_text("Votre avis sur la dernière réponse").click()
     page.get_by_label("Commentaire (facultatif)").fill("Claire et sourcée.")
@@ -185,6 +117,7 @@ def test_question_gets_a_cited_answer_and_feedback_is_kept(
     refusal.wait_for()
     assert "Hors des guides" in refusal.inner_text()
     assert page.locator("#chat .cpom-answer").count() == 2
+    _assert_accessible(page, "questions-hors-guides")
 
 
 def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) -> None:
@@ -196,6 +129,7 @@ def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) 
     verdict = page.locator("#selection-verdict")
     assert "Sélection conforme" in verdict.inner_text()
     _shot(page, "selection.png")
+    _assert_accessible(page, "selection-proposition")
 
     while "SEL-MIN-CT" not in check.inner_text():
         before = _cooperation_count(page)
@@ -235,6 +169,7 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
     page.locator("#draft-xlsx").wait_for(state="visible")
     page.locator("#whole-report .cpom-verdict").first.wait_for()
     _shot(page, "export.png")
+    _assert_accessible(page, "justification-export")
     with page.expect_download() as xlsx_download:
         page.click("#draft-xlsx")
     with page.expect_download() as json_download:
@@ -276,6 +211,7 @@ def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any)
     assert "non" in page.locator("#summary").inner_text()
     page.locator("#report-xlsx").wait_for(state="visible")
     _shot(page, "verifier.png")
+    _assert_accessible(page, "verifier-rapport")
 
     _tab(page, "Documents")
     # the status table is there from the start: wait for its rows

@@ -28,7 +28,7 @@ from assistant.ui.dossier_sync import (
     status_line,
 )
 from assistant.ui.errors import french_errors, message_of
-from assistant.ui.identity import actor_of, user_banner
+from assistant.ui.identity import actor_of, reviews, user_banner
 from assistant.ui.limits import CONCURRENCY, MAX_THREADS, QUEUE_SIZE
 from assistant.ui.profile_form import engaged_choices
 from assistant.ui.service import AppContext
@@ -37,6 +37,8 @@ from assistant.ui.tabs import (
     justification,
     my_dossier,
     questions,
+    regional,
+    review,
     selection,
     verification,
 )
@@ -117,6 +119,10 @@ def build_blocks(ctx: AppContext) -> Any:
                 drafted = justification.build()
             with gr.Tab("Mon dossier", id="mon-dossier", visible=False) as my_tab:
                 mine = my_dossier.build()
+            with gr.Tab("Dossiers à examiner", id="examiner", visible=False) as review_tab:
+                examined = review.build()
+            with gr.Tab("Vue régionale", id="regionale", visible=False) as regional_tab:
+                region = regional.build()
             with gr.Tab("Vérifier un CPOM", id="verifier"):
                 checked = verification.build()
             with gr.Tab("Documents", id="documents") as documents_tab:
@@ -126,7 +132,27 @@ def build_blocks(ctx: AppContext) -> Any:
         justification.wire(drafted, ctx, dossier=dossier)
         verification.wire(checked, ctx)
         documents.wire(indexed, ctx)
+        review.wire(examined, ctx)
+        regional.wire(region, ctx)
         mine_out = my_dossier.outputs(mine)
+        reviewing = [
+            review_tab,
+            regional_tab,
+            *review.refresh_outputs(examined),
+            *regional.refresh_outputs(region),
+        ]
+
+        def show_reviews(request: gr.Request) -> list[Any]:
+            actor = actor_of(ctx, request)
+            if not (reviews(actor) and ctx.api is not None):
+                hidden = [gr.update(visible=False), gr.update(visible=False)]
+                return [*hidden, *[gr.skip()] * (len(reviewing) - 2)]
+            return [
+                gr.update(visible=True),
+                gr.update(visible=True),
+                *review.refresh(ctx, actor),
+                *regional.refresh(ctx, actor),
+            ]
 
         def open_page(
             stored: Any, turns: Any, known: Any, who: Any, request: gr.Request
@@ -158,11 +184,21 @@ def build_blocks(ctx: AppContext) -> Any:
                 return [gr.skip()] * len(mine_out)
             return my_dossier.view(ctx, actor, Dossier.load(stored), _saved(known))
 
-        @french_errors
+        def refused(known: Any, what: str, exc: AssistantError) -> list[Any]:
+            """A save or a submission refused: a French notice, the status line kept."""
+            gr.Warning(message_of(exc), title=f"{what} impossible")
+            note = f"{what} impossible : {message_of(exc)}"
+            return [gr.skip(), status_line(_saved(known).model_copy(update={"note": note}))]
+
         def save_now(stored: Any, known: Any, request: gr.Request) -> list[Any]:
-            actor = actor_of(ctx, request)
-            d = Dossier.load(stored)
-            saved = save(ctx, actor, d, _saved(known))
+            d, saved = Dossier.load(stored), _saved(known)
+            if saved.version and not is_dirty(ctx, d, saved):
+                unchanged = "Aucune modification depuis la dernière version enregistrée."
+                return [gr.skip(), status_line(saved.model_copy(update={"note": unchanged}))]
+            try:
+                saved = save(ctx, actor_of(ctx, request), d, saved)
+            except AssistantError as exc:
+                return refused(known, "Enregistrement", exc)
             return [saved.model_dump(), status_line(saved)]
 
         def autosave_tick(stored: Any, known: Any, request: gr.Request) -> list[Any]:
@@ -183,10 +219,12 @@ def build_blocks(ctx: AppContext) -> Any:
             saved = saved.model_copy(update={"note": note})
             return [saved.model_dump(), status_line(saved)]
 
-        @french_errors
         def submit_now(stored: Any, known: Any, request: gr.Request) -> list[Any]:
             actor = actor_of(ctx, request)
-            saved = my_dossier.submit_dossier(ctx, actor, Dossier.load(stored), _saved(known))
+            try:
+                saved = my_dossier.submit_dossier(ctx, actor, Dossier.load(stored), _saved(known))
+            except AssistantError as exc:
+                return refused(known, "Soumission", exc)
             return [saved.model_dump(), status_line(saved)]
 
         @french_errors
@@ -199,11 +237,11 @@ def build_blocks(ctx: AppContext) -> Any:
 
         mine.export_btn.click(export_now, [saved_store], [mine.xlsx, mine.json])
         saved_out = [saved_store, save_status]
-        save_btn.click(save_now, [dossier, saved_store], saved_out).success(
+        save_btn.click(save_now, [dossier, saved_store], saved_out).then(
             show_mine, [dossier, saved_store], mine_out
         )
         autosave.tick(autosave_tick, [dossier, saved_store], saved_out, show_progress="hidden")
-        mine.submit_btn.click(submit_now, [dossier, saved_store], saved_out).success(
+        mine.submit_btn.click(submit_now, [dossier, saved_store], saved_out).then(
             show_mine, [dossier, saved_store], mine_out
         )
         my_tab.select(show_mine, [dossier, saved_store], mine_out)
@@ -251,7 +289,9 @@ def build_blocks(ctx: AppContext) -> Any:
         ]
         demo.load(open_page, [dossier, chat_store, saved_store, owner], opened, queue=False).then(
             restore, [dossier, chat_store], kept, queue=False
-        ).then(refresh, [dossier], checks).then(show_mine, [dossier, saved_store], mine_out)
+        ).then(refresh, [dossier], checks).then(show_mine, [dossier, saved_store], mine_out).then(
+            show_reviews, None, reviewing
+        )
     return demo
 
 

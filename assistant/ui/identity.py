@@ -44,6 +44,11 @@ def actor_of(ctx: AppContext, request: Any) -> Actor:
     return authenticate(raw, ctx.api)
 
 
+def reviews(actor: Actor) -> bool:
+    """Whether the page shows the actor the referents' tabs (the store still decides access)."""
+    return actor.role in ("referent", "admin")
+
+
 def scope_label(actor: Actor) -> str:
     """What the account covers, in French (« FINESS 310000000 », « départements 31, 32 »)."""
     if actor.role == "admin" or actor.region:
@@ -69,4 +74,4 @@ def user_banner(actor: Actor, *, shared: bool) -> str:
     )
 
 
-__all__ = ["LOGOUT_HREF", "ROLE_LABELS", "actor_of", "scope_label", "user_banner"]
+__all__ = ["LOGOUT_HREF", "ROLE_LABELS", "actor_of", "reviews", "scope_label", "user_banner"]

@@ -285,7 +285,7 @@ def build() -> JustificationTab:
         with gr.Column(scale=3):
             texts = [
                 gr.Textbox(label="Contexte", lines=4),
-                gr.Textbox(label="Diagnostic initial (valeur 2024)", lines=3),
+                gr.Textbox(label="Diagnostic initial (valeur 2024)", lines=3, elem_id="diagnostic"),
                 gr.Textbox(label="Actions (une par ligne)", lines=5),
                 gr.Textbox(label="Suivi (source des données, fréquence)", lines=2),
                 gr.Textbox(label="Partenaires", lines=2),

@@ -372,13 +372,14 @@ def wire(tab: ReviewTab, ctx: AppContext) -> None:
 
     for control in filters:
         control.change(on_filter, filters, shown, api_visibility="private")
-    t.picker.change(on_open, [t.picker], opened, api_visibility="private")
+    # a refused action shows its French message once, not an error mark over every output
+    # (which would also cover the buttons until the next event)
+    status = {"show_progress_on": [t.message], "api_visibility": "private"}
+    t.picker.change(on_open, [t.picker], opened, **status)
     t.table.select(on_row, None, [t.picker], api_visibility="private")
-    t.comment_btn.click(
-        on_comment, [t.picker, t.indicator, t.comment_text], opened, api_visibility="private"
-    )
+    t.comment_btn.click(on_comment, [t.picker, t.indicator, t.comment_text], opened, **status)
     for button, action in ((t.send_back_btn, on_send_back), (t.validate_btn, on_validate)):
-        button.click(action, [t.picker, t.decision_text], opened, api_visibility="private").success(
+        button.click(action, [t.picker, t.decision_text], opened, **status).success(
             on_filter, filters, shown, api_visibility="private"
         )
 

@@ -1,0 +1,244 @@
+"""Both sides of the review cycle in a real browser, against the real app in shared mode.
+
+``python app.py`` in ``CPOM_MODE=shared`` on a temporary SQLite database with real accounts,
+driven by Debian's Chromium through Playwright: the establishment builds, saves, finds its
+dossier again from a fresh browser and submits it; the referent comments, sends it back; the
+establishment corrects and resubmits; the referent sees what changed and validates. Another
+establishment never sees the dossier. Screenshots of each step go to
+``test-artifacts/journeys/``; axe-core runs on every page of the journey.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.drafting.indicator import is_yes_no
+from assistant.kb import load_kb
+from tests.accessibility import axe_violations, describe_violations
+from tests.api_fixtures import ACCOUNTS, FINESS, PASSWORD, ApiServer, clear_dossiers
+from tests.browser_fixtures import WAIT_MS
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "journeys"
+KB = load_kb(ROOT / "corpus")
+
+
+class Session:
+    """One user in a fresh browser context (no cookie, no local storage)."""
+
+    def __init__(self, browser: Any, app: ApiServer, who: str) -> None:
+        self.app = app
+        self.who = who
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, locale="fr-FR", accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(WAIT_MS)
+
+    def login(self) -> Any:
+        page = self.page
+        page.goto(self.app.url + "/")
+        page.wait_for_url("**/connexion")
+        page.get_by_label("Adresse électronique").fill(str(ACCOUNTS[self.who]["email"]))
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.locator("#user-banner .cpom-user").wait_for()
+        return page
+
+    def logout(self) -> None:
+        self.page.get_by_role("link", name="Se déconnecter").click()
+        self.page.wait_for_url("**/connexion")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    """A journey step: its full-page screenshot (test-artifacts/journeys/), then axe-core."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+    violations = axe_violations(page, context=f"journey-{Path(name).stem}")
+    assert not violations, describe_violations(violations)
+
+
+def shows(page: Any, selector: str, text: str) -> None:
+    """Wait until the element's visible text holds ``text`` (tables render hidden copies)."""
+    page.wait_for_function(
+        "([s, t]) => (document.querySelector(s)?.innerText || '').includes(t)", arg=[selector, text]
+    )
+
+
+def tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def choose(page: Any, dropdown: str, option: str) -> None:
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def build_selection(page: Any) -> list[str]:
+    """Fill the profile, take the proposal; the codes selected, in table order."""
+    tab(page, "Choisir mes indicateurs")
+    assert page.locator("#finess textarea").input_value() == FINESS  # from the account
+    page.fill("#raison textarea", "Centre hospitalier de Saint-Exemple")
+    choose(page, "#statut", "Public")
+    choose(page, "#categorie", "CH — centre hospitalier")
+    page.fill("#lits input", "350")
+    page.locator("#ght input").check()
+    for activity in ("Médecine", "Chirurgie", "Urgences"):
+        page.locator("#activites").get_by_label(activity).check()
+    page.click("#propose")
+    page.wait_for_selector("#selection-verdict.cpom-valid")
+    found = re.findall(r"CPOM_(?:CT|OS)_\d+", page.locator("#selection-table").inner_text())
+    return list(dict.fromkeys(found))
+
+
+def draft_all(page: Any, codes: list[str]) -> None:
+    """Draft every indicator from its fiche with a 2024 value (« non » for yes/no ones)."""
+    tab(page, "Rédiger une justification")
+    check = page.locator("#line-check")
+    for code in codes:
+        page.locator("#indicator input").click()
+        page.get_by_role("option", name=re.compile(f"^{code} ")).click()
+        check.get_by_text("VAL-MISSING").first.wait_for()
+        yes_no = code in KB.indicators and is_yes_no(KB.indicators[code])
+        page.fill("#baseline textarea", "non" if yes_no else "40")
+        page.click("#draft")
+        page.wait_for_function(
+            "() => !document.querySelector('#line-check').innerText.includes('VAL-MISSING')"
+        )
+
+
+def save_now(page: Any, version: int) -> None:
+    """« Enregistrer », then wait for the save bar to show the new version."""
+    page.get_by_role("button", name="Enregistrer").click()
+    page.locator("#save-status").get_by_text(f"version {version} enregistrée").wait_for()
+
+
+def submit(page: Any) -> None:
+    tab(page, "Mon dossier")
+    page.locator("#submit-reason").get_by_text("peut être soumis").wait_for()
+    page.locator("#submit").click()
+    page.locator("#save-status").get_by_text("soumis").first.wait_for()
+
+
+def open_for_review(page: Any) -> None:
+    tab(page, "Dossiers à examiner")
+    shows(page, "#review-queue", FINESS)
+    page.locator("#review-open input").click()
+    page.get_by_role("option").filter(has_text=FINESS).first.click()
+    page.locator("#review-content").get_by_text("CPOM_").first.wait_for()
+
+
+def test_the_review_cycle_on_both_sides(browser: Any, shared_app: ApiServer) -> None:
+    clear_dossiers(shared_app.store)
+    # the establishment builds a selection and saves it
+    first = Session(browser, shared_app, "etab")
+    page = first.login()
+    banner = page.locator("#user-banner").inner_text()
+    assert "dir@ch-exemple.fr" in banner
+    assert "établissement" in banner
+    assert not page.get_by_role("tab", name="Dossiers à examiner").is_visible()
+    shot(page, "01-etablissement-connecte.png")
+    codes = build_selection(page)
+    assert len(codes) >= 8
+    save_now(page, 1)
+    shot(page, "02-selection-enregistree.png")
+    first.logout()
+    first.close()
+
+    # from a fresh browser, the same account finds it, completes it and submits it
+    second = Session(browser, shared_app, "etab")
+    page = second.login()
+    page.locator("#save-status").get_by_text("version 1 enregistrée").wait_for()
+    tab(page, "Choisir mes indicateurs")
+    shows(page, "#selection-table", codes[0])
+    shown = set(re.findall(r"CPOM_\w+", page.locator("#selection-table").inner_text()))
+    assert set(codes) <= shown
+    tab(page, "Mon dossier")
+    assert "erreur" in page.locator("#submit-reason").inner_text()
+    assert page.locator("#submit").is_disabled()
+    shot(page, "03-mon-dossier-erreurs.png")
+    draft_all(page, codes)
+    save_now(page, 2)
+    submit(page)
+    shot(page, "04-dossier-soumis.png")
+    second.logout()
+    second.close()
+
+    # the referent of the département comments on one indicator and sends it back
+    referent = Session(browser, shared_app, "ref31")
+    page = referent.login()
+    assert "référent ARS" in page.locator("#user-banner").inner_text()
+    assert not page.get_by_role("tab", name="Mon dossier").is_visible()
+    open_for_review(page)
+    shot(page, "05-referent-ouvre-le-dossier.png")
+    target = codes[-1]
+    page.locator("#review-indicator input").click()
+    page.get_by_role("option", name=re.compile(f"^{target}\\b")).first.click()
+    page.fill("#review-comment textarea", "Cible 2029 trop prudente : visez plus haut.")
+    page.click("#review-add-comment")
+    page.locator("#review-comments").get_by_text("trop prudente").wait_for()
+    page.click("#review-send-back")  # no comment: refused in French, nothing changes
+    page.get_by_text("Un commentaire est obligatoire").first.wait_for()
+    page.fill("#review-decision textarea", "Merci de revoir la trajectoire indiquée.")
+    page.click("#review-send-back")
+    page.locator("#review-message").get_by_text("renvoyé pour correction").wait_for()
+    shot(page, "06-referent-renvoie.png")
+    referent.logout()
+    referent.close()
+
+    # another establishment never sees it: not in its page, not through the API
+    other = Session(browser, shared_app, "autre_etab")
+    page = other.login()
+    page.locator("#save-status").get_by_text("340000456").wait_for()
+    assert FINESS not in page.locator("body").inner_text()
+    assert page.request.get(f"{shared_app.url}/api/dossiers/{FINESS}").status == 403
+    listed = page.request.get(f"{shared_app.url}/api/dossiers").json()
+    assert FINESS not in str(listed)
+    shot(page, "07-autre-etablissement.png")
+    other.close()
+
+    # the establishment sees the comment beside the indicator, corrects and resubmits
+    third = Session(browser, shared_app, "etab")
+    page = third.login()
+    page.locator("#save-status").get_by_text("à corriger").wait_for()
+    tab(page, "Mon dossier")
+    shows(page, "#my-indicators", "trop prudente")
+    text = page.locator("#my-indicators").inner_text()
+    own_row = text.split(f"\n{target}\n")[1].split("\nCPOM_")[0]
+    assert "trop prudente" in own_row  # beside its indicator, not elsewhere
+    assert "Merci de revoir la trajectoire" in page.locator("#my-comments").inner_text()
+    shot(page, "08-etablissement-voit-le-commentaire.png")
+    tab(page, "Rédiger une justification")
+    page.locator("#indicator input").click()
+    page.get_by_role("option", name=re.compile(f"^{target} ")).click()
+    yes_no = target in KB.indicators and is_yes_no(KB.indicators[target])
+    new_value = "oui" if yes_no else "45"
+    page.fill("#baseline textarea", new_value)
+    page.click("#draft")
+    page.wait_for_function(
+        "v => document.querySelector('#diagnostic textarea').value.includes(v)", arg=new_value
+    )
+    save_now(page, 3)  # or already saved by the autosave: the same version either way
+    submit(page)
+    third.close()
+
+    # the referent sees what changed since the send-back, and validates
+    referent = Session(browser, shared_app, "ref31")
+    page = referent.login()
+    open_for_review(page)
+    changes = page.locator("#review-changes")
+    changes.get_by_text(target).first.wait_for()
+    shot(page, "09-referent-voit-les-changements.png")
+    page.click("#review-validate")
+    page.locator("#review-message").get_by_text("validé").wait_for()
+    shot(page, "10-dossier-valide.png")
+    referent.close()

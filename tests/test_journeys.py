@@ -242,3 +242,65 @@ def test_the_review_cycle_on_both_sides(browser: Any, shared_app: ApiServer) -> 
     page.locator("#review-message").get_by_text("validé").wait_for()
     shot(page, "10-dossier-valide.png")
     referent.close()
+
+
+def test_the_regional_view_shows_the_figures_of_synthese(
+    browser: Any, shared_app: ApiServer, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    from assistant.store import LOCAL_ADMIN, import_drafts, submit
+    from bench.bench_dossiers import write_drafts
+
+    clear_dossiers(shared_app.store)
+    items = import_drafts(shared_app.store, LOCAL_ADMIN, write_drafts(tmp_path / "drafts", 40))
+    assert [item.refus for item in items] == [None] * 40
+    for item in items[::3]:
+        if item.erreurs == 0 and item.finess_ej:
+            submit(shared_app.store, LOCAL_ADMIN, item.finess_ej)
+    database = shared_app.store.engine.url.render_as_string(hide_password=False)
+    printed = subprocess.run(
+        [sys.executable, "-m", "assistant", "synthese", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "CPOM_DATABASE_URL": database,
+        },
+        timeout=120,
+    )
+    expected = json.loads(printed.stdout)
+    assert expected["dossiers"] == 40
+
+    admin = Session(browser, shared_app, "admin")
+    page = admin.login()
+    tab(page, "Vue régionale")
+    page.locator("#regional-xlsx").wait_for(state="visible")
+    shows(page, "#regional-status", str(expected["par_statut"]["brouillon"]))
+    shot(page, "11-vue-regionale.png")
+    with page.expect_download() as download:
+        page.click("#regional-xlsx")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+
+    def column(sheet: str, key: str, value: str = "Dossiers") -> dict[str, Any]:
+        rows = list(book[sheet].iter_rows(values_only=True))
+        header = list(rows[0])
+        return {r[header.index(key)]: r[header.index(value)] for r in rows[1:] if r[0]}
+
+    assert column("Indicateurs", "Code") == expected["par_indicateur"]
+    assert column("Indicateurs HPR", "Code") == expected["par_indicateur_hpr"]
+    assert column("Départements", "Département") == expected["par_departement"]
+    assert column("Règles", "Règle") == expected["par_regle"]
+    by_status = column("Statuts", "Statut")
+    assert sum(by_status.values()) == sum(expected["par_statut"].values()) == 40
+    assert sorted(by_status.values()) == sorted(expected["par_statut"].values())
+    admin.close()

@@ -135,24 +135,21 @@ def build_blocks(ctx: AppContext) -> Any:
         review.wire(examined, ctx)
         regional.wire(region, ctx)
         mine_out = my_dossier.outputs(mine)
-        reviewing = [
-            review_tab,
-            regional_tab,
-            *review.refresh_outputs(examined),
-            *regional.refresh_outputs(region),
-        ]
+        reviewing = [review_tab, regional_tab, *review.refresh_outputs(examined)]
 
         def show_reviews(request: gr.Request) -> list[Any]:
             actor = actor_of(ctx, request)
             if not (reviews(actor) and ctx.api is not None):
                 hidden = [gr.update(visible=False), gr.update(visible=False)]
                 return [*hidden, *[gr.skip()] * (len(reviewing) - 2)]
-            return [
-                gr.update(visible=True),
-                gr.update(visible=True),
-                *review.refresh(ctx, actor),
-                *regional.refresh(ctx, actor),
-            ]
+            shown = [gr.update(visible=True), gr.update(visible=True)]
+            return [*shown, *review.refresh(ctx, actor)]
+
+        def show_region(request: gr.Request) -> list[Any]:
+            # drawn when the tab is opened: the figures of every dossier take a while
+            return regional.refresh(ctx, actor_of(ctx, request))
+
+        regional_tab.select(show_region, None, regional.refresh_outputs(region))
 
         def open_page(
             stored: Any, turns: Any, known: Any, who: Any, request: gr.Request
@@ -289,9 +286,9 @@ def build_blocks(ctx: AppContext) -> Any:
         ]
         demo.load(open_page, [dossier, chat_store, saved_store, owner], opened, queue=False).then(
             restore, [dossier, chat_store], kept, queue=False
-        ).then(refresh, [dossier], checks).then(show_mine, [dossier, saved_store], mine_out).then(
-            show_reviews, None, reviewing
-        )
+        ).then(refresh, [dossier], checks).then(show_mine, [dossier, saved_store], mine_out)
+        # beside the establishment's side, not after it; out of the queue: one quick query
+        demo.load(show_reviews, None, reviewing, queue=False)
     return demo
 
 

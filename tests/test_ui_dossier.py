@@ -271,3 +271,24 @@ def test_the_saved_version_exports_as_the_whole_draft_does(ctx: AppContext) -> N
     assert report.valid
     with pytest.raises(AccessDeniedError):
         my_dossier.export_saved(ctx, _actor(ctx.store(), "autre_etab"), saved)
+
+
+def test_the_referent_sees_changes_of_the_draft_not_of_the_pages_copy(ctx: AppContext) -> None:
+    from assistant.store import changes_since_send_back, submit
+    from assistant.ui.stored_dossier import changes_html
+
+    store = ctx.store()
+    etab, referent = _actor(store, "etab"), _actor(store, "ref31")
+    saved = save(ctx, etab, _valid(ctx), Saved())
+    submit(store, etab, FINESS)
+    send_back(store, referent, FINESS, "Revoir la cible 2029.")
+    first = _valid(ctx).lignes[0]
+    line = first.model_copy(update={"cibles": {**first.cibles, "2029": 99}})
+    corrected = _valid(ctx).model_copy(update={"lignes": [line, *_valid(ctx).lignes[1:]]})
+    save(ctx, etab, corrected, saved.model_copy(update={"statut": "a_corriger"}))
+    shown = changes_html(changes_since_send_back(store, referent, FINESS), ctx.kb())
+    assert "1 modification." in shown
+    assert first.code in shown
+    assert "→ 99" in shown
+    assert WORKSPACE_KEY not in shown
+    assert "lignes[" not in shown

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import HPR_YEARS, TARGET_YEARS, AssistantError, Report
 from assistant.store import STATUS_LABELS
+from assistant.ui.dossier_sync import WORKSPACE_KEY
 from assistant.ui.escaping import NBSP, esc, french_number
 from assistant.ui.findings import Titles, report_html
 from assistant.ui.identity import ROLE_LABELS
@@ -163,10 +164,12 @@ def changes_html(diff: VersionDiff | None, kb: KnowledgeBase | None = None) -> s
     """What changed since the version last sent back, indicator by indicator."""
     if diff is None:
         return "<p>Ce dossier n'a jamais été renvoyé pour correction.</p>"
-    if not diff.changements:
+    # the page's own copy of its work (reasons, notes) repeats the draft: the draft is judged
+    changes = [c for c in diff.changements if not c.chemin.startswith(WORKSPACE_KEY)]
+    if not changes:
         return f"<p>Aucune modification depuis la version {diff.de}, renvoyée pour correction.</p>"
     groups: dict[str, list[str]] = {}
-    for change in diff.changements:
+    for change in changes:
         found = _INDICATOR_PATH.match(change.chemin)
         if found:
             code, sub = found.group(2), found.group(3)
@@ -189,7 +192,7 @@ def changes_html(diff: VersionDiff | None, kb: KnowledgeBase | None = None) -> s
     body = "".join(f"<h4>{esc(g)}</h4><ul>{''.join(lines)}</ul>" for g, lines in groups.items())
     return (
         f"<p>De la version {diff.de}, renvoyée pour correction, à la version {diff.a}{NBSP}: "
-        f"{len(diff.changements)} modification{'s' if len(diff.changements) > 1 else ''}.</p>"
+        f"{len(changes)} modification{'s' if len(changes) > 1 else ''}.</p>"
         f"{body}"
     )
 

@@ -23,7 +23,7 @@ from assistant.store import (
     submit,
 )
 from assistant.ui.dossier_sync import Saved, dossier_of, is_dirty, save
-from assistant.ui.escaping import esc
+from assistant.ui.escaping import esc, french_number
 from assistant.ui.findings import report_html
 from assistant.ui.identity import ROLE_LABELS
 from assistant.ui.moments import moment
@@ -42,6 +42,13 @@ def _comment_text(c: CommentInfo) -> str:
     return f"{moment(c.cree_le)}, {c.auteur} ({who}), version {c.version} : {c.texte}"
 
 
+def _value(value: Any) -> str:
+    """A value as French writes it (« 41,3 »); text (« oui ») as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return french_number(value)
+
+
 def indicator_rows(brouillon: dict[str, Any], comments: list[CommentInfo]) -> list[list[str]]:
     """One row per indicator of the saved version, with the referent's comments beside it."""
     by_code: dict[str, list[str]] = {}
@@ -55,13 +62,13 @@ def indicator_rows(brouillon: dict[str, Any], comments: list[CommentInfo]) -> li
                 continue
             code = str(item.get("code", ""))
             targets = item.get("cibles") or {}
-            shown = " ; ".join(f"{y} : {targets[y]}" for y in TARGET_YEARS if y in targets)
+            shown = " ; ".join(f"{y} : {_value(targets[y])}" for y in TARGET_YEARS if y in targets)
             base = item.get("valeur_initiale")
             rows.append(
                 [
                     code,
                     "",
-                    "—" if base is None else str(base),
+                    "—" if base is None else _value(base),
                     shown or "—",
                     "\n".join(by_code.pop(code, [])) or "—",
                 ]

@@ -292,3 +292,14 @@ def test_the_referent_sees_changes_of_the_draft_not_of_the_pages_copy(ctx: AppCo
     assert "→ 99" in shown
     assert WORKSPACE_KEY not in shown
     assert "lignes[" not in shown
+
+
+def test_only_an_establishment_or_the_local_user_has_a_dossier_to_save(ctx: AppContext) -> None:
+    from assistant.store import LOCAL_USER
+    from assistant.ui.dossier_sync import has_own_dossier
+
+    store = ctx.store()
+    assert has_own_dossier(_actor(store, "etab"), shared=True)
+    assert has_own_dossier(LOCAL_USER, shared=False)
+    assert not has_own_dossier(_actor(store, "admin"), shared=True)  # tools, no save bar
+    assert not has_own_dossier(_actor(store, "ref31"), shared=True)

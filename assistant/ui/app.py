@@ -21,6 +21,7 @@ from assistant import AssistantError
 from assistant.ui.dossier_sync import (
     AUTOSAVE_SECONDS,
     Saved,
+    has_own_dossier,
     is_dirty,
     may_edit,
     open_dossier,
@@ -158,7 +159,7 @@ def build_blocks(ctx: AppContext) -> Any:
             d, saved = Dossier.load(stored), _saved(known)
             if ctx.shared and who != actor.email:  # another account used this browser before
                 d, saved, turns = Dossier(), Saved(), []
-            editing = may_edit(actor) and ctx.api is not None
+            editing = has_own_dossier(actor, shared=ctx.shared) and ctx.api is not None
             if editing:
                 d, saved = open_dossier(ctx, actor, d, saved)
             return [
@@ -177,7 +178,7 @@ def build_blocks(ctx: AppContext) -> Any:
 
         def show_mine(stored: Any, known: Any, request: gr.Request) -> list[Any]:
             actor = actor_of(ctx, request)
-            if not (may_edit(actor) and ctx.api is not None):
+            if not (has_own_dossier(actor, shared=ctx.shared) and ctx.api is not None):
                 return [gr.skip()] * len(mine_out)
             return my_dossier.view(ctx, actor, Dossier.load(stored), _saved(known))
 
@@ -201,7 +202,8 @@ def build_blocks(ctx: AppContext) -> Any:
         def autosave_tick(stored: Any, known: Any, request: gr.Request) -> list[Any]:
             actor = actor_of(ctx, request)
             d, saved = Dossier.load(stored), _saved(known)
-            if not (may_edit(actor) and ctx.api is not None and saved.editable):
+            own = has_own_dossier(actor, shared=ctx.shared)
+            if not (own and ctx.api is not None and saved.editable):
                 return [gr.skip(), gr.skip()]
             if not is_dirty(ctx, d, saved):
                 return [gr.skip(), gr.skip()]

@@ -62,6 +62,14 @@ def may_edit(actor: Actor) -> bool:
     return actor.role in ("etablissement", "admin")
 
 
+def has_own_dossier(actor: Actor, *, shared: bool) -> bool:
+    """Whether the page saves the actor's work as a dossier: an establishment, or the local user.
+
+    An administrator in shared mode keeps the tools but has no dossier of their own to save.
+    """
+    return actor.role == "etablissement" or (actor.role == "admin" and not shared)
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit() or ch in "AB")
 
@@ -259,6 +267,7 @@ __all__ = [
     "dossier_finess",
     "dossier_of",
     "fingerprint",
+    "has_own_dossier",
     "is_dirty",
     "may_edit",
     "open_dossier",

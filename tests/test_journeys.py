@@ -304,3 +304,67 @@ def test_the_regional_view_shows_the_figures_of_synthese(
     assert sum(by_status.values()) == sum(expected["par_statut"].values()) == 40
     assert sorted(by_status.values()) == sorted(expected["par_statut"].values())
     admin.close()
+
+
+FOCUSED_IN = "s => !!document.activeElement && !!document.activeElement.closest(s)"
+"""Whether the focused element is, or is inside, the element of a selector (JavaScript)."""
+
+
+ON_TAB = (
+    "n => !!document.activeElement && document.activeElement.getAttribute('role') === 'tab'"
+    " && document.activeElement.innerText.trim() === n"
+)
+"""Whether the focused element is the tab named ``n`` (JavaScript)."""
+
+
+def reach(page: Any, selector: str, *, test: str = FOCUSED_IN, limit: int = 400) -> None:
+    """Press Tab until the focus is in ``selector`` (a keyboard user's way there)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(test, selector):
+            return
+    raise AssertionError(f"{selector} is never reached with the Tab key")
+
+
+def open_tab_with_keyboard(page: Any, name: str) -> None:
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    reach(page, name, test=ON_TAB)
+    page.keyboard.press("Enter")
+    page.get_by_role("tab", name=name, selected=True).wait_for()
+
+
+def test_the_journeys_work_with_the_keyboard_alone(browser: Any, shared_app: ApiServer) -> None:
+    clear_dossiers(shared_app.store)
+    etab = Session(browser, shared_app, "etab")
+    page = etab.login()
+    open_tab_with_keyboard(page, "Choisir mes indicateurs")
+    reach(page, "#raison")
+    page.keyboard.type("Centre hospitalier de Saint-Exemple")
+    reach(page, "#save")
+    page.keyboard.press("Enter")
+    page.locator("#save-status").get_by_text("version 1 enregistrée").wait_for()
+    open_tab_with_keyboard(page, "Mon dossier")
+    reach(page, "#my-export")
+    page.keyboard.press("Enter")  # an incomplete profile: the export says what to complete
+    page.get_by_text("ne peut pas encore être exporté").first.wait_for()
+    etab.close()
+
+    referent = Session(browser, shared_app, "ref31")
+    page = referent.login()
+    open_tab_with_keyboard(page, "Dossiers à examiner")
+    reach(page, "#review-open")
+    page.keyboard.type(FINESS)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("#review-content").get_by_text("Saint-Exemple").first.wait_for()
+    reach(page, "#review-comment")
+    page.keyboard.type("Profil à compléter avant dépôt.")
+    reach(page, "#review-add-comment")
+    page.keyboard.press("Enter")
+    page.locator("#review-comments").get_by_text("Profil à compléter").wait_for()
+    for control in ("#review-decision", "#review-send-back", "#review-validate"):
+        reach(page, control)
+    open_tab_with_keyboard(page, "Vue régionale")
+    page.locator("#regional-xlsx").wait_for(state="visible")
+    reach(page, "#regional-xlsx")
+    referent.close()

@@ -131,3 +131,31 @@ def open_page(browser: Any, url: str) -> Iterator[Any]:
     yield page
     context.close()
     assert hosts <= {url.split("/")[2]}, f"requests left the machine: {hosts}"
+
+
+def tab(page: Any, name: str) -> None:
+    """Open a tab of the app by its name."""
+    page.get_by_role("tab", name=name).click()
+
+
+def choose(page: Any, dropdown: str, option: str) -> None:
+    """Pick ``option`` in the dropdown of selector ``dropdown``."""
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def fill_profile(page: Any) -> None:
+    """The examples' establishment (FINESS 310000123) in « Choisir mes indicateurs »."""
+    tab(page, "Choisir mes indicateurs")
+    page.fill("#raison textarea", "Centre hospitalier de Saint-Exemple")
+    page.fill("#finess textarea", "310000123")
+    choose(page, "#statut", "Public")
+    choose(page, "#categorie", "CH — centre hospitalier")
+    page.fill("#lits input", "350")
+    page.locator("#ght input").check()
+    for activity in ("Médecine", "Chirurgie", "Urgences"):
+        page.locator("#activites").get_by_label(activity).check()
+    page.fill(
+        "#priorites textarea",
+        "Développer la chirurgie ambulatoire et réduire les délais aux urgences",
+    )

@@ -19,7 +19,16 @@ from assistant.drafts import Draft, read_drafts
 from assistant.kb import load_kb
 from assistant.rules import load_rules, validate_path
 from tests.accessibility import axe_violations, describe_violations
-from tests.browser_fixtures import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, open_page
+from tests.browser_fixtures import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    WAIT_MS,
+    choose,
+    fill_profile,
+    open_page,
+    tab,
+)
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "WAIT_MS"]  # imported from here by other test modules
 
@@ -47,31 +56,6 @@ def _assert_accessible(page: Any, context: str) -> None:
     assert not violations, describe_violations(violations)
 
 
-def _tab(page: Any, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-
-
-def _choose(page: Any, dropdown: str, option: str) -> None:
-    page.locator(f"{dropdown} input").click()
-    page.get_by_role("option", name=option).first.click()
-
-
-def _fill_profile(page: Any) -> None:
-    _tab(page, "Choisir mes indicateurs")
-    page.fill("#raison textarea", "Centre hospitalier de Saint-Exemple")
-    page.fill("#finess textarea", "310000123")
-    _choose(page, "#statut", "Public")
-    _choose(page, "#categorie", "CH — centre hospitalier")
-    page.fill("#lits input", "350")
-    page.locator("#ght input").check()
-    for activity in ("Médecine", "Chirurgie", "Urgences"):
-        page.locator("#activites").get_by_label(activity).check()
-    page.fill(
-        "#priorites textarea",
-        "Développer la chirurgie ambulatoire et réduire les délais aux urgences",
-    )
-
-
 COOPERATION_COUNT = (
     "Number((document.querySelector('#selection-counts').innerText"
     ".match(/Coopérations \\(CT\\)\\s+(\\d+)/) || [])[1])"
@@ -84,7 +68,7 @@ def _cooperation_count(page: Any) -> int:
 
 
 def _propose(page: Any) -> None:
-    _fill_profile(page)
+    fill_profile(page)
     page.click("#propose")
     page.wait_for_selector("#selection-verdict.cpom-valid")
 
@@ -147,7 +131,7 @@ def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) 
     _shot(page, "selection-error.png")
 
     page.reload()
-    _tab(page, "Choisir mes indicateurs")
+    tab(page, "Choisir mes indicateurs")
     page.locator("#selection-check .cpom-error").first.wait_for()
     assert page.locator("#raison textarea").input_value() == "Centre hospitalier de Saint-Exemple"
     assert "SEL-MIN-CT" in page.locator("#selection-check").inner_text()
@@ -155,8 +139,8 @@ def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) 
 
 def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None:
     _propose(page)
-    _tab(page, "Rédiger une justification")
-    _choose(page, "#indicator", "CPOM_OS_13 — Taux d’actes chirurgicaux")
+    tab(page, "Rédiger une justification")
+    choose(page, "#indicator", "CPOM_OS_13 — Taux d’actes chirurgicaux")
     page.fill("#baseline textarea", "20")
     page.locator("#lecture").get_by_label("en points de taux").check()
     page.click("#draft")
@@ -197,7 +181,7 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
 
 
 def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any) -> None:
-    _tab(page, "Vérifier un CPOM")
+    tab(page, "Vérifier un CPOM")
     page.set_input_files("#uploads input[type=file]", str(WITH_ERRORS))
     page.get_by_text(WITH_ERRORS.name).first.wait_for()
     page.click("#verify")
@@ -213,7 +197,7 @@ def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any)
     _shot(page, "verifier.png")
     _assert_accessible(page, "verifier-rapport")
 
-    _tab(page, "Documents")
+    tab(page, "Documents")
     # the status table is there from the start: wait for its rows
     page.wait_for_function(
         "() => document.querySelector('#index-status').innerText.includes('Passages indexés')"

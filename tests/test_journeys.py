@@ -20,7 +20,7 @@ from assistant.drafting.indicator import is_yes_no
 from assistant.kb import load_kb
 from tests.accessibility import axe_violations, describe_violations
 from tests.api_fixtures import ACCOUNTS, FINESS, PASSWORD, ApiServer, clear_dossiers
-from tests.browser_fixtures import WAIT_MS
+from tests.browser_fixtures import WAIT_MS, fill_profile, tab
 
 pytestmark = pytest.mark.browser
 
@@ -74,26 +74,11 @@ def shows(page: Any, selector: str, text: str) -> None:
     )
 
 
-def tab(page: Any, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-
-
-def choose(page: Any, dropdown: str, option: str) -> None:
-    page.locator(f"{dropdown} input").click()
-    page.get_by_role("option", name=option).first.click()
-
-
 def build_selection(page: Any) -> list[str]:
     """Fill the profile, take the proposal; the codes selected, in table order."""
     tab(page, "Choisir mes indicateurs")
     assert page.locator("#finess textarea").input_value() == FINESS  # from the account
-    page.fill("#raison textarea", "Centre hospitalier de Saint-Exemple")
-    choose(page, "#statut", "Public")
-    choose(page, "#categorie", "CH — centre hospitalier")
-    page.fill("#lits input", "350")
-    page.locator("#ght input").check()
-    for activity in ("Médecine", "Chirurgie", "Urgences"):
-        page.locator("#activites").get_by_label(activity).check()
+    fill_profile(page)
     page.click("#propose")
     page.wait_for_selector("#selection-verdict.cpom-valid")
     found = re.findall(r"CPOM_(?:CT|OS)_\d+", page.locator("#selection-table").inner_text())

@@ -33,6 +33,7 @@ from assistant.kb import load_kb  # noqa: E402
 from assistant.retrieval.hybrid import Index  # noqa: E402
 from assistant.text.sentences import sentence_spans  # noqa: E402
 from tests.devset_tools import (  # noqa: E402
+    DEV3,
     DEVSET_EXTRA,
     HELDOUT,
     Item,
@@ -181,7 +182,7 @@ def main() -> None:
     """Run the benchmark on the dev set and on the held-out set, side by side."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=5)
-    parser.add_argument("--show-misses", choices=["dev", "dev2", "heldout"], default=None)
+    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "heldout"], default=None)
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out set")
     args = parser.parse_args()
 
@@ -193,7 +194,11 @@ def main() -> None:
     print(f"load + first answer (cold): {time.perf_counter() - t0:.1f} s")
     print(f"dense retrieval ready: {index.dense_ready}")
 
-    sets = {"dev": load_devset(), "dev2": load_devset(DEVSET_EXTRA)}
+    sets = {
+        "dev": load_devset(),
+        "dev2": load_devset(DEVSET_EXTRA),
+        "dev3": [item for path in DEV3 for item in load_devset(path)],
+    }
     if not args.dev_only:
         sets["heldout"] = [item for path in HELDOUT for item in load_devset(path)]
     figures = {name: evaluate(items, index, kb, settings) for name, items in sets.items()}

@@ -13,8 +13,11 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 DEVSET = BENCH / "devset.yaml"
 DEVSET_EXTRA = BENCH / "devset_extra.yaml"
 """The second dev set, written blind by a helper for tuning (see bench/DEVSET.md)."""
+DEV3 = (BENCH / "dev3" / "guides.yaml", BENCH / "dev3" / "fiches.yaml")
+"""The third dev set: the first blind held-out set (2026-12-02), retired when its misses were
+read; tuned on since (see bench/DEVSET.md)."""
 HELDOUT = (BENCH / "heldout" / "guides.yaml", BENCH / "heldout" / "fiches.yaml")
-"""The blind held-out question sets (frozen; never tuned on)."""
+"""The blind held-out question sets (frozen 2026-12-03; never tuned on)."""
 _WS = re.compile(r"\s+")
 
 

@@ -233,10 +233,22 @@ def _label_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(token for name in names for token in _comparable(name, ()))
 
 
+COMPARED_TOKENS = 1500
+"""Words of each justification compared by JUST-DUPLICATE: difflib's matcher grows with the
+product of the lengths (and with repeated words), and a justification runs to a few hundred
+words; two texts that share their first 1,500 words in order are copies."""
+
+
 def similarity(a: list[str], b: list[str]) -> float:
-    """How much two token lists share, in order: difflib's ratio, 1.0 for the same text."""
+    """How much two token lists share, in order: difflib's ratio, 1.0 for the same text.
+
+    Only the first ``COMPARED_TOKENS`` words of each are compared.
+    """
     if not a or not b:
         return 0.0
+    if a == b:
+        return 1.0
+    a, b = a[:COMPARED_TOKENS], b[:COMPARED_TOKENS]
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 

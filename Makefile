@@ -44,9 +44,9 @@ $(AXE_JS): tests/axe/package.json tests/axe/package-lock.json
 
 axe: system-packages $(AXE_JS) ## install axe-core 4.14.1 (accessibility tests) into tests/axe/node_modules
 
-test: $(STAMP) system-packages $(AXE_JS) ## type-check, then run the whole test suite, offline (installs chromium, postgresql, npm if missing, and axe-core)
+test: $(STAMP) system-packages $(AXE_JS) ## type-check, then run the whole test suite, offline, one worker per core (installs chromium, postgresql, npm if missing, and axe-core)
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 test-fast: $(STAMP) ## the tests without the slow and browser ones
 	$(BIN)/python -m pytest -q -m "not slow and not browser and not llm"

@@ -2,13 +2,13 @@
 
 Usage: .venv/bin/python bench/fit_refusal.py [--dry-run]
 
-Every dev question (``bench/devset.yaml``, ``bench/devset_extra.yaml``, and a few off-topic
-ones) goes through the offline chain with every candidate answer judged (none is accepted while
-fitting), recording each decision's signals. A logistic regression (numpy, L2, standardised
-signals, each weight kept on its side of zero: ``SIGNS``) learns P(answerable) from them; the
-threshold is the highest one that keeps the dev sets' answerable questions wrongly refused at or
-under 2 % when the chain takes the first candidate over it; the trade-off is printed every 0.1.
-The held-out sets are never read here.
+Every dev question (``bench/devset.yaml``, ``bench/devset_extra.yaml``, ``bench/dev3/``, and a
+few off-topic ones) goes through the offline chain with every candidate answer judged (none is
+accepted while fitting), recording each decision's signals. A logistic regression (numpy, L2,
+standardised signals, each weight kept on its side of zero: ``SIGNS``) learns P(answerable) from
+them; the threshold is the highest one that keeps the dev sets' answerable questions wrongly
+refused at or under 2 % when the chain takes the first candidate over it; the trade-off is
+printed every 0.1. The held-out sets are never read here.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from assistant.answer.refusal import MODEL_FILE, RefusalModel, refusal_model  # 
 from assistant.config import Settings  # noqa: E402
 from assistant.index.reader import Index  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
-from tests.devset_tools import DEVSET_EXTRA, load_devset, single_turn_question  # noqa: E402
+from tests.devset_tools import DEV3, DEVSET_EXTRA, load_devset, single_turn_question  # noqa: E402
 
 FEATURES = [
     "coverage",
@@ -76,7 +76,7 @@ def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
     )
     support.refusal_model = lambda: refuse_all  # type: ignore[assignment]
     out = []
-    items = load_devset() + load_devset(DEVSET_EXTRA)
+    items = load_devset() + load_devset(DEVSET_EXTRA) + [i for p in DEV3 for i in load_devset(p)]
     questions = [(single_turn_question(i), i.answerable) for i in items]
     for question, answerable in [*questions, *((q, False) for q in OFF_TOPIC * OFF_TOPIC_WEIGHT)]:
         support.FEATURE_LOG = []
@@ -150,7 +150,8 @@ def main() -> None:
         weights=w.round(6).tolist(),
         bias=round(b, 6),
         fitted_on=(
-            f"bench/devset.yaml, bench/devset_extra.yaml and {len(OFF_TOPIC)} off-topic "
+            f"bench/devset.yaml, bench/devset_extra.yaml, bench/dev3/ and {len(OFF_TOPIC)} "
+            "off-topic "
             "questions "
             f"({len(data)} questions, {len(rows)} candidate answers)"
         ),

@@ -3,12 +3,12 @@
 Usage: .venv/bin/python bench/fit_sentence_model.py [--dry-run]
 
 For every answerable question of the dev sets (``bench/devset.yaml`` and, when present,
-``bench/devset_extra.yaml``), the evidence is gathered and its best-scored sentences are kept
-with their signals; a sentence is a right answer when it holds every ``answer_keywords`` entry.
-A listwise model (softmax over a question's candidates, L2 pull toward the hand-set weights)
-learns the weights that put a right sentence first. Before the final fit, a two-fold split of
-the questions reports how a fit carries to questions it did not see. The held-out sets are
-never read here.
+``bench/devset_extra.yaml``, ``bench/dev3/``), the evidence is gathered and its best-scored
+sentences are kept with their signals; a sentence is a right answer when it holds every
+``answer_keywords`` entry. A listwise model (softmax over a question's candidates, L2 pull
+toward the hand-set weights) learns the weights that put a right sentence first. Before the
+final fit, a two-fold split of the questions reports how a fit carries to questions it did not
+see. The held-out sets are never read here.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ from assistant.answer import sentence_model as sm  # noqa: E402
 from assistant.answer.evidence import gather  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.index.reader import Index  # noqa: E402
-from tests.devset_tools import DEVSET_EXTRA, holds_all, load_devset, single_turn_question  # noqa: E402
+from tests.devset_tools import (  # noqa: E402
+    DEV3,
+    DEVSET_EXTRA,
+    holds_all,
+    load_devset,
+    single_turn_question,
+)
 
 CANDIDATES = 60
 TEMPERATURE = 10.0
@@ -48,6 +54,8 @@ def record() -> tuple[list[Group], list[str]]:
     if EXTRA.exists():
         sources.append("bench/devset_extra.yaml")
         items += [i for i in load_devset(EXTRA) if i.answerable]
+    sources.append("bench/dev3/")
+    items += [i for path in DEV3 for i in load_devset(path) if i.answerable]
     groups: list[Group] = []
     for item in items:
         evidence = gather(index, single_turn_question(item), k=8, candidates=30, rrf_k=10)

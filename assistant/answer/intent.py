@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.kb.codes import find_codes
-from assistant.kb.parts import FichePart, asked_parts
+from assistant.kb.parts import FichePart, asked_fields, asked_parts
 from assistant.text.french import fold
 
 RuleTopic = Literal["count", "hpr", "deadline", "already_met", "objectives"]
@@ -112,6 +112,8 @@ class Intent:
     codes: list[str] = field(default_factory=list)
     """Indicator codes written in the question (canonical form, known or not)."""
     parts: list[FichePart] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    """Labelled fields of a fiche asked for (« Partenaires », « Participants »…)."""
     rule_topics: list[RuleTopic] = field(default_factory=list)
     category: str | None = None
     beds: int | None = None
@@ -129,6 +131,7 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
     folded = fold(question).replace("’", "'")
     codes = find_codes(question)
     parts = asked_parts(folded)
+    fields = asked_fields(folded)
     topics: list[RuleTopic] = [name for name, pattern in _RULES if pattern.search(folded)]
     if rewritten:
         words = fold(rewritten).replace("’", "'")
@@ -149,6 +152,7 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
     return Intent(
         codes=codes,
         parts=parts,
+        fields=fields,
         rule_topics=topics,
         category=category,
         beds=beds,

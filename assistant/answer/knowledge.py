@@ -19,7 +19,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.index.statistics import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
-from assistant.kb.parts import FichePart
+from assistant.kb.parts import FIELD_PATTERNS, FichePart
 from assistant.text.french import fold
 from assistant.text.sentences import sentence_spans, strip_bullet
 
@@ -65,9 +65,13 @@ def indicator_answer(
     if isinstance(indicator, HprIndicator):
         return _hpr_answer(index, indicator, question)
     parts: list[FichePart] = list(intent.parts)
-    if not parts:
+    if not parts and not intent.fields:
         return None
     writer = _Writer(index, indicator)
+    for name in intent.fields:
+        _write_field(writer, name)
+    if intent.fields and writer.lines:
+        parts = [p for p in parts if p not in ("definition", "eligibilite")]
     for part in parts:
         _PART_WRITERS[part](writer, intent)
     if not writer.lines:
@@ -316,6 +320,70 @@ def _write_practices(w: _Writer, intent: Intent) -> None:
     for item in ind.good_practices[:4]:
         shown, quote = _shorten(item, 40)
         w.add(f"Bonne pratique de la fiche : {shown}", w.cite(_doc(ind), quote))
+
+
+MAX_FIELD_LINES = 4
+"""A labelled field runs on at most this many lines after its label."""
+_LABEL = re.compile(r"^[A-ZÀ-Ý][^:]{2,60}:")
+"""The start of the next labelled field (« Partenaires : », « Support de suivi : »)."""
+
+
+def _write_field(w: _Writer, name: str) -> None:
+    """A labelled field of the fiche (« Partenaires : … »), its value as the fiche writes it.
+
+    The field starts at a line whose words begin with one of its labels and runs on over the
+    next lines until the next label, a bullet or ``MAX_FIELD_LINES`` lines.
+    """
+    labels = FIELD_PATTERNS[name][1]
+    stats = corpus_stats(w.index)
+    for cid, chunk in w.index.chunks.items():
+        if chunk.fiche != w.indicator.code:
+            continue
+        sentences = stats.sentences(cid)
+        for i, sentence in enumerate(sentences):
+            head = _from_label(strip_bullet(sentence.text).strip(), labels)
+            if head is None:
+                continue
+            run = [head]
+            listed = head.endswith(":")  # « … portant sur : » brings its bullet items
+            for following in sentences[i + 1 : i + 1 + MAX_FIELD_LINES]:
+                text = following.text.strip()
+                item = strip_bullet(text) != text
+                if (item and not listed) or (not item and _LABEL.match(text)):
+                    break
+                run.append(strip_bullet(text).rstrip(" ;.") + " ;" if item else text)
+            if run[-1].endswith(" ;"):
+                run[-1] = run[-1][:-2] + "."
+            value = " ".join(run)
+            if len(value.split()) <= len(fold(head.split(":")[0]).split()) + 1:
+                continue  # a label with nothing after it
+            shown, quote = _shorten(value, 60)
+            w.add(shown, w.cite(chunk.doc_id, quote))
+            return
+
+
+def _from_label(text: str, labels: tuple[str, ...]) -> str | None:
+    """``text`` from the first of ``labels`` it holds as a field (« Label : »), or None.
+
+    A line may hold two fields (« Durée de la mesure : 2025-2029 Partenaires : … »): the label
+    is looked for in the folded text, letter by letter, and the original words are returned.
+    """
+    folded: list[str] = []
+    origin: list[int] = []
+    for at, char in enumerate(text):
+        for piece in fold(char).replace("’", "'"):
+            folded.append(piece)
+            origin.append(at)
+    flat = "".join(folded)
+    for label in labels:
+        if flat.startswith(label):  # a line that opens on the label
+            return text
+        colon = "" if ":" in label else r"\s*:"  # inside a line: a field's label, with its colon
+        for match in re.finditer(re.escape(label) + colon, flat):
+            start = match.start()
+            if flat[start - 1] in " •":
+                return text[origin[start] :]
+    return None
 
 
 _PART_WRITERS = {

@@ -55,7 +55,7 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
     candidates: list[tuple[Answer, list[str], set[str] | None]] = []
     codes = [c for c in intent.codes if kb is not None and _known(kb, c)]
     codes = codes or [c for c in evidence.named_fiches if kb is not None and _known(kb, c)]
-    if not codes and intent.parts and kb is not None:
+    if not codes and (intent.parts or intent.fields) and kb is not None:
         codes = [c for c in [_retrieved_fiche(evidence)] if c and _known(kb, c)]
     if codes and current and kb is not None:
         kb_answer = indicator_answer(index, kb, codes[0], intent, question)

@@ -99,3 +99,52 @@ def asked_parts(folded: str) -> list[FichePart]:
     if "cible" not in parts and _COUNT_TARGET.search(folded):
         parts.insert(0, "cible")
     return parts
+
+
+# Labelled fields inside a fiche (« • Partenaires : DDARS, établissements, ORU », « Participants :
+# au moins un cadre… », « Critères d'inclusion … »): how a question asks for one, and the
+# labels (folded) the fiches give it. The fiche template of the guide's Annexe 6 lists them.
+FIELD_PATTERNS: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
+    "partenaires": (
+        re.compile(
+            r"\b((?<!combien de )partenaires?|qui (?:peut|pourrait|pourra|va|doit)?\s*(?:nous )?"
+            r"(?:accompagn\w*|aider|appuyer|soutenir)|qui contacter|a qui s'adresser|"
+            r"(?:quels? |quel )?organismes?|qui nous accompagne)\b"
+        ),
+        ("partenaires",),
+    ),
+    "pilotage": (
+        re.compile(r"\b(qui pilote\w*|pilotage|pilote(?:nt)? (?:le|la|les)|qui coordonne)\b"),
+        ("pilotage et suivi de la mise en oeuvre", "pilotage"),
+    ),
+    "participants": (
+        re.compile(r"\b(participants?|qui (?:doit|doivent) (?:y )?participer|qui participe\w*)\b"),
+        ("participants",),
+    ),
+    "exclusion": (
+        re.compile(
+            r"\b(exclu\w*|criteres?(?! d'inclusion)|ne comptent? pas|pas pris en compte|ca compte|"
+            r"comptent? pour)\b"
+        ),
+        ("criteres : d'exclusion", "criteres d'exclusion"),
+    ),
+    "inclusion": (
+        re.compile(
+            r"\b(criteres? d'inclusion|inclu(?:s|se|ses|re)?|ca compte|comptent? pour|"
+            r"pris(?:e|es)? en compte|criteres?(?! d'exclusion))\b"
+        ),
+        ("criteres d'inclusion",),
+    ),
+    "suivi": (
+        re.compile(
+            r"\b(modalites? de suivi|comment (?:est (?:assure|fait)|se fait|on fait) le suivi|"
+            r"suivi (?:dans|sur|via) e-?cars|reporting|support de suivi)\b"
+        ),
+        ("modalite de suivi evaluation", "modalite de suivi", "support de suivi"),
+    ),
+}
+
+
+def asked_fields(folded: str) -> list[str]:
+    """The labelled fiche fields a (folded) question asks for, in the vocabulary's order."""
+    return [name for name, (pattern, _) in FIELD_PATTERNS.items() if pattern.search(folded)]

@@ -1,0 +1,131 @@
+"""Questions on a labelled field of a fiche (« Partenaires : », « Participants : »…).
+
+The fiches give some facts as labelled lines rather than parts: who the partners are, who
+pilots, who must take part, what is included or excluded, how the follow-up is done. A question
+asking for one is answered with that line, quoted from the fiche, not with the fiche's summary.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer, answer_question
+from assistant.index.build import ingest
+from assistant.kb import KnowledgeBase, load_kb
+from assistant.kb.parts import asked_fields
+from assistant.retrieval.hybrid import Index
+from assistant.text.french import fold
+from tests.conftest import make_settings
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+FICHES = (CORPUS / "occitanie-fiches-2025-2029.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    settings = make_settings(tmp_path_factory.mktemp("fields"), corpus_dir=CORPUS)
+    ingest(settings, dense=False)
+    return Index(settings)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_kb(CORPUS)
+
+
+def ask(index: Index, kb: KnowledgeBase, question: str) -> Answer:
+    return answer_question(question, index=index, kb=kb, settings=index.settings)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
+
+
+def _letters(text: str) -> str:
+    """Only letters and digits: a quote of the cleaned text is found in the extracted one."""
+    return re.sub(r"[\W_]+", "", text.replace("’", "'")).lower()
+
+
+def _first_line(answer: Answer) -> str:
+    return answer.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "fields"),
+    [
+        ("qui sont les partenaires du CT 7 ?", ["partenaires"]),
+        ("formation santé environnement : qui peut nous aider ?", ["partenaires"]),
+        ("qui pilote les réunions de l'OS 10 ?", ["pilotage"]),
+        ("bed management : qui doit participer à la cellule ?", ["participants"]),
+        ("quelles réunions sont exclues du décompte ?", ["exclusion"]),
+        ("quels sont les critères d'inclusion de l'OS 10 ?", ["inclusion"]),
+        ("une réunion tous les 15 jours, ça compte ?", ["exclusion", "inclusion"]),
+        ("comment est assuré le suivi de l'indicateur CT7 dans eCARS ?", ["suivi"]),
+        ("combien de partenaires compte le projet OMéGA ?", []),
+        ("quelle est la cible de l'OS 10 ?", []),
+    ],
+)
+def test_a_question_names_the_fields_it_asks_for(question: str, fields: list[str]) -> None:
+    assert asked_fields(fold(question).replace("’", "'")) == fields
+
+
+def _with_partners(kb: KnowledgeBase) -> list[str]:
+    return sorted(code for code, ind in kb.indicators.items() if ind.partners)
+
+
+@pytest.mark.parametrize("code", _with_partners(load_kb(CORPUS)))
+def test_the_partners_of_every_fiche_are_its_own_line(
+    index: Index, kb: KnowledgeBase, code: str
+) -> None:
+    partners = kb.get(code).partners
+    assert partners
+    answer = ask(index, kb, f"Qui sont les partenaires de l'indicateur {code} ?")
+    assert answer.supported
+    first = _first_line(answer)
+    assert first.startswith(f"{code} — partenaires")
+    # the knowledge base read the same line on its own: its first words lead the answer
+    assert _flat(" ".join(partners.split()[:6])) in _flat(first)
+    quote = answer.citations[0].quote
+    assert _letters(quote) in _letters(FICHES)
+    assert answer.citations[0].doc_id == "occitanie-fiches-2025-2029"
+
+
+def test_participants_and_exclusions_come_from_the_fiche(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(
+        index, kb, "bed management : qui doit participer à la cellule pour qu'elle compte ?"
+    )
+    assert "cadre administratif" in _first_line(answer)
+    answer = ask(index, kb, "Quelles réunions sont exclues du décompte de l'OS 10 ?")
+    first = _flat(_first_line(answer))
+    assert "informelles" in first
+    assert "moins d'une fois par semaine" in first
+
+
+def test_a_label_announcing_a_list_brings_its_items(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(index, kb, "Quels sont les critères d'inclusion de l'OS 10 ?")
+    first = _flat(_first_line(answer))
+    assert first.startswith("cpom_os_10 — critères d'inclusion")
+    for item in ("lits disponibles", "prévisions de sorties", "plans de désengorgement"):
+        assert item in first
+
+
+def test_a_fiche_without_the_field_is_not_answered_by_a_label(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    without = [code for code, ind in kb.indicators.items() if not ind.partners]
+    assert without
+    code = without[0]
+    answer = ask(index, kb, f"Qui sont les partenaires de l'indicateur {code} ?")
+    assert not _first_line(answer).startswith(f"{code} — partenaires")
+
+
+def test_the_pilot_line_is_quoted_whole(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(
+        index, kb, "qui pilote les réunions de gestion des tensions saisonnières du CT 7 ?"
+    )
+    first = _first_line(answer)
+    assert first.startswith("CPOM_CT_7 — pilotage et suivi de la mise en œuvre")
+    assert "plans blancs" in first

@@ -795,10 +795,29 @@ def test_a_ratio_answer_also_gives_the_fiches_formula(index: Index, kb: Knowledg
         ("• de faciliter les échanges de documents", False),
         ("La date limite est le 25 juillet 2025.", False),
         ("Cible 2025-2029 2025 2026 2027 2028 2029", False),
+        # a line broken mid-sentence calls for the next one too
+        ("la Dotation Soins des USLD, le Fonds d’Intervention Régionale et le", True),
+        ("au plus tard un mois après la date de la", True),
+        ("Il le fait.", False),
     ],
 )
 def test_a_sentence_that_announces_what_follows(text: str, announcing: bool) -> None:
     assert announces(text) is announcing
+
+
+def test_a_sentence_broken_by_a_line_end_is_answered_whole(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(
+        index,
+        kb,
+        "Dans l'instruction 2014, quand la première version des fiches objectif devait-elle "
+        "être transmise au secrétariat général ?",
+    )
+    assert answer.supported
+    lead = answer.answer.split(" [1]")[0]
+    assert "22 septembre" in lead
+    # the line ends on « d'autre »: the sentence goes on, with no list mark
+    assert "d'autre part, de dialogues métier transversaux" in lead
+    assert " ; part" not in lead
 
 
 def test_the_list_a_sentence_announces_comes_with_it(index: Index, kb: KnowledgeBase) -> None:

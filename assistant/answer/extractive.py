@@ -37,11 +37,18 @@ def _similar(a: Sentence, b: Sentence) -> bool:
 _DANGLING = re.compile(
     r"(?:\b(?:permet(?:tent)?|vise(?:nt)?\s+à|pour\s+objet|suivant(?:e|s|es)?|notamment|"
     r"tel(?:le)?s?\s+que|comprend|comprennent|indiquer|insiste\s+sur|concerne(?:nt)?|"
-    r"réunissant|à|de|des|du|sur|par|pour|avec|et|ou)|:)\s*$",
+    r"réunissant)|:)\s*$",
     re.IGNORECASE,
 )
 """A sentence ending here announces what follows (« … un outil qui permet », « … a pour
 objet : »): the list after it completes it."""
+_MID_SENTENCE = re.compile(
+    r"\b(?:à|de|des|du|sur|par|pour|avec|et|ou|le|la|les|l'|l’|un|une|au|aux|son|sa|ses|"
+    r"leur|leurs|ce|cette|ces)\s*$",
+    re.IGNORECASE,
+)
+"""A line ending on a preposition, an article or « et » stops mid-sentence (a PDF line break):
+the next line goes on with it."""
 MAX_ITEMS = 6
 """At most this many items of an announced list follow their sentence."""
 _LEADING = frozenset({"date", "number", "code", "reason"})
@@ -131,8 +138,12 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
 
 
 def announces(text: str) -> bool:
-    """Whether a sentence ends by announcing what follows (a colon, « permet », « vise à »)."""
-    return bool(_DANGLING.search(strip_bullet(text).rstrip()))
+    """Whether a sentence ends by calling for what follows.
+
+    It announces a list (a colon, « permet », « vise à ») or stops mid-sentence (« … et le »).
+    """
+    text = strip_bullet(text).rstrip()
+    return bool(_DANGLING.search(text) or _MID_SENTENCE.search(text))
 
 
 def _is_item(text: str, previous: str) -> bool:
@@ -258,7 +269,9 @@ def _joined(items: list[ScoredSentence]) -> str:
             and after.passage.chunk.id == s.passage.chunk.id
             and after.sentence.position == s.sentence.position + 1
         )
-        if next_one and announces(text):
+        if next_one and _MID_SENTENCE.search(text) and not _DANGLING.search(text):
+            pieces.append(text)  # the sentence goes on at the next line, as one sentence
+        elif next_one and announces(text):
             pieces.append(text)
             in_list = True
         elif next_one and in_list and after is not None and _is_item(after.sentence.text, text):

@@ -682,6 +682,14 @@ def test_a_figure_given_the_wrong_bound_is_removed(reply: str, kept: bool) -> No
         pytest.param("Nom : [à compléter] par l'établissement", False, id="to-fill"),
         pytest.param("50 %", False, id="cell"),
         pytest.param("La date limite est le 25 juillet 2025.", True, id="sentence"),
+        pytest.param(
+            "Vu la décision ARS Occitanie n° 2024-0569 en date du 22 février 2024 portant "
+            "modification de la délégation de signature",
+            False,
+            id="visa",
+        ),
+        pytest.param("Vu l'arrêté 2023-5215 en date du 27 octobre 2023", False, id="visa-l"),
+        pytest.param("Vue d'ensemble de la démarche de contractualisation", True, id="vue"),
     ],
 )
 def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers: bool) -> None:

@@ -43,9 +43,16 @@ _ACTOR = re.compile(
 """Who does or decides: the bodies and roles of the guides, « signé par »…"""
 
 
+_VISA = re.compile(r"^\s*Vu\s+(?:l[ae]|les|l['’]|le)\b")
+"""A contract's visa line (« Vu la décision … », « Vu l'arrêté … »): the texts it rests on."""
+
+
 def is_answer_line(text: str) -> bool:
-    """Whether a sentence can answer: not a heading in capitals, a placeholder or a lone cell."""
-    if _PLACEHOLDER.search(text) or len(text.split()) < 4:
+    """Whether a sentence can answer.
+
+    Not a heading in capitals, a placeholder, a lone cell or a contract's visa line.
+    """
+    if _PLACEHOLDER.search(text) or len(text.split()) < 4 or _VISA.match(text):
         return False
     letters = [c for c in text if c.isalpha()]
     return not (len(letters) > 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters))

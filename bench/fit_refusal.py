@@ -38,6 +38,7 @@ FEATURES = [
     "type_missing",
     "routed",
     "unknown_terms",
+    "year_missing",
     "top_sentence",
     "closeness",
 ]
@@ -92,6 +93,7 @@ SIGNS = {
     "region_mismatch": -1,
     "type_missing": -1,
     "unknown_terms": -1,
+    "year_missing": -1,
     "closeness": 1,
 }
 """The side of zero each signal's weight stays on: a sign of absence never raises support,

@@ -9,6 +9,7 @@ import pytest
 from assistant.answer import sentence_model as sentence_module
 from assistant.answer.refusal import refusal_model
 from assistant.answer.sentence_model import SENTENCE_SIGNALS, sentence_model
+from assistant.answer.support import year_missing
 
 SIGNALS = {
     "coverage": 0.8,
@@ -17,6 +18,7 @@ SIGNALS = {
     "type_missing": 0.0,
     "routed": 0.0,
     "unknown_terms": 0.0,
+    "year_missing": 0.0,
     "top_sentence": 1.0,
     "closeness": 0.88,
 }
@@ -40,7 +42,7 @@ def test_more_of_the_question_in_the_passages_is_more_support() -> None:
 def test_each_missing_signal_lowers_support_and_none_alone_decides_everything() -> None:
     model = refusal_model()
     base = model.probability(SIGNALS)
-    for name in ("missing_named", "region_mismatch", "type_missing"):
+    for name in ("missing_named", "region_mismatch", "type_missing", "year_missing"):
         assert model.probability({**SIGNALS, name: 1.0}) < base
     assert model.supports(SIGNALS)
 
@@ -94,3 +96,38 @@ def test_no_sign_of_absence_raises_support() -> None:
     assert weights["coverage"] >= 0
     assert weights["closeness"] >= 0
     assert "devset_extra" in model.fitted_on
+
+
+class _Chunk:
+    def __init__(self, period: str, title: str) -> None:
+        self.period, self.title = period, title
+
+
+class _Index:
+    """The two fields of the index's passages that name a document."""
+
+    def __init__(self) -> None:
+        self.chunks = {
+            "a": _Chunk("2025-2029", "Guide méthodologique – Campagne CPOM sanitaires 2025-2029"),
+            "b": _Chunk("2012", "Guide méthodologique pour l'élaboration des CPOM ARS"),
+            "c": _Chunk("2015-2018", "Instruction SG n° 2014-223 du 17 juillet 2014"),
+        }
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "missing"),
+    [
+        ("C'est quoi le target 2030 ?", "Cible : 2025 : 50 %, 2029 : 65 % [1].", True),
+        ("Pour la campagne 2030-2034, combien d'indicateurs ?", "Au maximum 10 [1].", True),
+        ("Quelle est la cible 2027 ?", "2027 : au moins 2 [1].", False),
+        # years that name a document are not years asked about
+        ("Dans le CPOM 2025-2029, combien d'indicateurs ?", "Au maximum 10 [1].", False),
+        ("Selon le guide de 2012, qui signe ?", "Le directeur général de l'ARS [1].", False),
+        ("Dans l'instruction de 2014, quelle grille ?", "La grille des objectifs [1].", False),
+        ("Combien d'indicateurs ?", "Au maximum 10 [1].", False),
+    ],
+)
+def test_a_year_asked_that_the_answer_never_says_is_a_signal(
+    question: str, answer: str, missing: bool
+) -> None:
+    assert year_missing(question, answer, _Index()) is missing

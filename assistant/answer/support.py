@@ -33,6 +33,33 @@ MIN_COVERAGE = 0.45
 """Share of the question's term weight the cited passages must hold."""
 ON_TOPIC = 0.3
 """A sentence of an answer is on the question's topic when it holds this share of its terms."""
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DOCUMENT_YEARS: dict[int, frozenset[str]] = {}
+
+
+def document_years(index: Any) -> frozenset[str]:
+    """The years that name the corpus's documents (their periods and titles).
+
+    A question writing « CPOM 2020-2024 » or « le guide de 2012 » names a document, not a year
+    it asks about.
+    """
+    key = id(index.chunks)
+    if key not in _DOCUMENT_YEARS:
+        named = {f"{c.period} {c.title}" for c in index.chunks.values()}
+        _DOCUMENT_YEARS[key] = frozenset(y for text in named for y in _YEAR.findall(text))
+    return _DOCUMENT_YEARS[key]
+
+
+def year_missing(question: str, answer_text: str, index: Any) -> bool:
+    """Whether the question asks about a year (not a document's) that the answer never says.
+
+    « la cible 2030 », « la campagne 2030-2034 », « les valeurs 2026 »: an answer without that
+    year is about another one.
+    """
+    asked = set(_YEAR.findall(question)) - document_years(index)
+    return bool(asked - set(_YEAR.findall(answer_text)))
+
+
 GENERIC_NAMED = frozenset(tokenize("ARS CPOM CH CHU CLCC ESPIC HAD SMR USLD MCO PRS GHT Occitanie"))
 """Named terms too common in the guides to tell a question apart (categories, the agency)."""
 _ASKS_MONEY = re.compile(
@@ -227,6 +254,7 @@ def _signals(
         "type_missing": float(lacking is not None),
         "routed": float(min_coverage < MIN_COVERAGE),
         "unknown_terms": unknown,
+        "year_missing": float(year_missing(evidence.question, answer.answer, index)),
         "top_sentence": evidence.scored[0].score if evidence.scored else 0.0,
     }
     if evidence.closeness is not None and _fitted_embedder(index):

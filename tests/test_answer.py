@@ -333,6 +333,16 @@ def test_an_answer_must_count_the_thing_asked_not_stand_beside_its_name() -> Non
     in_days = "OS 12 : quel délai de rendez-vous en jours faut-il viser ?"
     assert missing_answer_type(in_days, "Mammographies : + 3 % par rapport à 2024 [1].")
     assert missing_answer_type(in_days, "Un délai de 15 jours au plus [1].") is None
+    # a figure counts the noun right after it, not a word further on
+    hospitals = "Combien d'hôpitaux de proximité doivent signer l'annexe HPR ?"
+    further = (
+        "14 indicateurs sont relatifs aux 6 objectifs stratégiques spécifiques au HPR Hôpitaux "
+        "de Proximité [1]."
+    )
+    assert missing_answer_type(hospitals, further)
+    assert missing_answer_type(hospitals, "Au total, 50 hôpitaux de proximité signent [1].") is None
+    meetings = "CT 7 : combien de réunions inter-établissements par an ?"
+    assert missing_answer_type(meetings, "Au moins 2 réunions inter établissements [1].") is None
 
 
 # --- follow-ups -----------------------------------------------------------------------------

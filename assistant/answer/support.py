@@ -327,8 +327,9 @@ def missing_answer_type(
 def _counts(figure: Figure, wanted: set[str]) -> bool:
     """Whether ``figure`` counts one of the ``wanted`` things (« 4 RMM », « 15 jours »).
 
-    The figure's own noun or the words right after it must be the thing asked for (stems
-    compared by their common start: « heure » and « heur »).
+    The figure's own noun or its first words after it must be the thing asked for (stems
+    compared by their common start: « heure » and « heur »): in « 6 objectifs stratégiques
+    spécifiques au HPR Hôpitaux de Proximité », 6 counts objectives, not hospitals.
     """
     if figure.kind != "number" or is_year(figure):
         return False
@@ -338,7 +339,7 @@ def _counts(figure: Figure, wanted: set[str]) -> bool:
             for w in wanted
             if len(w) >= 3
         )
-    nouns = {figure.unit, *figure.after} - {None}
+    nouns = {figure.unit, *figure.near} - {None}
     return any(
         len(n) >= 3 and len(w) >= 3 and (n.startswith(w) or w.startswith(n))
         for n in nouns

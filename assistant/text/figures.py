@@ -144,6 +144,8 @@ class Figure:
     bound: Bound | None = None
     after: frozenset[str] = frozenset()
     """Stems of the words that follow the figure, up to the next figure or a comma."""
+    near: frozenset[str] = frozenset()
+    """Stems of its first three words after it: the noun phrase of the thing it counts."""
     year: str | None = None
     per: str | None = None
     """The period of a rate (« par an », « par semaine »), when the figure is one."""
@@ -229,7 +231,9 @@ def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
     bound = _bound_before(folded, match.start(), since=since) or _bound_after(rest)
     per = _PER.search(re.split(r"[,;:.()]|\d", rest, maxsplit=1)[0])
     period = _UNIT_WORDS.get(per.group(1)) if per else None
-    return Figure("number", value, unit, measure, bound, _after(rest), per=period)
+    return Figure(
+        "number", value, unit, measure, bound, _after(rest), per=period, near=_after(rest, 3)
+    )
 
 
 def _words_value(words: str) -> int:
@@ -311,13 +315,14 @@ _NOT_TOPIC = frozenset(
 )
 
 
-def _after(rest: str) -> frozenset[str]:
-    """Content stems after a figure, up to the next figure, a comma or the sentence's end.
+def _after(rest: str, limit: int = 6) -> frozenset[str]:
+    """Content stems of the first ``limit`` words after a figure.
 
-    Units and bound words are left out: they are checked on their own.
+    The words stop at the next figure, a comma or the sentence's end. Units and bound words
+    are left out: they are checked on their own.
     """
     phrase = re.split(r"[,;:.()]|\d", rest, maxsplit=1)[0]
-    words = [w for w in _TOKEN.findall(phrase)[:6] if w not in _NOT_TOPIC]
+    words = [w for w in _TOKEN.findall(phrase)[:limit] if w not in _NOT_TOPIC]
     return content_stems(" ".join(words))
 
 

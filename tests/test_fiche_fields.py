@@ -13,27 +13,22 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Answer, answer_question
+from assistant.config import Settings
 from assistant.index.build import ingest
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.kb.parts import asked_fields
 from assistant.retrieval.hybrid import Index
 from assistant.text.french import fold
-from tests.conftest import make_settings
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FICHES = (CORPUS / "occitanie-fiches-2025-2029.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
-    settings = make_settings(tmp_path_factory.mktemp("fields"), corpus_dir=CORPUS)
+def index(settings: Settings) -> Index:
+    """The real corpus, lexical index (``settings`` and ``kb`` come from the chain fixtures)."""
     ingest(settings, dense=False)
     return Index(settings)
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_kb(CORPUS)
 
 
 def ask(index: Index, kb: KnowledgeBase, question: str) -> Answer:

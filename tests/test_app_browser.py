@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from assistant.drafts import Draft, read_drafts
 from assistant.kb import load_kb
@@ -180,10 +181,27 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
     )
 
 
+def _upload(page: Any, path: Path, attempts: int = 3) -> None:
+    """Give ``path`` to the upload area and wait until the page shows its name.
+
+    The file input can be given a file before Gradio has wired its change handler (the tab
+    has just been drawn); the upload then never starts. It is given again, at most
+    ``attempts`` times, as a user would drop the file a second time.
+    """
+    page.locator("#verify").wait_for(state="visible")
+    for attempt in range(1, attempts + 1):
+        page.set_input_files("#uploads input[type=file]", str(path))
+        try:
+            page.get_by_text(path.name).first.wait_for(timeout=20_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts:
+                raise
+
+
 def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any) -> None:
     tab(page, "Vérifier un CPOM")
-    page.set_input_files("#uploads input[type=file]", str(WITH_ERRORS))
-    page.get_by_text(WITH_ERRORS.name).first.wait_for()
+    _upload(page, WITH_ERRORS)
     page.click("#verify")
     report = page.locator("#report .cpom-report")
     report.wait_for()

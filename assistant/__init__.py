@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
+    from assistant.answer.establishment import (
+        Establishment,
+        establishment_of,
+        read_establishment,
+        selection_lines,
+    )
     from assistant.answer.generate import NOTICE_FAILED
     from assistant.api import ApiContext, build_api, check_address
     from assistant.config import Settings, get_settings
@@ -99,6 +105,10 @@ _WHERE: dict[str, str] = {
     "answer_question": "assistant.answer",
     "stream_answer": "assistant.answer",
     "NOTICE_FAILED": "assistant.answer.generate",
+    "Establishment": "assistant.answer.establishment",
+    "establishment_of": "assistant.answer.establishment",
+    "read_establishment": "assistant.answer.establishment",
+    "selection_lines": "assistant.answer.establishment",
     "ApiContext": "assistant.api",
     "build_api": "assistant.api",
     "check_address": "assistant.api",
@@ -197,6 +207,7 @@ __all__ = [
     "DocumentInfo",
     "Draft",
     "DraftIndicator",
+    "Establishment",
     "EstablishmentReport",
     "Filters",
     "Finding",
@@ -232,6 +243,7 @@ __all__ = [
     "draft_indicator",
     "draft_to_json",
     "engaged_rows",
+    "establishment_of",
     "format_draft",
     "format_indicator",
     "format_indicator_list",
@@ -249,8 +261,10 @@ __all__ = [
     "parse_profile",
     "propose_selection",
     "read_draft_file",
+    "read_establishment",
     "read_profile",
     "search",
+    "selection_lines",
     "show_value",
     "stream_answer",
     "validate_draft",

@@ -14,7 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.establishment import Establishment
 from assistant.answer.evidence import naming_stems
+from assistant.answer.for_establishment import answer_for
 from assistant.answer.generate import generate_answer_stream
 from assistant.answer.guard import is_instruction
 from assistant.answer.models import REFUSAL, Answer
@@ -25,6 +27,7 @@ from assistant.config import Settings
 from assistant.errors import InvalidInputError
 from assistant.kb import load_kb
 from assistant.retrieval.query import query_router
+from assistant.rules import load_rules
 from assistant.text.french import fold, tokenize
 
 logger = logging.getLogger(__name__)
@@ -100,6 +103,7 @@ def answer_question(
     settings: Settings,
     history: History | None = None,
     chat_model: Any = None,
+    establishment: Establishment | None = None,
 ) -> Answer:
     """Answer a question from the guides, with numbered citations, or refuse.
 
@@ -110,13 +114,21 @@ def answer_question(
         settings: the settings (rules file, retrieval sizes, LLM timeout).
         history: previous (question, answer) turns, for follow-ups ("et pour les CHU ?").
         chat_model: a LangChain chat model; None for the offline answer.
+        establishment: the establishment to answer for (its profile and selection): the answer
+            then starts with what the question means for it (``pour_vous``).
 
     Raises:
         InvalidInputError: empty or over-long question (French message).
     """
     final: Answer | None = None
     for event in stream_answer(
-        question, index=index, kb=kb, settings=settings, history=history, chat_model=chat_model
+        question,
+        index=index,
+        kb=kb,
+        settings=settings,
+        history=history,
+        chat_model=chat_model,
+        establishment=establishment,
     ):
         if isinstance(event, Answer):
             final = event
@@ -132,6 +144,7 @@ def stream_answer(
     settings: Settings,
     history: History | None = None,
     chat_model: Any = None,
+    establishment: Establishment | None = None,
 ) -> Iterator[str | Answer]:
     """Like :func:`answer_question`, yielding generated text as it comes, then the Answer.
 
@@ -167,6 +180,15 @@ def stream_answer(
         joined = " ".join(n for n in [*notices, answer.notice] if n)
         answer = answer.model_copy(update={"notice": joined})
     answer = answer.model_copy(update={"question": prepared.question})
+    if establishment is not None and kb is not None:
+        answer = answer_for(
+            answer,
+            standalone,
+            establishment,
+            index=index,
+            kb=kb,
+            rules=load_rules(settings.rules_file),
+        )
     yield answer
 
 

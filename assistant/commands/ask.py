@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import assistant
+from assistant.answer.establishment import read_establishment
 from assistant.commands.search import read_questions, tell_dense_problem
 from assistant.config import Settings
 from assistant.errors import AssistantError, LLMUnavailableError
@@ -23,11 +24,20 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch", type=Path, help="un fichier : une question par ligne (une ligne JSON chacune)"
     )
+    parser.add_argument(
+        "--profil",
+        "--profile",
+        dest="profile",
+        type=Path,
+        help="profil de l'établissement (JSON, format de « propose »), ou son brouillon complet "
+        "avec sa sélection : la réponse dit ce que la question signifie pour lui",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Answer the question (or each line of ``--batch``), loading everything once."""
     questions = read_questions(args.question, args.batch, command="ask")
+    establishment = read_establishment(args.profile) if args.profile else None
     index = assistant.Index(settings)
     index.verify_dense()
     if not index.dense_ready:
@@ -43,7 +53,12 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     for question in questions:
         try:
             answer = assistant.answer_question(
-                question, index=index, kb=kb, settings=settings, chat_model=chat_model
+                question,
+                index=index,
+                kb=kb,
+                settings=settings,
+                chat_model=chat_model,
+                establishment=establishment,
             )
             tell_dense_problem(index, told)
             if unavailable and answer.supported:

@@ -88,6 +88,22 @@ def parse_baseline(value: Value | None, ind: Indicator | HprIndicator) -> Value 
     return int(number) if float(number).is_integer() else number
 
 
+def strategic_trajectory(
+    ind: Indicator, rule: TargetRule | None, baseline: Value | None, lecture: Lecture | None = None
+) -> Trajectory:
+    """The targets of a strategic indicator from its fiche row and a parsed 2024 baseline."""
+    if is_yes_no(ind):
+        return yes_no_trajectory(ind, rule, baseline)
+    progress = bool(asks_progress(ind.label) or asks_progress(ind.objective))
+    return numeric_trajectory(ind, rule, baseline, lecture, progress=progress)
+
+
+def hpr_indicator_trajectory(ind: HprIndicator, baseline: Value | None) -> Trajectory:
+    """The targets of an HPR indicator (2025-2027) from a parsed 2024 baseline."""
+    progress = bool(asks_progress(ind.label) or asks_progress(ind.objective))
+    return hpr_trajectory(baseline, progress=progress, rate=_hpr_rate(ind))
+
+
 def _refuse_ineligible(ind: Indicator, profile: Profile, kb: KnowledgeBase) -> list[str]:
     candidate = strategic_candidate(
         ind,
@@ -128,8 +144,7 @@ def offline_draft(
                 "le profil n'en est pas un (champ hopital_proximite = non)."
             )
         value = parse_baseline(baseline, ind)
-        progress = bool(asks_progress(ind.label) or asks_progress(ind.objective))
-        trajectory: Trajectory = hpr_trajectory(value, progress=progress, rate=_hpr_rate(ind))
+        trajectory: Trajectory = hpr_indicator_trajectory(ind, value)
         annexe: Annex = "hpr"
         unit = "taux" if _hpr_rate(ind) else "nombre"
     else:
@@ -144,11 +159,7 @@ def offline_draft(
         rule = target_rule(kb, ind.code, profile, engaged=engaged)
         if rule is not None:
             rule_source = quote_source(rule.quote)
-        if is_yes_no(ind):
-            trajectory = yes_no_trajectory(ind, rule, value)
-        else:
-            progress = bool(asks_progress(ind.label) or asks_progress(ind.objective))
-            trajectory = numeric_trajectory(ind, rule, value, lecture, progress=progress)
+        trajectory = strategic_trajectory(ind, rule, value, lecture)
         annexe = "strategique"
         unit = "oui_non" if is_yes_no(ind) else ind.unit
     guide = already_met_source(rules)
@@ -257,8 +268,10 @@ def draft_indicator(
 __all__ = [
     "check_line",
     "draft_indicator",
+    "hpr_indicator_trajectory",
     "is_yes_no",
     "justification_of",
     "offline_draft",
     "parse_baseline",
+    "strategic_trajectory",
 ]

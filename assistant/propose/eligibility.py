@@ -60,7 +60,7 @@ def engaged_rows(ind: Indicator) -> list[TargetRule]:
     return [rule for rule in ind.target.rules if rule.scope.engaged]
 
 
-def _sans_objet_without_departement(ind: Indicator, profile: Profile) -> TargetRule | None:
+def sans_objet_without_departement(ind: Indicator, profile: Profile) -> TargetRule | None:
     """A "sans objet" row that may apply when the département is unknown (no FINESS)."""
     if profile.departement is not None:
         return None
@@ -118,7 +118,7 @@ def strategic_exclusion(
             f"la fiche fixe une cible « sans objet » pour « {rule.scope.label} ».",
             quote_source(rule.quote),
         )
-    if (unsure := _sans_objet_without_departement(ind, profile)) is not None:
+    if (unsure := sans_objet_without_departement(ind, profile)) is not None:
         return exclude(
             candidate,
             f"la fiche fixe une cible « sans objet » pour « {unsure.scope.label} » ; sans FINESS "
@@ -133,6 +133,7 @@ __all__ = [
     "exclude",
     "pick",
     "quote_source",
+    "sans_objet_without_departement",
     "strategic_exclusion",
     "target_rule",
 ]

@@ -112,7 +112,7 @@ def build_blocks(ctx: AppContext) -> Any:
             save_btn = gr.Button("Enregistrer", variant="primary", scale=0, elem_id="save")
         autosave = gr.Timer(AUTOSAVE_SECONDS, active=False)
         with gr.Tabs():
-            with gr.Tab("Questions", id="questions"):
+            with gr.Tab("Questions", id="questions") as questions_tab:
                 asked = questions.build()
             with gr.Tab("Choisir mes indicateurs", id="selection") as selection_tab:
                 chosen = selection.build(engaged_choices(ctx.kb()))
@@ -128,7 +128,13 @@ def build_blocks(ctx: AppContext) -> Any:
                 checked = verification.build()
             with gr.Tab("Documents", id="documents") as documents_tab:
                 indexed = documents.build(ctx, documents_tab)
-        questions.wire(asked, ctx, chat_store=chat_store)
+        questions.wire(asked, ctx, chat_store=chat_store, dossier=dossier)
+        questions_tab.select(
+            lambda stored, general: questions.refresh(ctx, stored, general),
+            [dossier, asked.general],
+            questions.refresh_outputs(asked),
+            queue=False,
+        )
         selection.wire(chosen, ctx, dossier=dossier, indicator=drafted.indicator)
         justification.wire(drafted, ctx, dossier=dossier)
         verification.wire(checked, ctx)
@@ -259,6 +265,7 @@ def build_blocks(ctx: AppContext) -> Any:
                 *selection.refresh(ctx, d),
                 *justification.refresh(ctx, d, next(iter(d.codes()), None)),
                 *documents.refresh(ctx),
+                *questions.refresh(ctx, d.store()),
             ]
 
         # What the user typed comes back at once (no knowledge base needed), before they can
@@ -285,6 +292,7 @@ def build_blocks(ctx: AppContext) -> Any:
             *selection.refresh_outputs(chosen),
             *justification.refresh_outputs(drafted),
             *documents.refresh_outputs(indexed),
+            *questions.refresh_outputs(asked),
         ]
         demo.load(open_page, [dossier, chat_store, saved_store, owner], opened, queue=False).then(
             restore, [dossier, chat_store], kept, queue=False

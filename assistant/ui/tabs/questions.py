@@ -10,7 +10,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant import AssistantError, InvalidInputError, stream_answer
+from assistant import (
+    AssistantError,
+    Establishment,
+    InvalidInputError,
+    selection_lines,
+    stream_answer,
+)
 from assistant.ui.chat import (
     MAX_TURNS_KEPT,
     PENDING,
@@ -26,7 +32,9 @@ from assistant.ui.chat import (
     turn_of,
 )
 from assistant.ui.errors import french_errors, message_of
+from assistant.ui.escaping import md
 from assistant.ui.feedback import Rating, record_feedback
+from assistant.ui.workspace import Dossier, draft_tree, profile_of
 
 if TYPE_CHECKING:
     from assistant import Answer
@@ -49,8 +57,48 @@ Record = dict[str, Any]
 # --- handlers ------------------------------------------------------------------------------
 
 
+GENERAL_LABEL = "Répondre en général, sans tenir compte de mon dossier"
+INCOMPLETE_PROFILE = (
+    "Réponses générales : complétez le profil de l'établissement (onglet « Choisir mes "
+    "indicateurs ») pour des réponses propres à votre établissement."
+)
+
+
+def establishment_of_dossier(ctx: AppContext, stored: Any) -> Establishment | None:
+    """The establishment of the dossier kept in the browser.
+
+    None when its profile is incomplete: the answers are then general.
+    """
+    dossier = Dossier.load(stored)
+    try:
+        profile = profile_of(dossier.profil)
+    except InvalidInputError:
+        return None
+    tree = draft_tree(dossier, campaign=ctx.rules().campaign, kb=ctx.kb())
+    return Establishment(
+        profile=profile,
+        strategic=selection_lines(tree["indicateurs"]),
+        hpr=selection_lines(tree["indicateurs_hpr"]),
+        tree=tree,
+    )
+
+
+def answering_for(ctx: AppContext, stored: Any, general: bool = False) -> str:
+    """The line above the chat: whom the answers are written for."""
+    establishment = establishment_of_dossier(ctx, stored)
+    if establishment is None:
+        return INCOMPLETE_PROFILE
+    if general:
+        return "Réponses générales, pour tous les établissements."
+    profile = establishment.profile
+    return f"Réponses pour : **{md(profile.name())}** ({md(profile.describe())})"
+
+
 def ask_stream(
-    ctx: AppContext, question: str, turns: Sequence[Turn] = ()
+    ctx: AppContext,
+    question: str,
+    turns: Sequence[Turn] = (),
+    establishment: Establishment | None = None,
 ) -> Iterator[tuple[str, Record | None]]:
     """Answer a question from the guides, showing generated text as it comes (LLM mode).
 
@@ -58,6 +106,8 @@ def ask_stream(
         ctx: The app's context.
         question: The question as typed.
         turns: The chat so far (the last few are given to the chain for follow-ups).
+        establishment: The establishment of the current dossier: the answer starts with what
+            the question means for it; None for a general answer.
 
     Yields:
         (chat HTML, None) for each preview of a generated answer, then (chat HTML, record)
@@ -88,6 +138,7 @@ def ask_stream(
         settings=ctx.settings,
         history=history_of(turns, last=MAX_HISTORY_TURNS) or None,
         chat_model=chat_model,
+        establishment=establishment,
     ):
         if isinstance(event, str):
             preview += event
@@ -108,7 +159,12 @@ def _with_notice(answer: Answer, notice: str | None) -> Answer:
     return answer.model_copy(update={"notice": joined})
 
 
-def ask(ctx: AppContext, question: str, turns: Sequence[Turn] = ()) -> tuple[str, Record]:
+def ask(
+    ctx: AppContext,
+    question: str,
+    turns: Sequence[Turn] = (),
+    establishment: Establishment | None = None,
+) -> tuple[str, Record]:
     """Answer a question from the guides: the final chat HTML and the answer's record.
 
     Raises:
@@ -116,7 +172,7 @@ def ask(ctx: AppContext, question: str, turns: Sequence[Turn] = ()) -> tuple[str
         IndexNotReadyError: No index yet.
     """
     final: tuple[str, Record] | None = None
-    for reply, record in ask_stream(ctx, question, turns):
+    for reply, record in ask_stream(ctx, question, turns, establishment):
         if record is not None:
             final = (reply, record)
     assert final is not None
@@ -130,6 +186,10 @@ def ask(ctx: AppContext, question: str, turns: Sequence[Turn] = ()) -> tuple[str
 class QuestionsTab:
     """The Questions tab's components (and its per-session states)."""
 
+    answering_for: Any
+    """The line above the chat: « Réponses pour : <raison sociale> »."""
+    general: Any
+    """The switch to answer in general, without the dossier."""
     chatbot: Any
     question: Any
     send: Any
@@ -148,6 +208,11 @@ def build() -> QuestionsTab:
     """Lay out the Questions tab (call inside ``gr.Tab``)."""
     import gradio as gr
 
+    with gr.Row(equal_height=True):
+        answering = gr.Markdown(INCOMPLETE_PROFILE, elem_id="answering-for")
+        general = gr.Checkbox(
+            label=GENERAL_LABEL, value=False, scale=0, min_width=260, elem_id="answer-general"
+        )
     chatbot = gr.Chatbot(
         label="Questions sur les guides",
         height=520,
@@ -183,6 +248,8 @@ def build() -> QuestionsTab:
         feedback_note = gr.Markdown()
     new_chat = gr.Button("Nouvelle conversation", size="sm", variant="secondary")
     return QuestionsTab(
+        answering_for=answering,
+        general=general,
         chatbot=chatbot,
         question=question,
         send=send,
@@ -214,15 +281,20 @@ def show_question(text: str, shown: list[Any]) -> tuple[list[Any], str, str]:
     return messages, "", text
 
 
-def answer_with(ctx: AppContext) -> Callable[[str, list[Any], Any], Iterator[tuple[Any, ...]]]:
+def answer_with(
+    ctx: AppContext,
+) -> Callable[[str, list[Any], Any, Any, bool], Iterator[tuple[Any, ...]]]:
     """The callback that replaces the pending answer by the answer as it comes."""
     import gradio as gr
 
-    def answer(text: str, shown: list[Any], stored: Any) -> Iterator[tuple[Any, ...]]:
+    def answer(
+        text: str, shown: list[Any], stored: Any, dossier: Any, general: bool
+    ) -> Iterator[tuple[Any, ...]]:
         turns = load_turns(stored)
         base = (shown or [])[:-1][-(2 * MAX_TURNS_KEPT - 1) :]  # the chat shown is capped too
         try:
-            for reply, record in ask_stream(ctx, text, turns):
+            establishment = None if general else establishment_of_dossier(ctx, dossier)
+            for reply, record in ask_stream(ctx, text, turns, establishment):
                 messages = [*base, {"role": "assistant", "content": reply}]
                 if record is None:
                     yield messages, gr.skip(), gr.skip()
@@ -252,13 +324,26 @@ def restore(stored: Any) -> list[Any]:
     return [messages_of(load_turns(stored))]
 
 
+def refresh(ctx: AppContext, stored: Any, general: bool = False) -> list[Any]:
+    """The line above the chat for the dossier kept in the browser."""
+    return [answering_for(ctx, stored, general)]
+
+
+def refresh_outputs(tab: QuestionsTab) -> list[Any]:
+    """The components ``refresh`` fills, in order."""
+    return [tab.answering_for]
+
+
 def restore_outputs(tab: QuestionsTab) -> list[Any]:
     """The components ``restore`` fills, in order."""
     return [tab.chatbot]
 
 
-def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any) -> None:
+def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -> None:
     """Attach the tab's callbacks (call inside ``gr.Blocks``).
+
+    ``dossier`` is the dossier kept in the browser: answers are written for its
+    establishment unless the « en général » switch is on.
 
     The send button's chain has fixed API names (``show_question``, ``answer``): the load
     bench drives the app through them.
@@ -273,7 +358,7 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any) -> None:
             api_name="show_question" if named else None,
         ).then(
             answer_with(ctx),
-            [t.pending, t.chatbot, chat_store],
+            [t.pending, t.chatbot, chat_store, dossier, t.general],
             [t.chatbot, t.last_answer, chat_store],
             api_name="answer" if named else None,
         )
@@ -282,6 +367,12 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any) -> None:
         button.click(
             feedback_with(ctx, rating), [t.last_answer, t.comment], [t.feedback_note, t.comment]
         )
+    t.general.change(
+        lambda stored, general: answering_for(ctx, stored, general),
+        [dossier, t.general],
+        [t.answering_for],
+        queue=False,
+    )
     t.new_chat.click(
         lambda: ([], [], None), None, [t.chatbot, chat_store, t.last_answer], queue=False
     )
@@ -291,9 +382,13 @@ __all__ = [
     "EXAMPLE_QUESTIONS",
     "MAX_QUESTION_CHARS",
     "QuestionsTab",
+    "answering_for",
     "ask",
     "ask_stream",
     "build",
+    "establishment_of_dossier",
+    "refresh",
+    "refresh_outputs",
     "restore",
     "restore_outputs",
     "wire",

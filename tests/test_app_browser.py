@@ -137,6 +137,29 @@ def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) 
     assert page.locator("#raison textarea").input_value() == "Centre hospitalier de Saint-Exemple"
     assert "SEL-MIN-CT" in page.locator("#selection-check").inner_text()
 
+    # the Questions tab answers for this dossier, unless asked in general
+    tab(page, "Questions")
+    header = page.locator("#answering-for")
+    page.wait_for_function(
+        "() => document.querySelector('#answering-for').innerText.includes('Saint-Exemple')"
+    )
+    assert "Réponses pour : Centre hospitalier de Saint-Exemple" in header.inner_text()
+    page.fill("#question textarea", "Le CT 3, on peut le prendre ?")
+    page.click("#send")
+    answer = page.locator("#chat .cpom-answer").last
+    answer.locator("details.cpom-source").first.wait_for()
+    assert "CPOM_CT_3 — Oui" in answer.inner_text()
+    page.fill("#question textarea", "Combien d'indicateurs il nous reste à choisir ?")
+    page.click("#send")
+    page.wait_for_function("() => document.querySelectorAll('#chat .cpom-answer').length === 2")
+    page.locator("#chat .cpom-answer").last.locator("details.cpom-source").first.wait_for()
+    assert "il vous reste au moins" in page.locator("#chat .cpom-answer").last.inner_text().lower()
+    _assert_accessible(page, "questions-pour-vous")
+    page.locator("#answer-general input").check()
+    page.wait_for_function(
+        "() => document.querySelector('#answering-for').innerText.includes('Réponses générales')"
+    )
+
 
 def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None:
     _propose(page)

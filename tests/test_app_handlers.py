@@ -121,6 +121,33 @@ def test_follow_ups_read_the_plain_text_turns_never_the_html(ctx: AppContext) ->
     assert chat.load_turns([{"question": 3}, "garbage"]) == []
 
 
+def test_questions_answer_for_the_dossier_unless_asked_in_general(
+    ctx: AppContext, proposed: Dossier
+) -> None:
+    assert questions.answering_for(ctx, Dossier().store()) == questions.INCOMPLETE_PROFILE
+    assert questions.establishment_of_dossier(ctx, Dossier().store()) is None
+    stored = proposed.store()
+    assert questions.answering_for(ctx, stored).startswith(
+        "Réponses pour : **Centre hospitalier de Saint\\-Exemple**"
+    )
+    assert questions.answering_for(ctx, stored, general=True).startswith("Réponses générales")
+    mine = questions.establishment_of_dossier(ctx, stored)
+    assert mine is not None
+    assert [line.code for line in mine.strategic] == proposed.codes()
+    answer = questions.answer_with(ctx)
+    pending = [{"role": "assistant", "content": chat.PENDING}]
+    *_, (shown, record, _) = answer("Le CT 3, on peut le prendre ?", pending, [], stored, False)
+    html = shown[-1]["content"]
+    assert "Pour Centre hospitalier de Saint-Exemple" in html
+    assert "CPOM_CT_3 — Oui" in html  # a member of a GHT
+    *_, (general, _, _) = answer("Le CT 3, on peut le prendre ?", pending, [], stored, True)
+    assert "Pour Centre hospitalier" not in general[-1]["content"]
+    left = "Combien d'indicateurs il nous reste à choisir ?"
+    *_, (shown, _, _) = answer(left, pending, [], stored, False)
+    count = len(proposed.codes())
+    assert f"Votre sélection compte {count} indicateur(s)" in shown[-1]["content"]
+
+
 def test_user_and_document_text_is_rendered_inert() -> None:
     attack = '<img src=x onerror="alert(1)">'
     assert "<img" not in chat.question_html(attack)

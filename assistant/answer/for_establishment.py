@@ -210,15 +210,15 @@ def answer_for(
         items.append(facts.item)
         sentences = [cited.sentence(s, code) for s in facts.statements]
         lines.append(f"{code} — " + " ".join(sentences))
-    if asks_selection(question) and not codes:
-        selection = selection_facts(establishment, kb=kb, rules=rules)
-        update["votre_selection"] = selection.state
-        lines.append(" ".join(cited.sentence(s) for s in selection.statements))
-    elif asks_hpr_annex(question) and not codes:
+    if asks_hpr_annex(question) and not codes:
         hpr = hpr_annex_facts(establishment, rules=rules)
         if hpr is not None:
             update["annexe_hpr"] = hpr.annex
             lines.append(" ".join(cited.sentence(s) for s in hpr.statements))
+    if asks_selection(question) and not codes:
+        selection = selection_facts(establishment, kb=kb, rules=rules)
+        update["votre_selection"] = selection.state
+        lines.append(" ".join(cited.sentence(s) for s in selection.statements))
     if not lines:
         return answer
     answer = _checked(answer, items)

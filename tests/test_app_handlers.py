@@ -136,7 +136,7 @@ def test_questions_answer_for_the_dossier_unless_asked_in_general(
     assert [line.code for line in mine.strategic] == proposed.codes()
     answer = questions.answer_with(ctx)
     pending = [{"role": "assistant", "content": chat.PENDING}]
-    *_, (shown, record, _) = answer("Le CT 3, on peut le prendre ?", pending, [], stored, False)
+    *_, (shown, _, _) = answer("Le CT 3, on peut le prendre ?", pending, [], stored, False)
     html = shown[-1]["content"]
     assert "Pour Centre hospitalier de Saint-Exemple" in html
     assert "CPOM_CT_3 — Oui" in html  # a member of a GHT

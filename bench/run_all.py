@@ -16,6 +16,7 @@ BENCHES = [
     ["bench_embedder.py"],
     ["bench_retrieval.py"],
     ["bench_answer.py"],
+    ["bench_profile_answers.py"],
     ["bench_guard.py"],
     ["bench_validate.py"],
     ["bench_propose.py"],

@@ -272,6 +272,8 @@ def _strategic_facts(
                 f"cette ligne : {_shown_targets(targets, unit)}."
             )
         )
+        if note := _method_note(trajectory):
+            statements.append(Statement(note))
     elif unreadable is not None:
         statements.append(unreadable)
     elif rule is not None and establishment.has_selection:
@@ -294,6 +296,29 @@ def _strategic_facts(
         source=_fact_source(main),
     )
     return IndicatorFacts(item, statements)
+
+
+def _method_note(trajectory: Trajectory | None) -> str | None:
+    """What in the computed targets is the assistant's, not the fiche's (as ``draft`` says)."""
+    if trajectory is None:
+        return None
+    if trajectory.progression_proposee:
+        years = ", ".join(trajectory.progression_proposee)
+        return (
+            f"Pour {years}, la fiche demande une progression sans la chiffrer : l'assistant "
+            "propose la plus petite progression, à ajuster par l'établissement."
+        )
+    if trajectory.methode == "plancher":
+        return (
+            "La fiche ne chiffre pas la cible pour votre situation : ces cibles reprennent la "
+            "valeur 2024 comme plancher, à ajuster par l'établissement."
+        )
+    if trajectory.methode == "ambitieuse":
+        return (
+            "Votre valeur 2024 atteint déjà la cible finale de la fiche : l'assistant propose "
+            "une trajectoire plus ambitieuse, à ajuster par l'établissement."
+        )
+    return None
 
 
 def _already_met(

@@ -136,14 +136,17 @@ def test_questions_answer_for_the_dossier_unless_asked_in_general(
     assert [line.code for line in mine.strategic] == proposed.codes()
     answer = questions.answer_with(ctx)
     pending = [{"role": "assistant", "content": chat.PENDING}]
-    *_, (shown, _, _) = answer("Le CT 3, on peut le prendre ?", pending, [], stored, False)
+    *_, (shown, _, _) = answer("Le CT 3, on peut le prendre ?", pending, [], stored)
     html = shown[-1]["content"]
     assert "Pour Centre hospitalier de Saint-Exemple" in html
     assert "CPOM_CT_3 — Oui" in html  # a member of a GHT
-    *_, (general, _, _) = answer("Le CT 3, on peut le prendre ?", pending, [], stored, True)
+    header, answered_for = questions.refresh(ctx, stored, general=True)
+    assert header.startswith("Réponses générales")
+    assert answered_for is None
+    *_, (general, _, _) = answer("Le CT 3, on peut le prendre ?", pending, [], answered_for)
     assert "Pour Centre hospitalier" not in general[-1]["content"]
     left = "Combien d'indicateurs il nous reste à choisir ?"
-    *_, (shown, _, _) = answer(left, pending, [], stored, False)
+    *_, (shown, _, _) = answer(left, pending, [], questions.refresh(ctx, stored)[1])
     count = len(proposed.codes())
     assert f"Votre sélection compte {count} indicateur(s)" in shown[-1]["content"]
 

@@ -37,7 +37,8 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Answer the question (or each line of ``--batch``), loading everything once."""
     questions = read_questions(args.question, args.batch, command="ask")
-    establishment = read_establishment(args.profile) if args.profile else None
+    profile = getattr(args, "profile", None)
+    establishment = read_establishment(profile) if profile else None
     index = assistant.Index(settings)
     index.verify_dense()
     if not index.dense_ready:

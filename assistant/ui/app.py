@@ -130,9 +130,9 @@ def build_blocks(ctx: AppContext) -> Any:
                 indexed = documents.build(ctx, documents_tab)
         questions.wire(asked, ctx, chat_store=chat_store, dossier=dossier)
         questions_tab.select(
-            lambda stored, general: questions.answering_for(ctx, stored, general),
+            lambda stored, general: questions.refresh(ctx, stored, general),
             [dossier, asked.general],
-            asked.answering_for,
+            questions.refresh_outputs(asked),
             queue=False,
         )
         selection.wire(chosen, ctx, dossier=dossier, indicator=drafted.indicator)

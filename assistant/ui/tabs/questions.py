@@ -190,6 +190,10 @@ class QuestionsTab:
     """The line above the chat: « Réponses pour : <raison sociale> »."""
     general: Any
     """The switch to answer in general, without the dossier."""
+    answered_for: Any
+    """The dossier the answers are written for (``gr.State``; None: in general), set when the
+    tab opens or the switch moves. A state, not the browser's dossier, so that the named
+    ``answer`` event keeps the inputs API clients send (the question and the chat)."""
     chatbot: Any
     question: Any
     send: Any
@@ -250,6 +254,7 @@ def build() -> QuestionsTab:
     return QuestionsTab(
         answering_for=answering,
         general=general,
+        answered_for=gr.State(None),
         chatbot=chatbot,
         question=question,
         send=send,
@@ -283,17 +288,20 @@ def show_question(text: str, shown: list[Any]) -> tuple[list[Any], str, str]:
 
 def answer_with(
     ctx: AppContext,
-) -> Callable[[str, list[Any], Any, Any, bool], Iterator[tuple[Any, ...]]]:
-    """The callback that replaces the pending answer by the answer as it comes."""
+) -> Callable[[str, list[Any], Any, Any], Iterator[tuple[Any, ...]]]:
+    """The callback that replaces the pending answer by the answer as it comes.
+
+    Its last input is the dossier the answers are written for (None: in general).
+    """
     import gradio as gr
 
     def answer(
-        text: str, shown: list[Any], stored: Any, dossier: Any, general: bool
+        text: str, shown: list[Any], stored: Any, dossier: Any = None
     ) -> Iterator[tuple[Any, ...]]:
         turns = load_turns(stored)
         base = (shown or [])[:-1][-(2 * MAX_TURNS_KEPT - 1) :]  # the chat shown is capped too
         try:
-            establishment = None if general else establishment_of_dossier(ctx, dossier)
+            establishment = establishment_of_dossier(ctx, dossier) if dossier else None
             for reply, record in ask_stream(ctx, text, turns, establishment):
                 messages = [*base, {"role": "assistant", "content": reply}]
                 if record is None:
@@ -325,13 +333,13 @@ def restore(stored: Any) -> list[Any]:
 
 
 def refresh(ctx: AppContext, stored: Any, general: bool = False) -> list[Any]:
-    """The line above the chat for the dossier kept in the browser."""
-    return [answering_for(ctx, stored, general)]
+    """The line above the chat, and the dossier the answers are written for (None: general)."""
+    return [answering_for(ctx, stored, general), None if general else stored]
 
 
 def refresh_outputs(tab: QuestionsTab) -> list[Any]:
     """The components ``refresh`` fills, in order."""
-    return [tab.answering_for]
+    return [tab.answering_for, tab.answered_for]
 
 
 def restore_outputs(tab: QuestionsTab) -> list[Any]:
@@ -343,7 +351,7 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -
     """Attach the tab's callbacks (call inside ``gr.Blocks``).
 
     ``dossier`` is the dossier kept in the browser: answers are written for its
-    establishment unless the « en général » switch is on.
+    establishment unless the « en général » switch is on (``refresh`` passes it on).
 
     The send button's chain has fixed API names (``show_question``, ``answer``): the load
     bench drives the app through them.
@@ -358,7 +366,7 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -
             api_name="show_question" if named else None,
         ).then(
             answer_with(ctx),
-            [t.pending, t.chatbot, chat_store, dossier, t.general],
+            [t.pending, t.chatbot, chat_store, t.answered_for],
             [t.chatbot, t.last_answer, chat_store],
             api_name="answer" if named else None,
         )
@@ -368,9 +376,9 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -
             feedback_with(ctx, rating), [t.last_answer, t.comment], [t.feedback_note, t.comment]
         )
     t.general.change(
-        lambda stored, general: answering_for(ctx, stored, general),
+        lambda stored, general: refresh(ctx, stored, general),
         [dossier, t.general],
-        [t.answering_for],
+        refresh_outputs(t),
         queue=False,
     )
     t.new_chat.click(

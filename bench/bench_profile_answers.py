@@ -3,8 +3,9 @@
 Usage: .venv/bin/python bench/bench_profile_answers.py [--examples]
 
 On the real index (``Index(Settings())``), offline mode, over the 100 profile questions of
-``tests/data/profile_questions.yaml`` (written blind from the corpus and the benchmark
-profiles; the tests check their facts against the validator and the knowledge base):
+``tests/data/profile_questions.yaml`` (written blind, then tuned on: the dev set; the tests
+check their facts against the validator and the knowledge base) and the 60 of
+``bench/profile_heldout.yaml`` (written blind afterwards, frozen: the held-out set):
 - the indicators each question designates (code or subject) against the writer's list;
 - eligibility against the writer's own reading of the fiche (``attendu``);
 - selection and HPR-annex questions recognised as such;
@@ -38,6 +39,8 @@ from assistant.rules import load_rules  # noqa: E402
 
 PROFILES = ROOT / "bench" / "profiles"
 QUESTIONS = ROOT / "tests" / "data" / "profile_questions.yaml"
+HELDOUT = ROOT / "bench" / "profile_heldout.yaml"
+"""Written blind after the dev questions were tuned on; frozen (``--show-misses`` is for dev)."""
 EXAMPLES: tuple[tuple[str, str, list[dict[str, Any]] | None], ...] = (
     ("chu-toulouse.json", "Le CT 3, on peut le prendre ?", None),
     (
@@ -82,22 +85,13 @@ def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q * 100) - 1] if len(values) > 1 else values[0]
 
 
-def main() -> None:
-    """Run the profile questions and print the figures (and the examples)."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--examples", action="store_true", help="print six answers")
-    args = parser.parse_args()
-    settings = Settings()
-    index = Index(settings)
-    kb = load_kb(settings.corpus_dir)
-    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
-    warm = establishment_of(_profile("chu-toulouse.json"))
-    answer_question("Le CT 3 ?", index=index, kb=kb, settings=settings, establishment=warm)
+def evaluate(questions: list[dict[str, Any]], index: Any, kb: Any, settings: Any) -> dict[str, Any]:
+    """The figures of one question set."""
     rules = load_rules(settings.rules_file)
     with_profile: list[float] = []
     without: list[float] = []
     facts: list[float] = []
-    designated = agreed = eligibility = kinds_ok = kinds = 0
+    counts = dict.fromkeys(("designated", "indicator", "agreed", "eligibility", "kinds", "kind"), 0)
     for q in questions:
         est = establishment_of(_tree(_profile(q["profil"]), q.get("selection"), kb))
         t0 = time.perf_counter()
@@ -108,42 +102,71 @@ def main() -> None:
         without.append(1000 * (t1 - t0))
         facts.append(1000 * (t2 - t1))
         with_profile.append(1000 * (t2 - t0))
-        if q["kind"] in {"eligibility", "target", "computed"}:
-            designated += [i.code for i in answer.pour_vous] == q["codes"]
+        kind = q["kind"]
+        if kind in {"eligibility", "target", "computed"}:
+            counts["indicator"] += 1
+            counts["designated"] += [i.code for i in answer.pour_vous] == q["codes"]
         else:
-            kinds += 1
-            found = (
-                answer.votre_selection is not None
-                if q["kind"] in {"remaining", "valid"}
-                else answer.annexe_hpr is not None
-            )
-            kinds_ok += found
-        if q["kind"] == "eligibility" and answer.pour_vous:
-            eligibility += 1
+            counts["kind"] += 1
+            found = {
+                "remaining": answer.votre_selection is not None,
+                "valid": answer.votre_selection is not None,
+                "hpr": answer.annexe_hpr is not None,
+                "general": not (answer.pour_vous or answer.votre_selection or answer.annexe_hpr),
+            }[kind]
+            counts["kinds"] += found
+        if kind == "eligibility" and answer.pour_vous:
+            counts["eligibility"] += 1
             item = answer.pour_vous[0]
             mine = "non" if item.eligible is False else ("reserve" if item.reserve else "oui")
-            agreed += mine == q["attendu"]
-    indicator_questions = sum(
-        1 for q in questions if q["kind"] in {"eligibility", "target", "computed"}
-    )
-    print(
-        f"profile questions: {len(questions)} over {len({q['profil'] for q in questions})} profiles"
-    )
-    print(f"indicators designated as the writer listed: {designated}/{indicator_questions}")
-    print(f"eligibility agreeing with the writer's reading of the fiche: {agreed}/{eligibility}")
-    print(f"selection and HPR-annex questions recognised: {kinds_ok}/{kinds}")
-    print(
-        f"answer with a profile, warm: p50 {statistics.median(with_profile):.0f} ms, "
-        f"p95 {_p(with_profile, 0.95):.0f} ms"
-    )
-    print(
-        f"... of which the general answer: p50 {statistics.median(without):.0f} ms, "
-        f"p95 {_p(without, 0.95):.0f} ms"
-    )
-    print(
-        f"... and the establishment's facts: p50 {statistics.median(facts):.0f} ms, "
-        f"p95 {_p(facts, 0.95):.0f} ms"
-    )
+            counts["agreed"] += mine == q["attendu"]
+    return {
+        **counts,
+        "questions": len(questions),
+        "profiles": len({q["profil"] for q in questions}),
+        "p50": statistics.median(with_profile),
+        "p95": _p(with_profile, 0.95),
+        "general_p50": statistics.median(without),
+        "facts_p50": statistics.median(facts),
+        "facts_p95": _p(facts, 0.95),
+    }
+
+
+def main() -> None:
+    """Run the profile questions (dev and held-out) and print the figures (and the examples)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--examples", action="store_true", help="print six answers")
+    args = parser.parse_args()
+    settings = Settings()
+    index = Index(settings)
+    kb = load_kb(settings.corpus_dir)
+    warm = establishment_of(_profile("chu-toulouse.json"))
+    answer_question("Le CT 3 ?", index=index, kb=kb, settings=settings, establishment=warm)
+    sets = {
+        name: evaluate(
+            yaml.safe_load(path.read_text(encoding="utf-8"))["questions"], index, kb, settings
+        )
+        for name, path in (("dev", QUESTIONS), ("heldout", HELDOUT))
+    }
+    rows = [
+        ("questions (profiles)", lambda f: f"{f['questions']} ({f['profiles']})"),
+        (
+            "indicators designated as the writer listed",
+            lambda f: f"{f['designated']}/{f['indicator']}",
+        ),
+        ("eligibility as the writer read the fiche", lambda f: f"{f['agreed']}/{f['eligibility']}"),
+        ("selection, HPR, general questions recognised", lambda f: f"{f['kinds']}/{f['kind']}"),
+        ("answer with a profile, warm, p50 (ms)", lambda f: f"{f['p50']:.0f}"),
+        ("answer with a profile, warm, p95 (ms)", lambda f: f"{f['p95']:.0f}"),
+        ("... the general answer, p50 (ms)", lambda f: f"{f['general_p50']:.0f}"),
+        (
+            "... the establishment's facts, p50 / p95 (ms)",
+            lambda f: f"{f['facts_p50']:.0f} / {f['facts_p95']:.0f}",
+        ),
+    ]
+    print(f"{'profile answers, offline':<48}{'dev':>14}{'heldout':>14}")
+    for label, cell in rows:
+        print(f"{label:<48}" + "".join(f"{cell(f):>14}" for f in sets.values()))
     if args.examples:
         for name, question, selection in EXAMPLES:
             est = establishment_of(_tree(_profile(name), selection, kb))

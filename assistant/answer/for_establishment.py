@@ -29,6 +29,7 @@ from assistant.answer.for_you import (
     selection_facts,
 )
 from assistant.answer.models import MARKER, Answer, Citation, ForYou, ProfileRef
+from assistant.kb.codes import find_codes
 from assistant.retrieval.query import query_router
 from assistant.rules import RuleSet, Source
 from assistant.text.french import fold
@@ -55,7 +56,14 @@ _VERDICT = re.compile(
     r"suffisant\w*|complet\w*|respect\w*|correcte?s?|en regle|niveau nombre)\b"
 )
 """Words that ask for a verdict or a count."""
-_HPR = re.compile(r"\bhpr\b|\bhopita(?:l|ux) de proximite\b|\bannexe (?:en plus|supplementaire)\b")
+_HPR = re.compile(
+    r"\bhpr\b|\bhopita(?:l|ux) de proxi\w*|\bannexe (?:en plus|supplementaire)\b"
+    r"|\b(?:annexe|hopita\w*|etablissements?|indicateurs?|hp)\b.{0,20}\bproximite\b"
+)
+_WHOLE = re.compile(
+    r"\b(?:selection|choix|liste|annexe strat\w*|en tout|au total|tout est|tout ca|ca passe)\b"
+    r"|\bil nous en (?:manque|reste)\b|\b(?:reste|manque)[- ]t[- ]il\b"
+)
 
 _AFFIRMS = re.compile(
     r"^(?:oui)\b|\bvous pouvez\b|\bpeut (?:le |l'|la )?(?:choisir|retenir|prendre)\b"
@@ -79,9 +87,36 @@ def asks_selection(question: str) -> bool:
     return all(p.search(folded) for p in (_OURS, _CHOICE, _VERDICT))
 
 
+def asks_about_whole_selection(question: str) -> bool:
+    """Whether a selection question is about the selection as a whole, even naming codes.
+
+    « On a pris CT 2 et OS 13, il nous en manque combien ? » lists what was chosen: it asks
+    about the whole selection, not about CT 2 and OS 13.
+    """
+    if not asks_selection(question):
+        return False
+    folded = fold(question).replace("’", "'")
+    return len(find_codes(question)) > 1 or bool(_WHOLE.search(folded))
+
+
 def asks_hpr_annex(question: str) -> bool:
     """Whether a question is about the HPR annex (hôpitaux de proximité)."""
     return bool(_HPR.search(fold(question).replace("’", "'")))
+
+
+_ROUTED = re.compile(r"^(CPOM_(?:CT|OS)_\d{1,2}|HPR_\d_\d) — ")
+
+
+def _routed_code(answer: Answer) -> str | None:
+    """The indicator the chain answered about from its fiche (« CPOM_OS_13 — … »), if any.
+
+    The chain routes a question to a fiche by its acronyms and by its best passages all coming
+    from one fiche: a designation that the subjects file does not hold.
+    """
+    if not answer.supported:
+        return None
+    match = _ROUTED.match(answer.answer)
+    return match.group(1) if match else None
 
 
 def _about_older_guide(index: Any, question: str) -> bool:
@@ -200,11 +235,13 @@ def answer_for(
     lines: list[str] = []
     items: list[ForYou] = []
     update: dict[str, Any] = {}
-    codes = [
-        c
-        for c in designated_codes(question, index.settings.corpus_dir)
-        if c in kb.indicators or c in kb.hpr
-    ]
+    known = [*kb.indicators, *kb.hpr]
+    codes = [c for c in designated_codes(question, index.settings.corpus_dir) if c in known]
+    whole_selection = asks_about_whole_selection(question)
+    if whole_selection:
+        codes = []
+    elif not codes and (routed := _routed_code(answer)) in known:
+        codes = [routed]
     for code in codes:
         facts = indicator_facts(code, establishment, kb=kb, rules=rules)
         items.append(facts.item)
@@ -215,7 +252,7 @@ def answer_for(
         if hpr is not None:
             update["annexe_hpr"] = hpr.annex
             lines.append(" ".join(cited.sentence(s) for s in hpr.statements))
-    if asks_selection(question) and not codes:
+    if whole_selection or (asks_selection(question) and not codes):
         selection = selection_facts(establishment, kb=kb, rules=rules)
         update["votre_selection"] = selection.state
         lines.append(" ".join(cited.sentence(s) for s in selection.statements))
@@ -240,4 +277,10 @@ def answer_for(
     )
 
 
-__all__ = ["GENERAL_HEADING", "answer_for", "asks_hpr_annex", "asks_selection"]
+__all__ = [
+    "GENERAL_HEADING",
+    "answer_for",
+    "asks_about_whole_selection",
+    "asks_hpr_annex",
+    "asks_selection",
+]

@@ -39,8 +39,11 @@ from assistant.rules import load_rules  # noqa: E402
 
 PROFILES = ROOT / "bench" / "profiles"
 QUESTIONS = ROOT / "tests" / "data" / "profile_questions.yaml"
-HELDOUT = ROOT / "bench" / "profile_heldout.yaml"
-"""Written blind after the dev questions were tuned on; frozen (``--show-misses`` is for dev)."""
+DEV2 = ROOT / "bench" / "profile_dev2.yaml"
+"""The first held-out set, written blind after the dev questions were tuned on; its misses were
+read, so it is a dev set now."""
+HELDOUT = ROOT / "bench" / "profile_heldout2.yaml"
+"""The second held-out set, written blind while dev2 was read; frozen, never read."""
 EXAMPLES: tuple[tuple[str, str, list[dict[str, Any]] | None], ...] = (
     ("chu-toulouse.json", "Le CT 3, on peut le prendre ?", None),
     (
@@ -91,6 +94,7 @@ def evaluate(questions: list[dict[str, Any]], index: Any, kb: Any, settings: Any
     with_profile: list[float] = []
     without: list[float] = []
     facts: list[float] = []
+    misses: list[str] = []
     counts = dict.fromkeys(("designated", "indicator", "agreed", "eligibility", "kinds", "kind"), 0)
     for q in questions:
         est = establishment_of(_tree(_profile(q["profil"]), q.get("selection"), kb))
@@ -105,7 +109,11 @@ def evaluate(questions: list[dict[str, Any]], index: Any, kb: Any, settings: Any
         kind = q["kind"]
         if kind in {"eligibility", "target", "computed"}:
             counts["indicator"] += 1
-            counts["designated"] += [i.code for i in answer.pour_vous] == q["codes"]
+            good = [i.code for i in answer.pour_vous] == q["codes"]
+            counts["designated"] += good
+            if not good:
+                got = [i.code for i in answer.pour_vous]
+                misses.append(f"{q['id']} {kind} {q['codes']} got {got}: {q['question']}")
         else:
             counts["kind"] += 1
             found = {
@@ -115,6 +123,8 @@ def evaluate(questions: list[dict[str, Any]], index: Any, kb: Any, settings: Any
                 "general": not (answer.pour_vous or answer.votre_selection or answer.annexe_hpr),
             }[kind]
             counts["kinds"] += found
+            if not found:
+                misses.append(f"{q['id']} {kind}: {q['question']}")
         if kind == "eligibility" and answer.pour_vous:
             counts["eligibility"] += 1
             item = answer.pour_vous[0]
@@ -129,6 +139,7 @@ def evaluate(questions: list[dict[str, Any]], index: Any, kb: Any, settings: Any
         "general_p50": statistics.median(without),
         "facts_p50": statistics.median(facts),
         "facts_p95": _p(facts, 0.95),
+        "misses": misses,
     }
 
 
@@ -136,6 +147,7 @@ def main() -> None:
     """Run the profile questions (dev and held-out) and print the figures (and the examples)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", action="store_true", help="print six answers")
+    parser.add_argument("--show-misses", choices=["dev", "dev2"], default=None)
     args = parser.parse_args()
     settings = Settings()
     index = Index(settings)
@@ -146,7 +158,8 @@ def main() -> None:
         name: evaluate(
             yaml.safe_load(path.read_text(encoding="utf-8"))["questions"], index, kb, settings
         )
-        for name, path in (("dev", QUESTIONS), ("heldout", HELDOUT))
+        for name, path in (("dev", QUESTIONS), ("dev2", DEV2), ("heldout", HELDOUT))
+        if path.is_file()
     }
     rows = [
         ("questions (profiles)", lambda f: f"{f['questions']} ({f['profiles']})"),
@@ -164,9 +177,13 @@ def main() -> None:
             lambda f: f"{f['facts_p50']:.0f} / {f['facts_p95']:.0f}",
         ),
     ]
-    print(f"{'profile answers, offline':<48}{'dev':>14}{'heldout':>14}")
+    print(f"{'profile answers, offline':<48}" + "".join(f"{name:>14}" for name in sets))
     for label, cell in rows:
         print(f"{label:<48}" + "".join(f"{cell(f):>14}" for f in sets.values()))
+    if args.show_misses:
+        print(f"\nMisses ({args.show_misses}):")
+        for line in sets[args.show_misses]["misses"]:
+            print(f"  {line}")
     if args.examples:
         for name, question, selection in EXAMPLES:
             est = establishment_of(_tree(_profile(name), selection, kb))

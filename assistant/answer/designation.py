@@ -89,8 +89,22 @@ def _with_glossary_terms(question: str, corpus_dir: Path) -> str:
     return " ".join([question, *terms])
 
 
+_EXPLICIT = re.compile(
+    r"\bindicateurs? (?:sur|de|des|du|d'|concernant|relatif a)\s*(?:la |le |les |l')?$"
+)
+"""The words just before a subject that make it the one asked about: « l'indicateur sur … »."""
+_EXPLICIT_REACH = 40
+
+
 def subject_codes(question: str, corpus_dir: Path) -> list[str]:
-    """The indicators a question designates by subject, in order of mention."""
+    """The indicators a question designates by subject, in order of mention.
+
+    Of overlapping subjects the longer wins. A subject right after « l'indicateur sur … » is
+    the one asked about: others are then context (« on fait des simulations plan blanc, on
+    peut retenir l'indicateur sur les exercices de crise ? »). A subject two indicators share
+    (« santé environnementale ») goes to the one that the question also names by a subject of
+    its own (« … perturbateurs endocriniens »).
+    """
     text = fold(_with_glossary_terms(question, corpus_dir)).replace("’", "'")
     spans: list[tuple[int, int, str]] = []
     for subject in load_subjects(corpus_dir):
@@ -103,19 +117,43 @@ def subject_codes(question: str, corpus_dir: Path) -> list[str]:
             s <= start and end <= e and (e - s) > (end - start) and c != code for s, e, c in spans
         )
     ]
+    explicit = [
+        span for span in kept if _EXPLICIT.search(text[max(0, span[0] - _EXPLICIT_REACH) : span[0]])
+    ]
+    kept = explicit or kept
+    owners: dict[tuple[int, int], set[str]] = {}
+    for start, end, code in kept:
+        owners.setdefault((start, end), set()).add(code)
+    own = {next(iter(codes)) for codes in owners.values() if len(codes) == 1}
+    kept = [
+        (start, end, code)
+        for start, end, code in kept
+        if len(owners[(start, end)]) == 1 or not own & owners[(start, end)] or code in own
+    ]
     kept.sort()
     return list(dict.fromkeys(code for _, _, code in kept))
+
+
+def named_indicators(question: str, corpus_dir: Path) -> list[str]:
+    """Every known indicator a question names: its codes, else its subjects (no cap)."""
+    codes = [code for code in find_codes(question) if code in KNOWN_CODES]
+    return codes or subject_codes(question, corpus_dir)
 
 
 def designated_codes(question: str, corpus_dir: Path) -> list[str]:
     """The known indicators a question designates: its codes, else its subjects.
 
-    At most ``MAX_DESIGNATED``: a question naming more is about a theme (none are returned).
+    At most ``MAX_DESIGNATED``: a question naming more is about a theme or a list (none are
+    returned).
     """
-    codes = [code for code in find_codes(question) if code in KNOWN_CODES]
-    if not codes:
-        codes = subject_codes(question, corpus_dir)
+    codes = named_indicators(question, corpus_dir)
     return codes if len(codes) <= MAX_DESIGNATED else []
 
 
-__all__ = ["MAX_DESIGNATED", "designated_codes", "load_subjects", "subject_codes"]
+__all__ = [
+    "MAX_DESIGNATED",
+    "designated_codes",
+    "load_subjects",
+    "named_indicators",
+    "subject_codes",
+]

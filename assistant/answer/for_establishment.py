@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.citing import cite_quote
-from assistant.answer.designation import designated_codes
+from assistant.answer.designation import MAX_DESIGNATED, named_indicators
 from assistant.answer.establishment import Establishment
 from assistant.answer.for_you import (
     Statement,
@@ -46,8 +46,10 @@ _OURS = re.compile(
 )
 """The establishment speaking of itself."""
 _CHOICE = re.compile(
-    r"\b(?:selection\w*|choix|choisi\w*|coche\w*|pris|prendre|mis|retenu\w*|retenir|"
-    r"indicateurs?|annexe (?:strat\w*|hpr)|os|ct|liste|ajouter|rajouter|boucler)\b"
+    r"\b(?:ct|os|hpr)[\s_-]*\d|\bshort[- ]?list\b|\b(?:saisir|proposition)\b|"
+    r"\b(?:selection\w*|choix|choisi\w*|coche\w*|pris|prendre|mis(?! en (?:place|oeuvre))|"
+    r"retenu\w*|retenir|indicateurs?|annexe (?:strat\w*|hpr)|os|ct|liste|ajouter|rajouter|"
+    r"boucler)\b"
 )
 """Words of choosing indicators."""
 _VERDICT = re.compile(
@@ -60,6 +62,11 @@ _HPR = re.compile(
     r"\bhpr\b|\bhopita(?:l|ux) de proxi\w*|\bannexe (?:en plus|supplementaire)\b"
     r"|\b(?:annexe|hopita\w*|etablissements?|indicateurs?|hp)\b.{0,20}\bproximite\b"
 )
+_LIST = re.compile(
+    r"\b(?:selection|choix|liste|short[- ]?list|annexe strat\w*)\b"
+    r"|\bcombien (?:d'|de |en )?(?:autres )?indicateurs\b|\bd'autres indicateurs\b"
+)
+"""Words naming the selection itself, or a count of indicators, beside one named indicator."""
 _WHOLE = re.compile(
     r"\b(?:selection|choix|liste|annexe strat\w*|en tout|au total|tout est|tout ca|ca passe)\b"
     r"|\bil nous en (?:manque|reste)\b|\b(?:reste|manque)[- ]t[- ]il\b"
@@ -76,27 +83,35 @@ _DENIES = re.compile(
 _NEGATION = re.compile(r"\bne\b|\bn'|\bpas\b|\bnon\b|\bjamais\b|\baucun")
 
 
-def asks_selection(question: str) -> bool:
+def asks_selection(question: str, named: int = 0) -> bool:
     """Whether a question is about the establishment's own selection.
 
     It speaks of itself (« on », « nous », « notre »), of choosing indicators (« sélection »,
-    « choisi », « coché », « retenu », « indicateurs ») and asks for a verdict or a count
-    (« valide », « ok », « assez », « il en manque », « combien »).
+    « choisi », « coché », « retenu », « indicateurs », or a list of them: ``named`` is how many
+    indicators it names) and asks for a verdict or a count (« valide », « ok », « assez », « il
+    en manque », « combien »). A list of three or more indicators with a verdict needs no « on ».
     """
     folded = fold(question).replace("’", "'")
-    return all(p.search(folded) for p in (_OURS, _CHOICE, _VERDICT))
+    if not _VERDICT.search(folded):
+        return False
+    choice = bool(_CHOICE.search(folded)) or named >= 2
+    return choice and (bool(_OURS.search(folded)) or named >= MAX_DESIGNATED)
 
 
-def asks_about_whole_selection(question: str) -> bool:
-    """Whether a selection question is about the selection as a whole, even naming codes.
+def asks_about_whole_selection(question: str, named: int = 0) -> bool:
+    """Whether a selection question is about the selection as a whole, even naming indicators.
 
     « On a pris CT 2 et OS 13, il nous en manque combien ? » lists what was chosen: it asks
-    about the whole selection, not about CT 2 and OS 13.
+    about the whole selection, not about CT 2 and OS 13. ``named``: how many indicators the
+    question names (codes or subjects).
     """
-    if not asks_selection(question):
+    if not asks_selection(question, named):
         return False
     folded = fold(question).replace("’", "'")
-    return len(find_codes(question)) > 1 or bool(_WHOLE.search(folded))
+    if named > 1 or len(find_codes(question)) > 1:
+        return True
+    # one indicator named: about it, unless the whole selection is named too
+    return bool((_LIST if named == 1 else _WHOLE).search(folded))
 
 
 def asks_hpr_annex(question: str) -> bool:
@@ -236,8 +251,9 @@ def answer_for(
     items: list[ForYou] = []
     update: dict[str, Any] = {}
     known = [*kb.indicators, *kb.hpr]
-    codes = [c for c in designated_codes(question, index.settings.corpus_dir) if c in known]
-    whole_selection = asks_about_whole_selection(question)
+    named = [c for c in named_indicators(question, index.settings.corpus_dir) if c in known]
+    codes = named if len(named) <= MAX_DESIGNATED else []
+    whole_selection = asks_about_whole_selection(question, len(named))
     if whole_selection:
         codes = []
     elif not codes and (routed := _routed_code(answer)) in known:
@@ -247,12 +263,12 @@ def answer_for(
         items.append(facts.item)
         sentences = [cited.sentence(s, code) for s in facts.statements]
         lines.append(f"{code} — " + " ".join(sentences))
-    if asks_hpr_annex(question) and not codes:
+    if asks_hpr_annex(question):
         hpr = hpr_annex_facts(establishment, rules=rules)
         if hpr is not None:
             update["annexe_hpr"] = hpr.annex
             lines.append(" ".join(cited.sentence(s) for s in hpr.statements))
-    if whole_selection or (asks_selection(question) and not codes):
+    if whole_selection or (asks_selection(question, len(named)) and not codes):
         selection = selection_facts(establishment, kb=kb, rules=rules)
         update["votre_selection"] = selection.state
         lines.append(" ".join(cited.sentence(s) for s in selection.statements))

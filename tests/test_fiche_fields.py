@@ -124,3 +124,31 @@ def test_the_pilot_line_is_quoted_whole(index: Index, kb: KnowledgeBase) -> None
     first = _first_line(answer)
     assert first.startswith("CPOM_CT_7 — pilotage et suivi de la mise en œuvre")
     assert "plans blancs" in first
+
+
+# --- target questions on given years -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "year"),
+    [
+        ("CT8 filières GHT : combien de filières faut-il avoir en 2029 ?", "CPOM_CT_8", 2029),
+        ("OS 6 : combien de programmes d'ETP en 2027 pour un CHU de 800 lits ?", "CPOM_OS_6", 2027),
+        ("CT 4, on vise combien de partenariats en 2026 (CH de 300 lits) ?", "CPOM_CT_4", 2026),
+    ],
+)
+def test_a_year_asked_leads_alone_with_what_the_indicator_counts(
+    index: Index, kb: KnowledgeBase, question: str, code: str, year: int
+) -> None:
+    answer = ask(index, kb, question)
+    first, second = answer.answer.split("\n")[:2]
+    assert first.startswith(f"{code} — ")
+    years = [int(y) for y in re.findall(r"\b(20\d\d) : ", first)]
+    assert years == [year], "the asked year alone in the answering line"
+    assert second.startswith("Autres années : ")
+    noun = kb.indicators[code].label.split()[2].strip("’'")  # « Nombre de filières … »
+    target = next(
+        y for rule in kb.indicators[code].target.rules for y in rule.years if y.year == year
+    )
+    if target.kind in {"min", "valeur", "plus_vs_n_1"}:
+        assert noun.lower() in first.lower(), "what the count counts is said with its figure"

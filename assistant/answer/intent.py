@@ -26,11 +26,17 @@ _CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     ("CH", re.compile(r"\bch\b|\bcentres? hospitaliers?\b")),
 ]
 _NOT_CHU = re.compile(r"\b(pas|non|hors)\s+(?:un\s+|le\s+|de\s+)?chu\b")
-_BEDS_MORE = re.compile(r"\b(?:plus de|au moins|>=?|superieur a)\s*(\d{2,4})\s*lits\b")
-_BEDS_LESS = re.compile(r"\b(?:moins de|<=?|inferieur a)\s*(\d{2,4})\s*lits\b")
+_BEDS_MORE = re.compile(r"(?:\b(?:plus de|au moins|superieur a)|>=?)\s*(\d{2,4})\s*lits\b")
+_BEDS_LESS = re.compile(r"(?:\b(?:moins de|inferieur a)|<=?)\s*(\d{2,4})\s*lits\b")
+"""« < 100 lits », « > 500 lits »: the signs stand after a space or a bracket, where ``\b``
+never matches."""
 _BEDS_RANGE = re.compile(r"\b(?:de |entre )?(\d{2,4})\s*(?:a|-|et)\s*(\d{2,4})\s*lits\b")
 _BEDS = re.compile(r"\b(\d{2,4})\s*lits\b")
 _YEAR = re.compile(r"\b(202[4-9])\b")
+_EVERY_YEAR = re.compile(
+    r"\b(?:suivantes?|apres|ensuite|chaque annee|par an|toutes les annees|periode|"
+    r"annees? d'apres|jusqu'(?:en|a))\b"
+)
 _ENGAGED = re.compile(r"\bdeja engage")
 _HPR = re.compile(r"\bhpr\b|\bhopita(?:l|ux) de proximite\b")
 _INDICATORS = r"indicateurs?"
@@ -119,6 +125,8 @@ class Intent:
     beds: int | None = None
     engaged: bool | None = None
     years: list[int] = field(default_factory=list)
+    every_year: bool = False
+    """The question asks for the years after the one it names too (« en 2025 puis après »)."""
     hpr: bool = False
 
 
@@ -158,6 +166,7 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
         beds=beds,
         engaged=True if _ENGAGED.search(folded) else None,
         years=sorted({int(y) for y in _YEAR.findall(folded)}),
+        every_year=bool(_EVERY_YEAR.search(folded)),
         hpr=hpr,
     )
 

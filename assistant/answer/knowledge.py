@@ -19,6 +19,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.index.statistics import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
+from assistant.kb.models import YearTarget
 from assistant.kb.parts import FIELD_PATTERNS, FichePart
 from assistant.text.french import fold
 from assistant.text.sentences import sentence_spans, strip_bullet
@@ -209,29 +210,57 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         return
     for rule in rules:
         years = rule.years
-        if intent.years:
-            asked = [y for y in years if y.year in intent.years]
-            years = asked + [y for y in years if y.year not in intent.years]
-        # one sentence for the whole row: the years are joined by commas, not semicolons
-        values = ", ".join(format_year_target(y, ind.unit) for y in years)
+        asked = [y for y in years if y.year in intent.years]
+        others = [y for y in years if y.year not in intent.years] if asked else []
+        if asked and intent.every_year:  # « en 2025 puis les années suivantes »: one line
+            asked, others = [*asked, *others], []
+        if asked:
+            years = asked
+
+        def shown(targets: list[YearTarget]) -> str:
+            # one sentence for the row: the years are joined by commas, not semicolons
+            return ", ".join(_with_noun(format_year_target(y, ind.unit), y, ind) for y in targets)
+
+        values = shown(years)
         n = w.cite(_doc(ind), rule.quote.text, rule.quote.section)
         row = " ".join(rule.quote.text.split())
         label = " ".join(rule.scope.label.split())
         if len(row) > len(label) and fold(row).startswith(fold(label)):
             row = row[len(label) :].lstrip(" :/")  # the scope is said once, before the quote
         if brief:
-            w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
+            w.add(f"{_scope_phrase(rule.scope.label)} : {shown([*years, *others])}", n)
             continue
         # the fiche's own row leads (its words, its total), the year-by-year reading follows;
-        # a question on given years gets those years first
-        if intent.years:
+        # a question on given years gets those years alone first, the other years after
+        if asked:
             w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
+            if others:
+                w.add(f"Autres années : {shown(others)}", n)
             w.add(f"Texte de la fiche : « {row} »", n)
         else:
             w.add(f"{_scope_phrase(rule.scope.label)}, texte de la fiche : « {row} »", n)
             w.add(f"Par année : {values}", n)
         if rule.reading:
             w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
+
+
+_COUNTED = re.compile(r"^Nombres? (?:total |annuel )*d(?:e |’|')(?P<noun>\w+)", re.IGNORECASE)
+_COUNT_KINDS = frozenset({"valeur", "min", "plus_vs_n_1"})
+
+
+def counted_noun(label: str) -> str | None:
+    """What a count indicator counts, from its label: « Nombre de filières … » -> « filières »."""
+    match = _COUNTED.match(label.strip())
+    return match.group("noun") if match else None
+
+
+def _with_noun(text: str, target: YearTarget, ind: Indicator) -> str:
+    """A count target with what it counts: « 2029 : au moins 5 filières »."""
+    noun = counted_noun(ind.label) if ind.unit == "nombre" else None
+    if noun is None or target.kind not in _COUNT_KINDS or target.value is None:
+        return text
+    year, _, value = text.partition(" : ")
+    return f"{year} : " + re.sub(r"\d+(?:,\d+)?", lambda m: f"{m.group(0)} {noun}", value, count=1)
 
 
 def _scope_phrase(label: str) -> str:

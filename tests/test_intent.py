@@ -1,0 +1,36 @@
+"""How a question is routed: the establishment size it names (beds) picks the fiche's row."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.intent import parse_intent
+
+
+@pytest.mark.parametrize(
+    ("question", "beds"),
+    [
+        ("pour un petit établissement (<100 lits), la cible ?", 99),
+        ("un CHU > 500 lits doit viser combien ?", 501),
+        ("un CH >=300 lits", 301),
+        ("moins de 100 lits", 99),
+        ("plus de 500 lits", 501),
+        ("entre 100 et 499 lits", 299),
+        ("un CH de 350 lits", 350),
+        ("quelle cible pour la RAAC ?", None),
+    ],
+)
+def test_the_size_a_question_names(question: str, beds: int | None) -> None:
+    assert parse_intent(question).beds == beds
+
+
+@pytest.mark.parametrize(
+    ("question", "every"),
+    [
+        ("quel taux viser en 2025 puis les années suivantes ?", True),
+        ("la cible en 2025, et après ?", True),
+        ("combien de filières en 2029 ?", False),
+    ],
+)
+def test_a_question_asking_for_the_following_years_too(question: str, every: bool) -> None:
+    assert parse_intent(question).every_year is every

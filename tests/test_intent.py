@@ -34,3 +34,19 @@ def test_the_size_a_question_names(question: str, beds: int | None) -> None:
 )
 def test_a_question_asking_for_the_following_years_too(question: str, every: bool) -> None:
     assert parse_intent(question).every_year is every
+
+
+@pytest.mark.parametrize(
+    ("question", "engaged"),
+    [
+        ("cibles d'un établissement qui n'est pas encore engagé dans ces actions ?", False),
+        ("cibles 2025 d'un établissement non encore engagé dans la démarche ?", False),
+        ("et si on n'a encore rien fait en santé environnementale ?", False),
+        ("pour un établissement déjà engagé en santé environnementale ?", True),
+        ("quelle cible pour l'OS 2 ?", None),
+    ],
+)
+def test_whether_the_question_is_for_an_establishment_already_engaged(
+    question: str, engaged: bool | None
+) -> None:
+    assert parse_intent(question).engaged is engaged

@@ -38,6 +38,11 @@ _EVERY_YEAR = re.compile(
     r"annees? d'apres|jusqu'(?:en|a))\b"
 )
 _ENGAGED = re.compile(r"\bdeja engage")
+_NOT_ENGAGED = re.compile(
+    r"\b(?:pas|non|jamais) (?:encore |deja |du tout )?engage|\bpas encore (?:dans|entre)"
+    r"|\brien fait\b"
+)
+"""« pas encore engagé », « non encore engagé », « on n'a encore rien fait »: the other row."""
 _HPR = re.compile(r"\bhpr\b|\bhopita(?:l|ux) de proximite\b")
 _INDICATORS = r"indicateurs?"
 _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
@@ -164,7 +169,9 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
         rule_topics=topics,
         category=category,
         beds=beds,
-        engaged=True if _ENGAGED.search(folded) else None,
+        engaged=False
+        if _NOT_ENGAGED.search(folded)
+        else (True if _ENGAGED.search(folded) else None),
         years=sorted({int(y) for y in _YEAR.findall(folded)}),
         every_year=bool(_EVERY_YEAR.search(folded)),
         hpr=hpr,

@@ -260,7 +260,10 @@ def _with_noun(text: str, target: YearTarget, ind: Indicator) -> str:
     if noun is None or target.kind not in _COUNT_KINDS or target.value is None:
         return text
     year, _, value = text.partition(" : ")
-    return f"{year} : " + re.sub(r"\d+(?:,\d+)?", lambda m: f"{m.group(0)} {noun}", value, count=1)
+    plural = noun if target.value <= 1 or noun.endswith(("s", "x")) else f"{noun}s"
+    return f"{year} : " + re.sub(
+        r"\d+(?:,\d+)?", lambda m: f"{m.group(0)} {plural}", value, count=1
+    )
 
 
 def _scope_phrase(label: str) -> str:
@@ -306,7 +309,8 @@ def _write_eligibility(w: _Writer, intent: Intent) -> None:
     quotes = list(elig.quotes)
     if facts and quotes:
         n = w.cite(quotes[0].doc_id, quotes[0].text, quotes[0].section)
-        w.add("Éligibilité : " + " ; ".join(facts), n)
+        words = _shorten(quotes[0].text, 40)[0]
+        w.add("Éligibilité : " + " ; ".join(facts) + f" (la fiche : « {words} »)", n)
         for quote in quotes[1:]:
             w.add(f"« {quote.text} »", w.cite(quote.doc_id, quote.text, quote.section))
     sans_objet = [

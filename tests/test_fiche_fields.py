@@ -152,3 +152,14 @@ def test_a_year_asked_leads_alone_with_what_the_indicator_counts(
     )
     if target.kind in {"min", "valeur", "plus_vs_n_1"}:
         assert noun.lower() in first.lower(), "what the count counts is said with its figure"
+
+
+def test_what_to_do_in_a_year_is_that_year_s_cell_of_the_target_table(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(index, kb, "PREMS : en 2027 il faut faire quoi ?")
+    first = answer.answer.split("\n")[0]
+    assert first.startswith("CPOM_OS_7 — ")
+    cell = next(y for y in kb.indicators["CPOM_OS_7"].target.rules[0].years if y.year == 2027)
+    assert cell.cell
+    assert f"2027 : « {cell.cell} »" in first

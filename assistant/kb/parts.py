@@ -76,6 +76,13 @@ _COUNT_TARGET = re.compile(
     r"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202\d|"
     r"lits|chu|ch|clinique)\b|\b(chaque annee|par an|au total)\b.*\bcombien\b"
 )
+_YEAR_TASK = re.compile(
+    r"\b202[5-9]\b.{0,40}\b(?:faire quoi|on fait quoi|fait quoi|(?:il )?faut (?:faire|avoir fait)|"
+    r"quoi faire|qu'est-ce qu'on doit|on doit faire|qu'est-ce qui est (?:attendu|prevu))"
+    r"|\b(?:faire quoi|fait quoi|quoi faire|faut (?:avoir )?fait quoi|qu'est-ce qui est "
+    r"(?:attendu|prevu)|qu'est-ce qu'on doit faire)\b.{0,40}\b202[5-9]\b"
+)
+"""« en 2027 il faut faire quoi ? »: what a campaign year's cell of the target table says."""
 # The fiche titles of each part (folded), as the 30 fiches write them: « 2. Description de
 # l'objectif », « 3. Description de l'indicateur », « Cible 2025-2029 », « Source », « Modalités
 # de suivi », « Bonnes pratiques ».
@@ -96,7 +103,7 @@ def asked_parts(folded: str) -> list[FichePart]:
     parts = [name for name, pattern in PART_PATTERNS if pattern.search(folded)]
     if "preuve" in parts:
         return [p for p in parts if p != "cible"]
-    if "cible" not in parts and _COUNT_TARGET.search(folded):
+    if "cible" not in parts and (_COUNT_TARGET.search(folded) or _YEAR_TASK.search(folded)):
         parts.insert(0, "cible")
     return parts
 

@@ -50,3 +50,16 @@ def test_whether_the_question_is_for_an_establishment_already_engaged(
     question: str, engaged: bool | None
 ) -> None:
     assert parse_intent(question).engaged is engaged
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("les cibles 2025 et 2026 ?", [2025, 2026]),
+        ("les cibles 2025 et 2026-2029 ?", [2025, 2026, 2027, 2028, 2029]),
+        ("la cible totale sur 2025-2029 ?", []),
+        ("le CPOM 2020-2024 disait quoi ?", []),
+    ],
+)
+def test_the_years_a_question_asks_about(question: str, years: list[int]) -> None:
+    assert parse_intent(question).years == years

@@ -33,6 +33,8 @@ never matches."""
 _BEDS_RANGE = re.compile(r"\b(?:de |entre )?(\d{2,4})\s*(?:a|-|et)\s*(\d{2,4})\s*lits\b")
 _BEDS = re.compile(r"\b(\d{2,4})\s*lits\b")
 _YEAR = re.compile(r"\b(202[4-9])\b")
+_PERIOD = re.compile(r"\b20\d\d\s*[-/–]\s*20\d\d\b")
+"""« 2025-2029 »: a period, not the years asked."""
 _EVERY_YEAR = re.compile(
     r"\b(?:suivantes?|apres|ensuite|chaque annee|par an|toutes les annees|periode|"
     r"annees? d'apres|jusqu'(?:en|a))\b"
@@ -172,10 +174,24 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
         engaged=False
         if _NOT_ENGAGED.search(folded)
         else (True if _ENGAGED.search(folded) else None),
-        years=sorted({int(y) for y in _YEAR.findall(folded)}),
+        years=_asked_years(folded),
         every_year=bool(_EVERY_YEAR.search(folded)),
         hpr=hpr,
     )
+
+
+def _asked_years(folded: str) -> list[int]:
+    """The campaign years a question asks about.
+
+    « 2026-2029 » asks for each of them; the whole campaign « 2025-2029 », for none in
+    particular (a total, the period).
+    """
+    years = {int(y) for y in _YEAR.findall(_PERIOD.sub(" ", folded))}
+    for match in _PERIOD.finditer(folded):
+        low, high = (int(y) for y in re.findall(r"20\d\d", match.group(0)))
+        if (low, high) != (2025, 2029) and 2024 <= low < high <= 2029:
+            years |= set(range(low, high + 1))
+    return sorted(years)
 
 
 def _category(folded: str) -> str | None:

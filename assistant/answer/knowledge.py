@@ -244,7 +244,9 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
             w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
 
 
-_COUNTED = re.compile(r"^Nombres? (?:total |annuel )*d(?:e |’|')(?P<noun>\w+)", re.IGNORECASE)
+_COUNTED = re.compile(
+    r"^Nombres? (?:total |annuel )*d(?:e |’|')(?P<noun>\w+(?: ou \w+)?)", re.IGNORECASE
+)
 _COUNT_KINDS = frozenset({"valeur", "min", "plus_vs_n_1"})
 
 
@@ -260,7 +262,10 @@ def _with_noun(text: str, target: YearTarget, ind: Indicator) -> str:
     if noun is None or target.kind not in _COUNT_KINDS or target.value is None:
         return text
     year, _, value = text.partition(" : ")
-    plural = noun if target.value <= 1 or noun.endswith(("s", "x")) else f"{noun}s"
+    plural = " ou ".join(
+        word if target.value <= 1 or word.endswith(("s", "x")) else f"{word}s"
+        for word in noun.split(" ou ")
+    )
     return f"{year} : " + re.sub(
         r"\d+(?:,\d+)?", lambda m: f"{m.group(0)} {plural}", value, count=1
     )

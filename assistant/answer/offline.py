@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.designation import subject_codes
 from assistant.answer.evidence import Evidence, gather, guides_words
 from assistant.answer.extractive import extractive_answer
 from assistant.answer.intent import Intent, parse_intent
@@ -56,7 +57,15 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
     codes = [c for c in intent.codes if kb is not None and _known(kb, c)]
     codes = codes or [c for c in evidence.named_fiches if kb is not None and _known(kb, c)]
     if not codes and (intent.parts or intent.fields) and kb is not None:
-        codes = [c for c in [_retrieved_fiche(evidence)] if c and _known(kb, c)]
+        named = (
+            [c for c in subject_codes(question, settings.corpus_dir) if _known(kb, c)]
+            if set(intent.parts) - _OPEN_PARTS or intent.fields
+            else []
+        )
+        # one indicator named by its subject (« la cellule de gestion des lits »), else the
+        # fiche all the best passages come from
+        codes = named if len(named) == 1 else []
+        codes = codes or [c for c in [_retrieved_fiche(evidence)] if c and _known(kb, c)]
     if codes and current and kb is not None:
         kb_answer = indicator_answer(index, kb, codes[0], intent, question)
         if kb_answer is not None:
@@ -84,6 +93,10 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
             return OfflineAnswer(answer, evidence, decision, intent)
     return OfflineAnswer(refusal(evidence, candidates[-1][0]), evidence, decision, intent)
 
+
+_OPEN_PARTS = frozenset({"definition", "pratiques"})
+"""Parts a subject alone does not route to its fiche: « que signifie ORSAN ? » asks what the
+word means, not the fiche's definition of its indicator."""
 
 FICHE_AGREEMENT = 3
 """A question that names no indicator is about one when its best passages all come from that

@@ -518,3 +518,26 @@ def test_a_generated_no_against_the_codes_yes_is_removed(index: Index, kb: Knowl
     assert answer.mode == "llm"
     assert answer.removed_claims == ["Non, cet indicateur ne vous concerne pas [1]."]
     assert answer.answer.split("\n")[1].startswith("CPOM_OS_13 — Oui")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "c'est quand qu'on doit avoir tout saisi dans ecars ?",
+        "qui chez nous doit signer le CPOM, le directeur ou le président du conseil ?",
+        "on envoie notre dossier comment à l'ARS, par mail ou dans e-CARS ?",
+        "est-ce qu'on peut modifier nos indicateurs après la signature ?",
+        "on doit faire valider nos choix par la CME avant de saisir ?",
+        "il faut combien de temps pour que l'ARS valide notre sélection ?",
+    ],
+)
+def test_questions_in_the_first_person_on_the_campaign_keep_the_general_answer(
+    question: str, index: Index, kb: KnowledgeBase
+) -> None:
+    est = establishment_of(_profile("ch-ght-intermediaire.json"))
+    answer = answer_question(
+        question, index=index, kb=kb, settings=index.settings, establishment=est
+    )
+    assert answer.pour_vous == []
+    assert answer.votre_selection is None
+    assert answer.annexe_hpr is None

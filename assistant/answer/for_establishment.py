@@ -53,11 +53,14 @@ _CHOICE = re.compile(
 )
 """Words of choosing indicators."""
 _VERDICT = re.compile(
-    r"\b(?:valides?|valider|ok|bons?|bonnes?|passe(?:nt)?|tient|tiennent|assez|trop|"
-    r"manque\w*|reste\w*|encore|combien|rajouter|boucler|conformes?|regles?|suffit|"
-    r"suffisant\w*|complet\w*|respect\w*|correcte?s?|en regle|niveau nombre)\b"
+    r"\b(?:valides?(?! (?:par|notre|nos|la|le|les|ce|ces|cette)\b)|ok|bons?|bonnes?|"
+    r"passe(?:nt)?|tient|tiennent|assez|trop|manque\w*|reste\w*|encore|"
+    r"combien(?! de (?:temps|jours?|mois|semaines?|heures?)\b)|rajouter|boucler|conformes?|"
+    r"regles?|suffit|suffisant\w*|complet\w*|respect\w*|correcte?s?|en regle|niveau nombre|"
+    r"tel quel(?:le)?s?|(?:peut|peux|pouvons|pourrait)[- ](?:on )?valider)\b"
 )
-"""Words that ask for a verdict or a count."""
+"""Words that ask for a verdict or a count: not « l'ARS valide notre sélection » (the process),
+nor « combien de temps » (a duration)."""
 _HPR = re.compile(
     r"\bhpr\b|\bhopita(?:l|ux) de proxi\w*|\bannexe (?:en plus|supplementaire)\b"
     r"|\b(?:annexe|hopita\w*|etablissements?|indicateurs?|hp)\b.{0,20}\bproximite\b"

@@ -217,25 +217,25 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         if asked:
             years = asked
 
-        def shown(targets: list[YearTarget]) -> str:
+        def listed(targets: list[YearTarget]) -> str:
             # one sentence for the row: the years are joined by commas, not semicolons
             return ", ".join(_with_noun(format_year_target(y, ind.unit), y, ind) for y in targets)
 
-        values = shown(years)
+        values = listed(years)
         n = w.cite(_doc(ind), rule.quote.text, rule.quote.section)
         row = " ".join(rule.quote.text.split())
         label = " ".join(rule.scope.label.split())
         if len(row) > len(label) and fold(row).startswith(fold(label)):
             row = row[len(label) :].lstrip(" :/")  # the scope is said once, before the quote
         if brief:
-            w.add(f"{_scope_phrase(rule.scope.label)} : {shown([*years, *others])}", n)
+            w.add(f"{_scope_phrase(rule.scope.label)} : {listed([*years, *others])}", n)
             continue
         # the fiche's own row leads (its words, its total), the year-by-year reading follows;
         # a question on given years gets those years alone first, the other years after
         if asked:
             w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
             if others:
-                w.add(f"Autres années : {shown(others)}", n)
+                w.add(f"Autres années : {listed(others)}", n)
             w.add(f"Texte de la fiche : « {row} »", n)
         else:
             w.add(f"{_scope_phrase(rule.scope.label)}, texte de la fiche : « {row} »", n)

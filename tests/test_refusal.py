@@ -17,7 +17,6 @@ SIGNALS = {
     "region_mismatch": 0.0,
     "type_missing": 0.0,
     "routed": 0.0,
-    "routed_gap": 0.0,
     "unknown_terms": 0.0,
     "year_missing": 0.0,
     "top_sentence": 1.0,
@@ -43,7 +42,7 @@ def test_more_of_the_question_in_the_passages_is_more_support() -> None:
 def test_each_missing_signal_lowers_support_and_none_alone_decides_everything() -> None:
     model = refusal_model()
     base = model.probability(SIGNALS)
-    for name in ("missing_named", "region_mismatch", "type_missing", "year_missing", "routed_gap"):
+    for name in ("missing_named", "region_mismatch", "type_missing", "year_missing"):
         assert model.probability({**SIGNALS, name: 1.0}) < base
     assert model.supports(SIGNALS)
 
@@ -132,19 +131,3 @@ def test_a_year_asked_that_the_answer_never_says_is_a_signal(
     question: str, answer: str, missing: bool
 ) -> None:
     assert year_missing(question, answer, _Index()) is missing
-
-
-def test_a_routed_answer_saying_none_of_the_question_s_words_has_a_gap() -> None:
-    from assistant.answer.evidence import Evidence
-    from assistant.answer.models import Answer, Citation
-    from assistant.answer.support import _routed_gap
-
-    weights = {"lettr": 2.0, "liaison": 2.0, "cibl": 1.0}  # stems, as tokenize writes them
-    evidence = Evidence("q", list(weights), weights, {}, [], [], [])
-    quote = "Taux de séjours clôturés pour lesquels au moins une ordonnance de sortie"
-    citation = Citation(n=1, doc_id="d", title="t", section="s", quote=quote)
-    answer = Answer(
-        answer="CPOM_OS_16 — cible : 2025 : 50 % [1].", supported=True, citations=[citation]
-    )
-    assert _routed_gap(answer, evidence.weights, evidence, set()) == pytest.approx(0.8)
-    assert _routed_gap(answer, evidence.weights, evidence, {"lettr", "liaison"}) == 0.0

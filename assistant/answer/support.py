@@ -247,15 +247,12 @@ def _signals(
         else None
     )
     unknown = sum(w for t, w in weights.items() if not stats.known(t)) / total
-    routed = min_coverage < MIN_COVERAGE
-    routed_gap = _routed_gap(answer, weights, evidence, excused) if routed else 0.0
     features = {
         "coverage": coverage,
         "missing_named": min(len(missing), 3) / 3,
         "region_mismatch": float(region_mismatch),
         "type_missing": float(lacking is not None),
-        "routed": float(routed),
-        "routed_gap": routed_gap,
+        "routed": float(min_coverage < MIN_COVERAGE),
         "unknown_terms": unknown,
         "year_missing": float(year_missing(evidence.question, answer.answer, index)),
         "top_sentence": evidence.scored[0].score if evidence.scored else 0.0,
@@ -265,27 +262,6 @@ def _signals(
         # the model reads the signal's mean (no vote)
         features["closeness"] = evidence.closeness
     return features, missing, region_mismatch, lacking
-
-
-def _routed_gap(
-    answer: Answer, weights: dict[str, float], evidence: Evidence, excused: set[str]
-) -> float:
-    """The share of the question's words that a routed answer's own words leave out.
-
-    A fiche or rules answer counts its whole fiche as support, so a word found anywhere in the
-    fiche covers the question (« les 65 à 75 ans », « la lettre de liaison » asked of a fiche on
-    the over-75s, on discharge prescriptions). This reads only what the answer says and quotes.
-    """
-    said = set(tokenize(answer.answer))
-    for citation in answer.citations:
-        said |= set(tokenize(citation.quote))
-    naming = set(evidence.naming_terms)
-    asked = {t: w for t, w in weights.items() if t not in excused and t not in naming}
-    total = sum(asked.values())
-    if not total:
-        return 0.0
-    left = sum(w for t, w in asked.items() if said.isdisjoint(evidence.variants.get(t, {t})))
-    return left / total
 
 
 def _fitted_embedder(index: Any) -> bool:

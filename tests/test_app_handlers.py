@@ -131,6 +131,9 @@ def test_questions_answer_for_the_dossier_unless_asked_in_general(
         "Réponses pour : **Centre hospitalier de Saint\\-Exemple**"
     )
     assert questions.answering_for(ctx, stored, general=True).startswith("Réponses générales")
+    # a user who fills no profile in the page (a referent) is never asked to complete one
+    assert questions.answering_for(ctx, stored, edits=False) == questions.NO_DOSSIER
+    assert questions.refresh(ctx, stored, edits=False)[1] is None
     mine = questions.establishment_of_dossier(ctx, stored)
     assert mine is not None
     assert [line.code for line in mine.strategic] == proposed.codes()

@@ -163,6 +163,10 @@ def test_the_review_cycle_on_both_sides(browser: Any, shared_app: ApiServer) -> 
     page = referent.login()
     assert "référent ARS" in page.locator("#user-banner").inner_text()
     assert not page.get_by_role("tab", name="Mon dossier").is_visible()
+    # a referent has no dossier: the Questions tab answers in general, asks for no profile
+    page.wait_for_function(
+        "() => document.querySelector('#answering-for').innerText.includes('pas de dossier')"
+    )
     open_for_review(page)
     shot(page, "05-referent-ouvre-le-dossier.png")
     target = codes[-1]

@@ -129,8 +129,13 @@ def build_blocks(ctx: AppContext) -> Any:
             with gr.Tab("Documents", id="documents") as documents_tab:
                 indexed = documents.build(ctx, documents_tab)
         questions.wire(asked, ctx, chat_store=chat_store, dossier=dossier)
+
+        def refresh_questions(stored: Any, general: bool, request: gr.Request) -> list[Any]:
+            edits = may_edit(actor_of(ctx, request))
+            return questions.refresh(ctx, stored, general, edits=edits)
+
         questions_tab.select(
-            lambda stored, general: questions.refresh(ctx, stored, general),
+            refresh_questions,
             [dossier, asked.general],
             questions.refresh_outputs(asked),
             queue=False,
@@ -259,13 +264,14 @@ def build_blocks(ctx: AppContext) -> Any:
                 *questions.restore(turns),
             ]
 
-        def refresh(stored: Any) -> list[Any]:
+        def refresh(stored: Any, request: gr.Request) -> list[Any]:
             d = Dossier.load(stored)
+            edits = may_edit(actor_of(ctx, request))
             return [
                 *selection.refresh(ctx, d),
                 *justification.refresh(ctx, d, next(iter(d.codes()), None)),
                 *documents.refresh(ctx),
-                *questions.refresh(ctx, d.store()),
+                *questions.refresh(ctx, d.store(), edits=edits),
             ]
 
         # What the user typed comes back at once (no knowledge base needed), before they can

@@ -31,9 +31,11 @@ from assistant.ui.chat import (
     store_turns,
     turn_of,
 )
+from assistant.ui.dossier_sync import may_edit
 from assistant.ui.errors import french_errors, message_of
 from assistant.ui.escaping import md
 from assistant.ui.feedback import Rating, record_feedback
+from assistant.ui.identity import actor_of
 from assistant.ui.workspace import Dossier, draft_tree, profile_of
 
 if TYPE_CHECKING:
@@ -83,8 +85,19 @@ def establishment_of_dossier(ctx: AppContext, stored: Any) -> Establishment | No
     )
 
 
-def answering_for(ctx: AppContext, stored: Any, general: bool = False) -> str:
-    """The line above the chat: whom the answers are written for."""
+NO_DOSSIER = "Réponses générales, pour tous les établissements (ce compte n'a pas de dossier)."
+
+
+def answering_for(
+    ctx: AppContext, stored: Any, general: bool = False, *, edits: bool = True
+) -> str:
+    """The line above the chat: whom the answers are written for.
+
+    ``edits``: the user fills a profile in the page (an establishment, the local user); a
+    referent does not, and is never asked to complete one.
+    """
+    if not edits:
+        return NO_DOSSIER
     establishment = establishment_of_dossier(ctx, stored)
     if establishment is None:
         return INCOMPLETE_PROFILE
@@ -332,9 +345,12 @@ def restore(stored: Any) -> list[Any]:
     return [messages_of(load_turns(stored))]
 
 
-def refresh(ctx: AppContext, stored: Any, general: bool = False) -> list[Any]:
+def refresh(
+    ctx: AppContext, stored: Any, general: bool = False, *, edits: bool = True
+) -> list[Any]:
     """The line above the chat, and the dossier the answers are written for (None: general)."""
-    return [answering_for(ctx, stored, general), None if general else stored]
+    line = answering_for(ctx, stored, general, edits=edits)
+    return [line, None if general or not edits else stored]
 
 
 def refresh_outputs(tab: QuestionsTab) -> list[Any]:
@@ -375,12 +391,12 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -
         button.click(
             feedback_with(ctx, rating), [t.last_answer, t.comment], [t.feedback_note, t.comment]
         )
-    t.general.change(
-        lambda stored, general: refresh(ctx, stored, general),
-        [dossier, t.general],
-        refresh_outputs(t),
-        queue=False,
-    )
+    import gradio as gr
+
+    def switch(stored: Any, general: bool, request: gr.Request) -> list[Any]:
+        return refresh(ctx, stored, general, edits=may_edit(actor_of(ctx, request)))
+
+    t.general.change(switch, [dossier, t.general], refresh_outputs(t), queue=False)
     t.new_chat.click(
         lambda: ([], [], None), None, [t.chatbot, chat_store, t.last_answer], queue=False
     )
@@ -389,6 +405,7 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -
 __all__ = [
     "EXAMPLE_QUESTIONS",
     "MAX_QUESTION_CHARS",
+    "NO_DOSSIER",
     "QuestionsTab",
     "answering_for",
     "ask",

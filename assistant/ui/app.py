@@ -128,18 +128,19 @@ def build_blocks(ctx: AppContext) -> Any:
                 checked = verification.build()
             with gr.Tab("Documents", id="documents") as documents_tab:
                 indexed = documents.build(ctx, documents_tab)
-        questions.wire(asked, ctx, chat_store=chat_store, dossier=dossier)
+        questions.wire(asked, ctx, chat_store=chat_store)
 
         def refresh_questions(stored: Any, general: bool, request: gr.Request) -> list[Any]:
             edits = may_edit(actor_of(ctx, request))
             return questions.refresh(ctx, stored, general, edits=edits)
 
-        questions_tab.select(
-            refresh_questions,
-            [dossier, asked.general],
-            questions.refresh_outputs(asked),
-            queue=False,
-        )
+        for opened_or_switched in (questions_tab.select, asked.general.change):
+            opened_or_switched(
+                refresh_questions,
+                [dossier, asked.general],
+                questions.refresh_outputs(asked),
+                queue=False,
+            )
         selection.wire(chosen, ctx, dossier=dossier, indicator=drafted.indicator)
         justification.wire(drafted, ctx, dossier=dossier)
         verification.wire(checked, ctx)

@@ -31,11 +31,9 @@ from assistant.ui.chat import (
     store_turns,
     turn_of,
 )
-from assistant.ui.dossier_sync import may_edit
 from assistant.ui.errors import french_errors, message_of
 from assistant.ui.escaping import md
 from assistant.ui.feedback import Rating, record_feedback
-from assistant.ui.identity import actor_of
 from assistant.ui.workspace import Dossier, draft_tree, profile_of
 
 if TYPE_CHECKING:
@@ -363,14 +361,13 @@ def restore_outputs(tab: QuestionsTab) -> list[Any]:
     return [tab.chatbot]
 
 
-def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -> None:
+def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any) -> None:
     """Attach the tab's callbacks (call inside ``gr.Blocks``).
 
-    ``dossier`` is the dossier kept in the browser: answers are written for its
-    establishment unless the « en général » switch is on (``refresh`` passes it on).
-
     The send button's chain has fixed API names (``show_question``, ``answer``): the load
-    bench drives the app through them.
+    bench drives the app through them. The answers are written for the dossier that
+    ``refresh`` puts in ``answered_for``; the app calls it when the tab opens and when the
+    « en général » switch moves (it needs the user).
     """
     t = tab
     for trigger, named in ((t.send.click, True), (t.question.submit, False)):
@@ -391,12 +388,6 @@ def wire(tab: QuestionsTab, ctx: AppContext, *, chat_store: Any, dossier: Any) -
         button.click(
             feedback_with(ctx, rating), [t.last_answer, t.comment], [t.feedback_note, t.comment]
         )
-    import gradio as gr
-
-    def switch(stored: Any, general: bool, request: gr.Request) -> list[Any]:
-        return refresh(ctx, stored, general, edits=may_edit(actor_of(ctx, request)))
-
-    t.general.change(switch, [dossier, t.general], refresh_outputs(t), queue=False)
     t.new_chat.click(
         lambda: ([], [], None), None, [t.chatbot, chat_store, t.last_answer], queue=False
     )

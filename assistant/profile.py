@@ -293,6 +293,15 @@ def read_profile(path: Path) -> Profile:
     Raises:
         InvalidInputError: The file is missing, too large, not JSON, or not a valid profile.
     """
+    return parse_profile(read_profile_json(path), origin=f"le profil {path.name!r}")
+
+
+def read_profile_json(path: Path) -> object:
+    """The JSON tree of a profile file (a profile, or a whole draft).
+
+    Raises:
+        InvalidInputError: The file is missing, too large, not UTF-8 or not JSON.
+    """
     try:
         if path.stat().st_size > MAX_PROFILE_BYTES:
             raise InvalidInputError(f"Le fichier {path.name!r} est trop volumineux pour un profil.")
@@ -308,7 +317,7 @@ def read_profile(path: Path) -> Profile:
             f"Le profil {path.name!r} n'est pas un JSON valide (ligne {exc.lineno}, "
             f"colonne {exc.colno})."
         ) from exc
-    return parse_profile(data, origin=f"le profil {path.name!r}")
+    return data
 
 
 __all__ = [
@@ -319,4 +328,5 @@ __all__ = [
     "Profile",
     "parse_profile",
     "read_profile",
+    "read_profile_json",
 ]

@@ -36,7 +36,7 @@ from assistant.kb import KnowledgeBase
 from assistant.kb.codes import normalize_code
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
-from assistant.rules import RuleSet, load_rules, validate_draft
+from assistant.rules import RuleSet, validate_draft
 from tests.conftest import ROOT
 
 PROFILES_DIR = ROOT / "bench" / "profiles"
@@ -461,19 +461,26 @@ def test_cli_ask_with_a_profile_and_a_draft_file(
 # --- LLM mode: the model rewords, the code decides ---------------------------------------------
 
 
-def test_a_generated_yes_against_the_codes_no_is_removed(index: Index, kb: KnowledgeBase) -> None:
-    est = establishment_of(_profile("psychiatrie-publique.json"))  # no surgery: RAAC is « non »
-    model = GenericFakeChatModel(
-        messages=iter(
-            [
-                AIMessage(
-                    content="Oui, vous pouvez retenir cet indicateur [1]. La cible est de +1 % "
-                    "par rapport à 2024 en 2025, puis de +3 % par rapport à N-1 chaque année "
-                    "jusqu'en 2029 [1]."
-                )
-            ]
-        )
-    )
+TARGETS = (
+    "La cible est de +1 % par rapport à 2024 en 2025, puis de +3 % par rapport à N-1 chaque "
+    "année jusqu'en 2029 [1]."
+)
+
+
+@pytest.mark.parametrize(
+    ("profile", "verdict", "contradiction"),
+    [
+        # no surgery: the RAAC is « non »; the model says it may be chosen
+        ("psychiatrie-publique.json", "Non", "Oui, vous pouvez retenir cet indicateur [1]."),
+        # a surgical clinic: « oui »; the model says it does not concern it
+        ("clinique-chirurgie.json", "Oui", "Non, cet indicateur ne vous concerne pas [1]."),
+    ],
+)
+def test_a_generated_sentence_against_the_code_s_verdict_is_removed(
+    index: Index, kb: KnowledgeBase, profile: str, verdict: str, contradiction: str
+) -> None:
+    est = establishment_of(_profile(profile))
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=f"{contradiction} {TARGETS}")]))
     answer = answer_question(
         "Quelle cible pour la RAAC ?",
         index=index,
@@ -483,41 +490,12 @@ def test_a_generated_yes_against_the_codes_no_is_removed(index: Index, kb: Knowl
         establishment=est,
     )
     assert answer.mode == "llm"
-    assert answer.pour_vous[0].eligible is False
-    assert answer.removed_claims == ["Oui, vous pouvez retenir cet indicateur [1]."]
+    assert answer.pour_vous[0].eligible is (verdict == "Oui")
+    assert answer.removed_claims == [contradiction]
     assert not answer.grounded
-    assert "vous pouvez retenir" not in answer.answer
-    assert answer.answer.split("\n")[1].startswith("CPOM_OS_13 — Non")
+    assert contradiction not in answer.answer
+    assert answer.answer.split("\n")[1].startswith(f"CPOM_OS_13 — {verdict}")
     assert "+3 % par rapport à N-1" in answer.answer.split(GENERAL_HEADING)[1]
-
-
-def test_a_generated_no_against_the_codes_yes_is_removed(index: Index, kb: KnowledgeBase) -> None:
-    est = establishment_of(_profile("clinique-chirurgie.json"))
-    assert indicator_facts(
-        "CPOM_OS_13", est, kb=kb, rules=load_rules(index.settings.rules_file)
-    ).item.eligible
-    model = GenericFakeChatModel(
-        messages=iter(
-            [
-                AIMessage(
-                    content="Non, cet indicateur ne vous concerne pas [1]. La cible est de +1 % "
-                    "par rapport à 2024 en 2025, puis de +3 % par rapport à N-1 chaque année "
-                    "jusqu'en 2029 [1]."
-                )
-            ]
-        )
-    )
-    answer = answer_question(
-        "Quelle cible pour la RAAC ?",
-        index=index,
-        kb=kb,
-        settings=index.settings,
-        chat_model=model,
-        establishment=est,
-    )
-    assert answer.mode == "llm"
-    assert answer.removed_claims == ["Non, cet indicateur ne vous concerne pas [1]."]
-    assert answer.answer.split("\n")[1].startswith("CPOM_OS_13 — Oui")
 
 
 @pytest.mark.parametrize(

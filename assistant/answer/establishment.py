@@ -7,7 +7,6 @@ selection, with their 2024 values), or from the app's dossier (the same draft tr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 from assistant.drafts import Value
 from assistant.errors import InvalidInputError, UnknownIndicatorError
 from assistant.kb.codes import KNOWN_CODES, normalize_code
-from assistant.profile import MAX_PROFILE_BYTES, Profile, parse_profile
+from assistant.profile import Profile, parse_profile, read_profile_json
 
 
 @dataclass(frozen=True)
@@ -94,21 +93,7 @@ def read_establishment(path: Path) -> Establishment:
     Raises:
         InvalidInputError: The file is missing, too large, not JSON, or not a valid profile.
     """
-    try:
-        if path.stat().st_size > MAX_PROFILE_BYTES:
-            raise InvalidInputError(f"Le fichier {path.name!r} est trop volumineux pour un profil.")
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InvalidInputError(f"Impossible de lire le profil {str(path)!r}.") from exc
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(f"Le profil {path.name!r} n'est pas un texte UTF-8.") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"Le profil {path.name!r} n'est pas un JSON valide (ligne {exc.lineno}, "
-            f"colonne {exc.colno})."
-        ) from exc
+    data = read_profile_json(path)
     if not isinstance(data, Mapping):
         raise InvalidInputError(f"Le profil {path.name!r} doit être un objet JSON (clé : valeur).")
     return establishment_of(data, origin=f"le profil {path.name!r}")

@@ -39,28 +39,16 @@ from assistant.propose.eligibility import (
     strategic_exclusion,
     target_rule,
 )
+from assistant.propose.selection import SELECTION_RULE_IDS, establishment_tree
 from assistant.rules import RuleSet, Source, validate_draft
 
 if TYPE_CHECKING:
     from assistant.kb import KnowledgeBase
 
-SELECTION_RULES: tuple[str, ...] = (
-    "SEL-MAX",
-    "SEL-MIN-CT",
-    "SEL-MIN-OS",
-    "SEL-DUPLICATE",
-    "SEL-UNKNOWN",
-    "ELIG-GHT",
-    "ELIG-ACTIVITY",
-    "ELIG-CATEGORY",
-    "ELIG-PUBLIC",
-    "HPR-NOT-HPR",
-    "HPR-MISSING",
-    "HPR-MAX",
-    "HPR-STARRED",
-    "HPR-COUNT",
-)
-"""The validator's rules on the choice of indicators (not on values nor texts)."""
+SELECTION_RULES = SELECTION_RULE_IDS - {"SCHEMA"}
+"""The validator's rules on the choice of indicators (SEL-*, ELIG-*, HPR-*), as ``propose``
+checks them, not on values nor texts; without SCHEMA: a dossier still incomplete is no answer
+to « combien il nous en reste »."""
 
 
 @dataclass
@@ -439,18 +427,8 @@ class SelectionFacts:
 def _tree(establishment: Establishment) -> dict[str, Any]:
     if establishment.has_selection:
         return dict(establishment.tree)
-    profile = establishment.profile
     return {
-        "etablissement": {
-            "raison_sociale": profile.raison_sociale or "",
-            "finess_ej": profile.finess_ej or "",
-            "statut": profile.statut,
-            "categorie": profile.categorie,
-            "lits": profile.lits,
-            "membre_ght": profile.membre_ght,
-            "hopital_proximite": profile.hopital_proximite,
-            "activites": list(profile.activites),
-        },
+        "etablissement": establishment_tree(establishment.profile),
         "indicateurs": [],
         "indicateurs_hpr": [],
     }

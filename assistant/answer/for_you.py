@@ -280,7 +280,6 @@ def _strategic_facts(
         motif=_cap(motif) + ".",
         ligne_cible=_row(ind, rule) if rule is not None else None,
         cibles=targets,
-        valeur_initiale=value,
         source=_fact_source(main),
     )
     return IndicatorFacts(item, statements)
@@ -376,7 +375,6 @@ def _hpr_facts(hpr: HprIndicator, establishment: Establishment, rules: RuleSet) 
         reserve=met[0] if met else None,
         motif=motif if met is None else f"{motif.rstrip('.')} ; {met[0]}.",
         cibles=targets,
-        valeur_initiale=value,
         source=_fact_source(annex),
     )
     return IndicatorFacts(item, statements)

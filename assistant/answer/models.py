@@ -84,7 +84,6 @@ class ForYou(BaseModel, frozen=True):
         description="Yearly targets computed from the 2024 value held by the dossier (the code "
         "of ``draft``), or None when the dossier holds no 2024 value.",
     )
-    valeur_initiale: Value | None = Field(None, exclude=True)
     source: FactSource
 
 

@@ -341,6 +341,7 @@ def test_the_journeys_work_with_the_keyboard_alone(browser: Any, shared_app: Api
     referent = Session(browser, shared_app, "ref31")
     page = referent.login()
     open_tab_with_keyboard(page, "Dossiers à examiner")
+    shows(page, "#review-queue", FINESS)  # the queue drawn, as a user sees it before choosing
     reach(page, "#review-open")
     page.keyboard.type(FINESS)
     page.keyboard.press("ArrowDown")

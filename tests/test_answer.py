@@ -20,6 +20,7 @@ from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import asked_type
 from assistant.answer.lines import holds_asked
 from assistant.answer.models import Citation
+from assistant.answer.question_parts import question_parts
 from assistant.answer.support import missing_answer_type, named_terms
 from assistant.cli import main
 from assistant.config import Settings
@@ -34,6 +35,7 @@ from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
 from assistant.text.french import fold
+from assistant.text.sentences import sentence_spans
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -888,3 +890,48 @@ def test_a_misspelt_word_is_read_as_the_corpus_writes_it(index: Index) -> None:
         "la coop cooperations zygomatique"
     )
     assert "hospitalisation a domicile" in guides_words(index, "hospitalisaton a domicile")
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "En SMR, qui fixe la liste des AE et PTS ? et c'est qui qui choisit les PTS ?",
+            ["En SMR, qui fixe la liste des AE et PTS ?", "c'est qui qui choisit les PTS ?"],
+        ),
+        (
+            "Dans quel délai faut-il demander le renouvellement, et de combien de temps "
+            "l'ARS dispose-t-elle pour répondre ?",
+            [
+                "Dans quel délai faut-il demander le renouvellement ?",
+                "de combien de temps l'ARS dispose-t-elle pour répondre ?",
+            ],
+        ),
+        (
+            "dotation de transition SMR : quel % en 2026 ? et en 2027 ?",
+            ["dotation de transition SMR : quel % en 2026 ?", "en 2027 ?"],
+        ),
+        ("jusqu'à quand on a pour saisir dans ecars ? on est à la bourre", None),
+        ("À qui et avant quelle date les ARS devaient-elles indiquer l'indicateur ?", None),
+        ("Combien d'indicateurs faut-il choisir au minimum ?", None),
+    ],
+)
+def test_a_two_part_question_is_cut_in_its_parts(question: str, parts: list[str] | None) -> None:
+    assert question_parts(question) == (parts or [])
+
+
+def test_a_two_part_question_gets_both_answers_in_its_first_sentence(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    question = (
+        "En SMR, qui fixe la liste des AE et PTS ? et c'est qui qui choisit les "
+        "etablissements eligibles aux PTS ?"
+    )
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "niveau national par arrêté" in first
+    assert "chaque année la liste des établissements éligibles" in first
+    # each part keeps its marker, and the sources stay whole sentences
+    assert re.search(r"arrêté \[\d\] ; ", first)
+    assert all(not c.quote.rstrip().endswith(":") for c in answer.citations)

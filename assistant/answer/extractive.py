@@ -15,6 +15,7 @@ from assistant.answer.guard import is_instruction
 from assistant.answer.intent import AskedType, asked_type
 from assistant.answer.lines import holds_asked, is_answer_line
 from assistant.answer.models import REFUSAL, Answer, Citation
+from assistant.answer.question_parts import part_leads
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
@@ -344,8 +345,78 @@ def with_rule_in_force(
     return chosen
 
 
+def paired_answer(
+    leads: list[ScoredSentence],
+    scored: list[ScoredSentence],
+    *,
+    max_words: int = MAX_WORDS,
+) -> tuple[str, list[Citation]]:
+    """The answer to a two-part question: one sentence per part, joined, then the others.
+
+    ``leads`` answer the parts, in the question's order; each comes with the lines that complete
+    it (the list it announces, its table cells). Both lead the answer as one sentence
+    (« … [1] ; … [2]. »), so that the reader sees both answers first; the other good sentences
+    follow by source, as in :func:`build_answer`.
+    """
+    runs = [[lead, *_continuation(lead, scored)] for lead in leads]
+    taken = [s for run in runs for s in run]
+    words = sum(s.sentence.words for s in taken)
+    rest: list[ScoredSentence] = []
+    for cand in select_sentences(scored, max_words=max_words):
+        if len(taken) + len(rest) >= MAX_SENTENCES + 1 or words + cand.sentence.words > max_words:
+            break
+        if cand in taken or any(_similar(cand.sentence, c.sentence) for c in taken):
+            continue
+        rest.append(cand)
+        words += cand.sentence.words
+    order: list[str] = []
+    for s in [*taken, *sorted(rest, key=lambda s: s.passage.rank)]:
+        if s.passage.chunk.id not in order:
+            order.append(s.passage.chunk.id)
+    number = {cid: n for n, cid in enumerate(order, start=1)}
+    said: dict[int, str] = {}
+    pieces = []
+    for run in runs:
+        n = number[run[0].passage.chunk.id]
+        text = _joined(run)
+        said[n] = f"{said.get(n, '')} {text}".strip()
+        pieces.append(with_marker(text, n)[:-1].rstrip())
+    second = pieces[1]
+    if second[:1].isupper() and second[1:2].islower():
+        second = second[0].lower() + second[1:]  # « ; le socle … », one sentence
+        lead = f"{pieces[0]} ; {second}."
+    else:  # « ; ARS … » would end the sentence at the semicolon
+        lead = f"{pieces[0]} — {second}."
+    parts = [lead]
+    for cid in order:
+        group = sorted(
+            (s for s in rest if s.passage.chunk.id == cid), key=lambda s: s.sentence.position
+        )
+        if group:
+            text = _joined(group)
+            said[number[cid]] = f"{said.get(number[cid], '')} {text}".strip()
+            parts.append(with_marker(text, number[cid]))
+    citations = [
+        _citation(number[cid], taken_or_rest[0].passage.chunk, taken_or_rest)
+        for cid in order
+        if (taken_or_rest := [s for s in [*taken, *rest] if s.passage.chunk.id == cid])
+    ]
+    notes = historical_notes(citations, said)
+    return " ".join(parts) + "".join(f"\n{note}" for note in notes), citations
+
+
 def extractive_answer(evidence: Evidence) -> Answer:
     """The offline answer built from the evidence's best sentences (no support decision)."""
+    leads = part_leads(evidence)
+    if leads:
+        text, citations = paired_answer(leads, evidence.scored)
+        return Answer(
+            question=evidence.question,
+            answer=text,
+            supported=bool(citations),
+            mode="extractive",
+            citations=citations,
+        )
     chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
     if evidence.historical_focus:
         chosen = with_rule_in_force(chosen, evidence.scored)

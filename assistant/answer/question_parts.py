@@ -87,8 +87,10 @@ def part_leads(evidence: Evidence) -> list[ScoredSentence]:
         {id(s): _rank(evidence, s, part, words) for s in candidates}
         for part, words in zip(parts, own, strict=True)
     ]
-    best = [max(candidates, key=lambda s, r=r: r[id(s)]) for r in ranks] if candidates else []
-    if not best or best[0] is best[1]:
+    if not candidates:
+        return []
+    best = [max(candidates, key=lambda s: rank[id(s)]) for rank in ranks]
+    if best[0] is best[1]:
         return []
     pairs = [
         (ranks[0][id(a)] + ranks[1][id(b)], a, b)

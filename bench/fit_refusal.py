@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ from tests.devset_tools import DEV3, DEVSET_EXTRA, load_devset, single_turn_ques
 
 FEATURES = [
     "coverage",
+    "routed_unsaid",
     "missing_named",
     "region_mismatch",
     "type_missing",
@@ -55,15 +57,38 @@ OFF_TOPIC = (
     "Quelle est la capitale de l'Australie ?",
     "Combien de calories dans une banane ?",
 )
+MORE_OFF_TOPIC = (
+    "Comment faire une pâte à crêpes sans gluten ?",
+    "Quels sont les horaires d'ouverture de la piscine municipale ?",
+    "Comment réinitialiser le mot de passe de ma box internet ?",
+    "Quelle est la meilleure période pour planter des tomates ?",
+    "Combien coûte une révision de voiture chez un garagiste ?",
+    "Quel film voir au cinéma ce week-end ?",
+    "Comment entretenir un aquarium d'eau douce ?",
+    "Quelles sont les règles du rugby à XV ?",
+)
 L2 = 0.5
 OFF_TOPIC_WEIGHT = 3
-"""Each off-topic question counts this many times (the dev sets hold 300 close ones)."""
+"""Each off-topic question counts this many times (the dev sets hold 300 close ones)…"""
+LEXICAL_OFF_TOPIC_WEIGHT = 5
+"""… and the lexical model sees ``MORE_OFF_TOPIC`` too, this many times each: without vectors,
+no closeness in meaning tells « la recette de la tarte » from « les recettes historiques »."""
 
 
-def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
+def record(lexical: bool = False) -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
     """(answerable, signals of each candidate in chain order) for every dev question, and the
-    index's embedder."""
+    index's embedder.
+
+    ``lexical``: on an index without vectors, built for the occasion in a temporary folder
+    (what a user gets with ``CPOM_DENSE=false`` or before the vectors are computed).
+    """
     settings = Settings()
+    if lexical:
+        from assistant.index.build import ingest
+
+        folder = Path(tempfile.mkdtemp(prefix="cpom-lexical-"))
+        settings = settings.model_copy(update={"index_dir": folder / "index"})
+        ingest(settings, dense=False)
     index = Index(settings)
     kb = load_kb(settings.corpus_dir)
     refuse_all = RefusalModel(
@@ -79,7 +104,12 @@ def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
     out = []
     items = load_devset() + load_devset(DEVSET_EXTRA) + [i for p in DEV3 for i in load_devset(p)]
     questions = [(single_turn_question(i), i.answerable) for i in items]
-    for question, answerable in [*questions, *((q, False) for q in OFF_TOPIC * OFF_TOPIC_WEIGHT)]:
+    off_topic = (
+        (OFF_TOPIC + MORE_OFF_TOPIC) * LEXICAL_OFF_TOPIC_WEIGHT
+        if lexical
+        else OFF_TOPIC * OFF_TOPIC_WEIGHT
+    )
+    for question, answerable in [*questions, *((q, False) for q in off_topic)]:
         support.FEATURE_LOG = []
         offline_answer(question, index=index, kb=kb, settings=settings)
         out.append((answerable, list(support.FEATURE_LOG)))
@@ -89,6 +119,7 @@ def record() -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
 
 SIGNS = {
     "coverage": 1,
+    "routed_unsaid": -1,
     "missing_named": -1,
     "region_mismatch": -1,
     "type_missing": -1,
@@ -102,11 +133,11 @@ words while answerable ones carry staff words and typos; unconstrained, the fit 
 that words unknown to the guides make a question more answerable."""
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+def fit(x: np.ndarray, y: np.ndarray, features: list[str]) -> tuple[np.ndarray, float]:
     """Logistic regression by projected gradient descent (L2 on the weights, signs kept)."""
     w = np.zeros(x.shape[1])
     b = 0.0
-    signs = np.array([SIGNS.get(name, 0) for name in FEATURES])
+    signs = np.array([SIGNS.get(name, 0) for name in features])
     for _ in range(5000):
         p = 1 / (1 + np.exp(-(x @ w + b)))
         grad_w = x.T @ (p - y) / len(y) + L2 * w / len(y)
@@ -133,28 +164,24 @@ def replay(
     return wrong / max(1, answerable), refused / max(1, unanswerable)
 
 
-def main() -> None:
-    """Fit, choose the threshold, print the dev figures, write the model."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dry-run", action="store_true")
-    args = parser.parse_args()
-    data, embedder_id = record()
+def fitted(
+    data: list[tuple[bool, list[dict[str, float]]]], features: list[str], embedder_id: str
+) -> tuple[RefusalModel, float, float]:
+    """The model fitted on ``data`` over ``features``, its threshold, and its dev figures."""
     rows = [(c, a) for a, cands in data for c in cands]
-    x = np.array([[c[f] for f in FEATURES] for c, _ in rows], dtype=float)
+    x = np.array([[c[f] for f in features] for c, _ in rows], dtype=float)
     y = np.array([1.0 if a else 0.0 for _, a in rows])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    w, b = fit((x - mean) / scale, y)
+    w, b = fit((x - mean) / scale, y, features)
     base = dict(
-        features=FEATURES,
+        features=features,
         mean=mean.round(6).tolist(),
         scale=scale.round(6).tolist(),
         weights=w.round(6).tolist(),
         bias=round(b, 6),
         fitted_on=(
-            f"bench/devset.yaml, bench/devset_extra.yaml, bench/dev3/ and {len(OFF_TOPIC)} "
-            "off-topic "
-            "questions "
+            f"bench/devset.yaml, bench/devset_extra.yaml, bench/dev3/ and off-topic questions "
             f"({len(data)} questions, {len(rows)} candidate answers)"
         ),
         note="written by bench/fit_refusal.py; never fitted on bench/heldout/",
@@ -173,10 +200,25 @@ def main() -> None:
     assert best is not None, "no threshold keeps answerable questions answered"
     model, wrong, refused = best
     print(f"{len(data)} questions (dev + off-topic), {len(rows)} candidate decisions")
-    for name, weight in zip(FEATURES, model.weights, strict=True):
+    for name, weight in zip(features, model.weights, strict=True):
         print(f"  {name:<16} {weight:+.3f}")
     print(f"  bias {model.bias:+.3f}, threshold {model.threshold:.3f}")
     print(f"dev: answerable wrongly refused {wrong:.3f}, unanswerable refused {refused:.3f}")
+    return model, wrong, refused
+
+
+def main() -> None:
+    """Fit both models (with vectors, lexical only), print the dev figures, write them."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+    print("with vectors:")
+    data, embedder_id = record()
+    model, _, _ = fitted(data, FEATURES, embedder_id)
+    print("\nlexical only (no vectors, no closeness):")
+    lexical_data, _ = record(lexical=True)
+    lexical, _, _ = fitted(lexical_data, [f for f in FEATURES if f != "closeness"], "")
+    model = model.model_copy(update={"lexical": lexical})
     if not args.dry_run:
         MODEL_FILE.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
         refusal_model.cache_clear()

@@ -13,6 +13,7 @@ from assistant.answer.support import year_missing
 
 SIGNALS = {
     "coverage": 0.8,
+    "routed_unsaid": 0.0,
     "missing_named": 0.0,
     "region_mismatch": 0.0,
     "type_missing": 0.0,
@@ -42,7 +43,13 @@ def test_more_of_the_question_in_the_passages_is_more_support() -> None:
 def test_each_missing_signal_lowers_support_and_none_alone_decides_everything() -> None:
     model = refusal_model()
     base = model.probability(SIGNALS)
-    for name in ("missing_named", "region_mismatch", "type_missing", "year_missing"):
+    for name in (
+        "missing_named",
+        "region_mismatch",
+        "type_missing",
+        "year_missing",
+        "routed_unsaid",
+    ):
         assert model.probability({**SIGNALS, name: 1.0}) < base
     assert model.supports(SIGNALS)
 
@@ -54,12 +61,20 @@ def test_a_question_closer_in_meaning_to_a_sentence_is_more_support() -> None:
     )
 
 
-def test_a_signal_that_could_not_be_read_moves_nothing() -> None:
-    """Without vectors (lexical index) there is no closeness: it counts as its dev mean."""
+def test_without_vectors_the_lexical_model_decides() -> None:
+    """Without vectors (lexical index) there is no closeness: the model fitted without it
+    decides, with its own threshold; a signal it still lacks counts as its dev mean."""
     model = refusal_model()
-    mean = model.mean[model.features.index("closeness")]
+    lexical = model.lexical
+    assert lexical is not None
+    assert "closeness" not in lexical.features
     without = {k: v for k, v in SIGNALS.items() if k != "closeness"}
-    assert model.probability(without) == model.probability({**SIGNALS, "closeness": mean})
+    assert model.probability(without) == lexical.probability(without)
+    assert model.supports(without) == (lexical.probability(without) >= lexical.threshold)
+    assert model.probability(SIGNALS) != lexical.probability(without)
+    mean = lexical.mean[lexical.features.index("coverage")]
+    fewer = {k: v for k, v in without.items() if k != "coverage"}
+    assert lexical.probability(fewer) == lexical.probability({**fewer, "coverage": mean})
 
 
 def test_the_sentence_score_is_fitted_on_the_dev_sets_only_for_its_own_signals() -> None:

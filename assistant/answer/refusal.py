@@ -30,13 +30,19 @@ class RefusalModel(BaseModel, frozen=True):
     embedder_id: str = ""
     """The embedder of the index the signals were read on (``closeness`` is its cosine)."""
     note: str = ""
+    lexical: RefusalModel | None = None
+    """The model fitted on a lexical-only index (no vectors, so no ``closeness``): it decides
+    when the signals come without ``closeness``."""
 
     def probability(self, signals: dict[str, float]) -> float:
         """The probability that the passages answer, from the decision's signals.
 
-        A signal that could not be read (no vectors: no ``closeness``) counts as its mean on the
-        dev set, so it moves nothing.
+        Without ``closeness`` (no vectors, or vectors of another embedder) the lexical model
+        decides; a signal that could still not be read counts as its mean on the dev set, so it
+        moves nothing.
         """
+        if self.lexical is not None and "closeness" in self.features and "closeness" not in signals:
+            return self.lexical.probability(signals)
         z = self.bias
         for name, mean, scale, weight in zip(
             self.features, self.mean, self.scale, self.weights, strict=True
@@ -46,6 +52,8 @@ class RefusalModel(BaseModel, frozen=True):
 
     def supports(self, signals: dict[str, float]) -> bool:
         """Whether the passages answer (probability at or over the fitted threshold)."""
+        if self.lexical is not None and "closeness" in self.features and "closeness" not in signals:
+            return self.lexical.supports(signals)
         return self.probability(signals) >= self.threshold
 
 

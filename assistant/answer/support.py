@@ -247,8 +247,22 @@ def _signals(
         else None
     )
     unknown = sum(w for t, w in weights.items() if not stats.known(t)) / total
+    # what the answer itself says (not the rest of its passages or of its fiche): a fiche's
+    # target answer to « la cible pour les CRH » holds the fiche's words, not « CRH »
+    said = set(tokenize(answer.answer))
+    for citation in answer.citations:
+        said |= set(tokenize(citation.quote)) | set(tokenize(citation.section))
+    answer_coverage = (
+        sum(
+            w
+            for t, w in weights.items()
+            if t in excused or t in naming or not said.isdisjoint(evidence.variants.get(t, {t}))
+        )
+        / total
+    )
     features = {
         "coverage": coverage,
+        "routed_unsaid": (1.0 - answer_coverage) if min_coverage < MIN_COVERAGE else 0.0,
         "missing_named": min(len(missing), 3) / 3,
         "region_mismatch": float(region_mismatch),
         "type_missing": float(lacking is not None),

@@ -295,14 +295,25 @@ def _display(text: str) -> str:
 
 
 def _citation(n: int, chunk: Chunk, items: list[ScoredSentence]) -> Citation:
-    positions = sorted(s.sentence.position for s in items)
-    contiguous = positions == list(range(positions[0], positions[0] + len(positions)))
-    first = min(items, key=lambda s: s.sentence.position).sentence
-    last = max(items, key=lambda s: s.sentence.position).sentence
-    if not contiguous:
-        first = last = items[0].sentence
+    """The citation of ``chunk`` quoting the answer's sentences of it.
+
+    Sentences that follow each other are quoted as one run of whole sentences; runs apart in
+    the passage are joined by « … », so that the quote shows all that the answer takes from it.
+    """
+    ordered = sorted(items, key=lambda s: s.sentence.position)
+    runs: list[list[Sentence]] = []
+    for item in ordered:
+        if runs and item.sentence.position == runs[-1][-1].position + 1:
+            runs[-1].append(item.sentence)
+        elif not runs or item.sentence.position != runs[-1][-1].position:
+            runs.append([item.sentence])
     body = body_offset(chunk)
-    return citation_for(n, chunk, whole_quote(chunk.text, first.start, last.end, body=body))
+    quotes: list[str] = []
+    for run in runs:
+        quote = whole_quote(chunk.text, run[0].start, run[-1].end, body=body)
+        if not any(quote in q or q in quote for q in quotes):
+            quotes.append(quote)
+    return citation_for(n, chunk, " … ".join(quotes))
 
 
 def citation_for(n: int, chunk: Chunk, quote: str) -> Citation:

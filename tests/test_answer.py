@@ -719,6 +719,9 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Qui signe le CPOM ?", "who", id="who"),
         pytest.param("On peut garder un indicateur déjà atteint ?", "yes_no", id="yes-no"),
         pytest.param("Quels documents accompagnent le guide ?", None, id="none"),
+        pytest.param("Quelle part du financement vient du modèle ?", "number", id="part"),
+        pytest.param("Quelle proportion des diagnostics ?", "number", id="proportion"),
+        pytest.param("Ça vient de la part de qui ?", "who", id="de-la-part"),
     ],
 )
 def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:

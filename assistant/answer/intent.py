@@ -86,7 +86,7 @@ _ASKS_DATE = re.compile(
 )
 _ASKS_NUMBER = re.compile(
     r"\b(combien|nombre|taux|pourcentage|montant|seuil|duree|delai|max|maximum|minimum|"
-    r"min|plafond|cible|cibles|valeur)\b|%"
+    r"min|plafond|cible|cibles|valeur|proportion|quote-part|quelles? parts?)\b|%"
 )
 _ASKS_REASON = re.compile(
     r"\b(pourquoi|pour quelle raison|dans quel but|a quoi (?:ca )?sert|"

@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
+from assistant.answer.evidence import Evidence
 from assistant.answer.extractive import announces, citation_for, historical_notes, is_answer_line
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
@@ -22,6 +23,7 @@ from assistant.answer.lines import holds_asked
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
 from assistant.answer.support import missing_answer_type, named_terms
+from assistant.answer.trimming import trimmed
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.corpus.catalog import load_catalog
@@ -838,9 +840,11 @@ def test_a_sentence_broken_by_a_line_end_is_answered_whole(index: Index, kb: Kno
     assert answer.supported
     lead = answer.answer.split(" [1]")[0]
     assert "22 septembre" in lead
-    # the line ends on « d'autre »: the sentence goes on, with no list mark
-    assert "d'autre part, de dialogues métier transversaux" in lead
+    # the line ends on « d'autre »: the sentence goes on, with no list mark; too long to lead
+    # whole, it leads by its answering clauses, and its source quotes it whole
+    assert not lead.rstrip(" …").endswith("d'autre")
     assert " ; part" not in lead
+    assert "d'autre part, de dialogues métier transversaux" in answer.citations[0].quote
 
 
 def test_the_list_a_sentence_announces_comes_with_it(index: Index, kb: KnowledgeBase) -> None:
@@ -938,3 +942,36 @@ def test_a_two_part_question_gets_both_answers_in_its_first_sentence(
     # each part keeps its marker, and the sources stay whole sentences
     assert re.search(r"arrêté \[\d\] ; ", first)
     assert all(not c.quote.rstrip().endswith(":") for c in answer.citations)
+
+
+def test_a_lead_too_long_to_read_as_one_sentence_is_cut_to_its_answering_clauses(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    question = (
+        "Instruction SG 2014-223 : à quelles dates la première version des fiches objectifs "
+        "devait-elle être transmise ?"
+    )
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0]
+    assert answer.supported
+    assert not first.continued  # one sentence, not a window of a longer run
+    assert "22 septembre" in first.text
+    assert "29 septembre 2014" in first.text
+    assert first.text.endswith("[1].")
+    assert " … [1]." in first.text  # the cut is shown
+    # the source still quotes the whole sentence
+    assert "en présence des directions d'administration centrale" in answer.citations[0].quote
+
+
+def _bare_evidence(question: str) -> Evidence:
+    return Evidence(
+        question=question, terms=[], weights={}, variants={}, passages=[], pool=[], scored=[]
+    )
+
+
+def test_a_list_asked_for_is_never_cut() -> None:
+    long_list = ", ".join(f"action {i}" for i in range(40))
+    assert trimmed(long_list, _bare_evidence("Quels sont les exemples d'actions ?")) == long_list
+    cut = trimmed(long_list, _bare_evidence("Combien d'actions ?"))
+    assert len(cut.split()) < len(long_list.split())
+    assert cut.endswith(" …")

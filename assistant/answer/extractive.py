@@ -8,6 +8,7 @@ order with its numbered citation; a historical source is named with its period.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
@@ -16,6 +17,7 @@ from assistant.answer.intent import AskedType, asked_type
 from assistant.answer.lines import holds_asked, is_answer_line
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.question_parts import part_leads
+from assistant.answer.trimming import trimmed
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
@@ -164,7 +166,10 @@ def document_label(chunk: Chunk) -> str:
 
 
 def build_answer(
-    chosen: list[ScoredSentence], *, prefer_historical: bool = False
+    chosen: list[ScoredSentence],
+    *,
+    prefer_historical: bool = False,
+    shorten: Callable[[str], str] | None = None,
 ) -> tuple[str, list[Citation]]:
     """Write the answer text with [n] markers, and its citations.
 
@@ -205,9 +210,16 @@ def build_answer(
             ]:
                 run.append(next_of[0])
             items = [*run, *[s for s in tail if s not in run]]
+            windows = len(run) > 1 and all(s.sentence.continued for s in run[:-1])
+            if shorten is not None and windows:
+                # one long sentence the splitter cut into windows: its answering clauses lead
+                rest = items[len(run) :]
+                text = " ".join([shorten(_joined(run)), *([_joined(rest)] if rest else [])])
+            else:
+                text = _joined(items)
         else:
             items = sorted(group, key=lambda s: s.sentence.position)
-        text = _joined(items)
+            text = _joined(items)
         said[n] = text
         parts.append(with_marker(text, n))
         citations.append(_citation(n, head.passage.chunk, items))
@@ -431,7 +443,11 @@ def extractive_answer(evidence: Evidence) -> Answer:
     chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
     if evidence.historical_focus:
         chosen = with_rule_in_force(chosen, evidence.scored)
-    text, citations = build_answer(chosen, prefer_historical=evidence.historical_focus)
+    text, citations = build_answer(
+        chosen,
+        prefer_historical=evidence.historical_focus,
+        shorten=lambda text: trimmed(text, evidence),
+    )
     return Answer(
         question=evidence.question,
         answer=text,

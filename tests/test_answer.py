@@ -306,6 +306,18 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
             "aucune coordonnée",
             id="phone-without-number",
         ),
+        pytest.param(
+            "quel logiciel de gestion des lits l'ARS recommande ?",
+            "Support de suivi : tableau de bord, logiciel de gestion des lits [1].",
+            "aucun produit",
+            id="software-not-named",
+        ),
+        pytest.param(
+            "Qui était le directeur général de l'ARS signataire du guide ?",
+            "Le CPOM est signé par le directeur général de l'ARS [1].",
+            "aucun nom",
+            id="person-not-named",
+        ),
     ],
 )
 def test_an_amount_or_a_contact_is_looked_for(question: str, answer: str, lacks: str) -> None:
@@ -319,6 +331,18 @@ def test_a_contact_or_an_amount_present_is_found() -> None:
     )
     assert (
         missing_answer_type("Combien coûte la licence ?", "La licence coûte 1 200 € par an [1].")
+        is None
+    )
+    assert (
+        missing_answer_type(
+            "Quel logiciel pour les contrats ?", "La saisie se fait via e-CARS [1]."
+        )
+        is None
+    )
+    assert (
+        missing_answer_type(
+            "Qui était le directeur général de l'ARS ?", "Monsieur Didier JAFFRE signe [1]."
+        )
         is None
     )
 

@@ -75,11 +75,25 @@ _ASKS_CONTACT = re.compile(
 )
 _CONTACT = re.compile(r"\b0\d(?:[ .]?\d\d){4}\b|@|\b\d{5}\s+[A-Z]")
 _ASKS_PERSON = re.compile(
-    r"\b(comment s'appelle|quel est le nom|nom du|nom de la|qui est (?:le|la|l'))\b"
+    r"\b(comment s'appelle|quel est le nom|nom du|nom de la|"
+    r"qui (?:est|etait|sont|etaient) (?:le|la|l'|les))\b"
 )
+_ASKS_PRODUCT = re.compile(
+    r"\bquel(?:le)?s? (?:logiciels?|prestataires?|capteurs?|marques?|editeurs?|fournisseurs?)\b"
+)
+"""« quel logiciel », « quel prestataire »: a product or a firm, named."""
+_PROPER = re.compile(
+    r"\b[a-zà-ÿ]+,? (?:[A-ZÀ-Ý][a-zà-ÿ]+|[A-Za-z-]*[A-Z][a-z-]*[A-Z][\w-]*)(?![\w-])"
+)
+"""A name inside a sentence: a capital after a lower-case word (« via DocuSign », « l'outil
+e-CARS »), not the capital that opens a sentence or a table cell."""
 _PERSON = re.compile(
-    r"\b(?:M\.|Mme|Monsieur|Madame)\s|\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}\b"
+    r"\b(?:M\.|Mme|Monsieur|Madame)\s|"
+    r"\b(?!(?:Le|La|Les|Un|Une|Des|Du|De|Au|Aux|Ce|Cet|Cette|Ces|Son|Sa|Ses|Et|En|Par)\s)"
+    r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}\b"
 )
+"""A person: « Monsieur … », or a first name and a surname in capitals (« Didier JAFFRE »),
+not an article before an acronym (« Le CPOM »)."""
 _ASKS_PERCENT = re.compile(
     r"\bquel(?:le)?(?: est (?:le|la))? (?:taux|pourcentage|part|proportion)\b|"
     r"\bquel (?:pourcentage|taux)\b"
@@ -321,6 +335,8 @@ def missing_answer_type(
         return "aucune coordonnée dans les passages"
     if _ASKS_PERSON.search(folded_q) and not holds(_PERSON, raw=True):
         return "aucun nom dans les passages"
+    if _ASKS_PRODUCT.search(folded_q) and not holds(_PROPER, raw=True):
+        return "aucun produit ni prestataire nommé dans les passages"
     if _ASKS_PERCENT.search(folded_q) and not holds(_PERCENT):
         return "aucun pourcentage dans les passages"
     match = _ASKS_QUANTITY.search(folded_q) or _ASKS_IN_UNIT.search(folded_q)

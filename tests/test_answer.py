@@ -999,3 +999,18 @@ def test_a_list_asked_for_is_never_cut() -> None:
     cut = trimmed(long_list, _bare_evidence("Combien d'actions ?"))
     assert len(cut.split()) < len(long_list.split())
     assert cut.endswith(" …")
+
+
+def test_an_asked_year_shows_the_fiches_own_cell_beside_its_reading(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(index, kb, "OS17 : on est un CH (pas CHU), combien de docs à jour en 2027 ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert "2027 : 2 (fiche : « 2/3 documents actualisés »)" in first
+    # a cell that says no more than the reading is not repeated
+    answer = ask(index, kb, "OS16 : quel taux d'ODS dans Mon espace santé en 2025 ?")
+    assert "(fiche :" not in answer.answer
+    # the cell's words are the parser's reading aid, never exported with the knowledge base
+    target = kb.indicators["CPOM_OS_17"].target.rules[-1].years[2]
+    assert target.words == "2/3 documents actualisés"
+    assert "words" not in target.model_dump()

@@ -21,6 +21,7 @@ from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, for
 from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
 from assistant.kb.models import YearTarget
 from assistant.kb.parts import FIELD_PATTERNS, FichePart
+from assistant.kb.text import comparable
 from assistant.text.french import fold
 from assistant.text.sentences import sentence_spans, strip_bullet
 
@@ -233,7 +234,16 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         # the fiche's own row leads (its words, its total), the year-by-year reading follows;
         # a question on given years gets those years alone first, the other years after
         if asked:
-            w.add(f"{_scope_phrase(rule.scope.label)} : {values}", n)
+            # the asked years with the fiche's own cell words beside the reading
+            shown = (
+                ", ".join(
+                    _with_cell_words(_with_noun(format_year_target(y, ind.unit), y, ind), y)
+                    for y in years
+                )
+                if len(years) <= MAX_CELL_WORDS_YEARS
+                else values
+            )
+            w.add(f"{_scope_phrase(rule.scope.label)} : {shown}", n)
             if others:
                 w.add(f"Autres années : {listed(others)}", n)
             w.add(f"Texte de la fiche : « {row} »", n)
@@ -242,6 +252,26 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
             w.add(f"Par année : {values}", n)
         if rule.reading:
             w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
+
+
+MAX_CELL_WORDS_YEARS = 2
+"""The fiche's cell words are shown beside the reading for one or two asked years (more would
+make the answering line too long to read; the fiche's row follows anyway)."""
+
+
+def _with_cell_words(text: str, target: YearTarget) -> str:
+    """A year's target with the fiche's cell beside it when the cell says more.
+
+    « 2027 : 2 » becomes « 2027 : 2 (fiche : « 2/3 documents actualisés ») ».
+    """
+    words = target.words
+
+    def squeezed(value: str) -> str:
+        return re.sub(r"\s+", "", comparable(value))
+
+    if not words or squeezed(words) in squeezed(text):
+        return text
+    return f"{text} (fiche : « {words} »)"
 
 
 _COUNTED = re.compile(

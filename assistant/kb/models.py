@@ -125,6 +125,13 @@ class YearTarget(BaseModel, frozen=True):
         "(« Réflexion », « Progression positive du taux et/ou du nombre total de RMM »), or the "
         "step the reviewed overlay reads in an interleaved table (not always verbatim).",
     )
+    words: str | None = Field(
+        None,
+        exclude=True,
+        description="The fiche's own words in that year's cell, figure included (« 2/3 "
+        "documents actualisés », « ≥ 10 % »), as the table parser read them; None for a target "
+        "the reviewed overlay sets. Shown beside the reading, never exported.",
+    )
 
 
 class TargetRule(BaseModel, frozen=True):

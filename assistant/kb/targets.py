@@ -223,7 +223,8 @@ def _parse_row(
         target = _resolve(cell, year, row_kinds, row[cell.start : cell.end])
         if target is None:
             return None
-        years.append(target)
+        words = clean(row[cell.start : cell.end]).rstrip("* ")
+        years.append(target.model_copy(update={"words": words or None}))
     readings = [
         _READINGS[cell.kind].format(cell=clean(row[cell.start : cell.end]), v=_figure(cell.value))
         for cell in {c.kind: c for c in reversed(cells[: len(columns)])}.values()

@@ -18,7 +18,7 @@ from assistant.answer.evidence import Evidence
 from assistant.answer.extractive import announces, citation_for, historical_notes, is_answer_line
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
-from assistant.answer.intent import asked_type
+from assistant.answer.intent import asked_type, parse_intent
 from assistant.answer.lines import holds_asked
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
@@ -1014,3 +1014,14 @@ def test_an_asked_year_shows_the_fiches_own_cell_beside_its_reading(
     target = kb.indicators["CPOM_OS_17"].target.rules[-1].years[2]
     assert target.words == "2/3 documents actualisés"
     assert "words" not in target.model_dump()
+
+
+def test_the_total_asked_beside_a_year_is_the_fiches_total(index: Index, kb: KnowledgeBase) -> None:
+    question = "Cible de l'OS_3 pour un établissement de plus de 500 lits en 2025, et le total ?"
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert "2025 : +2 interventions" in first
+    assert "total 2025-2029 de la fiche : « 16 »" in first
+    intent = parse_intent("et le total sur la période ?")
+    assert intent.total
+    assert not intent.every_year  # « sur la période » here asks for the total
+    assert not parse_intent("la cible 2025 de l'OS 3 ?").total

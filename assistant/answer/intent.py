@@ -39,6 +39,10 @@ _EVERY_YEAR = re.compile(
     r"\b(?:suivantes?|apres|ensuite|chaque annee|par an|toutes les annees|periode|"
     r"annees? d'apres|jusqu'(?:en|a))\b"
 )
+_TOTAL = re.compile(
+    r"\b(?:au )?total\b|\ben tout\b|\bcumul\w*|\bsur (?:la|toute la) (?:periode|duree)\b|"
+    r"\bsur (?:les )?5 ans\b"
+)
 _ENGAGED = re.compile(r"\bdeja engage")
 _NOT_ENGAGED = re.compile(
     r"\b(?:pas|non|jamais) (?:encore |deja |du tout )?engage|\bpas encore (?:dans|entre)"
@@ -134,6 +138,8 @@ class Intent:
     years: list[int] = field(default_factory=list)
     every_year: bool = False
     """The question asks for the years after the one it names too (« en 2025 puis après »)."""
+    total: bool = False
+    """The question asks for the total over the campaign (« et le total sur la période »)."""
     hpr: bool = False
 
 
@@ -175,7 +181,9 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
         if _NOT_ENGAGED.search(folded)
         else (True if _ENGAGED.search(folded) else None),
         years=_asked_years(folded),
-        every_year=bool(_EVERY_YEAR.search(folded)),
+        # « le total sur la période » asks for the total, not for every year
+        every_year=bool(_EVERY_YEAR.search(_TOTAL.sub(" ", folded))),
+        total=bool(_TOTAL.search(folded)),
         hpr=hpr,
     )
 

@@ -243,6 +243,8 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
                 if len(years) <= MAX_CELL_WORDS_YEARS
                 else values
             )
+            if intent.total and rule.total:
+                shown += f" ; total 2025-2029 de la fiche : « {rule.total} »"
             w.add(f"{_scope_phrase(rule.scope.label)} : {shown}", n)
             if others:
                 w.add(f"Autres années : {listed(others)}", n)

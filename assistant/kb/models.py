@@ -144,6 +144,12 @@ class TargetRule(BaseModel, frozen=True):
         None,
         description="How an irregular or ambiguous wording was read (French, for messages).",
     )
+    total: str | None = Field(
+        None,
+        exclude=True,
+        description="The fiche's own words in the row's « Total 2025-2029 » cell (« 16 »), as "
+        "the table parser read them; None without that column. Shown, never exported.",
+    )
 
 
 class Target(BaseModel, frozen=True):

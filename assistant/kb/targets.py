@@ -230,11 +230,13 @@ def _parse_row(
         for cell in {c.kind: c for c in reversed(cells[: len(columns)])}.values()
         if cell.kind in _READINGS
     ]
+    total = cells[len(columns)] if has_total and len(cells) > len(columns) else None
     return TargetRule(
         scope=Scope(label=label, **scope),
         years=years,
         quote=Quote(doc_id=doc_id, text=clean(text[start:end]), section=section),
         reading=" ".join(readings) or None,
+        total=clean(row[total.start : total.end]).rstrip("* ") or None if total else None,
     )
 
 

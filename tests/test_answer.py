@@ -748,6 +748,7 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Quelle part du financement vient du modèle ?", "number", id="part"),
         pytest.param("Quelle proportion des diagnostics ?", "number", id="proportion"),
         pytest.param("Ça vient de la part de qui ?", "who", id="de-la-part"),
+        pytest.param("Sur quels départements porte l'attention ?", "place", id="place"),
     ],
 )
 def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:
@@ -772,6 +773,18 @@ def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: Knowl
 )
 def test_a_sentence_gives_a_reason_when_it_says_why(text: str, gives: bool) -> None:
     assert holds_asked(text, "reason") is gives
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Une attention spécifique pour le Lot, la Lozère, le Gers et l'Aveyron.", True),
+        ("Les territoires et départements ruraux sont visés.", False),
+        ("Territoires ruraux : attention particulière.", False),
+    ],
+)
+def test_a_sentence_names_a_place_when_a_capital_stands_inside_it(text: str, names: bool) -> None:
+    assert holds_asked(text, "place") is names
 
 
 def _ends_whole(quote: str, passage: str) -> bool:

@@ -81,7 +81,7 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 ]
 
 
-AskedType = Literal["date", "number", "code", "reason", "yes_no", "who"]
+AskedType = Literal["date", "number", "code", "reason", "yes_no", "who", "place"]
 """What kind of fact a question asks for, when it asks for one."""
 
 _ASKS_DATE = re.compile(
@@ -101,6 +101,10 @@ _ASKS_YES_NO = re.compile(
     r"\b(est-ce qu\w*|peut-on|doit-on|faut-il|peut-il|peut-elle|peuvent-ils|doit-il|doit-elle|"
     r"doivent-ils|est-il|est-elle|sont-ils|a-t-on|y a-t-il|on peut|on doit|ca compte|ca passe)\b"
 )
+_ASKS_PLACE = re.compile(
+    r"\b(?:quel|quels|quelle|quelles) (?:departements?|regions?|villes?|territoires?|communes?)\b"
+)
+"""« sur quels départements », « quelle région »: places, named."""
 _ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?codes?\b|\bcode\b")
 
 
@@ -115,6 +119,8 @@ def asked_type(question: str) -> AskedType | None:
         return "date"
     if _ASKS_NUMBER.search(folded):
         return "number"
+    if _ASKS_PLACE.search(folded):
+        return "place"
     if _ASKS_WHO.search(folded):
         return "who"
     if _ASKS_YES_NO.search(folded):

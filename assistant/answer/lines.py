@@ -43,6 +43,11 @@ _ACTOR = re.compile(
 """Who does or decides: the bodies and roles of the guides, « signé par »…"""
 
 
+_PLACE = re.compile(r"\b[a-zà-ÿ']+,? (?:l[ae] |l['’])?[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*\b")
+"""A place named inside a sentence: a capital after a lower-case word (« pour le Lot »,
+« dans l'Aveyron »), not the capital that opens a sentence."""
+
+
 _VISA = re.compile(r"^\s*Vu\s+(?:l[ae]|les|l['’]|le)\b")
 """A contract's visa line (« Vu la décision … », « Vu l'arrêté … »): the texts it rests on."""
 
@@ -73,4 +78,7 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
         return bool(_DECIDING.search(folded))
     if asked == "who":
         return bool(_ACTOR.search(folded))
+    if asked == "place":
+        return len(_PLACE.findall(text)) >= 1
+
     return True

@@ -398,12 +398,13 @@ def paired_answer(
             order.append(s.passage.chunk.id)
     number = {cid: n for n, cid in enumerate(order, start=1)}
     said: dict[int, str] = {}
-    pieces = []
-    for run in runs:
-        n = number[run[0].passage.chunk.id]
-        text = _joined(run)
+
+    def say(items: list[ScoredSentence]) -> tuple[str, int]:
+        n, text = number[items[0].passage.chunk.id], _joined(items)
         said[n] = f"{said.get(n, '')} {text}".strip()
-        pieces.append(with_marker(text, n)[:-1].rstrip())
+        return text, n
+
+    pieces = [with_marker(*say(run))[:-1].rstrip() for run in runs]
     second = pieces[1]
     if second[:1].isupper() and second[1:2].islower():
         second = second[0].lower() + second[1:]  # « ; le socle … », one sentence
@@ -416,13 +417,12 @@ def paired_answer(
             (s for s in rest if s.passage.chunk.id == cid), key=lambda s: s.sentence.position
         )
         if group:
-            text = _joined(group)
-            said[number[cid]] = f"{said.get(number[cid], '')} {text}".strip()
-            parts.append(with_marker(text, number[cid]))
+            parts.append(with_marker(*say(group)))
+    quoted: dict[str, list[ScoredSentence]] = {cid: [] for cid in order}
+    for item in [*taken, *rest]:
+        quoted[item.passage.chunk.id].append(item)
     citations = [
-        _citation(number[cid], taken_or_rest[0].passage.chunk, taken_or_rest)
-        for cid in order
-        if (taken_or_rest := [s for s in [*taken, *rest] if s.passage.chunk.id == cid])
+        _citation(number[cid], items[0].passage.chunk, items) for cid, items in quoted.items()
     ]
     notes = historical_notes(citations, said)
     return " ".join(parts) + "".join(f"\n{note}" for note in notes), citations
@@ -433,21 +433,15 @@ def extractive_answer(evidence: Evidence) -> Answer:
     leads = part_leads(evidence)
     if leads:
         text, citations = paired_answer(leads, evidence.scored)
-        return Answer(
-            question=evidence.question,
-            answer=text,
-            supported=bool(citations),
-            mode="extractive",
-            citations=citations,
+    else:
+        chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
+        if evidence.historical_focus:
+            chosen = with_rule_in_force(chosen, evidence.scored)
+        text, citations = build_answer(
+            chosen,
+            prefer_historical=evidence.historical_focus,
+            shorten=lambda text: trimmed(text, evidence),
         )
-    chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
-    if evidence.historical_focus:
-        chosen = with_rule_in_force(chosen, evidence.scored)
-    text, citations = build_answer(
-        chosen,
-        prefer_historical=evidence.historical_focus,
-        shorten=lambda text: trimmed(text, evidence),
-    )
     return Answer(
         question=evidence.question,
         answer=text,

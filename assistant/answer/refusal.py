@@ -41,8 +41,8 @@ class RefusalModel(BaseModel, frozen=True):
         decides; a signal that could still not be read counts as its mean on the dev set, so it
         moves nothing.
         """
-        if self.lexical is not None and "closeness" in self.features and "closeness" not in signals:
-            return self.lexical.probability(signals)
+        if (deciding := self._deciding(signals)) is not self:
+            return deciding.probability(signals)
         z = self.bias
         for name, mean, scale, weight in zip(
             self.features, self.mean, self.scale, self.weights, strict=True
@@ -52,9 +52,14 @@ class RefusalModel(BaseModel, frozen=True):
 
     def supports(self, signals: dict[str, float]) -> bool:
         """Whether the passages answer (probability at or over the fitted threshold)."""
+        deciding = self._deciding(signals)
+        return deciding.probability(signals) >= deciding.threshold
+
+    def _deciding(self, signals: dict[str, float]) -> RefusalModel:
+        """The lexical model when the signals come without ``closeness``, else this one."""
         if self.lexical is not None and "closeness" in self.features and "closeness" not in signals:
-            return self.lexical.supports(signals)
-        return self.probability(signals) >= self.threshold
+            return self.lexical
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -232,14 +232,19 @@ def _signals(
     ]
     weights = evidence.weights
     total = sum(weights.values()) or 1.0
-    coverage = (
-        sum(
-            w
-            for t, w in weights.items()
-            if t in excused or not held.isdisjoint(evidence.variants.get(t, {t}))
+
+    def share(terms: set[str], granted: set[str]) -> float:
+        """Share of the question's weight whose terms ``terms`` hold (or ``granted`` excuses)."""
+        return (
+            sum(
+                w
+                for t, w in weights.items()
+                if t in granted or not terms.isdisjoint(evidence.variants.get(t, {t}))
+            )
+            / total
         )
-        / total
-    )
+
+    coverage = share(held, excused)
     region_mismatch = bool(evidence.foreign_regions) or bool(
         evidence.region_documents
         and (
@@ -266,14 +271,7 @@ def _signals(
     said = set(tokenize(answer.answer))
     for citation in answer.citations:
         said |= set(tokenize(citation.quote)) | set(tokenize(citation.section))
-    answer_coverage = (
-        sum(
-            w
-            for t, w in weights.items()
-            if t in excused or t in naming or not said.isdisjoint(evidence.variants.get(t, {t}))
-        )
-        / total
-    )
+    answer_coverage = share(said, excused | set(naming))
     features = {
         "coverage": coverage,
         "routed_unsaid": (1.0 - answer_coverage) if min_coverage < MIN_COVERAGE else 0.0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.claims import figures, negations, polarity_holds, unsupported
+from assistant.answer.claims import figures, negations, polarity_holds, reattached, unsupported
 from assistant.answer.guard import PromptPassage, check
 from assistant.answer.models import Citation
 
@@ -105,3 +105,88 @@ def test_a_part_of_a_whole_must_keep_its_whole() -> None:
     assert unsupported(swapped, [source])
     kept = "Il faut choisir au minimum 2 indicateurs parmi les 8 relatifs aux coopérations."
     assert not unsupported(kept, [source])
+
+
+REFORM = (
+    "La réforme s'applique depuis le 1er mars 2022 pour la psychiatrie, du 1er juillet 2023 "
+    "pour les structures publiques et du 1er janvier 2024 pour les cliniques privées."
+)
+ACTIVITY = (
+    "On a compté 3 000 consultations à distance, une hausse des avis spécialisés (450), et "
+    "900 actes de suivi médical."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "moved"),
+    [
+        pytest.param(
+            "La réforme s'applique aux structures publiques depuis le 1er janvier 2024.",
+            REFORM,
+            True,
+            id="date-of-another-group",
+        ),
+        pytest.param(
+            "Depuis le 1er janvier 2024, la réforme vaut pour les cliniques privées, et depuis le "
+            "1er juillet 2023 pour les structures publiques.",
+            REFORM,
+            False,
+            id="both-dates-reordered",
+        ),
+        pytest.param("On a compté 900 avis spécialisés.", ACTIVITY, True, id="count-moved"),
+        pytest.param("Les avis spécialisés ont atteint 450.", ACTIVITY, False, id="bracketed"),
+        pytest.param(
+            "Le guide souhaite limiter le contrat à 15-20 objectifs.",
+            "Une limite de 15-20 objectifs par contrat paraît souhaitable.",
+            False,
+            id="range",
+        ),
+    ],
+)
+def test_a_figure_given_to_another_thing_of_its_sentence_is_reattached(
+    sentence: str, source: str, moved: bool
+) -> None:
+    assert unsupported(sentence, [source]) == []
+    assert bool(reattached(sentence, [source])) is moved
+
+
+def test_a_clause_negated_inside_a_longer_sentence_is_caught() -> None:
+    source = (
+        "Si au terme du délai le titulaire n'a pas répondu, le directeur peut suspendre le "
+        "versement de la dotation."
+    )
+    assert not polarity_holds("Le directeur ne peut pas suspendre le versement.", [source])
+    assert polarity_holds(
+        "Le directeur peut suspendre le versement si le titulaire n'a pas répondu.", [source]
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        pytest.param(
+            "Une indemnité de 50 € par an est versée.",
+            "Une indemnité de 50€/mois est versée aux tuteurs.",
+            id="per-slash",
+        ),
+        pytest.param(
+            "Le plan court sur les 3 prochains mois.",
+            "Le plan court sur les 3 prochaines années.",
+            id="unit-after-adjective",
+        ),
+        pytest.param(
+            "Le programme compte quatre séances de kinésithérapie ou d'ergothérapie par semaine au "
+            "maximum.",
+            "Le programme compte au minimum quatre séances de kinésithérapie ou d'ergothérapie par "
+            "semaine.",
+            id="bound-far-after",
+        ),
+    ],
+)
+def test_units_periods_and_far_bounds_are_read(sentence: str, source: str) -> None:
+    assert unsupported(sentence, [source])
+
+
+def test_a_bound_framing_the_next_figure_is_not_the_first_ones() -> None:
+    source = "Parmi les patients, 5 % ont bénéficié d'au moins 1 visite à domicile."
+    assert not unsupported("5 % des patients ont bénéficié d'au moins une visite.", [source])

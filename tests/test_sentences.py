@@ -45,3 +45,10 @@ def test_a_long_list_is_shortened_inside_never_at_its_end() -> None:
     assert " … " in quote
     assert quote.endswith("- dernier objectif.")
     assert not quote.endswith("…")
+
+
+def test_whole_sentences_join_the_windows_of_a_long_run() -> None:
+    run = " ".join(f"mot{i}" for i in range(90)) + "."
+    windows = split_sentences(run)
+    assert len(windows) > 1
+    assert split_sentences(run, whole=True) == [run]

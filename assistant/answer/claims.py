@@ -10,9 +10,10 @@ and the claim's polarity is compared with the source sentence it paraphrases.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from assistant.text.figures import Figure, content_stems, figures, is_year
+from assistant.text.figures import Figure, content_stems, figures, is_year, located, normalised
 from assistant.text.french import fold
 
 _NEGATION = re.compile(
@@ -88,22 +89,57 @@ def _regrouped(text: str, sources: list[str]) -> list[Figure]:
 
 
 def polarity_holds(text: str, sources: Iterable[str]) -> bool:
-    """Whether the source sentence closest to ``text`` has the same polarity.
+    """Whether the source sentence closest to ``text`` has the same polarity, clause by clause.
 
-    Only judged when a source sentence shares at least half of the sentence's content words
-    (otherwise nothing tells which source sentence the claim paraphrases).
+    The whole sentence is compared with the source sentence sharing at least half of its
+    content words; then each clause of three content words or more with the source clause
+    sharing ``CLAUSE_SHARE`` of them (« l'ARS ne peut pas résilier le contrat » against « si
+    la structure n'a pas fourni …, l'Agence … peut résilier le contrat »). Without such a
+    source, nothing tells which one the claim paraphrases, and the claim holds.
+    """
+    sources = list(sources)
+    if not _same_polarity(text, sources, 0.5):
+        return False
+    clauses = [c for s in sources for c in _CLAUSE.split(s)]
+    return all(
+        _same_polarity(clause, clauses, CLAUSE_SHARE, local=True)
+        for clause in _CLAUSE.split(text)
+        if len(content_stems(clause)) >= 3
+    )
+
+
+_CLAUSE = re.compile(r"[,;:()]|\s(?:et|mais|si|lorsque|car|alors que)\s")
+CLAUSE_SHARE = 0.6
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def _same_polarity(text: str, sources: list[str], share: float, *, local: bool = False) -> bool:
+    """Whether the source closest to ``text`` (sharing ``share`` of its words) has its polarity.
+
+    With ``local``, the source's negations are counted only around the words it shares with
+    ``text``: a longer source clause may deny something else.
     """
     words = content_stems(text)
     if not words:
         return True
     best: tuple[float, str] | None = None
     for source in sources:
-        share = len(words & content_stems(source)) / len(words)
-        if best is None or share > best[0]:
-            best = (share, source)
-    if best is None or best[0] < 0.5:
+        shared = len(words & content_stems(source)) / len(words)
+        if best is None or shared > best[0]:
+            best = (shared, source)
+    if best is None or best[0] < share:
         return True
-    return negations(text) == negations(best[1])
+    source = _around(best[1], words) if local else best[1]
+    return negations(text) == negations(source)
+
+
+def _around(source: str, words: frozenset[str]) -> str:
+    """The part of ``source`` from three words before the first of ``words`` to the last."""
+    tokens = list(_WORD.finditer(source))
+    hits = [i for i, token in enumerate(tokens) if content_stems(token.group(0)) & words]
+    if not hits:
+        return source
+    return source[tokens[max(hits[0] - 3, 0)].start() : tokens[hits[-1]].end()]
 
 
 def _carries(source: Figure, said: Figure) -> bool:
@@ -123,3 +159,85 @@ def _carries(source: Figure, said: Figure) -> bool:
     elif said.bound and source.bound != said.bound:
         return False
     return True
+
+
+_BREAK = re.compile(r"[,;:()]|\s(?:et|ou|puis|mais|tandis que)\s")
+"""Where the words between two figures change owner: a comma, a bracket, « et », « puis »…"""
+
+_RANGE = re.compile(r"\s*(?:-|–|a|au|et)\s*")
+Owned = list[tuple[Figure, frozenset[str]]]
+
+
+def owned_words(text: str) -> tuple[frozenset[str], Owned]:
+    """The words before a sentence's first figure, and each figure with the words it owns.
+
+    The words between two figures belong to the first up to the last break (comma, bracket,
+    « et »), to the second after it: « du 1er juillet 2023 pour les établissements ex-DG et du
+    1er janvier 2024 pour les ex-OQN »; a figure in brackets owns nothing before it
+    (« téléexpertise (96000) »). The words after the last figure are its own. Those before the
+    first figure are returned apart: in a source they are the subject that every figure shares
+    (« Taux de séjours … 50% 65% 65% »); in a claim, the first figure's.
+    """
+    folded = normalised(text)
+    spans = located(folded)
+    words: list[str] = ["" for _ in spans]
+    lead = folded[: spans[0][0]] if spans else folded
+    for i in range(1, len(spans)):
+        between = folded[spans[i - 1][1] : spans[i][0]]
+        opening = between.rstrip().endswith("(")
+        breaks = _BREAK.finditer(between.rstrip()[:-1] if opening else between)
+        cut = [m.start() if opening else m.end() for m in breaks]
+        at = cut[-1] if cut else len(between)
+        words[i - 1] += " " + between[:at]
+        words[i] += " " + between[at:]
+    if spans:
+        words[-1] += " " + folded[spans[-1][1] :]
+    for i in range(1, len(spans)):  # a range's two ends share their words: « 20-25 indicateurs »
+        if _RANGE.fullmatch(folded[spans[i - 1][1] : spans[i][0]]):
+            words[i - 1] = words[i] = f"{words[i - 1]} {words[i]}"
+    owned = [(figure, content_stems(w)) for (_, _, figure), w in zip(spans, words, strict=True)]
+    return content_stems(lead), owned
+
+
+def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
+    """Figures of ``text`` that the sources state, but with other words than the claim's.
+
+    « La région a compté 100 000 actes de téléexpertise » where the source gives « téléexpertise
+    (96000) » and « télésurveillance (100 000 actes) »: for each source sentence stating the
+    figure, the claim's words around it (its subject left out) are compared with the words each
+    figure owns there (``owned_words``). The figure is reattached when, in every such sentence,
+    another figure owns more of them than the figure itself.
+    """
+    read = [owned_words(source) for source in sources]
+    lead, claimed = owned_words(text)
+    stated = {figure.value for figure, _ in claimed}
+    wrong: list[Figure] = []
+    for i, (figure, words) in enumerate(claimed):
+        if figure.kind == "code" or is_year(figure):
+            continue  # a year says when, and is checked with its figure
+        words = words | lead if i == 0 else words
+        verdicts = [_owner_holds(figure, words - subject, owned, stated) for subject, owned in read]
+        if False in verdicts and True not in verdicts:
+            wrong.append(figure)
+    return wrong
+
+
+def _owner_holds(
+    figure: Figure, words: frozenset[str], owned: Owned, stated: set[str]
+) -> bool | None:
+    """Whether the figure owns as many of ``words`` as any rival (None: it is not stated).
+
+    Only words that one figure of the source owns alone are counted, and a rival whose value
+    the claim states too is no rival: the claim may just say both in another order.
+    """
+    count = Counter(word for _, mine in owned for word in mine)
+    words = frozenset(word for word in words if count[word] == 1)
+    own = [len(words & mine) for other, mine in owned if _carries(other, figure)]
+    if not own:
+        return None
+    rivals = [
+        len(words & theirs)
+        for other, theirs in owned
+        if other.value not in stated and (other.kind, is_year(other)) == (figure.kind, False)
+    ]
+    return max(own) >= max(rivals, default=0)

@@ -5,9 +5,11 @@ figure it states (number in digits or words, date, percentage, indicator or act 
 stated by a sentence of the passages it cites (their header included) with the same attachments:
 a date's month and year, the unit or noun after a number, its bound (« au moins », « au
 maximum »), the rate's period, and words that no other figure of that sentence owns
-(``assistant.answer.claims``); a sentence whose polarity differs from the source sentence it
-paraphrases (« il n'y a aucune date limite ») fails too. A sentence that fails is removed and
-reported;
+(``assistant.answer.claims``); a figure the source gives to another thing of the same sentence
+(« 100 000 actes de téléexpertise » where 100 000 counts télésurveillance) fails; so does a
+sentence or a clause whose polarity differs from the source it paraphrases (« il n'y a aucune
+date limite », « l'ARS ne peut pas résilier »). Source sentences are read whole, never cut into
+word windows. A sentence that fails is removed and reported;
 citations are renumbered in order of use; each citation quotes the sentence of its passage that
 is closest to what the answer says.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.claims import polarity_holds, unsupported
+from assistant.answer.claims import polarity_holds, reattached, unsupported
 from assistant.answer.models import MARKER, REFUSAL, Citation
 from assistant.kb.codes import CODE_IN_TEXT, find_codes
 from assistant.text.french import fold, tokenize
@@ -133,7 +135,11 @@ def check(text: str, passages: list[PromptPassage]) -> GuardResult:
             removed.append(sentence)
             continue
         sources = source_sentences([by_n[n] for n in cited])
-        if unsupported(body, sources) or not polarity_holds(body, sources):
+        if (
+            unsupported(body, sources)
+            or reattached(body, sources)
+            or not polarity_holds(body, sources)
+        ):
             removed.append(sentence)
             continue
         kept.append((body, cited))
@@ -145,7 +151,7 @@ def source_sentences(passages: list[PromptPassage]) -> list[str]:
     out: list[str] = []
     for passage in passages:
         out += [passage.header, passage.citation.section]
-        out += split_sentences(passage.text)
+        out += split_sentences(passage.text, whole=True)
     return [s for s in out if s]
 
 

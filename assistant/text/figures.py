@@ -117,7 +117,7 @@ _FIGURE = re.compile(
     rf"|\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ])?(?:{_SIMPLE_WORD}))*)\b"
     rf"|\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
 )
-_PER = re.compile(r"\bpar (an|annee|mois|semaine|jour|heure)\b")
+_PER = re.compile(r"(?:\bpar |/\s*)(an|annee|mois|semaine|jour|heure)\b")
 _ACT_CODE = re.compile(r"\b[a-z]{2,}\d{2,}[a-z0-9]*\b")
 _TOKEN = re.compile(r"%|€|[≥≤<>]=?|[\w'-]+")
 _STOP = frozenset(
@@ -163,30 +163,25 @@ def is_year(figure: Figure) -> bool:
 
 def figures(text: str) -> list[Figure]:
     """The figures of a text: indicator codes, dates, numbers (digits or words)."""
-    folded = normalised(text)
-    taken: list[tuple[int, int]] = []
-    found: list[tuple[int, Figure]] = []
+    return [figure for _, _, figure in located(normalised(text))]
+
+
+def located(folded: str) -> list[tuple[int, int, Figure]]:
+    """The figures of a ``normalised`` text with their spans in it, in reading order."""
+    found: list[tuple[int, int, Figure]] = []
     for match in CODE_IN_TEXT.finditer(folded):
-        taken.append(match.span())
-        found.append((match.start(), Figure("code", code_of_match(match))))
+        found.append((*match.span(), Figure("code", code_of_match(match))))
     for match in _ACT_CODE.finditer(folded):  # CCAM acts (« QEQK004 »), versions (« V2010 »)
-        taken.append(match.span())
-        found.append((match.start(), Figure("code", match.group(0).upper())))
+        found.append((*match.span(), Figure("code", match.group(0).upper())))
     for match in _DATE.finditer(folded):
-        if _overlaps(match.span(), taken):
-            continue
-        taken.append(match.span())
-        found.append((match.start(), _date(match, folded)))
-    starts = sorted(start for start, _ in taken)
+        if not _overlaps(match.span(), found):
+            found.append((*match.span(), _date(match, folded)))
     for match in _FIGURE.finditer(folded):
-        if _overlaps(match.span(), taken):
+        if _overlaps(match.span(), found):
             continue
-        previous = max((e for s, e in taken if e <= match.start()), default=0)
-        found.append((match.start(), _number(match, folded, since=previous)))
-        taken.append(match.span())
-    del starts
-    found.sort(key=lambda pair: pair[0])
-    return [figure for _, figure in found]
+        previous = max((e for _, e, _ in found if e <= match.start()), default=0)
+        found.append((*match.span(), _number(match, folded, since=previous)))
+    return sorted(found, key=lambda item: item[0])
 
 
 _ONE_BOUNDED = re.compile(
@@ -203,8 +198,8 @@ def normalised(text: str) -> str:
     return _ONE_BOUNDED.sub(r"\1 1", folded)
 
 
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int, Figure]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end, _ in taken)
 
 
 def _date(match: re.Match[str], folded: str) -> Figure:
@@ -257,8 +252,16 @@ def _words_value(words: str) -> int:
     return total + current
 
 
+_BEFORE_UNIT = re.compile(
+    r"(?:prochain|dernier|premier|consecutif|suivant|precedent|plein|entier)e?s?"
+)
+"""Adjectives between a figure and its unit: « 5 prochaines années », « 3 derniers mois »."""
+
+
 def _unit(rest: str) -> tuple[str | None, bool]:
-    words = _TOKEN.findall(rest[:40])
+    words = _TOKEN.findall(rest[:60])
+    if words and _BEFORE_UNIT.fullmatch(words[0]):
+        words = words[1:]
     if not words:
         return None, False
     two = " ".join(words[:2])
@@ -297,17 +300,20 @@ def _bound_after(rest: str) -> Bound | None:
 
     Not one that introduces the next figure (« … d'au moins 1 acte »).
     """
-    window = " ".join(_TOKEN.findall(re.split(r"[,;.]", rest, maxsplit=1)[0])[:6])
+    tokens = _TOKEN.findall(re.split(r"[,;.]", rest, maxsplit=1)[0])
     for phrase, bound in _BOUND_AFTER:
-        hit = re.search(rf"(?:^|\s){re.escape(phrase)}(?:\s+(?P<next>\S+))?\s*$", window)
-        hit = hit or re.search(rf"(?:^|\s){re.escape(phrase)}\s+(?P<next>\S+)", window)
-        if hit is None:
-            continue
-        following = hit.group("next") or ""
-        if following[:1].isdigit() or following in NUMBER_WORDS:
-            continue
-        return bound
+        size = len(phrase.split())
+        for at in range(min(len(tokens), _AFTER_WINDOW)):
+            if " ".join(tokens[at : at + size]) != phrase:
+                continue
+            following = tokens[at + size] if at + size < len(tokens) else ""
+            if not (following[:1].isdigit() or following in NUMBER_WORDS):
+                return bound
     return None
+
+
+_AFTER_WINDOW = 9
+"""How far after a figure (in words) a bound may start and still frame it."""
 
 
 _NOT_TOPIC = frozenset(

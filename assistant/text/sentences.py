@@ -64,9 +64,20 @@ def sentence_spans(text: str, *, start: int = 0) -> list[SentenceSpan]:
     return out
 
 
-def split_sentences(text: str, *, min_words: int = 1) -> list[str]:
-    """The sentences of ``text`` (see :func:`sentence_spans`) of at least ``min_words`` words."""
-    return [s.text for s in sentence_spans(text) if s.words >= min_words]
+def split_sentences(text: str, *, min_words: int = 1, whole: bool = False) -> list[str]:
+    """The sentences of ``text`` (see :func:`sentence_spans`) of at least ``min_words`` words.
+
+    With ``whole``, the word windows of a long run are joined back into the run.
+    """
+    out: list[str] = []
+    joining = False
+    for span in sentence_spans(text):
+        if joining:
+            out[-1] += " " + span.text
+        else:
+            out.append(span.text)
+        joining = whole and span.continued
+    return [s for s in out if len(s.split()) >= min_words]
 
 
 def body_offset(text: str, section: str) -> int:

@@ -190,3 +190,90 @@ def test_units_periods_and_far_bounds_are_read(sentence: str, source: str) -> No
 def test_a_bound_framing_the_next_figure_is_not_the_first_ones() -> None:
     source = "Parmi les patients, 5 % ont bénéficié d'au moins 1 visite à domicile."
     assert not unsupported("5 % des patients ont bénéficié d'au moins une visite.", [source])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        pytest.param(
+            "Le contrat a été prorogé jusqu'au 30/06/2025.",
+            "Le contrat est prorogé jusqu'au 30 juin 2025.",
+            id="numeric-date",
+        ),
+        pytest.param(
+            "Depuis mars 2021, le modèle a changé.",
+            "Le modèle est en vigueur depuis le 1er mars 2021.",
+            id="month-of-a-date",
+        ),
+        pytest.param(
+            "Le contrat court jusqu'à fin 2026.",
+            "Le contrat court jusqu'au 31 décembre 2026.",
+            id="year-of-a-date",
+        ),
+        pytest.param(
+            "Les enfants de 3 à 16 ans sont concernés.",
+            "Sont concernés les enfants de trois à seize ans.",
+            id="words-range",
+        ),
+        pytest.param(
+            "La demande part au plus tard 4 mois avant l'échéance.",
+            "Demande envoyée 4 mois au plus tard avant l'échéance.",
+            id="bound-after",
+        ),
+        pytest.param(
+            "On vise 3 réunions de communication par trimestre.",
+            "3 réunions de com / trimestre 5 réunions de communication au total",
+            id="abbreviation",
+        ),
+    ],
+)
+def test_faithful_restatements_of_dates_and_bounds_hold(sentence: str, source: str) -> None:
+    assert unsupported(sentence, [source]) == []
+    assert reattached(sentence, [source]) == []
+
+
+def test_a_number_word_cut_at_a_line_end_is_read_whole() -> None:
+    assert [f.value for f in figures("de trois à dix- huit ans")] == ["3", "18"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        pytest.param(
+            "Il faut 2 réunions quotidiennes.", "Il faut 2 réunions hebdomadaires.", id="adjective"
+        ),
+        pytest.param(
+            "Le coefficient est fixé une fois par trimestre.",
+            "Le coefficient est fixé une fois par an.",
+            id="par-trimestre",
+        ),
+    ],
+)
+def test_a_rate_of_another_period_is_not_supported(sentence: str, source: str) -> None:
+    assert unsupported(sentence, [source])
+
+
+def test_a_figure_from_another_sentence_than_the_one_paraphrased_is_reattached() -> None:
+    sources = ["Le socle est disponible en annexe 1 du guide.", "Le budget est en annexe 2."]
+    assert reattached("Le budget est en annexe 1.", sources)
+    assert not reattached("Le socle est disponible en annexe 1.", sources)
+
+
+def test_a_negation_kept_with_other_words_holds_and_one_added_does_not() -> None:
+    source = "Depuis 2020, il n'y a plus de visite initiale, et non de visite de suivi."
+    assert polarity_holds("Il n'y a plus de visite initiale depuis 2020.", [source])
+    assert not polarity_holds("La visite initiale est maintenue depuis 2020.", [source])
+    assert not polarity_holds(
+        "Il n'est pas nécessaire de prévoir une visite initiale.",
+        ["Il faudra prévoir une visite initiale."],
+    )
+
+
+def test_the_guard_keeps_an_article_number_inside_its_sentence() -> None:
+    source = "Conformément à l'article R. 6114-9, une mise en demeure est adressée."
+    citation = Citation(n=1, doc_id="guide", title="Guide", section="1", quote=source)
+    passage = PromptPassage(n=1, header="Guide > 1", text=source, citation=citation)
+    wrong = "Conformément à l'article R. 6114-10, une mise en demeure est adressée [1]."
+    assert not check(wrong, [passage]).text.strip()
+    right = "Selon l'article R. 6114-9, une mise en demeure est adressée [1]."
+    assert check(right, [passage]).text.strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from assistant.text.figures import Figure, content_stems, figures, is_year, located, normalised
 from assistant.text.french import fold
@@ -40,7 +41,7 @@ def supported(figure: Figure, sources: Sequence[Sequence[Figure]]) -> bool:
             if not _carries(candidate, figure):
                 continue
             topic, own = _topic(figure), _topic(candidate)
-            if not topic or not own or topic & own or is_year(figure):
+            if not topic or not own or _shares(topic, own) or is_year(figure):
                 return True  # nothing to compare, or the source's figure says the same
             # a rival: another figure of the same noun (« 8 indicateurs … 22 indicateurs »)
             rivals = [
@@ -49,6 +50,16 @@ def supported(figure: Figure, sources: Sequence[Sequence[Figure]]) -> bool:
             if not any(topic & _topic(rival) for rival in rivals):
                 return True
     return False
+
+
+def _shares(words: frozenset[str], others: frozenset[str]) -> bool:
+    """Whether two sets of stems share one, an abbreviation counting (« com », « commun »)."""
+    return bool(words & others) or any(
+        len(short) >= 3 and long.startswith(short)
+        for a in words
+        for b in others
+        for short, long in ((a, b) if len(a) <= len(b) else (b, a),)
+    )
 
 
 def _topic(figure: Figure) -> frozenset[str]:
@@ -116,8 +127,9 @@ _WORD = re.compile(r"[\w'’-]+")
 def _same_polarity(text: str, sources: list[str], share: float, *, local: bool = False) -> bool:
     """Whether the source closest to ``text`` (sharing ``share`` of its words) has its polarity.
 
-    With ``local``, the source's negations are counted only around the words it shares with
-    ``text``: a longer source clause may deny something else.
+    The same word denied on one side and affirmed on the other fails (``polarity``). Outside
+    ``local`` (a clause, whose source clause may deny something else), so does a denial the
+    source does not make about words it does not use.
     """
     words = content_stems(text)
     if not words:
@@ -129,22 +141,64 @@ def _same_polarity(text: str, sources: list[str], share: float, *, local: bool =
             best = (shared, source)
     if best is None or best[0] < share:
         return True
-    source = _around(best[1], words) if local else best[1]
-    return negations(text) == negations(source)
+    said, stated = polarity(text), polarity(best[1])
+    if said.denied & stated.affirmed - stated.denied or stated.denied & said.affirmed - said.denied:
+        return False  # a word denied on one side, affirmed on the other
+    if local:
+        return True
+    # a denial the source does not make, about words it does not use (« il n'est pas
+    # nécessaire » against « il faudra »); a source's denial the claim leaves out is no fault
+    return negations(text) <= negations(source) or bool(said.denied & stated.denied)
 
 
-def _around(source: str, words: frozenset[str]) -> str:
-    """The part of ``source`` from three words before the first of ``words`` to the last."""
-    tokens = list(_WORD.finditer(source))
-    hits = [i for i, token in enumerate(tokens) if content_stems(token.group(0)) & words]
-    if not hits:
-        return source
-    return source[tokens[max(hits[0] - 3, 0)].start() : tokens[hits[-1]].end()]
+@dataclass(frozen=True)
+class Polarity:
+    """The content words a sentence denies (« ne peut pas résilier ») and those it affirms."""
+
+    denied: frozenset[str]
+    affirmed: frozenset[str]
+
+
+_NEGATION_WORDS = frozenset({"pas", "plus", "jamais", "rien", "guer", "aucun", "nullement", "non"})
+
+
+def polarity(text: str) -> Polarity:
+    """What a sentence denies: the words of each negation and the content word after it.
+
+    A « pas » without its « ne » denies the word before it too.
+
+    « l'ARS ne peut pas résilier le contrat » denies « peut » and « résilier »; « non
+    programmées » denies « programmées ». A claim that denies a word its source affirms (or
+    the reverse) does not say what the source says.
+    """
+    folded = fold(text).replace("’", "'")
+    tokens = list(_WORD.finditer(folded))
+    negated = [False] * len(tokens)
+    for match in _NEGATION.finditer(folded):
+        inside = [i for i, t in enumerate(tokens) if match.start() <= t.start() < match.end()]
+        content = [i for i, t in enumerate(tokens) if content_stems(t.group(0)) - _NEGATION_WORDS]
+        after = [i for i in content if tokens[i].start() >= match.end()][:1]
+        # « relèvent pas » without its « ne »: the verb stands before
+        before = [] if match.group(0).startswith("n") else [i for i in content if i < inside[0]]
+        for i in inside + after + before[-1:]:
+            negated[i] = True
+    denied = " ".join(t.group(0) for t, n in zip(tokens, negated, strict=True) if n)
+    affirmed = " ".join(t.group(0) for t, n in zip(tokens, negated, strict=True) if not n)
+    return Polarity(
+        content_stems(denied) - _NEGATION_WORDS, content_stems(affirmed) - _NEGATION_WORDS
+    )
 
 
 def _carries(source: Figure, said: Figure) -> bool:
+    if is_year(said) and source.kind == "date" and source.year == said.value:
+        return True  # « fin 2024 » within « 31 décembre 2024 »
+    if said.kind == "date" and len(said.value) == 2 and source.kind == "date":
+        # « janvier 2023 » within « 1er janvier 2023 »
+        return source.value[:2] == said.value and said.year in (None, source.year)
     if source.kind != said.kind or source.value != said.value:
         return False
+    if is_year(said):
+        return True  # a year's bound (« à partir de 2028 ») is read with its figure
     if said.kind == "date" and said.year and source.year and said.year != source.year:
         return False
     if said.measure and source.unit != said.unit:
@@ -164,7 +218,11 @@ def _carries(source: Figure, said: Figure) -> bool:
 _BREAK = re.compile(r"[,;:()]|\s(?:et|ou|puis|mais|tandis que)\s")
 """Where the words between two figures change owner: a comma, a bracket, « et », « puis »…"""
 
-_RANGE = re.compile(r"\s*(?:-|–|a|au|et)\s*")
+_RANGE = re.compile(
+    r"\s*(?:-|–|a|au|et)\s*|\s*(?:[^\W\d]+\s+){0,3}?,?\s*(?:parmi|sur)\s+(?:les\s+|des\s+)?"
+)
+"""Two figures whose words are one: a range (« 20-25 », « de 100 à 499 »), a part of a whole
+(« 2 indicateurs, parmi les 8 sur les coopérations »)."""
 Owned = list[tuple[Figure, frozenset[str]]]
 
 
@@ -174,8 +232,10 @@ def owned_words(text: str) -> tuple[frozenset[str], Owned]:
     The words between two figures belong to the first up to the last break (comma, bracket,
     « et »), to the second after it: « du 1er juillet 2023 pour les établissements ex-DG et du
     1er janvier 2024 pour les ex-OQN »; a figure in brackets owns nothing before it
-    (« téléexpertise (96000) »). The words after the last figure are its own. Those before the
-    first figure are returned apart: in a source they are the subject that every figure shares
+    (« téléexpertise (96000) »). Without a break they belong to both, or to the one that is
+    not a year. The words after the last figure are its own; an abbreviation counts as the word
+    it shortens (« com / trimestre … communication »). Those before the first figure are
+    returned apart: in a source they are the subject that every figure shares
     (« Taux de séjours … 50% 65% 65% »); in a claim, the first figure's.
     """
     folded = normalised(text)
@@ -187,16 +247,38 @@ def owned_words(text: str) -> tuple[frozenset[str], Owned]:
         opening = between.rstrip().endswith("(")
         breaks = _BREAK.finditer(between.rstrip()[:-1] if opening else between)
         cut = [m.start() if opening else m.end() for m in breaks]
-        at = cut[-1] if cut else len(between)
-        words[i - 1] += " " + between[:at]
-        words[i] += " " + between[at:]
+        if cut:
+            words[i - 1] += " " + between[: cut[-1]]
+            words[i] += " " + between[cut[-1] :]
+            continue
+        # no break: the words belong to both, unless one of them is a year (« la chute de 10 %
+        # du nombre de femmes dépistées sur la période 2021-2024 »)
+        previous, following = spans[i - 1][2], spans[i][2]
+        if not is_year(previous):
+            words[i - 1] += " " + between
+        if is_year(previous) or not is_year(following):
+            words[i] += " " + between
     if spans:
         words[-1] += " " + folded[spans[-1][1] :]
     for i in range(1, len(spans)):  # a range's two ends share their words: « 20-25 indicateurs »
         if _RANGE.fullmatch(folded[spans[i - 1][1] : spans[i][0]]):
             words[i - 1] = words[i] = f"{words[i - 1]} {words[i]}"
-    owned = [(figure, content_stems(w)) for (_, _, figure), w in zip(spans, words, strict=True)]
-    return content_stems(lead), owned
+    stems = [content_stems(w) for w in [lead, *words]]
+    whole = _unabbreviated(frozenset().union(*stems))
+    stems = [frozenset(whole.get(w, w) for w in group) for group in stems]
+    return stems[0], [
+        (figure, group) for (_, _, figure), group in zip(spans, stems[1:], strict=True)
+    ]
+
+
+def _unabbreviated(vocabulary: frozenset[str]) -> dict[str, str]:
+    """Abbreviations of a sentence mapped to the one longer word they begin (« com »)."""
+    out: dict[str, str] = {}
+    for short in vocabulary:
+        longer = [w for w in vocabulary if len(short) >= 3 and w != short and w.startswith(short)]
+        if len(longer) == 1:
+            out[short] = longer[0]
+    return out
 
 
 def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
@@ -208,27 +290,63 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     figure owns there (``owned_words``). The figure is reattached when, in every such sentence,
     another figure owns more of them than the figure itself.
     """
+    sources = list(sources)
     read = [owned_words(source) for source in sources]
     lead, claimed = owned_words(text)
     stated = {figure.value for figure, _ in claimed}
+    closest = _closest(text, sources)
     wrong: list[Figure] = []
     for i, (figure, words) in enumerate(claimed):
         if figure.kind == "code" or is_year(figure):
             continue  # a year says when, and is checked with its figure
         words = words | lead if i == 0 else words
         verdicts = [_owner_holds(figure, words - subject, owned, stated) for subject, owned in read]
-        if False in verdicts and True not in verdicts:
+        moved = False in verdicts and True not in verdicts
+        if moved or (closest is not None and _elsewhere(figure, read[closest][1], stated)):
             wrong.append(figure)
     return wrong
+
+
+def _closest(text: str, sources: list[str]) -> int | None:
+    """The source sentence the claim paraphrases: the one sharing most (``PARAPHRASE``) words."""
+    words = content_stems(text)
+    shares = [len(words & content_stems(s)) / max(len(words), 1) for s in sources]
+    best = max(range(len(shares)), key=shares.__getitem__, default=None)
+    return best if best is not None and shares[best] >= PARAPHRASE else None
+
+
+PARAPHRASE = 0.6
+MARGIN = 2
+"""How many more of the claim's words a rival figure must own for the figure to be moved."""
+
+
+def _elsewhere(figure: Figure, owned: Owned, stated: set[str]) -> bool:
+    """Whether the paraphrased sentence states another figure of the same kind, not this one.
+
+    « L'annexe financière est en annexe 1 » where that sentence says « annexe 2 » and another
+    one « le socle … annexe 1 »: the figure comes from elsewhere.
+    """
+    figures_there = [other for other, _ in owned]
+    if any(_carries(other, figure) for other in figures_there):
+        return False
+    return any(
+        other.kind == figure.kind
+        and not is_year(other)
+        and other.value not in stated
+        and (other.unit == figure.unit or figure.kind == "date")
+        for other in figures_there
+    )
 
 
 def _owner_holds(
     figure: Figure, words: frozenset[str], owned: Owned, stated: set[str]
 ) -> bool | None:
-    """Whether the figure owns as many of ``words`` as any rival (None: it is not stated).
+    """Whether no rival owns ``MARGIN`` more of ``words`` than the figure (None: not stated).
 
     Only words that one figure of the source owns alone are counted, and a rival whose value
-    the claim states too is no rival: the claim may just say both in another order.
+    the claim states too is no rival: the claim may just say both in another order. The
+    margin leaves a paraphrase one word borrowed from elsewhere in the sentence (« 2
+    indicateurs de coopération sont obligatoires » where « obligatoires » goes with the total).
     """
     count = Counter(word for _, mine in owned for word in mine)
     words = frozenset(word for word in words if count[word] == 1)
@@ -240,4 +358,4 @@ def _owner_holds(
         for other, theirs in owned
         if other.value not in stated and (other.kind, is_year(other)) == (figure.kind, False)
     ]
-    return max(own) >= max(rivals, default=0)
+    return max(own) + MARGIN > max(rivals, default=0)

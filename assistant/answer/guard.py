@@ -26,7 +26,8 @@ from assistant.text.french import fold, tokenize
 from assistant.text.sentences import split_sentences
 
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bart\.)(?<!\bcf\.)\s+|\n+")
+"""A generated sentence's end; not after « R. » (« l'article R. 6114-9 »), « art. », « cf. »."""
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SPLIT_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _INSTRUCTION = re.compile(

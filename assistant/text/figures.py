@@ -34,6 +34,10 @@ _UNIT_WORDS: dict[str, str] = {
     "annee": "an",
     "annees": "an",
     "mois": "mois",
+    "trimestre": "trimestre",
+    "trimestres": "trimestre",
+    "semestre": "semestre",
+    "semestres": "semestre",
     "semaine": "semaine",
     "semaines": "semaine",
     "jour": "jour",
@@ -89,6 +93,8 @@ _BOUND_BEFORE: tuple[tuple[str, Bound], ...] = (
     ("<", "upper"),
 )
 _BOUND_AFTER: tuple[tuple[str, Bound], ...] = (
+    ("au plus tard", "upper"),
+    ("au plus tot", "lower"),
     ("au minimum", "lower"),
     ("au maximum", "upper"),
     ("au moins", "lower"),
@@ -105,19 +111,26 @@ _DAY = r"(?P<day>\d{1,2}|1er|premier)"
 _DATE = re.compile(
     rf"\b{_DAY}\s+(?P<month>{'|'.join(MONTHS)})(?:\s+(?P<year>(?:19|20)\d\d))?\b"
     rf"|\b(?P<month_only>{'|'.join(MONTHS)})\s+(?P<year2>(?:19|20)\d\d)\b"
+    r"|\b(?P<nday>[0-3]?\d)/(?P<nmonth>[01]?\d)/(?P<nyear>(?:19|20)\d\d)\b"
 )
 _NUMBER_WORD = "|".join(sorted([*NUMBER_WORDS, "et"], key=len, reverse=True))
 _SIMPLE_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _MEASURE = (
-    "an|ans|annee|annees|mois|semaine|semaines|jour|jours|heure|heures|fois|point|minute|"
-    "million|milliard"
+    "an|ans|annee|annees|mois|trimestre|semestre|semaine|semaines|jour|jours|heure|heures|fois|"
+    "point|minute|million|milliard"
 )
 _FIGURE = re.compile(
-    r"(?<![\w.,])(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\w)"
+    r"(?<!\w)(?<!\d[.,])"
+    r"(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\w)"
     rf"|\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ])?(?:{_SIMPLE_WORD}))*)\b"
     rf"|\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
 )
-_PER = re.compile(r"(?:\bpar |/\s*)(an|annee|mois|semaine|jour|heure)\b")
+_PER = re.compile(r"(?:\bpar |/\s*)(an|annee|mois|trimestre|semestre|semaine|jour|heure)\b")
+_PER_ADJECTIVE = re.compile(
+    r"\b(?:(quotidien)|(hebdomadaire)|(mensuel)|(trimestriel)|(semestriel)|(annuel))(?:le|ne)?s?\b"
+)
+"""« 2 cellules hebdomadaires »: a rate's period said by an adjective."""
+_PERIODS = ("jour", "semaine", "mois", "trimestre", "semestre", "an")
 _ACT_CODE = re.compile(r"\b[a-z]{2,}\d{2,}[a-z0-9]*\b")
 _TOKEN = re.compile(r"%|€|[≥≤<>]=?|[\w'-]+")
 _STOP = frozenset(
@@ -184,6 +197,7 @@ def located(folded: str) -> list[tuple[int, int, Figure]]:
     return sorted(found, key=lambda item: item[0])
 
 
+_BROKEN_NUMBER = re.compile(rf"\b({_SIMPLE_WORD})- (?=(?:{_SIMPLE_WORD})\b)")
 _ONE_BOUNDED = re.compile(
     r"\b(au moins|au plus|au minimum|au maximum|a minima|minimum|maximum|moins de|plus de) "
     r"(un|une)\b"
@@ -195,6 +209,7 @@ def normalised(text: str) -> str:
     folded = fold(re.sub(r"\[\d{1,3}\]", " ", text)).replace("’", "'")
     folded = re.sub(r"\b(d|l|qu|jusqu)'(?=\w)", r"\1' ", folded)
     folded = re.sub(r"\b(plus|moins) d' (un|une)\b", r"\1 de \2", folded)
+    folded = _BROKEN_NUMBER.sub(r"\1-", folded)  # « dix- huit » cut at a line end
     return _ONE_BOUNDED.sub(r"\1 1", folded)
 
 
@@ -206,10 +221,13 @@ def _date(match: re.Match[str], folded: str) -> Figure:
     if match.group("month_only"):
         month = MONTHS.index(match.group("month_only")) + 1
         return Figure("date", f"{month:02d}", year=match.group("year2"))
+    bound = _bound_before(folded, match.start())
+    if match.group("nday"):  # « 31/12/2024 »
+        value = f"{int(match.group('nmonth')):02d}-{int(match.group('nday')):02d}"
+        return Figure("date", value, year=match.group("nyear"), bound=bound)
     day = match.group("day")
     number = 1 if day in ("1er", "premier") else int(day)
     month = MONTHS.index(match.group("month")) + 1
-    bound = _bound_before(folded, match.start())
     return Figure("date", f"{month:02d}-{number:02d}", year=match.group("year"), bound=bound)
 
 
@@ -224,8 +242,12 @@ def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
     rest = folded[match.end() :]
     unit, measure = _unit(rest)
     bound = _bound_before(folded, match.start(), since=since) or _bound_after(rest)
-    per = _PER.search(re.split(r"[,;:.()]|\d", rest, maxsplit=1)[0])
+    phrase = re.split(r"[,;:.()]|\d", rest, maxsplit=1)[0]
+    per = _PER.search(phrase)
     period = _UNIT_WORDS.get(per.group(1)) if per else None
+    adjective = _PER_ADJECTIVE.search(" ".join(_TOKEN.findall(phrase)[:3]))
+    if period is None and adjective:
+        period = _PERIODS[adjective.lastindex - 1 if adjective.lastindex else 0]
     return Figure(
         "number", value, unit, measure, bound, _after(rest), per=period, near=_after(rest, 3)
     )

@@ -1,6 +1,6 @@
 """The grounding guard on a hand-labelled set it was never tuned on. Prints figures; never asserts.
 
-Usage: .venv/bin/python bench/bench_guard.py [--show-misses dev|dev2|heldout]
+Usage: .venv/bin/python bench/bench_guard.py [--show-misses dev|dev2|dev3|heldout]
 
 ``bench/heldout/guard_set.yaml`` (written blind, frozen): generated-looking sentences, each
 citing one real passage, labelled faithful or unfaithful by hand with the kind of alteration
@@ -11,7 +11,8 @@ guard's own claim extraction is not used to judge it: the labels are the truth. 
 The set is split in two by passage (parity of the passage's sha1, decided before any tuning):
 the guard may be tuned on the "dev" half only; the "held-out" half is only reported. Looking at
 held-out misses (``--show-misses heldout``) means a new held-out set must be written after.
-``bench/guard_dev2.yaml`` (written blind too, on other passages) is a second tuning set.
+``bench/guard_dev2.yaml`` and ``bench/guard_dev3.yaml`` (written blind too, on other passages;
+the second mostly faithful paraphrases) are two more tuning sets.
 
 - removal recall: unfaithful sentences removed / unfaithful sentences (target >= 0.95);
 - faithful kept: faithful sentences kept / faithful sentences (target >= 0.90);
@@ -37,7 +38,8 @@ from assistant.answer.models import Citation  # noqa: E402
 
 GUARD_SET = ROOT / "bench" / "heldout" / "guard_set.yaml"
 GUARD_DEV2 = ROOT / "bench" / "guard_dev2.yaml"
-"""A second tuning set, written blind on passages apart from ``GUARD_SET``'s (2026-12-03)."""
+GUARD_DEV3 = ROOT / "bench" / "guard_dev3.yaml"
+"""Two more tuning sets, written blind on passages apart from ``GUARD_SET``'s (2026-12-03)."""
 
 
 def removed(sentence: str, passage: str, doc_id: str) -> bool:
@@ -85,21 +87,22 @@ def evaluate(items: list[dict[str, str]]) -> dict[str, object]:
 def main() -> None:
     """Run the benchmark on both halves."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--show-misses", choices=["dev", "dev2", "heldout"], default=None)
+    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "heldout"], default=None)
     args = parser.parse_args()
     items = yaml.safe_load(GUARD_SET.read_text(encoding="utf-8"))["items"]
     halves = {name: [i for i in items if half(i) == name] for name in ("dev", "heldout")}
     halves = {
         "dev": halves["dev"],
         "dev2": yaml.safe_load(GUARD_DEV2.read_text(encoding="utf-8"))["items"],
+        "dev3": yaml.safe_load(GUARD_DEV3.read_text(encoding="utf-8"))["items"],
         "heldout": halves["heldout"],
     }
     figures = {name: evaluate(part) for name, part in halves.items()}
     print(
         f"{len(items)} hand-labelled sentences, split by passage into dev and held-out; "
-        f"{len(halves['dev2'])} more for tuning (dev2)\n"
+        f"{len(halves['dev2'])} + {len(halves['dev3'])} more for tuning (dev2, dev3)\n"
     )
-    print(f"{'guard':<40}{'dev':>10}{'dev2':>10}{'held-out':>10}  target")
+    print(f"{'guard':<40}{'dev':>10}{'dev2':>10}{'dev3':>10}{'held-out':>10}  target")
     print(
         f"{'sentences (unfaithful + faithful)':<40}"
         + "".join(f"{f['n']:>10}" for f in figures.values())
@@ -111,7 +114,7 @@ def main() -> None:
     ):
         cells = "".join(f"{f[key]:>10.3f}" for f in figures.values())
         print(f"{label:<40}{cells}  {target}")
-    print("\nby alteration (judged right, dev | dev2 | held-out):")
+    print("\nby alteration (judged right, dev | dev2 | dev3 | held-out):")
     kinds = sorted({k for f in figures.values() for k in f["by_kind"]})  # type: ignore[attr-defined]
     for kind in kinds:
         cells = []

@@ -277,3 +277,83 @@ def test_the_guard_keeps_an_article_number_inside_its_sentence() -> None:
     assert not check(wrong, [passage]).text.strip()
     right = "Selon l'article R. 6114-9, une mise en demeure est adressée [1]."
     assert check(right, [passage]).text.strip()
+
+
+TABLE = (
+    "Cible 2025-2029 2025 2026 2027 2028 2029 Total 2025-2029 Grands établissements, avec plus "
+    "de 500 lits +4 +4 +4 +4 +4 20 Établissements intermédiaires, entre 100 à 499 lits +2 +2 +2 "
+    "+2 +2 10 Etablissements de plus petite taille inférieure à 100 lits +1 +1 +1 +1 +1 5"
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "moved"),
+    [
+        pytest.param("Les établissements de 100 à 499 lits visent 20 au total.", True, id="row"),
+        pytest.param("Les établissements de 100 à 499 lits visent 10 au total.", False, id="own"),
+        pytest.param(
+            "Les établissements de moins de 100 lits visent 10 sur la période.", True, id="bound"
+        ),
+        pytest.param(
+            "Les grands établissements visent 20, les intermédiaires 10.", False, id="two-rows"
+        ),
+    ],
+)
+def test_a_target_of_another_row_of_a_fiche_table_is_reattached(sentence: str, moved: bool) -> None:
+    assert bool(reattached(sentence, [TABLE])) is moved
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        pytest.param("la circulaire n° 2007-193 du 10 mai 2007", ("code", "2007-193"), id="no"),
+        pytest.param("l'article R. 6114-10 du code", ("code", "R6114-10"), id="article"),
+        pytest.param("au titre de l'annexe 3-1", ("code", "3-1"), id="annexe"),
+        pytest.param("au cours du 1er trimestre", ("number", "1"), id="ordinal"),
+    ],
+)
+def test_references_and_ranks_are_read_as_such(text: str, read: tuple[str, str]) -> None:
+    (figure,) = [f for f in figures(text) if f.kind != "date"]
+    assert (figure.kind, figure.value) == read
+    assert figure.ordinal is (text.endswith("trimestre"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "holds"),
+    [
+        pytest.param(
+            "L'action 4 vise la pertinence des codages.",
+            "4 - Améliorer la pertinence des codages",
+            True,
+            id="list-number",
+        ),
+        pytest.param(
+            "Les sanctions sont prévues à l'article huit.",
+            "Article 8 - Les sanctions",
+            True,
+            id="article-in-words",
+        ),
+        pytest.param(
+            "Le décret n° 2010-1326 concerne la CME.",
+            "Décret 2010-1325 du 5 novembre 2010 relatif à la CME.",
+            False,
+            id="other-number",
+        ),
+        pytest.param(
+            "Le PRS 2023-2028 fixe ce défi.",
+            "Le défi est inscrit dans le PRS 2023/28.",
+            True,
+            id="short-period",
+        ),
+        pytest.param(
+            "La dotation porte sur le 1er trimestre.",
+            "La dotation porte sur le 1er semestre.",
+            False,
+            id="rank-of-another-period",
+        ),
+    ],
+)
+def test_references_are_checked_by_their_identifier(
+    sentence: str, source: str, holds: bool
+) -> None:
+    assert (unsupported(sentence, [source]) == []) is holds

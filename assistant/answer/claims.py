@@ -14,13 +14,15 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.kb.targets import row_labels
 from assistant.text.figures import Figure, content_stems, figures, is_year, located, normalised
 from assistant.text.french import fold
 
 _NEGATION = re.compile(
     r"\b(?:ne|n')\s*(?:[\w-]+\s+){0,3}?(?:pas|plus|jamais|rien|guere|aucun\w*|nullement)\b"
     r"|\b(?:ne|n')\s*(?:peut|peuvent|saurait|sauraient|pourra|pourront|doit|doivent)\b"
-    r"|\bpas\b(?! a pas)|\baucun(?:e|s|es)?\b|\bjamais\b|\bnullement\b|\bnon\s+(?=[a-z])"
+    r"|\bpas\b(?! a pas)|\baucun(?:e|s|es)?\b|\bjamais\b|\bnullement\b"
+    r"|(?<!\bou )(?<!\bou par )(?<!oui/)\bnon\s+(?=[a-z])"  # not « oui ou non »
 )
 
 
@@ -178,9 +180,9 @@ def polarity(text: str) -> Polarity:
         inside = [i for i, t in enumerate(tokens) if match.start() <= t.start() < match.end()]
         content = [i for i, t in enumerate(tokens) if content_stems(t.group(0)) - _NEGATION_WORDS]
         after = [i for i in content if tokens[i].start() >= match.end()][:1]
-        # « relèvent pas » without its « ne »: the verb stands before
-        before = [] if match.group(0).startswith("n") else [i for i in content if i < inside[0]]
-        for i in inside + after + before[-1:]:
+        # « relèvent pas » without its « ne »: the verb right before
+        before = [] if match.group(0).startswith("n") else [inside[0] - 1]
+        for i in inside + after + [i for i in before if i in content]:
             negated[i] = True
     denied = " ".join(t.group(0) for t, n in zip(tokens, negated, strict=True) if n)
     affirmed = " ".join(t.group(0) for t, n in zip(tokens, negated, strict=True) if not n)
@@ -190,6 +192,10 @@ def polarity(text: str) -> Polarity:
 
 
 def _carries(source: Figure, said: Figure) -> bool:
+    if said.kind == "code" and said.unit:  # a reference (« action 4 ») where a list says « 4 - »
+        return source.value == said.value and source.kind in ("code", "number")
+    if source.kind == "code" and source.unit and said.kind == "number":
+        return source.value == said.value  # « l'article huit » for « Article 8 »
     if is_year(said) and source.kind == "date" and source.year == said.value:
         return True  # « fin 2024 » within « 31 décembre 2024 »
     if said.kind == "date" and len(said.value) == 2 and source.kind == "date":
@@ -281,6 +287,60 @@ def _unabbreviated(vocabulary: frozenset[str]) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A row of a fiche's target table: its label's words and figures, its cells' figures."""
+
+    words: frozenset[str]
+    label: tuple[Figure, ...]
+    cells: tuple[Figure, ...]
+
+
+def table_rows(source: str) -> list[_Row]:
+    """The rows of a target table flattened into ``source`` (none when it has fewer than two).
+
+    A label's words are those no other label of the table uses (« grand », « intermédiaires »).
+    """
+    spans = row_labels(source)
+    if len(spans) < 2:
+        return []
+    ends = [start for start, _ in spans[1:]] + [len(source)]
+    labels = [content_stems(source[start:end]) for start, end in spans]
+    common = Counter(word for words in labels for word in words)
+    return [
+        _Row(
+            frozenset(w for w in words if common[w] == 1),
+            tuple(figures(source[start:end])),
+            tuple(figures(source[end:stop])),
+        )
+        for words, (start, end), stop in zip(labels, spans, ends, strict=True)
+    ]
+
+
+def _row_of(text: str, rows: list[_Row]) -> _Row | None:
+    """The one row a claim speaks of, by its label's own words and figures (« 100 à 499 lits »).
+
+    None when no row stands out, or when the claim names two rows by their words.
+    """
+    words, said = content_stems(text), figures(text)
+    named = [row for row in rows if row.words & words]
+    if len(named) > 1:
+        return None
+    scores = [
+        len(row.words & words) + sum(any(_carries(f, s) for f in row.label) for s in said)
+        for row in rows
+    ]
+    best = max(scores, default=0)
+    return rows[scores.index(best)] if best and scores.count(best) == 1 else None
+
+
+def _other_row(figure: Figure, row: _Row, rows: list[_Row]) -> bool:
+    """Whether a table gives ``figure`` to another row than the claim's, not to its own."""
+    if any(_carries(f, figure) for f in (*row.label, *row.cells)):
+        return False
+    return any(_carries(f, figure) for other in rows if other is not row for f in other.cells)
+
+
 def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     """Figures of ``text`` that the sources state, but with other words than the claim's.
 
@@ -297,20 +357,41 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     closest = _closest(text, sources)
     wrong: list[Figure] = []
     for i, (figure, words) in enumerate(claimed):
-        if figure.kind == "code" or is_year(figure):
-            continue  # a year says when, and is checked with its figure
+        reference = figure.kind == "code" and figure.unit is not None  # « annexe 2 »
+        if (figure.kind == "code" and not reference) or is_year(figure) or figure.ordinal:
+            continue  # a year says when, a rank which one: each is checked with its figure
         words = words | lead if i == 0 else words
         verdicts = [_owner_holds(figure, words - subject, owned, stated) for subject, owned in read]
-        moved = False in verdicts and True not in verdicts
+        moved = not reference and False in verdicts and True not in verdicts
         if moved or (closest is not None and _elsewhere(figure, read[closest][1], stated)):
             wrong.append(figure)
+    for rows in filter(None, map(table_rows, sources)):
+        row = _row_of(text, rows)
+        if row is not None:
+            wrong += [
+                f
+                for f, _ in claimed
+                if not is_year(f) and f not in wrong and _other_row(f, row, rows)
+            ]
     return wrong
 
 
 def _closest(text: str, sources: list[str]) -> int | None:
-    """The source sentence the claim paraphrases: the one sharing most (``PARAPHRASE``) words."""
-    words = content_stems(text)
-    shares = [len(words & content_stems(s)) / max(len(words), 1) for s in sources]
+    """The source sentence the claim paraphrases: the one sharing most (``PARAPHRASE``) words.
+
+    Its figures count as half words: of two sentences alike, the one stating the claim's
+    figures; but words weigh more than a figure taken from elsewhere.
+    """
+    words, said = content_stems(text), figures(text)
+    size = max(len(words) + len(said) / 2, 1)
+    shares = [
+        (
+            len(words & content_stems(s))
+            + sum(any(_carries(f, g) for f in figures(s)) for g in said) / 2
+        )
+        / size
+        for s in sources
+    ]
     best = max(range(len(shares)), key=shares.__getitem__, default=None)
     return best if best is not None and shares[best] >= PARAPHRASE else None
 
@@ -356,6 +437,7 @@ def _owner_holds(
     rivals = [
         len(words & theirs)
         for other, theirs in owned
-        if other.value not in stated and (other.kind, is_year(other)) == (figure.kind, False)
+        if other.value not in stated
+        and (other.kind, is_year(other), other.ordinal) == (figure.kind, False, False)
     ]
     return max(own) + MARGIN > max(rivals, default=0)

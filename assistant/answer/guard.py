@@ -28,6 +28,7 @@ from assistant.text.sentences import split_sentences
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bart\.)(?<!\bcf\.)\s+|\n+")
 """A generated sentence's end; not after « R. » (« l'article R. 6114-9 »), « art. », « cf. »."""
+_INITIAL_END = re.compile(r"\b(?:[A-Z]|art|cf)\.$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SPLIT_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _INSTRUCTION = re.compile(
@@ -152,7 +153,11 @@ def source_sentences(passages: list[PromptPassage]) -> list[str]:
     out: list[str] = []
     for passage in passages:
         out += [passage.header, passage.citation.section]
-        out += split_sentences(passage.text, whole=True)
+        for sentence in split_sentences(passage.text, whole=True):
+            if out and _INITIAL_END.search(out[-1]):  # « l'article R. » and « 6114-9 … »
+                out[-1] += " " + sentence
+            else:
+                out.append(sentence)
     return [s for s in out if s]
 
 

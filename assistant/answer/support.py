@@ -359,7 +359,7 @@ def _counts(figure: Figure, wanted: set[str]) -> bool:
     compared by their common start: « heure » and « heur »): in « 6 objectifs stratégiques
     spécifiques au HPR Hôpitaux de Proximité », 6 counts objectives, not hospitals.
     """
-    if figure.kind != "number" or is_year(figure):
+    if figure.kind != "number" or is_year(figure) or figure.ordinal:
         return False
     if figure.measure:  # « 5 % », « 3 mois »: a measure, a count only of that unit
         return any(

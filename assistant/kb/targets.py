@@ -79,6 +79,13 @@ _SCOPES: tuple[tuple[re.Pattern[str], dict[str, Any]], ...] = tuple(
         (rf"Pour les ES concernés par l{A}HAD", {}),
     )
 )
+
+
+def row_labels(text: str) -> list[tuple[int, int]]:
+    """Where the row labels of a target table stand in ``text`` (start, end), in order."""
+    return sorted(m.span() for rx, _ in _SCOPES for m in rx.finditer(text))
+
+
 _HEADER = re.compile(r"Cible 2025- ?2029 (?P<years>(?:20\d\d )*20\d\d)(?: Total(?: 2025- ?2029)?)?")
 _FILLER = re.compile(r"^[\s*.,;]*$")
 

@@ -121,7 +121,8 @@ _MEASURE = (
 )
 _FIGURE = re.compile(
     r"(?<!\w)(?<!\d[.,])"
-    r"(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\w)"
+    r"(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"(?P<ordinal>er|ere|re|e|eme|nd|nde)?(?!\w)"  # « 1er trimestre », « 2nde circulaire »
     rf"|\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ])?(?:{_SIMPLE_WORD}))*)\b"
     rf"|\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
 )
@@ -162,6 +163,8 @@ class Figure:
     year: str | None = None
     per: str | None = None
     """The period of a rate (« par an », « par semaine »), when the figure is one."""
+    ordinal: bool = False
+    """A rank (« 1er semestre », « 2nde circulaire »), not a quantity."""
 
 
 def is_year(figure: Figure) -> bool:
@@ -186,6 +189,9 @@ def located(folded: str) -> list[tuple[int, int, Figure]]:
         found.append((*match.span(), Figure("code", code_of_match(match))))
     for match in _ACT_CODE.finditer(folded):  # CCAM acts (« QEQK004 »), versions (« V2010 »)
         found.append((*match.span(), Figure("code", match.group(0).upper())))
+    for match in _REFERENCE.finditer(folded):  # « n° 2007-193 », « annexe 3-1 », « article 46 »
+        if not _overlaps(match.span(), found) and not _bare_year(match):
+            found.append((*match.span(), _reference(match)))
     for match in _DATE.finditer(folded):
         if not _overlaps(match.span(), found):
             found.append((*match.span(), _date(match, folded)))
@@ -197,6 +203,15 @@ def located(folded: str) -> list[tuple[int, int, Figure]]:
     return sorted(found, key=lambda item: item[0])
 
 
+_SHORT_PERIOD = re.compile(r"\b((?:19|20))(\d\d)[/-](\d\d)\b(?![/-]\d)")
+_REFERENCE = re.compile(
+    r"(?:\b|(?<=°))(?P<noun>n ?°|no|numero|annexe|article|art\.|indicateur|objectif|axe|action|"
+    r"defi|mesure|engagement|chapitre|partie|titre|etape|priorite|fiche|decret|arrete|circulaire|"
+    r"loi|instruction|note)\s*"
+    r"(?P<id>(?:[a-z](?:\.\s?|(?=\d)))?\d+(?:[-/.]\d+)*|[ivx]+)(?![\w%])"
+    r"(?!\s*(?:%|pour ?cent|points?\b|ans?\b|mois\b|jours?\b|euros?\b|€))"
+)
+"""A number that names a text, a part or an item (« n° 2007-193 », « annexe 3-1 »): a code."""
 _BROKEN_NUMBER = re.compile(rf"\b({_SIMPLE_WORD})- (?=(?:{_SIMPLE_WORD})\b)")
 _ONE_BOUNDED = re.compile(
     r"\b(au moins|au plus|au minimum|au maximum|a minima|minimum|maximum|moins de|plus de) "
@@ -210,7 +225,26 @@ def normalised(text: str) -> str:
     folded = re.sub(r"\b(d|l|qu|jusqu)'(?=\w)", r"\1' ", folded)
     folded = re.sub(r"\b(plus|moins) d' (un|une)\b", r"\1 de \2", folded)
     folded = _BROKEN_NUMBER.sub(r"\1-", folded)  # « dix- huit » cut at a line end
+    folded = _SHORT_PERIOD.sub(r"\1\2-\g<1>\3", folded)  # « 2023/28 » is « 2023-2028 »
     return _ONE_BOUNDED.sub(r"\1 1", folded)
+
+
+_TEXT_NOUNS = frozenset({"n°", "n °", "no", "numero", "decret", "arrete", "circulaire", "loi"})
+_TEXT_NOUNS |= {"instruction", "note"}
+
+
+def _bare_year(match: re.Match[str]) -> bool:
+    """« objectif 2025 » is a year; only « n° 2016-1814 » names a text by a year."""
+    return match.group("noun") not in _TEXT_NOUNS and bool(
+        re.fullmatch(r"(?:19|20)\d\d", match.group("id"))
+    )
+
+
+def _reference(match: re.Match[str]) -> Figure:
+    """A reference as a code: its identifier (« 2007-193 », « R6114-9 »), its noun as unit."""
+    noun = match.group("noun")
+    noun = "no" if noun in ("no", "numero") or "°" in noun else noun.rstrip(".")
+    return Figure("code", re.sub(r"[\s.]", "", match.group("id")).upper(), unit=noun)
 
 
 def _overlaps(span: tuple[int, int], taken: list[tuple[int, int, Figure]]) -> bool:
@@ -249,7 +283,15 @@ def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
     if period is None and adjective:
         period = _PERIODS[adjective.lastindex - 1 if adjective.lastindex else 0]
     return Figure(
-        "number", value, unit, measure, bound, _after(rest), per=period, near=_after(rest, 3)
+        "number",
+        value,
+        unit,
+        measure,
+        bound,
+        _after(rest),
+        per=period,
+        near=_after(rest, 3),
+        ordinal=bool(match.group("ordinal")),
     )
 
 

@@ -357,3 +357,31 @@ def test_references_are_checked_by_their_identifier(
     sentence: str, source: str, holds: bool
 ) -> None:
     assert (unsupported(sentence, [source]) == []) is holds
+
+
+FILE_ACTIVE = (
+    "Cible 2025-2029 2024 2025 2026 2027 2028 2029 Total 2025-2029 Pour tous les établissements "
+    "File active de la 1ère année + 10 % de la file active initiale + 20 % de la file active "
+    "initiale + 30 % de la file active initiale + 40 % de la file active initiale + 50 % de la "
+    "file active initiale + 50 % de la file active initiale au bout de 5 ans"
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "moved"),
+    [
+        pytest.param("En 2027, la file active doit croître de 40 %.", True, id="other-year"),
+        pytest.param("En 2028, la file active doit croître de 40 %.", False, id="its-year"),
+    ],
+)
+def test_a_value_of_another_year_of_a_fiche_table_is_reattached(sentence: str, moved: bool) -> None:
+    assert bool(reattached(sentence, [FILE_ACTIVE])) is moved
+
+
+def test_a_figure_in_brackets_owns_the_words_before_them() -> None:
+    source = (
+        "Indicateur 1 : taux de rotation (cible = inférieur à 40 %) - Indicateur 2 : part des "
+        "dépenses de personnel (cible = inférieur à 60 %)"
+    )
+    assert reattached("Le taux de rotation doit rester inférieur à 60 %.", [source])
+    assert not reattached("Le taux de rotation doit rester inférieur à 40 %.", [source])

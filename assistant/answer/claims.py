@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.kb.targets import row_labels
+from assistant.kb.targets import parse_table, row_labels
 from assistant.text.figures import Figure, content_stems, figures, is_year, located, normalised
 from assistant.text.french import fold
 
@@ -61,6 +61,17 @@ def _shares(words: frozenset[str], others: frozenset[str]) -> bool:
         for a in words
         for b in others
         for short, long in ((a, b) if len(a) <= len(b) else (b, a),)
+    )
+
+
+def _overlap(words: frozenset[str], others: frozenset[str]) -> int:
+    """How many of ``words`` the ``others`` hold, a stem beginning another counting (« défin »)."""
+    return sum(
+        w in others
+        or any(
+            len(min(w, o, key=len)) >= 4 and (o.startswith(w) or w.startswith(o)) for o in others
+        )
+        for w in words
     )
 
 
@@ -237,12 +248,13 @@ def owned_words(text: str) -> tuple[frozenset[str], Owned]:
 
     The words between two figures belong to the first up to the last break (comma, bracket,
     « et »), to the second after it: « du 1er juillet 2023 pour les établissements ex-DG et du
-    1er janvier 2024 pour les ex-OQN »; a figure in brackets owns nothing before it
-    (« téléexpertise (96000) »). Without a break they belong to both, or to the one that is
-    not a year. The words after the last figure are its own; an abbreviation counts as the word
-    it shortens (« com / trimestre … communication »). Those before the first figure are
-    returned apart: in a source they are the subject that every figure shares
-    (« Taux de séjours … 50% 65% 65% »); in a claim, the first figure's.
+    1er janvier 2024 pour les ex-OQN »; a figure inside brackets owns the words before them
+    back to the last break (« un doublement des actes de téléexpertise (96000) »). Without a
+    break they belong to both, or to the one that is not a year. The words after the last
+    figure are its own; an abbreviation counts as the word it shortens (« com / trimestre …
+    communication »). Those before the first figure are returned apart: in a source they are
+    the subject that every figure shares (« Taux de séjours … 50% 65% 65% »); in a claim, the
+    first figure's.
     """
     folded = normalised(text)
     spans = located(folded)
@@ -250,9 +262,12 @@ def owned_words(text: str) -> tuple[frozenset[str], Owned]:
     lead = folded[: spans[0][0]] if spans else folded
     for i in range(1, len(spans)):
         between = folded[spans[i - 1][1] : spans[i][0]]
-        opening = between.rstrip().endswith("(")
-        breaks = _BREAK.finditer(between.rstrip()[:-1] if opening else between)
-        cut = [m.start() if opening else m.end() for m in breaks]
+        # a figure inside brackets belongs to the words before them: « téléexpertise (96000) »,
+        # « taux d'indépendance financière (cible = inférieur à 50 %) »
+        bracket = between.rfind("(")
+        opening = bracket > between.rfind(")")
+        breaks = _BREAK.finditer(between[:bracket] if opening else between)
+        cut = [m.end() for m in breaks]
         if cut:
             words[i - 1] += " " + between[: cut[-1]]
             words[i] += " " + between[cut[-1] :]
@@ -305,15 +320,50 @@ def table_rows(source: str) -> list[_Row]:
     if len(spans) < 2:
         return []
     ends = [start for start, _ in spans[1:]] + [len(source)]
-    labels = [content_stems(source[start:end]) for start, end in spans]
-    common = Counter(word for words in labels for word in words)
+    labels = _labels([source[start:end] for start, end in spans])
     return [
-        _Row(
-            frozenset(w for w in words if common[w] == 1),
-            tuple(figures(source[start:end])),
-            tuple(figures(source[end:stop])),
-        )
-        for words, (start, end), stop in zip(labels, spans, ends, strict=True)
+        _Row(words, label, tuple(figures(source[end:stop])))
+        for (words, label), (_, end), stop in zip(labels, spans, ends, strict=True)
+    ]
+
+
+def _labels(labels: list[str]) -> list[tuple[frozenset[str], tuple[Figure, ...]]]:
+    """Each row label's own words (those no other label uses) and its figures."""
+    stems = [content_stems(label) for label in labels]
+    common = Counter(word for words in stems for word in words)
+    return [
+        (frozenset(w for w in words if common[w] == 1), tuple(figures(label)))
+        for words, label in zip(stems, labels, strict=True)
+    ]
+
+
+def _year_moved(text: str, source: str) -> list[Figure]:
+    """Figures a claim gives to its one year that the fiche's table gives to another year.
+
+    « En 2027, la cible est + 80 % » where the table's 2027 column says + 60 % and 2028 + 80 %.
+    The row is the claim's (``_row_of``) when the table has several.
+    """
+    rules = parse_table(source, doc_id="", section="") or []
+    said = figures(text)
+    years = {int(f.value) for f in said if is_year(f)}
+    if not rules or len(years) != 1:
+        return []
+    rows = [_Row(words, label, ()) for words, label in _labels([r.scope.label for r in rules])]
+    row = rows[0] if len(rows) == 1 else _row_of(text, rows)
+    if row is None:
+        return []
+    values = {t.year: t.value for t in rules[rows.index(row)].years if t.value is not None}
+    year = years.pop()
+    if year not in values:
+        return []
+    others = {value for y, value in values.items() if y != year}
+    return [
+        f
+        for f in said
+        if f.kind == "number"
+        and not is_year(f)
+        and float(f.value) != values[year]
+        and float(f.value) in others
     ]
 
 
@@ -365,6 +415,8 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
         moved = not reference and False in verdicts and True not in verdicts
         if moved or (closest is not None and _elsewhere(figure, read[closest][1], stated)):
             wrong.append(figure)
+    for source in sources:
+        wrong += [f for f in _year_moved(text, source) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:
@@ -386,7 +438,7 @@ def _closest(text: str, sources: list[str]) -> int | None:
     size = max(len(words) + len(said) / 2, 1)
     shares = [
         (
-            len(words & content_stems(s))
+            _overlap(words, content_stems(s))
             + sum(any(_carries(f, g) for f in figures(s)) for g in said) / 2
         )
         / size

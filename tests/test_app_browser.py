@@ -208,21 +208,24 @@ def _upload(page: Any, path: Path, attempts: int = 3) -> None:
     """Give ``path`` to the upload area and wait until the page shows its name.
 
     The file input can be given a file before Gradio has wired its change handler (the tab
-    has just been drawn); the upload then never starts. It is given again, at most
-    ``attempts`` times, as a user would drop the file a second time.
+    has just been drawn); the upload then never starts. Only then is the file given again, at
+    most ``attempts`` times, as a user would drop it a second time. An upload that did start
+    is waited for however slow it is: given twice, the file would make a batch of two.
     """
     page.locator("#verify").wait_for(state="visible")
     for attempt in range(1, attempts + 1):
-        if page.get_by_text(path.name).count():  # a slow earlier attempt got through after all
-            return
-        page.set_input_files("#uploads input[type=file]", str(path))
         try:
-            # long enough for an upload on a loaded machine: given twice, it would be a batch
-            page.get_by_text(path.name).first.wait_for(timeout=60_000)
-            return
+            with page.expect_request(
+                lambda request: request.method == "POST" and "/upload" in request.url,
+                timeout=15_000,
+            ):
+                page.set_input_files("#uploads input[type=file]", str(path))
         except PlaywrightTimeoutError:
             if attempt == attempts:
                 raise
+            continue
+        page.get_by_text(path.name).first.wait_for(timeout=120_000)
+        return
 
 
 def test_uploaded_draft_shows_its_errors_and_documents_show_the_index(page: Any) -> None:

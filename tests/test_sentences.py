@@ -52,3 +52,11 @@ def test_whole_sentences_join_the_windows_of_a_long_run() -> None:
     windows = split_sentences(run)
     assert len(windows) > 1
     assert split_sentences(run, whole=True) == [run]
+
+
+def test_no_sentence_ends_after_an_initial_or_art() -> None:
+    text = "Selon l'article R. 6114-9 du code, l'ARS agit. « Art. R. 6152-338 : le contrat."
+    assert split_sentences(text) == [
+        "Selon l'article R. 6114-9 du code, l'ARS agit.",
+        "« Art. R. 6152-338 : le contrat.",
+    ]

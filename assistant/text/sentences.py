@@ -19,7 +19,12 @@ MAX_SENTENCE_WORDS = 60
 MIN_INDEXED_WORDS = 4
 """Shorter pieces (headings, cells) get no sentence vector of their own."""
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9•➢\-–])|(?<=[.!?])\s+(?=[a-zà-ÿ])")
+_NOT_ABBREVIATION = r"(?<!\b[A-Z]\.)(?<!\b[Aa]rt\.)"
+_SENTENCE_END = re.compile(
+    rf"(?<=[.!?;]){_NOT_ABBREVIATION}\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9•➢\-–])"
+    rf"|(?<=[.!?]){_NOT_ABBREVIATION}\s+(?=[a-zà-ÿ])"
+)
+"""A sentence's end; not after an initial or « Art. » (« l'article R. 6114-9 », « Art. R. »)."""
 _BULLET = re.compile(r"^\s*(?:[-–•➢▪◦*]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"\S+")
 _ENDS = re.compile(r"[.!?»:)]\s*$")

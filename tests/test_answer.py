@@ -152,6 +152,25 @@ def test_target_question_for_a_category_gives_that_row(index: Index, kb: Knowled
     assert "Pour les autres établissements" not in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "row", "other"),
+    [
+        ("CT 1 : quelle est la cible du CHU 30 en 2025 et en 2027 ?", "« CHU 30 »", "CHU 31 et 34"),
+        ("CT 1 : quelle cible pour le CHU de Montpellier ?", "« CHU 31 et 34 »", "« CHU 30 »"),
+        ("CT 1 : quelle cible pour un CHU du Gard ?", "« CHU 30 »", "CHU 31 et 34"),
+    ],
+)
+def test_target_question_naming_a_departement_gives_its_row(
+    index: Index, kb: KnowledgeBase, question: str, row: str, other: str
+) -> None:
+    # CPOM_CT_1's rows differ by département: CHU 30 « non non oui oui oui », CHU 31 et 34
+    # « sans objet »; the category alone (CHU) does not tell them apart
+    answer = ask(index, kb, question)
+    first = answer.answer.splitlines()[0]
+    assert row in first
+    assert other not in first
+
+
 # --- general and historical questions: extractive answers ---------------------------------
 
 

@@ -63,3 +63,21 @@ def test_whether_the_question_is_for_an_establishment_already_engaged(
 )
 def test_the_years_a_question_asks_about(question: str, years: list[int]) -> None:
     assert parse_intent(question).years == years
+
+
+@pytest.mark.parametrize(
+    ("question", "departement"),
+    [
+        ("la cible du CHU 30 en 2025 ?", "30"),
+        ("pour un CH du 34, quelle cible ?", "34"),
+        ("on est un CH dans le Gard", "30"),
+        ("le CHU de Nîmes doit viser quoi ?", "30"),
+        ("CHU de Toulouse : cible CT1 ?", "31"),
+        ("un établissement de la Lozère", "48"),
+        ("un CH de 30 lits", None),
+        ("CHU 31 ou CHU 30 ?", None),
+        ("quelle cible pour la RAAC ?", None),
+    ],
+)
+def test_the_departement_a_question_names(question: str, departement: str | None) -> None:
+    assert parse_intent(question).departement == departement

@@ -25,6 +25,35 @@ _CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     ("psychiatrie", re.compile(r"\bpsychiatri\w*\b")),
     ("CH", re.compile(r"\bch\b|\bcentres? hospitaliers?\b")),
 ]
+_DEPARTEMENTS = {
+    "09": "ariege",
+    "11": "aude",
+    "12": "aveyron",
+    "30": "gard",
+    "31": "haute-garonne",
+    "32": "gers",
+    "34": "herault",
+    "46": "lot",
+    "48": "lozere",
+    "65": "hautes-pyrenees",
+    "66": "pyrenees-orientales",
+    "81": "tarn",
+    "82": "tarn-et-garonne",
+}
+"""The départements of Occitanie, by number (folded names)."""
+_CITIES = {"nimes": "30", "toulouse": "31", "montpellier": "34"}
+"""The seats of Occitanie's CHU, which a question may name the CHU by (« le CHU de Nîmes »)."""
+_DEPARTEMENT_NUMBER = re.compile(
+    r"\b(?:chu|ch|centres? hospitaliers?(?: universitaires?)?|etablissements?|departement)"
+    r"\s*(?:du\s+|de\s+|d'|\(|n°\s*)?(\d{2})\b(?!\s*(?:lits|%|ans|mois))"
+)
+"""« CHU 30 », « CH du 34 », « établissement (31) »: a number after the category."""
+_DEPARTEMENT_NAME = re.compile(
+    r"\b(?:dans|du|de|en|le|la|l')\s*(?:l')?("
+    + "|".join(sorted(map(re.escape, _DEPARTEMENTS.values()), key=len, reverse=True))
+    + r")\b(?!-)"
+)
+_CITY = re.compile(r"\bchu (?:de |d')?(" + "|".join(_CITIES) + r")\b")
 _NOT_CHU = re.compile(r"\b(pas|non|hors)\s+(?:un\s+|le\s+|de\s+)?chu\b")
 _BEDS_MORE = re.compile(r"(?:\b(?:plus de|au moins|superieur a)|>=?)\s*(\d{2,4})\s*lits\b")
 _BEDS_LESS = re.compile(r"(?:\b(?:moins de|inferieur a)|<=?)\s*(\d{2,4})\s*lits\b")
@@ -147,6 +176,8 @@ class Intent:
     total: bool = False
     """The question asks for the total over the campaign (« et le total sur la période »)."""
     hpr: bool = False
+    departement: str | None = None
+    """The département the question names for the establishment (« CHU 30 », « du Gard »)."""
 
 
 def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
@@ -191,7 +222,20 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
         every_year=bool(_EVERY_YEAR.search(_TOTAL.sub(" ", folded))),
         total=bool(_TOTAL.search(folded)),
         hpr=hpr,
+        departement=_departement(folded),
     )
+
+
+def _departement(folded: str) -> str | None:
+    """The Occitanie département a question names, or None (none named, or several).
+
+    Its number after a category (« CHU 30 »), its name (« du Gard ») or the city of a CHU.
+    """
+    found = {m.group(1) for m in _DEPARTEMENT_NUMBER.finditer(folded)} & set(_DEPARTEMENTS)
+    by_name = {name: number for number, name in _DEPARTEMENTS.items()}
+    found |= {by_name[m.group(1)] for m in _DEPARTEMENT_NAME.finditer(folded)}
+    found |= {_CITIES[m.group(1)] for m in _CITY.finditer(folded)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _asked_years(folded: str) -> list[int]:

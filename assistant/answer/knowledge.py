@@ -178,12 +178,23 @@ def _write_unit(w: _Writer, text: str) -> None:
 def _rules_for(ind: Indicator, intent: Intent) -> list[TargetRule]:
     """The target rows for the scope the question names (all rows when it names none)."""
     rules = ind.target.rules
-    if intent.category is None and intent.beds is None and intent.engaged is None:
+    if (
+        intent.category is None
+        and intent.beds is None
+        and intent.engaged is None
+        and intent.departement is None
+    ):
         return rules
     matching: list[TargetRule] = []
     for rule in rules:
         scope = rule.scope
         if intent.category and scope.categories and intent.category not in scope.categories:
+            continue
+        if (
+            intent.departement
+            and scope.departements
+            and intent.departement not in scope.departements
+        ):
             continue
         if intent.beds is not None and (
             (scope.min_beds is not None and intent.beds < scope.min_beds)

@@ -171,6 +171,19 @@ def test_target_question_naming_a_departement_gives_its_row(
     assert other not in first
 
 
+def test_target_question_excluding_a_size_gives_the_other_rows(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(
+        index,
+        kb,
+        "OS 11 : quelles sont les cibles 2027 et 2029 pour les établissements qui ne sont pas "
+        "de grands établissements ?",
+    )
+    assert "autres établissements" in answer.answer.splitlines()[0]
+    assert "Grands établissements" not in answer.answer
+
+
 # --- general and historical questions: extractive answers ---------------------------------
 
 

@@ -81,3 +81,21 @@ def test_the_years_a_question_asks_about(question: str, years: list[int]) -> Non
 )
 def test_the_departement_a_question_names(question: str, departement: str | None) -> None:
     assert parse_intent(question).departement == departement
+
+
+@pytest.mark.parametrize(
+    ("question", "beds", "not_beds"),
+    [
+        ("ETP : cible pour un petit établissement ?", 50, None),
+        ("on est un établissement intermédiaire", 300, None),
+        ("la cible pour un grand CHU ?", 501, None),
+        ("et pour les établissements qui ne sont pas de grands établissements ?", None, 501),
+        ("un CH de 350 lits, pas un grand établissement", 350, None),  # the figure decides
+        ("quelle cible pour la RAAC ?", None, None),
+    ],
+)
+def test_the_size_a_question_names_in_words(
+    question: str, beds: int | None, not_beds: int | None
+) -> None:
+    intent = parse_intent(question)
+    assert (intent.beds, intent.not_beds) == (beds, not_beds)

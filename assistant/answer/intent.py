@@ -61,6 +61,16 @@ _BEDS_LESS = re.compile(r"(?:\b(?:moins de|inferieur a)|<=?)\s*(\d{2,4})\s*lits\
 never matches."""
 _BEDS_RANGE = re.compile(r"\b(?:de |entre )?(\d{2,4})\s*(?:a|-|et)\s*(\d{2,4})\s*lits\b")
 _BEDS = re.compile(r"\b(\d{2,4})\s*lits\b")
+_ESTABLISHMENT = r"(?:etablissements?|structures?|ch|chu|hopita(?:l|ux)|centres? hospitaliers?)"
+_SIZES = (
+    (re.compile(rf"\b(?:grands?|gros) {_ESTABLISHMENT}\b"), 501),
+    (re.compile(rf"\b{_ESTABLISHMENT} intermediaires?\b|\btaille intermediaire\b"), 300),
+    (re.compile(rf"\bpetits? {_ESTABLISHMENT}\b|\bpetite taille\b"), 50),
+)
+"""The fiches' size rows said in words: « grands établissements » (more than 500 beds),
+« établissements intermédiaires » (100 to 499), « plus petite taille » (under 100)."""
+_NEGATED_SIZE = re.compile(r"\b(?:pas|plus|non|hors)\s+(?:de |d'|un |une |des |les |le |la )?$")
+"""« qui ne sont pas de grands établissements »: the size the question excludes."""
 _YEAR = re.compile(r"\b(202[4-9])\b")
 _PERIOD = re.compile(r"\b20\d\d\s*[-/–]\s*20\d\d\b")
 """« 2025-2029 »: a period, not the years asked."""
@@ -176,6 +186,8 @@ class Intent:
     total: bool = False
     """The question asks for the total over the campaign (« et le total sur la période »)."""
     hpr: bool = False
+    not_beds: int | None = None
+    """A bed count the question excludes (« les établissements qui ne sont pas grands »)."""
     departement: str | None = None
     """The département the question names for the establishment (« CHU 30 », « du Gard »)."""
 
@@ -202,10 +214,12 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
     elif hpr and re.search(r"\b(regles?|choisir|retenir|garder)\b", folded):
         topics.append("hpr")
     # A follow-up rewritten as "previous question + new question" names its scope last.
-    category, beds = None, None
+    category, beds, not_beds = None, None, None
     for sentence in reversed([s for s in re.split(r"(?<=[?.!])\s+", folded) if s.strip()]):
         category, beds = _category(sentence), _beds(sentence)
-        if category or beds:
+        if beds is None:
+            beds, not_beds = _size_in_words(sentence)
+        if category or beds or not_beds:
             break
     return Intent(
         codes=codes,
@@ -223,7 +237,18 @@ def parse_intent(question: str, *, rewritten: str | None = None) -> Intent:
         total=bool(_TOTAL.search(folded)),
         hpr=hpr,
         departement=_departement(folded),
+        not_beds=not_beds,
     )
+
+
+def _size_in_words(folded: str) -> tuple[int | None, int | None]:
+    """(beds, excluded beds): the size a sentence names in words, or the one it excludes."""
+    for pattern, beds in _SIZES:
+        for match in pattern.finditer(folded):
+            if _NEGATED_SIZE.search(folded[max(0, match.start() - 20) : match.start()]):
+                return None, beds
+            return beds, None
+    return None, None
 
 
 def _departement(folded: str) -> str | None:

@@ -19,7 +19,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.index.statistics import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
-from assistant.kb.models import YearTarget
+from assistant.kb.models import Scope, YearTarget
 from assistant.kb.parts import FIELD_PATTERNS, FichePart
 from assistant.kb.text import comparable
 from assistant.text.french import fold
@@ -183,6 +183,7 @@ def _rules_for(ind: Indicator, intent: Intent) -> list[TargetRule]:
         and intent.beds is None
         and intent.engaged is None
         and intent.departement is None
+        and intent.not_beds is None
     ):
         return rules
     matching: list[TargetRule] = []
@@ -201,6 +202,8 @@ def _rules_for(ind: Indicator, intent: Intent) -> list[TargetRule]:
             or (scope.max_beds is not None and intent.beds > scope.max_beds)
         ):
             continue
+        if intent.not_beds is not None and _holds_beds(scope, intent.not_beds):
+            continue
         if (
             intent.engaged is not None
             and scope.engaged is not None
@@ -210,7 +213,18 @@ def _rules_for(ind: Indicator, intent: Intent) -> list[TargetRule]:
         if intent.engaged is None and scope.engaged:
             continue
         matching.append(rule)
+    if intent.not_beds is not None and intent.beds is None and intent.category is None:
+        return matching or rules  # « not the large ones »: every other row
     return matching[:1] or rules
+
+
+def _holds_beds(scope: Scope, beds: int) -> bool:
+    """Whether a row is for a size range (not every size) that holds ``beds``."""
+    if scope.min_beds is None and scope.max_beds is None:
+        return False
+    return (scope.min_beds is None or beds >= scope.min_beds) and (
+        scope.max_beds is None or beds <= scope.max_beds
+    )
 
 
 def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:

@@ -184,6 +184,31 @@ def test_target_question_excluding_a_size_gives_the_other_rows(
     assert "Grands établissements" not in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        # « Modalité de suivi évaluation : Eléments de preuve à fournir … » then a bulleted list
+        (
+            "Quels éléments de preuve sont attendus pour l'indicateur CPOM_OS_3 ?",
+            ["Nombres de participants", "taux de satisfaction"],
+        ),
+        # « Éléments de preuve attendus : » then one line, without bullets
+        (
+            "produits d'entretien OS 5 : quelles preuves on doit garder ?",
+            ["Tableau de suivi des produits", "Copie d’appel d’offres"],
+        ),
+    ],
+)
+def test_proofs_answer_gives_the_list_the_fiche_announces(
+    index: Index, kb: KnowledgeBase, documents: dict[str, str], question: str, items: list[str]
+) -> None:
+    answer = ask(index, kb, question)
+    first = answer.answer.splitlines()[0].lower()
+    for item in items:
+        assert item.lower() in first
+    assert_well_cited(answer, documents)
+
+
 # --- general and historical questions: extractive answers ---------------------------------
 
 

@@ -32,9 +32,10 @@ MAX_FIELD_WORDS = 45
 class _Writer:
     """Collects sentences and their citations (one citation per distinct quote)."""
 
-    def __init__(self, index: Any, indicator: Indicator) -> None:
+    def __init__(self, index: Any, indicator: Indicator, question: str = "") -> None:
         self.index = index
         self.indicator = indicator
+        self.question = question
         self.lines: list[str] = []
         self.citations: list[Citation] = []
 
@@ -69,7 +70,7 @@ def indicator_answer(
     parts: list[FichePart] = list(intent.parts)
     if not parts and not intent.fields:
         return None
-    writer = _Writer(index, indicator)
+    writer = _Writer(index, indicator, question)
     for name in intent.fields:
         _write_field(writer, name)
     if intent.fields and writer.lines:
@@ -395,19 +396,67 @@ _PROOF = re.compile(
 
 
 def _write_proof(w: _Writer, intent: Intent) -> None:
-    """The fiche's sentences on what proves the target is met (evidence, criterion)."""
+    """The fiche's sentences on what proves the target is met (evidence, criterion).
+
+    Each comes with the list that follows it. When the question asks for the proofs, the
+    sentences naming the « éléments de preuve » come first (those with their list before);
+    otherwise the fiche's order holds (« pour répondre oui » asks for the criterion). Two at
+    most.
+    """
+    asks_proof = "preuve" in fold(w.question)
     stats = corpus_stats(w.index)
-    found = 0
+    found: list[tuple[int, int, str, str, str]] = []
     for cid, chunk in w.index.chunks.items():
         if chunk.fiche != w.indicator.code:
             continue
-        for sentence in stats.sentences(cid):
-            if found < 2 and _PROOF.search(fold(sentence.text)) and sentence.words >= 4:
-                n = w.cite(chunk.doc_id, sentence.text)
-                w.add(strip_bullet(sentence.text), n)
-                found += 1
+        sentences = stats.sentences(cid)
+        for i, sentence in enumerate(sentences):
+            folded = fold(sentence.text)
+            if not _PROOF.search(folded) or sentence.words < 4:
+                continue
+            items = _items_after(sentences[i + 1 :], announced=sentence.text.rstrip().endswith(":"))
+            text = strip_bullet(sentence.text).rstrip(" .;")
+            if items and (label := _PROOF_LABEL.search(text)):
+                text = text[label.start() :]  # not the end of the field before it
+            if items:  # « Eléments de preuve à fournir : » and the list that follows
+                text = f"{text.rstrip(' :')} : {' ; '.join(map(_as_item, items))}"
+            # the fiche's own words, bullets and all
+            quote = " ".join(x.text for x in sentences[i : i + 1 + len(items)])
+            rank = (0 if items else 1) if asks_proof and "preuve" in folded else 2
+            found.append((rank, len(found), chunk.doc_id, quote, text))
+    for _, _, doc_id, quote, text in sorted(found)[:2]:
+        w.add(text, w.cite(doc_id, quote))
     if not found:
         _write_source(w, intent)
+
+
+def _as_item(text: str) -> str:
+    """A list item as French writes it after a colon: lower-case unless it opens on an acronym."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+_PROOF_LABEL = re.compile(r"[ÉE]l[ée]ments? de preuve")
+_ITEM = re.compile(r"^\s*(?:[-–•➢▪◦*o]|\d{1,2}[.)])\s+(?=\S)")
+"""A list item: a bullet, « o » (a PDF's bullet glyph) or a number."""
+MAX_PROOF_ITEMS = 6
+
+
+def _items_after(sentences: list[Any], *, announced: bool = False) -> list[str]:
+    """The list items that follow a sentence, in order (at most ``MAX_PROOF_ITEMS``).
+
+    After a sentence ending on a colon (``announced``), its next line is its item even without
+    a bullet (« Éléments de preuve attendus : » / « Tableau de suivi des produits, … »).
+    """
+    items: list[str] = []
+    for following in sentences[:MAX_PROOF_ITEMS]:
+        text = following.text.strip()
+        bare = announced and not items and not _LABEL.match(text)
+        if not bare and (not _ITEM.match(text) or _LABEL.match(_ITEM.sub("", text))):
+            break
+        items.append(_ITEM.sub("", text).rstrip(" ,;."))
+        if bare and not _ITEM.match(text):
+            break  # a line, not a list: the bullets after it belong to what follows
+    return items
 
 
 def _write_practices(w: _Writer, intent: Intent) -> None:

@@ -1038,6 +1038,21 @@ def test_a_two_part_question_gets_both_answers_in_its_first_sentence(
     assert all(not c.quote.rstrip().endswith(":") for c in answer.citations)
 
 
+def test_two_parts_asking_two_durations_get_a_sentence_each(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # one sentence holds « quatre mois » and the words of both parts: it answers only one
+    question = (
+        "Dans quel délai doit-on demander le renouvellement du CPOM, et de combien de temps "
+        "l'ARS dispose-t-elle pour nous répondre ?"
+    )
+    answer = ask(index, kb, question)
+    lead = answer.answer.split("]. ")[0]
+    assert answer.supported
+    assert "un an avant" in lead
+    assert "quatre mois" in lead
+
+
 def test_a_lead_too_long_to_read_as_one_sentence_is_cut_to_its_answering_clauses(
     index: Index, kb: KnowledgeBase
 ) -> None:

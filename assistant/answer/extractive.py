@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
@@ -16,8 +17,9 @@ from assistant.answer.guard import is_instruction
 from assistant.answer.intent import AskedType, asked_type
 from assistant.answer.lines import holds_asked, is_answer_line
 from assistant.answer.models import REFUSAL, Answer, Citation
-from assistant.answer.question_parts import part_leads
-from assistant.answer.trimming import trimmed
+from assistant.answer.question_parts import part_leads, question_parts
+from assistant.answer.terms import question_terms
+from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
@@ -266,6 +268,11 @@ def with_marker(text: str, n: int) -> str:
     return f"{text} [{n}]{stop}"
 
 
+def _marked(text: str, n: int) -> str:
+    """``text`` with its marker and without its final stop (« … échéance [1] »)."""
+    return with_marker(text, n)[:-1].rstrip()
+
+
 def _joined(items: list[ScoredSentence]) -> str:
     """The sentences of one source as one text; an announced list stays attached.
 
@@ -373,6 +380,7 @@ def paired_answer(
     scored: list[ScoredSentence],
     *,
     max_words: int = MAX_WORDS,
+    shorten: Callable[[str, int], str] | None = None,
 ) -> tuple[str, list[Citation]]:
     """The answer to a two-part question: one sentence per part, joined, then the others.
 
@@ -404,7 +412,16 @@ def paired_answer(
         said[n] = f"{said.get(n, '')} {text}".strip()
         return text, n
 
-    pieces = [with_marker(*say(run))[:-1].rstrip() for run in runs]
+    pieces = [_marked(*say(run)) for run in runs]
+    if shorten is not None and sum(len(p.split()) for p in pieces) > MAX_LEAD_WORDS:
+        # both answers must fit one readable sentence: a lone sentence is cut to the clauses
+        # that answer its part (a list stays whole)
+        pieces = [
+            piece
+            if len(run) > 1
+            else _marked(shorten(_joined(run), i), number[run[0].passage.chunk.id])
+            for i, (piece, run) in enumerate(zip(pieces, runs, strict=True))
+        ]
     second = pieces[1]
     if second[:1].isupper() and second[1:2].islower():
         second = second[0].lower() + second[1:]  # « ; le socle … », one sentence
@@ -432,7 +449,18 @@ def extractive_answer(evidence: Evidence) -> Answer:
     """The offline answer built from the evidence's best sentences (no support decision)."""
     leads = part_leads(evidence)
     if leads:
-        text, citations = paired_answer(leads, evidence.scored)
+        parts = question_parts(evidence.question)
+
+        def shorten(text: str, part: int) -> str:
+            own = set(question_terms(parts[part]))
+            asked = replace(
+                evidence,
+                question=parts[part],
+                weights={t: w for t, w in evidence.weights.items() if t in own},
+            )
+            return trimmed(text, asked, limit=MAX_LEAD_WORDS // 2)
+
+        text, citations = paired_answer(leads, evidence.scored, shorten=shorten)
     else:
         chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
         if evidence.historical_focus:

@@ -17,6 +17,7 @@ from assistant.answer.guard import is_instruction
 from assistant.answer.intent import asked_type
 from assistant.answer.lines import holds_asked, is_answer_line
 from assistant.answer.terms import question_terms
+from assistant.text.figures import figures
 from assistant.text.french import fold, tokenize
 
 _QUESTION_WORD = (
@@ -90,13 +91,14 @@ def part_leads(evidence: Evidence) -> list[ScoredSentence]:
     if not candidates:
         return []
     best = [max(candidates, key=lambda s: rank[id(s)]) for rank in ranks]
-    if best[0] is best[1]:
-        return []
+    if best[0] is best[1] and not _asks_two_facts(parts, best[0]):
+        return []  # one sentence answers both parts
+    two_facts = _same_kind(parts)
     pairs = [
         (ranks[0][id(a)] + ranks[1][id(b)], a, b)
         for a in candidates
         for b in candidates
-        if a is not b and not _same_text(a, b)
+        if a is not b and not _same_text(a, b) and not (two_facts and _same_fact(a, b))
     ]
     if not pairs:
         return []
@@ -119,6 +121,44 @@ def _same_text(a: ScoredSentence, b: ScoredSentence) -> bool:
     if a.passage.chunk.id != b.passage.chunk.id:
         return False
     return a.sentence.start < b.sentence.end and b.sentence.start < a.sentence.end
+
+
+def _same_kind(parts: list[str]) -> bool:
+    """Whether both parts ask a figure of the same kind (two durations, two dates…).
+
+    A part without a question word that inverts its verb (« ce délai est-il renouvelable ? »)
+    asks yes or no, whatever its nouns.
+    """
+    kinds = {
+        "yes_no" if _YES_NO_PART.match(fold(part)) and not _ANY_QUESTION_WORD.search(fold(part))
+        else asked_type(part)
+        for part in parts
+    }
+    return len(kinds) == 1 and kinds <= _LEADING
+
+
+_YES_NO_PART = re.compile(rf"^(?:et |mais |puis )?{_INVERTED}")
+_ANY_QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORD}")
+
+
+def _facts(sentence: ScoredSentence) -> set[tuple[str, str, str | None]]:
+    return {
+        (f.kind, f.value, f.unit) for f in figures(sentence.sentence.text) if f.kind != "code"
+    }
+
+
+def _asks_two_facts(parts: list[str], sentence: ScoredSentence) -> bool:
+    """Whether both parts ask a figure of the same kind and ``sentence`` holds only one.
+
+    « Dans quel délai … demander, et de combien de temps l'ARS dispose-t-elle … ? » asks two
+    durations: the sentence with « quatre mois » answers one part, not both.
+    """
+    return _same_kind(parts) and len(_facts(sentence)) < 2
+
+
+def _same_fact(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """Whether two sentences give the same figure (« quatre mois » twice): not two answers."""
+    return bool(_facts(a) & _facts(b))
 
 
 def _cover(evidence: Evidence, sentence: ScoredSentence, words: set[str]) -> float:

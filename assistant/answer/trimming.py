@@ -32,13 +32,14 @@ def clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE_END.split(text) if c.strip()]
 
 
-def trimmed(text: str, evidence: Evidence) -> str:
-    """``text`` cut to its run of clauses that best answers, when the splitter would window it.
+def trimmed(text: str, evidence: Evidence, *, limit: int = MAX_LEAD_WORDS) -> str:
+    """``text`` cut to its run of clauses that best answers, when it runs past ``limit`` words.
 
-    Unchanged when short enough, when the question asks for a list, or when no run of whole
-    clauses fits.
+    By default, when the splitter would window it. Unchanged when short enough, when the
+    question asks for a list, or when no run of whole clauses fits.
     """
-    if len(text.split()) <= MAX_SENTENCE_WORDS or _ASKS_LIST.search(fold(evidence.question)):
+    longest = MAX_SENTENCE_WORDS if limit == MAX_LEAD_WORDS else limit
+    if len(text.split()) <= longest or _ASKS_LIST.search(fold(evidence.question)):
         return text
     pieces = clauses(text)
     asked = asked_type(evidence.question)
@@ -48,7 +49,7 @@ def trimmed(text: str, evidence: Evidence) -> str:
         words = 0
         for end in range(start, len(pieces)):
             words += len(pieces[end].split())
-            if words > MAX_LEAD_WORDS:
+            if words > limit:
                 break
             run = " ".join(pieces[start : end + 1])
             held = set(tokenize(run))

@@ -1038,6 +1038,16 @@ def test_a_two_part_question_gets_both_answers_in_its_first_sentence(
     assert all(not c.quote.rstrip().endswith(":") for c in answer.citations)
 
 
+def test_a_list_the_answer_announces_reads_as_one_sentence(index: Index, kb: KnowledgeBase) -> None:
+    question = "Fiche S5 2012 : quels dispositifs pour le retour à l'équilibre ?"
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "6 dispositifs" in first
+    # the items follow the colon in lower case, « ; » between them: one sentence
+    assert "plan de redressement (PRE) ; contrat de retour" in first
+
+
 def test_two_parts_asking_two_durations_get_a_sentence_each(
     index: Index, kb: KnowledgeBase
 ) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.text.sentences import sentence_spans, split_sentences, whole_quote
+import pytest
+
+from assistant.text.sentences import as_item, sentence_spans, split_sentences, whole_quote
 
 LIST = (
     "Le contrat comprend les annexes suivantes :\n"
@@ -60,3 +62,20 @@ def test_no_sentence_ends_after_an_initial_or_art() -> None:
         "Selon l'article R. 6114-9 du code, l'ARS agit.",
         "« Art. R. 6152-338 : le contrat.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("item", "shown"),
+    [
+        ("Qualité de l'air intérieur", "qualité de l'air intérieur"),
+        ("Plan de redressement (PRE)", "plan de redressement (PRE)"),
+        ("CDU et charte", "CDU et charte"),  # an acronym keeps its capitals
+        ("Cindy PERRICHET, référente", "Cindy PERRICHET, référente"),  # a name too
+        ("déjà en minuscules", "déjà en minuscules"),
+        ("", ""),
+    ],
+)
+def test_a_list_item_is_shown_in_lower_case_unless_it_opens_on_a_name(
+    item: str, shown: str
+) -> None:
+    assert as_item(item) == shown

@@ -23,7 +23,7 @@ from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
-from assistant.text.sentences import strip_bullet, whole_quote
+from assistant.text.sentences import as_item, strip_bullet, whole_quote
 
 MAX_WORDS = 120
 """An offline answer stays short: about this many words at most."""
@@ -283,6 +283,8 @@ def _joined(items: list[ScoredSentence]) -> str:
     in_list = False
     for i, s in enumerate(items):
         text = strip_bullet(s.sentence.text).strip()
+        if in_list:  # an item of the list announced before it: « … sont : qualité de l'air ; »
+            text = as_item(text)
         after = items[i + 1] if i + 1 < len(items) else None
         next_one = (
             after is not None

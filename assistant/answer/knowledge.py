@@ -23,7 +23,7 @@ from assistant.kb.models import Scope, YearTarget
 from assistant.kb.parts import FIELD_PATTERNS, FichePart
 from assistant.kb.text import comparable
 from assistant.text.french import fold
-from assistant.text.sentences import sentence_spans, strip_bullet
+from assistant.text.sentences import as_item, sentence_spans, strip_bullet
 
 MAX_FIELD_WORDS = 45
 """A long fiche field (a definition of a page) is shown up to this many words."""
@@ -419,7 +419,7 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
             if items and (label := _PROOF_LABEL.search(text)):
                 text = text[label.start() :]  # not the end of the field before it
             if items:  # « Eléments de preuve à fournir : » and the list that follows
-                text = f"{text.rstrip(' :')} : {' ; '.join(map(_as_item, items))}"
+                text = f"{text.rstrip(' :')} : {' ; '.join(map(as_item, items))}"
             # the fiche's own words, bullets and all
             quote = " ".join(x.text for x in sentences[i : i + 1 + len(items)])
             rank = (0 if items else 1) if asks_proof and "preuve" in folded else 2
@@ -428,11 +428,6 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
         w.add(text, w.cite(doc_id, quote))
     if not found:
         _write_source(w, intent)
-
-
-def _as_item(text: str) -> str:
-    """A list item as French writes it after a colon: lower-case unless it opens on an acronym."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 _PROOF_LABEL = re.compile(r"[ÉE]l[ée]ments? de preuve")
@@ -495,7 +490,7 @@ def _write_field(w: _Writer, name: str) -> None:
                 item = strip_bullet(text) != text
                 if (item and not listed) or (not item and _LABEL.match(text)):
                     break
-                run.append(strip_bullet(text).rstrip(" ;.") + " ;" if item else text)
+                run.append(as_item(strip_bullet(text)).rstrip(" ;.") + " ;" if item else text)
             if run[-1].endswith(" ;"):
                 run[-1] = run[-1][:-2] + "."
             value = " ".join(run)

@@ -103,6 +103,21 @@ def strip_bullet(text: str) -> str:
     return _BULLET.sub("", text, count=1)
 
 
+def as_item(text: str) -> str:
+    """A list item as French writes it after a colon or a « ; »: in lower case.
+
+    « Qualité de l'air intérieur » becomes « qualité de l'air intérieur », so that the list reads
+    as one sentence; an item opening on an acronym (« CDU ») or a name (« Cindy PERRICHET »)
+    keeps its capital.
+    """
+    words = text.split(maxsplit=2)
+    if not words or not (words[0][:1].isupper() and words[0][1:2].islower()):
+        return text
+    if len(words) > 1 and words[1].isupper() and len(words[1]) > 1:
+        return text  # a person's name: first name, then surname in capitals
+    return text[:1].lower() + text[1:]
+
+
 def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a long span into windows of about ``MAX_SENTENCE_WORDS / 2`` words."""
     words = [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]

@@ -59,6 +59,11 @@ def test_whether_the_question_is_for_an_establishment_already_engaged(
         ("les cibles 2025 et 2026-2029 ?", [2025, 2026, 2027, 2028, 2029]),
         ("la cible totale sur 2025-2029 ?", []),
         ("le CPOM 2020-2024 disait quoi ?", []),
+        # a period in words is a period too
+        ("les cibles en 2025 puis de 2026 à 2029 ?", [2025, 2026, 2027, 2028, 2029]),
+        ("et de 2026 jusqu'à 2028 ?", [2026, 2027, 2028]),
+        ("la cible entre 2025 et 2029 ?", []),
+        ("la cible en 2025 et 2029 ?", [2025, 2029]),
     ],
 )
 def test_the_years_a_question_asks_about(question: str, years: list[int]) -> None:

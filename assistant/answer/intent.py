@@ -72,8 +72,11 @@ _SIZES = (
 _NEGATED_SIZE = re.compile(r"\b(?:pas|plus|non|hors)\s+(?:de |d'|un |une |des |les |le |la )?$")
 """« qui ne sont pas de grands établissements »: the size the question excludes."""
 _YEAR = re.compile(r"\b(202[4-9])\b")
-_PERIOD = re.compile(r"\b20\d\d\s*[-/–]\s*20\d\d\b")
-"""« 2025-2029 »: a period, not the years asked."""
+_PERIOD = re.compile(
+    r"\b20\d\d\s*[-/–]\s*20\d\d\b"
+    r"|\b(?:de 20\d\d (?:a|au|jusqu'?a)|entre 20\d\d et|20\d\d a) 20\d\d\b"
+)
+"""« 2025-2029 », « de 2026 à 2029 »: a period, not the years asked."""
 _EVERY_YEAR = re.compile(
     r"\b(?:suivantes?|apres|ensuite|chaque annee|par an|toutes les annees|periode|"
     r"annees? d'apres|jusqu'(?:en|a))\b"

@@ -37,7 +37,7 @@ from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
 from assistant.text.french import fold
-from assistant.text.sentences import sentence_spans
+from assistant.text.sentences import sentence_spans, strip_bullet
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1036,6 +1036,22 @@ def test_a_two_part_question_gets_both_answers_in_its_first_sentence(
     # each part keeps its marker, and the sources stay whole sentences
     assert re.search(r"arrêté \[\d\] ; ", first)
     assert all(not c.quote.rstrip().endswith(":") for c in answer.citations)
+
+
+def test_frequency_and_follow_up_come_in_one_sentence(index: Index, kb: KnowledgeBase) -> None:
+    # every fiche with a short collection frequency and a follow-up: both in the first sentence
+    checked = 0
+    for indicator in kb.indicators.values():
+        suivi = indicator.sections.get("suivi", "")
+        if not indicator.frequency or len(indicator.frequency.split()) > 12 or not suivi:
+            continue  # a frequency told in sentences of its own is another case
+        code = indicator.code.removeprefix("CPOM_").replace("_", " ")
+        answer = ask(index, kb, f"{code} : quelle fréquence de collecte et quel suivi ?")
+        first = sentence_spans(answer.answer)[0].text
+        assert indicator.frequency in first, code
+        assert " ".join(strip_bullet(suivi).split()[1:4]) in first, code
+        checked += 1
+    assert checked >= 10
 
 
 def test_a_list_the_answer_announces_reads_as_one_sentence(index: Index, kb: KnowledgeBase) -> None:

@@ -351,7 +351,11 @@ def _write_frequency(w: _Writer, intent: Intent) -> None:
     suivi = ind.sections.get("suivi", "")
     if ind.frequency and suivi:
         shown, quote = _shorten(suivi)
-        w.add(f"Fréquence de collecte : {ind.frequency} ; {shown}", w.cite(_doc(ind), quote))
+        # the follow-up in the same sentence: « ; contrôle des livrables », not a new sentence
+        w.add(
+            f"Fréquence de collecte : {ind.frequency} ; {as_item(strip_bullet(shown))}",
+            w.cite(_doc(ind), quote),
+        )
     elif ind.frequency:
         w.add(f"Fréquence de collecte : {ind.frequency}", w.cite(_doc(ind), ind.frequency))
 

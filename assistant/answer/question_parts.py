@@ -130,7 +130,8 @@ def _same_kind(parts: list[str]) -> bool:
     asks yes or no, whatever its nouns.
     """
     kinds = {
-        "yes_no" if _YES_NO_PART.match(fold(part)) and not _ANY_QUESTION_WORD.search(fold(part))
+        "yes_no"
+        if _YES_NO_PART.match(fold(part)) and not _ANY_QUESTION_WORD.search(fold(part))
         else asked_type(part)
         for part in parts
     }
@@ -142,9 +143,7 @@ _ANY_QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORD}")
 
 
 def _facts(sentence: ScoredSentence) -> set[tuple[str, str, str | None]]:
-    return {
-        (f.kind, f.value, f.unit) for f in figures(sentence.sentence.text) if f.kind != "code"
-    }
+    return {(f.kind, f.value, f.unit) for f in figures(sentence.sentence.text) if f.kind != "code"}
 
 
 def _asks_two_facts(parts: list[str], sentence: ScoredSentence) -> bool:

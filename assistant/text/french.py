@@ -75,9 +75,7 @@ FRACTION_WORDS: tuple[str, ...] = ("premier", "premiere", "moitie", "tiers", "qu
 """Folded words that state a figure without being a cardinal number."""
 FIGURE_WORDS = "|".join([*NUMBER_WORDS, *FRACTION_WORDS])
 """Regex alternation of every figure word, for patterns that need them in context."""
-_FIGURE = re.compile(
-    rf"\d|\b(?:{FIGURE_WORDS})\b|\bune? (?:an|annee|mois|semaine|jour|fois)s?\b"
-)
+_FIGURE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b|\bune? (?:an|annee|mois|semaine|jour|fois)s?\b")
 """Digits, a number word, or « un an », « un mois », « une fois » (a duration or a count)."""
 
 

@@ -1064,6 +1064,14 @@ def test_a_list_the_answer_announces_reads_as_one_sentence(index: Index, kb: Kno
     assert "plan de redressement (PRE) ; contrat de retour" in first
 
 
+def test_an_announced_list_comes_whole_up_to_its_last_item(index: Index, kb: KnowledgeBase) -> None:
+    # seven items (one cut in two by a line break): the last, « sanctions », is not left out
+    answer = ask(index, kb, "guide DGOS 2012 : la revue annuelle de contrat, elle porte sur quoi ?")
+    assert answer.supported
+    assert "a pour objet : l’examen contradictoire du bilan" in answer.answer
+    assert "la détermination des sanctions" in answer.answer
+
+
 def test_two_parts_asking_two_durations_get_a_sentence_each(
     index: Index, kb: KnowledgeBase
 ) -> None:

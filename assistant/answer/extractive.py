@@ -54,7 +54,7 @@ _MID_SENTENCE = re.compile(
 )
 """A line ending on a preposition, an article or « et » stops mid-sentence (a PDF line break):
 the next line goes on with it."""
-MAX_ITEMS = 6
+MAX_ITEMS = 9
 """At most this many items of an announced list follow their sentence."""
 _LEADING = frozenset({"date", "number", "code", "reason", "place"})
 """Kinds of fact a sentence must hold to lead (a yes/no or « qui » only weighs in the score)."""

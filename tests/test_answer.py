@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
-from assistant.answer.evidence import Evidence
+from assistant.answer.evidence import Evidence, gather
 from assistant.answer.extractive import announces, citation_for, historical_notes, is_answer_line
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
@@ -991,6 +991,23 @@ def test_a_misspelt_word_is_read_as_the_corpus_writes_it(index: Index) -> None:
         "la coop cooperations zygomatique"
     )
     assert "hospitalisation a domicile" in guides_words(index, "hospitalisaton a domicile")
+    # a place named in the question is a name, not a misspelt word (« Savoie » is no « savoir »)
+    assert "en savoie" in guides_words(index, "une clinique avec un site en Savoie, un CPOM ?")
+
+
+def test_staff_words_that_shape_a_question_are_not_its_topic(index: Index) -> None:
+    # « ça va se passer comment » asks how, about nothing called « va » or « passer »
+    weights = gather(index, "Comment ça va se passer pour la révision du contrat ?").weights
+    assert set(weights) == {"revis", "contrat"}
+
+
+def test_a_staff_word_the_glossary_translates_is_no_missing_name(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « KPI » is the guides' « indicateur », « min » and « max » their minimum and maximum
+    question = "HPR : combien de KPI faut il choisir au min et au max ?"
+    assert {"minimum", "maximum"} <= set(gather(index, question).weights)
+    assert ask(index, kb, question).supported
 
 
 @pytest.mark.parametrize(

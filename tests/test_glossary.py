@@ -45,6 +45,12 @@ def test_a_variant_brings_the_guides_term(question: str, term: str) -> None:
     assert glossary.expand(question).startswith(question)
 
 
+def test_the_variants_a_question_writes_are_known() -> None:
+    glossary = load_glossary(CORPUS)
+    assert glossary.written_variants("combien de KPI au max ?") == {"kpi", "max"}
+    assert glossary.written_variants("combien d'indicateurs au maximum ?") == set()
+
+
 def test_short_acronyms_match_in_capitals_only_and_terms_are_not_repeated() -> None:
     glossary = load_glossary(CORPUS)
     assert "Établissement de santé" not in glossary.terms_for("es-tu sûr des dates ?")

@@ -159,7 +159,15 @@ def guides_words(index: Any, question: str) -> str:
         return bool(terms) and all(stats.known(t) for t in terms)
 
     rewritten = query_router(index).glossary.rewrite(question, known=known)
-    return respell(rewritten, known=known, vocabulary=_vocabulary(index))
+    # a name (« en Savoie », « à Grenoble ») is not a misspelling of a word of the guides
+    names = {fold(m.group(1)) for m in _NAME.finditer(question)}
+    return respell(
+        rewritten, known=lambda word: word in names or known(word), vocabulary=_vocabulary(index)
+    )
+
+
+_NAME = re.compile(r"(?<=[\w,] )([A-ZÀ-Ý][a-zà-ÿ]+)")
+"""A capitalised word after another word: a name, not the capital that opens a sentence."""
 
 
 _WORD_RE = re.compile(r"[a-z]+")

@@ -26,6 +26,7 @@ from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
 from assistant.index.statistics import corpus_stats
+from assistant.retrieval.query import query_router
 from assistant.text.figures import Figure, figures, is_year
 from assistant.text.french import FIGURE_WORDS, fold, tokenize
 
@@ -221,12 +222,19 @@ def _signals(
     for citation in answer.citations:
         held |= set(tokenize(citation.quote)) | set(tokenize(citation.section))
     naming = evidence.naming_terms
+    # a staff word the glossary translates (« KPI » -> « indicateur ») is not missing
+    glossed = {
+        t
+        for variant in query_router(index).glossary.written_variants(evidence.question)
+        for t in tokenize(variant)
+    }
     missing = [
         t
         for t in named_terms(evidence.question)
         if t not in held
         and t not in excused
         and t not in naming
+        and t not in glossed
         and t not in GENERIC_NAMED
         and not (t.isdigit() and len(t) == 1)
     ]

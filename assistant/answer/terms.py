@@ -20,6 +20,7 @@ tout toute tous toutes chaque donc ici la-dessus svp merci bonjour on nous vous
 il elle ils elles y en ce cet cette ces quelqu selon d'apres dans
 question reponse savoir sait connaitre expliquer explique explique-moi dis-moi
 pareil pareille idem actuel actuelle actuellement aujourd'hui maintenant nouveau nouvelle
+va vont vais aller passe passer passera
 """.split()
 
 

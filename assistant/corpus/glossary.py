@@ -49,6 +49,15 @@ class Glossary:
                 found.append(entry.term)
         return found
 
+    def written_variants(self, question: str) -> set[str]:
+        """The variants a question writes (folded): « KPI », « mini », not the guides' terms."""
+        folded = fold(question)
+        found: set[str] = set()
+        for entry, (exact, loose) in self._patterns:
+            if (exact and exact.search(question)) or (loose and loose.search(folded)):
+                found |= {fold(v) for v in entry.variants if fold(v) in folded}
+        return found
+
     def rewrite(self, question: str, *, known: Callable[[str], bool] | None = None) -> str:
         """The question folded, each variant it writes replaced by the guides' term.
 

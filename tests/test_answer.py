@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
-from assistant.answer.evidence import Evidence, gather
+from assistant.answer.evidence import Evidence, gather, guides_words
 from assistant.answer.extractive import announces, citation_for, historical_notes, is_answer_line
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
@@ -1008,6 +1008,10 @@ def test_a_staff_word_the_glossary_translates_is_no_missing_name(
     question = "HPR : combien de KPI faut il choisir au min et au max ?"
     assert {"minimum", "maximum"} <= set(gather(index, question).weights)
     assert ask(index, kb, question).supported
+    # the count asked for is read in the guides' words: « combien de KPI » counts indicators
+    said = "Choisir au minimum 1 indicateur et au maximum 6 indicateurs."
+    assert missing_answer_type(question, said) is not None  # « KPI » is nowhere in it
+    assert missing_answer_type(guides_words(index, question), said) is None
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.evidence import Evidence
+from assistant.answer.evidence import Evidence, guides_words
 from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
@@ -265,7 +265,8 @@ def _signals(
     )
     lacking = (
         missing_answer_type(
-            evidence.question,
+            # in the guides' words: « combien de KPI » counts « indicateurs »
+            guides_words(index, evidence.question),
             answer.answer,
             ignore=set(evidence.naming_terms),
             weights=evidence.weights,

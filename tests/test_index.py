@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import assistant.index.build as build_module
 from assistant.embeddings import HashingEmbeddings
 from assistant.errors import AssistantError, IndexNotReadyError
 from assistant.index.build import current_build, index_status, ingest, read_manifest
@@ -39,6 +40,20 @@ def test_ingest_builds_then_rerun_is_a_noop(tmp_path: Path, mini_corpus: Path) -
     assert again.noop
     assert again.build_id == first.build_id
     assert len(embedder.embedded) == first.embedded
+
+
+def test_a_change_to_the_sentence_cut_rebuilds_the_index(
+    tmp_path: Path, mini_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the index holds one vector per sentence: cut otherwise, it must be built again
+    settings = make_settings(tmp_path)
+    first = ingest(settings, embedder=CountingEmbeddings())
+    assert ingest(settings, embedder=CountingEmbeddings()).noop
+    monkeypatch.setattr(build_module, "pipeline_version", lambda: "another-cut")
+    again = ingest(settings, embedder=CountingEmbeddings())
+    assert not again.noop
+    assert again.build_id != first.build_id
+    assert read_manifest(current_build(settings.index_dir)).chunker_version == "another-cut"
 
 
 def test_changing_one_document_reembeds_only_its_chunks(tmp_path: Path, mini_corpus: Path) -> None:

@@ -11,11 +11,28 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import assistant.text.sentences as _sentences_module
 from assistant.corpus.cleaning import CleanDocument, is_heading_line
 from assistant.corpus.models import Chunk
 
 CHUNKER_VERSION = "8"
+
+
+def pipeline_version() -> str:
+    """``CHUNKER_VERSION`` and a digest of the code that cuts passages and sentences.
+
+    An index keeps one vector per sentence: built with another cut (a change to
+    ``assistant.text.sentences``), some sentences would have none. A change to either module
+    makes ``ingest`` rebuild (from the vector cache: only new sentences are embedded).
+    """
+    digest = hashlib.sha1(usedforsecurity=False)
+    for module in (__file__, _sentences_module.__file__):
+        digest.update(Path(str(module)).read_bytes())
+    return f"{CHUNKER_VERSION}-{digest.hexdigest()[:12]}"
+
+
 MAX_WORDS = 260
 TARGET_WORDS = 180
 

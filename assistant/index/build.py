@@ -27,7 +27,7 @@ import numpy as np
 from filelock import Timeout
 
 from assistant.config import Settings
-from assistant.corpus.chunking import CHUNKER_VERSION, split_document
+from assistant.corpus.chunking import pipeline_version, split_document
 from assistant.corpus.catalog import load_catalog, uncatalogued_files
 from assistant.corpus.cleaning import clean_document
 from assistant.corpus.loaders import load_pages
@@ -87,7 +87,7 @@ def ingest(
             manifest is not None
             and manifest.corpus == fingerprint
             and manifest.format == INDEX_FORMAT
-            and manifest.chunker_version == CHUNKER_VERSION
+            and manifest.chunker_version == pipeline_version()
             and manifest.embedding_model == settings.embedding_model
         )
         if build is not None and manifest is not None and same:
@@ -185,7 +185,7 @@ def _build_lexical(
     manifest = Manifest(
         build_id=build_id,
         built_at=now(),
-        chunker_version=CHUNKER_VERSION,
+        chunker_version=pipeline_version(),
         embedding_model=settings.embedding_model,
         corpus=fingerprint,
         documents=indexed,

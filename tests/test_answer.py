@@ -19,6 +19,7 @@ from assistant.answer.extractive import announces, citation_for, historical_note
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import asked_type, parse_intent
+from assistant.answer.knowledge import indicator_answer
 from assistant.answer.lines import holds_asked
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
@@ -1073,6 +1074,20 @@ def test_frequency_and_follow_up_come_in_one_sentence(index: Index, kb: Knowledg
         assert " ".join(strip_bullet(suivi).split()[1:4]) in first, code
         checked += 1
     assert checked >= 10
+
+
+def test_a_question_on_act_codes_gets_the_fiches_list_of_codes(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    question = "mammographies OS 12 : quels codes d'actes sont comptés ?"
+    from_fiche = indicator_answer(index, kb, "CPOM_OS_12", parse_intent(question), question)
+    for answer in (from_fiche, ask(index, kb, question)):
+        assert answer is not None
+        assert answer.supported
+        first = sentence_spans(answer.answer)[0].text
+        for code in ("QEQK001", "QEQK004", "QEQK005", "QEQM001"):
+            assert code in first
+        assert "QEQK001" in answer.citations[0].quote  # quoted as the fiche writes it
 
 
 def test_a_list_the_answer_announces_reads_as_one_sentence(index: Index, kb: KnowledgeBase) -> None:

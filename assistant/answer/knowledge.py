@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.answer.citing import cite_quote
 from assistant.answer.extractive import with_marker
-from assistant.answer.intent import Intent
+from assistant.answer.intent import Intent, asked_type
 from assistant.answer.models import Answer, Citation
 from assistant.index.statistics import corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
@@ -68,9 +68,11 @@ def indicator_answer(
     if isinstance(indicator, HprIndicator):
         return _hpr_answer(index, indicator, question)
     parts: list[FichePart] = list(intent.parts)
-    if not parts and not intent.fields:
-        return None
     writer = _Writer(index, indicator, question)
+    if asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
+        _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
+    if not parts and not intent.fields and not writer.lines:
+        return None
     for name in intent.fields:
         _write_field(writer, name)
     if intent.fields and writer.lines:
@@ -93,6 +95,38 @@ def indicator_answer(
         mode="extractive",
         citations=writer.citations,
     )
+
+
+_ASKS_ACTS = re.compile(r"\bccam\b|\bactes? (?:retenus|utilises|pris en compte|comptes)\b")
+_ACT_CODE = re.compile(r"\b[A-Z]{4}\d{3}\b")
+"""A CCAM act code (« QEQK001 »)."""
+MAX_CODE_WORDS = 60
+
+
+def _write_act_codes(w: _Writer) -> None:
+    """The fiche's sentence listing act codes, with the sentence that announces it.
+
+    « La liste des actes CCAM … est la suivante : QEQK001 - Mammographie bilatérale, … ».
+    """
+    stats = corpus_stats(w.index)
+    for cid, chunk in w.index.chunks.items():
+        if chunk.fiche != w.indicator.code:
+            continue
+        sentences = stats.sentences(cid)
+        for i, sentence in enumerate(sentences):
+            if not _ACT_CODE.search(sentence.text):
+                continue
+            head = (
+                sentences[i - 1].text if i and sentences[i - 1].text.rstrip().endswith(":") else ""
+            )
+            codes = [c.strip(" ;,") for c in re.split(r"\s(?=[A-Z]{4}\d{3}\b)", sentence.text)]
+            listed = ", ".join(c for c in codes if c)  # one sentence: no « ; » before a code
+            shown = f"{head.rstrip()} {listed}".strip() if head else listed
+            if len(shown.split()) > MAX_CODE_WORDS:
+                shown = " ".join(shown.split()[:MAX_CODE_WORDS]) + " …"
+            quote = f"{head} {sentence.text}".strip()
+            w.add(shown, w.cite(chunk.doc_id, quote))
+            return
 
 
 def _unstopped(text: str) -> str:

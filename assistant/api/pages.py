@@ -8,11 +8,11 @@ files and its event calls) needs a valid session: a browser without one is sent 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from html import escape
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.api.auth import SESSION_COOKIE, authenticate
 from assistant.api.context import ApiContext
@@ -108,26 +108,45 @@ def logout_page(request: Request) -> RedirectResponse:
 
 def install_page_gate(app: FastAPI) -> None:
     """Keep every address outside ``/api/`` behind a session in shared mode."""
+    app.add_middleware(PageGate)
 
-    @app.middleware("http")
-    async def gate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+
+class PageGate:
+    """The gate, as a plain ASGI middleware.
+
+    Not Starlette's ``BaseHTTPMiddleware``: with it, a client that leaves before the answer
+    (a closed tab, a stopped stream) raised « No response returned. » in the server's log.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Let the request through, or answer it with the login page (browser) or a 401."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         context = request.app.state.api_context
         path = request.url.path
         if context.mode != "shared" or path.startswith(_OPEN):
-            return await call_next(request)
+            await self.app(scope, receive, send)
+            return
         try:
             authenticate(request, context)
         except (NotAuthenticatedError, AccessDeniedError) as refused:
             page = path == "/" or "text/html" in request.headers.get("accept", "")
+            response: Response
             if request.method == "GET" and page:
-                return RedirectResponse(LOGIN_PATH, status_code=303)
-            return JSONResponse(
-                {"message": str(refused), "conseil": f"Connectez-vous sur {LOGIN_PATH}."},
-                status_code=401,
-            )
-        return await call_next(request)
+                response = RedirectResponse(LOGIN_PATH, status_code=303)
+            else:
+                response = JSONResponse(
+                    {"message": str(refused), "conseil": f"Connectez-vous sur {LOGIN_PATH}."},
+                    status_code=401,
+                )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
-__all__ = ["LOGIN_PATH", "LOGOUT_PATH", "install_page_gate", "login_page", "router"]
+__all__ = ["LOGIN_PATH", "LOGOUT_PATH", "PageGate", "install_page_gate", "login_page", "router"]

@@ -10,13 +10,15 @@ to the fiche's verbatim row.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from assistant.answer.citing import cite_quote
 from assistant.answer.extractive import with_marker
 from assistant.answer.intent import Intent, asked_type
 from assistant.answer.models import Answer, Citation
-from assistant.index.statistics import corpus_stats
+from assistant.corpus.models import Chunk
+from assistant.index.statistics import Sentence, corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
 from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
 from assistant.kb.models import Scope, YearTarget
@@ -108,11 +110,7 @@ def _write_act_codes(w: _Writer) -> None:
 
     « La liste des actes CCAM … est la suivante : QEQK001 - Mammographie bilatérale, … ».
     """
-    stats = corpus_stats(w.index)
-    for cid, chunk in w.index.chunks.items():
-        if chunk.fiche != w.indicator.code:
-            continue
-        sentences = stats.sentences(cid)
+    for chunk, sentences in _fiche_sentences(w):
         for i, sentence in enumerate(sentences):
             if not _ACT_CODE.search(sentence.text):
                 continue
@@ -127,6 +125,14 @@ def _write_act_codes(w: _Writer) -> None:
             quote = f"{head} {sentence.text}".strip()
             w.add(shown, w.cite(chunk.doc_id, quote))
             return
+
+
+def _fiche_sentences(w: _Writer) -> Iterator[tuple[Chunk, list[Sentence]]]:
+    """Each passage of the indicator's fiche with its sentences, in index order."""
+    stats = corpus_stats(w.index)
+    for cid, chunk in w.index.chunks.items():
+        if chunk.fiche == w.indicator.code:
+            yield chunk, stats.sentences(cid)
 
 
 def _unstopped(text: str) -> str:
@@ -442,12 +448,8 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
     most.
     """
     asks_proof = "preuve" in fold(w.question)
-    stats = corpus_stats(w.index)
     found: list[tuple[int, int, str, str, str]] = []
-    for cid, chunk in w.index.chunks.items():
-        if chunk.fiche != w.indicator.code:
-            continue
-        sentences = stats.sentences(cid)
+    for chunk, sentences in _fiche_sentences(w):
         for i, sentence in enumerate(sentences):
             folded = fold(sentence.text)
             if not _PROOF.search(folded) or sentence.words < 4:
@@ -512,11 +514,7 @@ def _write_field(w: _Writer, name: str) -> None:
     next lines until the next label, a bullet or ``MAX_FIELD_LINES`` lines.
     """
     labels = FIELD_PATTERNS[name][1]
-    stats = corpus_stats(w.index)
-    for cid, chunk in w.index.chunks.items():
-        if chunk.fiche != w.indicator.code:
-            continue
-        sentences = stats.sentences(cid)
+    for chunk, sentences in _fiche_sentences(w):
         for i, sentence in enumerate(sentences):
             head = _from_label(strip_bullet(sentence.text).strip(), labels)
             if head is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,6 +29,12 @@ def _scope(app: FastAPI, path: str) -> dict[str, Any]:
     }
 
 
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run ``coroutine`` on a loop of its own (a browser test may hold this thread's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 async def _nothing() -> dict[str, Any]:
     return {"type": "http.disconnect"}
 
@@ -47,7 +55,7 @@ def test_a_client_leaving_before_the_answer_is_no_server_error(mode: str) -> Non
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(PageGate(leaves)(_scope(app, "/api/health"), _nothing, send))
+    _run(PageGate(leaves)(_scope(app, "/api/health"), _nothing, send))
     assert reached == ["/api/health"]
     assert sent == []
 
@@ -56,9 +64,7 @@ def test_a_client_leaving_before_the_answer_is_no_server_error(mode: str) -> Non
         return await call_next(request)
 
     with pytest.raises(RuntimeError, match="No response returned"):
-        asyncio.run(
-            BaseHTTPMiddleware(leaves, dispatch=passthrough)(_scope(app, "/"), _nothing, send)
-        )
+        _run(BaseHTTPMiddleware(leaves, dispatch=passthrough)(_scope(app, "/"), _nothing, send))
 
 
 def test_a_browser_without_a_session_is_sent_to_the_login_page(
@@ -83,7 +89,7 @@ def test_a_browser_without_a_session_is_sent_to_the_login_page(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(PageGate(page)(_scope(app, "/"), _nothing, send))
+    _run(PageGate(page)(_scope(app, "/"), _nothing, send))
     assert reached == []  # the page is never reached
     assert sent[0]["status"] == 303
     assert (b"location", pages.LOGIN_PATH.encode()) in sent[0]["headers"]

@@ -410,6 +410,7 @@ def test_a_question_on_an_older_guide_gets_no_facts_of_the_current_campaign(
         ("les admissions directes des plus de 75 ans, on peut ?", ["CPOM_OS_11"]),
         ("dispositif de gestion des lits commun au GHT", ["HPR_3_3"]),
         ("la cellule de gestion des lits", ["CPOM_OS_10"]),
+        ("teleconsult / telexpertise : d'ou viennent les donnees ?", ["CPOM_OS_9"]),
         ("Combien d'indicateurs il nous reste à choisir ?", []),
         ("Quelle est la date limite ?", []),
     ],

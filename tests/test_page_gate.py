@@ -39,32 +39,41 @@ async def _nothing() -> dict[str, Any]:
     return {"type": "http.disconnect"}
 
 
+class _Trip:
+    """One request through the gate to an app that records it and sends nothing back."""
+
+    def __init__(self, mode: str, path: str) -> None:
+        self.app = FastAPI()
+        self.app.state.api_context = SimpleNamespace(mode=mode)
+        self.scope = _scope(self.app, path)
+        self.reached: list[str] = []
+        self.sent: list[dict[str, Any]] = []
+
+    async def inner(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.reached.append(scope["path"])
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+
+    def through(self, middleware: Any) -> None:
+        _run(middleware(self.scope, _nothing, self.send))
+
+
 @pytest.mark.parametrize("mode", ["local", "shared"])
 def test_a_client_leaving_before_the_answer_is_no_server_error(mode: str) -> None:
     # the app below sends nothing, as when the browser closed the tab mid-stream: Starlette's
     # BaseHTTPMiddleware raised « No response returned. » there, and the log held a traceback
-    app = FastAPI()
-    app.state.api_context = SimpleNamespace(mode=mode)
-    reached: list[str] = []
-
-    async def leaves(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        reached.append(scope["path"])
-
-    sent: list[dict[str, Any]] = []
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    _run(PageGate(leaves)(_scope(app, "/api/health"), _nothing, send))
-    assert reached == ["/api/health"]
-    assert sent == []
+    trip = _Trip(mode, "/api/health")
+    trip.through(PageGate(trip.inner))
+    assert trip.reached == ["/api/health"]
+    assert trip.sent == []
 
     # what the gate was before: the same client, the same app, a server error
     async def passthrough(request: Any, call_next: Any) -> Any:
         return await call_next(request)
 
     with pytest.raises(RuntimeError, match="No response returned"):
-        _run(BaseHTTPMiddleware(leaves, dispatch=passthrough)(_scope(app, "/"), _nothing, send))
+        trip.through(BaseHTTPMiddleware(trip.inner, dispatch=passthrough))
 
 
 def test_a_browser_without_a_session_is_sent_to_the_login_page(
@@ -77,19 +86,8 @@ def test_a_browser_without_a_session_is_sent_to_the_login_page(
         raise NotAuthenticatedError("Session absente.")
 
     monkeypatch.setattr(pages, "authenticate", refuse)
-    app = FastAPI()
-    app.state.api_context = SimpleNamespace(mode="shared")
-    reached: list[str] = []
-
-    async def page(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        reached.append(scope["path"])
-
-    sent: list[dict[str, Any]] = []
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    _run(PageGate(page)(_scope(app, "/"), _nothing, send))
-    assert reached == []  # the page is never reached
-    assert sent[0]["status"] == 303
-    assert (b"location", pages.LOGIN_PATH.encode()) in sent[0]["headers"]
+    trip = _Trip("shared", "/")
+    trip.through(PageGate(trip.inner))
+    assert trip.reached == []  # the page is never reached
+    assert trip.sent[0]["status"] == 303
+    assert (b"location", pages.LOGIN_PATH.encode()) in trip.sent[0]["headers"]

@@ -32,13 +32,14 @@ def clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE_END.split(text) if c.strip()]
 
 
-def trimmed(text: str, evidence: Evidence, *, limit: int = MAX_LEAD_WORDS) -> str:
-    """``text`` cut to its run of clauses that best answers, when it runs past ``limit`` words.
+def trimmed(text: str, evidence: Evidence, *, limit: int | None = None) -> str:
+    """``text`` cut to its run of clauses that best answers, when it is too long.
 
-    By default, when the splitter would window it. Unchanged when short enough, when the
-    question asks for a list, or when no run of whole clauses fits.
+    Too long: past ``limit`` words, cut to runs of at most ``limit``; by default, when the
+    splitter would window it (``MAX_SENTENCE_WORDS``), cut to ``MAX_LEAD_WORDS``. Unchanged when
+    short enough, when the question asks for a list, or when no run of whole clauses fits.
     """
-    longest = MAX_SENTENCE_WORDS if limit == MAX_LEAD_WORDS else limit
+    longest, lead = (MAX_SENTENCE_WORDS, MAX_LEAD_WORDS) if limit is None else (limit, limit)
     if len(text.split()) <= longest or _ASKS_LIST.search(fold(evidence.question)):
         return text
     pieces = clauses(text)
@@ -49,7 +50,7 @@ def trimmed(text: str, evidence: Evidence, *, limit: int = MAX_LEAD_WORDS) -> st
         words = 0
         for end in range(start, len(pieces)):
             words += len(pieces[end].split())
-            if words > limit:
+            if words > lead:
                 break
             run = " ".join(pieces[start : end + 1])
             held = set(tokenize(run))

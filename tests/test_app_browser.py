@@ -205,12 +205,15 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
 
 
 def _upload(page: Any, path: Path, attempts: int = 3) -> None:
-    """Give ``path`` to the upload area and wait until the page shows its name.
+    """Give ``path`` to the upload area and wait until the area shows its name.
 
     The file input can be given a file before Gradio has wired its change handler (the tab
-    has just been drawn); the upload then never starts. Only then is the file given again, at
-    most ``attempts`` times, as a user would drop it a second time. An upload that did start
-    is waited for however slow it is: given twice, the file would make a batch of two.
+    has just been drawn); the upload then never starts. Only then, or when the upload request
+    failed, is the file given again, at most ``attempts`` times, as a user would drop it a
+    second time. An upload that went through is waited for however slow the page is: given
+    twice, the file would make a batch of two. The upload area's row for the file is looked
+    for by its label: Gradio may shorten the name it shows, and a text match then never
+    comes (a red run).
     """
     page.locator("#verify").wait_for(state="visible")
     for attempt in range(1, attempts + 1):
@@ -218,13 +221,19 @@ def _upload(page: Any, path: Path, attempts: int = 3) -> None:
             with page.expect_request(
                 lambda request: request.method == "POST" and "/upload" in request.url,
                 timeout=15_000,
-            ):
+            ) as started:
                 page.set_input_files("#uploads input[type=file]", str(path))
         except PlaywrightTimeoutError:
             if attempt == attempts:
                 raise
             continue
-        page.get_by_text(path.name).first.wait_for(timeout=120_000)
+        response = started.value.response()  # waits for the server's answer
+        if response is None or not response.ok:
+            if attempt == attempts:
+                raise AssertionError(f"upload failed: {response.status if response else None}")
+            continue
+        # the file's row names it in full in its label (its text may be shortened to fit)
+        page.locator(f'#uploads [aria-label="{path.name}"]').first.wait_for(timeout=120_000)
         return
 
 

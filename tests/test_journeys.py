@@ -11,8 +11,9 @@ establishment never sees the dossier. Screenshots of each step go to
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -32,12 +33,16 @@ KB = load_kb(ROOT / "corpus")
 class Session:
     """One user in a fresh browser context (no cookie, no local storage)."""
 
+    opened: ClassVar[list[Any]] = []
+    """The contexts not closed yet: a failed test's are closed by `close_left_sessions`."""
+
     def __init__(self, browser: Any, app: ApiServer, who: str) -> None:
         self.app = app
         self.who = who
         self.context = browser.new_context(
             viewport={"width": 1400, "height": 1000}, locale="fr-FR", accept_downloads=True
         )
+        Session.opened.append(self.context)
         self.page = self.context.new_page()
         self.page.set_default_timeout(WAIT_MS)
 
@@ -57,6 +62,19 @@ class Session:
 
     def close(self) -> None:
         self.context.close()
+        Session.opened.remove(self.context)
+
+
+@pytest.fixture(autouse=True)
+def close_left_sessions() -> Iterator[None]:
+    """Close the pages a failed test left open.
+
+    An open page keeps its event stream to the shared app, which then cannot stop cleanly at
+    the end of the run (its log would show the cancelled stream as a traceback).
+    """
+    yield
+    while Session.opened:
+        Session.opened.pop().close()
 
 
 def shot(page: Any, name: str) -> None:
@@ -344,9 +362,16 @@ def test_the_journeys_work_with_the_keyboard_alone(browser: Any, shared_app: Api
     shows(page, "#review-queue", FINESS)  # the queue drawn, as a user sees it before choosing
     reach(page, "#review-open")
     page.keyboard.type(FINESS)
+    # the list filtered on what was typed, as the user sees it before choosing
+    page.get_by_role("option").filter(has_text=FINESS).first.wait_for()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.locator("#review-content").get_by_text("Saint-Exemple").first.wait_for()
+    try:
+        page.locator("#review-content").get_by_text("Saint-Exemple").first.wait_for()
+    except Exception as exc:  # say what the page showed instead
+        picked = page.locator("#review-open input").input_value()
+        message = page.locator("#review-message").inner_text()
+        raise AssertionError(f"dossier not opened: picker {picked!r}, message {message!r}") from exc
     reach(page, "#review-comment")
     page.keyboard.type("Profil à compléter avant dépôt.")
     reach(page, "#review-add-comment")

@@ -361,9 +361,10 @@ def test_the_journeys_work_with_the_keyboard_alone(browser: Any, shared_app: Api
     open_tab_with_keyboard(page, "Dossiers à examiner")
     shows(page, "#review-queue", FINESS)  # the queue drawn, as a user sees it before choosing
     reach(page, "#review-open")
+    option = page.get_by_role("option").filter(has_text=FINESS).first
+    option.wait_for()  # the list opens on focus, with its choices loaded
     page.keyboard.type(FINESS)
-    # the list filtered on what was typed, as the user sees it before choosing
-    page.get_by_role("option").filter(has_text=FINESS).first.wait_for()
+    option.wait_for()  # and filtered on what was typed, as the user sees it before choosing
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     try:

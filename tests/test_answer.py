@@ -146,6 +146,25 @@ def test_rule_and_indicator_questions_are_answered_exactly_with_citations(
     assert_well_cited(answer, documents)
 
 
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("Combien d'indicateurs au maximum ?", "au maximum 10"),
+        (
+            "Quel nombre minimal d'indicateurs de coopération et mutualisation faut-il retenir ?",
+            "au minimum 2 indicateurs",
+        ),
+        ("Combien d'indicateurs choisir parmi les 22 hors coopération ?", "6 indicateurs"),
+    ],
+)
+def test_a_rule_question_gets_the_rule_it_asks_first(
+    index: Index, kb: KnowledgeBase, question: str, first: str
+) -> None:
+    # the count rules are three sentences; the one whose words the question shares leads
+    answer = ask(index, kb, question)
+    assert first in answer.answer.split("[1]")[0]
+
+
 def test_target_question_for_a_category_gives_that_row(index: Index, kb: KnowledgeBase) -> None:
     answer = ask(index, kb, "Plans de crise (OS 17) : quelle cible pour un CHU ?")
     assert "CHU" in answer.answer

@@ -72,7 +72,7 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
             fiche_chunks = [cid for cid, c in index.chunks.items() if c.fiche == codes[0]]
             candidates.append((kb_answer, fiche_chunks, _scope_terms(question, intent)))
     if not candidates and intent.rule_topics and current:
-        rules = rule_answer(index, intent, settings.rules_file, question)
+        rules = rule_answer(index, intent, settings.rules_file, question, evidence.weights)
         if rules is not None:
             candidates.append((rules, [], None))
     extractive = extractive_answer(evidence)

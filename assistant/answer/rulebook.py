@@ -20,6 +20,7 @@ from assistant.answer.citing import cite_quote
 from assistant.answer.extractive import with_marker
 from assistant.answer.intent import Intent, RuleTopic
 from assistant.answer.models import Answer, Citation
+from assistant.text.french import tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,19 @@ def rule_citations(rules_file: Path) -> dict[str, dict[str, str]]:
         return {}
 
 
-def rule_answer(index: Any, intent: Intent, rules_file: Path, question: str) -> Answer | None:
-    """The answer to a campaign rule question, or None when no rule topic applies."""
+def rule_answer(
+    index: Any,
+    intent: Intent,
+    rules_file: Path,
+    question: str,
+    weights: dict[str, float] | None = None,
+) -> Answer | None:
+    """The answer to a campaign rule question, or None when no rule topic applies.
+
+    ``weights`` (the question's terms and their weights) put first the rule whose words the
+    question shares most: « le minimum d'indicateurs de coopération » leads with that minimum,
+    not with the maximum of 10; without them, or on a tie, the topic's order holds.
+    """
     if not intent.rule_topics:
         return None
     citations_by_rule = rule_citations(rules_file)
@@ -65,6 +77,8 @@ def rule_answer(index: Any, intent: Intent, rules_file: Path, question: str) -> 
         for key in TOPIC_RULES.get(topic, ()):
             if key in citations_by_rule and key not in wanted:
                 wanted.append(key)
+    if weights:
+        wanted.sort(key=lambda key: -_shared(citations_by_rule[key]["quote"], weights))
     parts: list[str] = []
     citations: list[Citation] = []
     seen: set[str] = set()
@@ -91,6 +105,12 @@ def rule_answer(index: Any, intent: Intent, rules_file: Path, question: str) -> 
         mode="extractive",
         citations=citations,
     )
+
+
+def _shared(quote: str, weights: dict[str, float]) -> float:
+    """The weight of the question's terms that ``quote`` holds."""
+    held = set(tokenize(quote))
+    return sum(w for term, w in weights.items() if term in held)
 
 
 def _sentence(text: str) -> str:

@@ -144,6 +144,16 @@ def choose(page: Any, dropdown: str, option: str) -> None:
     page.get_by_role("option", name=option).first.click()
 
 
+def wait_valid_selection(page: Any) -> None:
+    """Wait for the selection's verdict to say it is valid, its text as well as its colour.
+
+    Gradio sets the banner's classes at once and renders its Markdown a moment later: the
+    class alone can stand beside the text of the previous state.
+    """
+    verdict = page.locator("#selection-verdict.cpom-valid")
+    verdict.get_by_text("Sélection conforme").first.wait_for()
+
+
 def fill_profile(page: Any) -> None:
     """The examples' establishment (FINESS 310000123) in « Choisir mes indicateurs »."""
     tab(page, "Choisir mes indicateurs")

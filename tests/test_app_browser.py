@@ -29,6 +29,7 @@ from tests.browser_fixtures import (
     fill_profile,
     open_page,
     tab,
+    wait_valid_selection,
 )
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "WAIT_MS"]  # imported from here by other test modules
@@ -71,7 +72,7 @@ def _cooperation_count(page: Any) -> int:
 def _propose(page: Any) -> None:
     fill_profile(page)
     page.click("#propose")
-    page.wait_for_selector("#selection-verdict.cpom-valid")
+    wait_valid_selection(page)
 
 
 def test_question_gets_a_cited_answer_and_feedback_is_kept(
@@ -124,7 +125,7 @@ def test_profile_gets_a_valid_proposal_then_removals_break_the_rules(page: Any) 
         page.click("#remove")
         page.wait_for_function(f"n => ({COOPERATION_COUNT}) === n", arg=before - 1)
     check.locator(".cpom-error").first.wait_for()
-    assert "non conforme" in verdict.inner_text()
+    verdict.get_by_text("non conforme").first.wait_for()  # its Markdown renders after the list
     assert "SEL-MIN-CT" in check.inner_text()
     assert "Les établissements ont obligation de choisir au minimum 2 indicateurs" in (
         check.inner_text().replace("\xa0", " ")

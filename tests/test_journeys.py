@@ -21,7 +21,7 @@ from assistant.drafting.indicator import is_yes_no
 from assistant.kb import load_kb
 from tests.accessibility import axe_violations, describe_violations
 from tests.api_fixtures import ACCOUNTS, FINESS, PASSWORD, ApiServer, clear_dossiers
-from tests.browser_fixtures import WAIT_MS, fill_profile, tab
+from tests.browser_fixtures import WAIT_MS, fill_profile, tab, wait_valid_selection
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,7 @@ def build_selection(page: Any) -> list[str]:
     assert page.locator("#finess textarea").input_value() == FINESS  # from the account
     fill_profile(page)
     page.click("#propose")
-    page.wait_for_selector("#selection-verdict.cpom-valid")
+    wait_valid_selection(page)
     found = re.findall(r"CPOM_(?:CT|OS)_\d+", page.locator("#selection-table").inner_text())
     return list(dict.fromkeys(found))
 

@@ -165,6 +165,16 @@ def test_a_rule_question_gets_the_rule_it_asks_first(
     assert first in answer.answer.split("[1]")[0]
 
 
+def test_a_target_at_the_end_of_the_contract_is_the_last_years(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # CPOM_OS_15: « + 100 % de la file active initiale au bout de 5 ans » in 2029
+    answer = ask(index, kb, "OS 15 : la file active doit augmenter de combien à la fin du CPOM ?")
+    first = answer.answer.splitlines()[0]
+    assert "2029 : +100 %" in first
+    assert "2026" not in first
+
+
 def test_target_question_for_a_category_gives_that_row(index: Index, kb: KnowledgeBase) -> None:
     answer = ask(index, kb, "Plans de crise (OS 17) : quelle cible pour un CHU ?")
     assert "CHU" in answer.answer

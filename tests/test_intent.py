@@ -64,6 +64,11 @@ def test_whether_the_question_is_for_an_establishment_already_engaged(
         ("et de 2026 jusqu'à 2028 ?", [2026, 2027, 2028]),
         ("la cible entre 2025 et 2029 ?", []),
         ("la cible en 2025 et 2029 ?", [2025, 2029]),
+        # the end of the contract is its last year
+        ("de combien doit-elle augmenter à la fin du CPOM ?", [2029]),
+        ("quel taux au bout des cinq ans ?", [2029]),
+        ("en 2026 puis en fin de contrat ?", [2026, 2029]),
+        ("la fin des travaux du PRS ?", []),
     ],
 )
 def test_the_years_a_question_asks_about(question: str, years: list[int]) -> None:

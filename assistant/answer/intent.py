@@ -77,6 +77,14 @@ _PERIOD = re.compile(
     r"|\b(?:de 20\d\d (?:a|au|jusqu'?a)|entre 20\d\d et|20\d\d a) 20\d\d\b"
 )
 """« 2025-2029 », « de 2026 à 2029 »: a period, not the years asked."""
+_CONTRACT = r"(?:du |de |d'un |de notre |du present )?(?:cpom|contrat|campagne|periode)"
+_END_OF_CONTRACT = re.compile(
+    rf"\b(?:a la fin|en fin|au terme|a l'issue|a l'echeance|a echeance) {_CONTRACT}"
+    r"|\bau bout (?:des |de )?(?:5|cinq) ans\b|\bderniere annee\b"
+)
+"""« à la fin du CPOM », « au bout des cinq ans »: the campaign's last year is asked."""
+LAST_YEAR = 2029
+"""The last year of the 2025-2029 campaign (the guide: « CPOM 2025-2029 »)."""
 _EVERY_YEAR = re.compile(
     r"\b(?:suivantes?|apres|ensuite|chaque annee|par an|toutes les annees|periode|"
     r"annees? d'apres|jusqu'(?:en|a))\b"
@@ -277,6 +285,8 @@ def _asked_years(folded: str) -> list[int]:
         low, high = (int(y) for y in re.findall(r"20\d\d", match.group(0)))
         if (low, high) != (2025, 2029) and 2024 <= low < high <= 2029:
             years |= set(range(low, high + 1))
+    if _END_OF_CONTRACT.search(folded):
+        years.add(LAST_YEAR)
     return sorted(years)
 
 

@@ -15,7 +15,13 @@ from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
 from assistant.answer.evidence import Evidence, gather, guides_words
-from assistant.answer.extractive import announces, citation_for, historical_notes, is_answer_line
+from assistant.answer.extractive import (
+    announces,
+    citation_for,
+    extractive_answer,
+    historical_notes,
+    is_answer_line,
+)
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import asked_type, parse_intent
@@ -163,6 +169,18 @@ def test_a_rule_question_gets_the_rule_it_asks_first(
     # the count rules are three sentences; the one whose words the question shares leads
     answer = ask(index, kb, question)
     assert first in answer.answer.split("[1]")[0]
+
+
+def test_a_list_keyed_by_years_gives_the_asked_year_first(index: Index) -> None:
+    # the SMR guide lists the transition allocation by period: « 2025 : 75% ; 2026 : 50% … »
+    answer = extractive_answer(
+        gather(index, "Financement SMR : la dotation de transition fait quel pourcentage en 2026 ?")
+    )
+    first = sentence_spans(answer.answer)[0].text
+    assert "2026 : 50%" in first
+    for other in ("2024 : 100%", "2025 : 75%", "2027 : 25%"):  # the other years stay, after it
+        assert other in answer.answer
+        assert answer.answer.index(other) > answer.answer.index("2026 : 50%")
 
 
 def test_a_target_at_the_end_of_the_contract_is_the_last_years(

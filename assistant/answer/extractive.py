@@ -172,12 +172,15 @@ def build_answer(
     *,
     prefer_historical: bool = False,
     shorten: Callable[[str], str] | None = None,
+    years: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Citation]]:
     """Write the answer text with [n] markers, and its citations.
 
     The best sentence comes first; the others follow by source, current documents before
     historical ones (unless the question is about a historical document), each source in
-    reading order. A historical source is named with its period.
+    reading order. A historical source is named with its period. When the best sentence
+    announces a list keyed by years (« 2025 : 75 % ; 2026 : 50 % »), the items of the
+    ``years`` asked come first in it.
     """
     if not chosen:
         return REFUSAL, []
@@ -218,7 +221,7 @@ def build_answer(
                 rest = items[len(run) :]
                 text = " ".join([shorten(_joined(run)), *([_joined(rest)] if rest else [])])
             else:
-                text = _joined(items)
+                text = _joined(items, years)
         else:
             items = sorted(group, key=lambda s: s.sentence.position)
             text = _joined(items)
@@ -227,6 +230,33 @@ def build_answer(
         citations.append(_citation(n, head.passage.chunk, items))
     notes = historical_notes(citations, said)
     return " ".join(parts) + "".join(f"\n{note}" for note in notes), citations
+
+
+def _years_first(pieces: list[str], years: frozenset[str]) -> list[str]:
+    """A list's items, those keyed by one of ``years`` (« 2026 : 50% ») first.
+
+    The items keep the list's punctuation: « ; » after each but the last, which keeps its end.
+    """
+    asked = [p for p in pieces if _key_year(p) in years]
+    if not asked or asked == pieces[: len(asked)]:
+        return pieces
+    ordered = [*asked, *[p for p in pieces if p not in asked]]
+    end = pieces[-1][len(pieces[-1].rstrip(" ;.")) :]
+    bare = [p.rstrip(" ;.") for p in ordered]
+    return [*(b + " ;" for b in bare[:-1]), bare[-1] + end]
+
+
+_KEYED = re.compile(r"^[^:]{0,40}?\b((?:19|20)\d\d)\b[^:]{0,15}:")
+"""An item keyed by a year: its label before the colon names it (« 1er janvier 2026 : »)."""
+
+
+def _key_year(text: str) -> str | None:
+    match = _KEYED.match(strip_bullet(text).strip())
+    return match.group(1) if match else None
+
+
+_QUESTION_YEAR = re.compile(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])")
+"""A year asked on its own (not a bound of a period such as « 2025-2029 »)."""
 
 
 def historical_notes(citations: list[Citation], said: dict[int, str]) -> list[str]:
@@ -273,15 +303,22 @@ def _marked(text: str, n: int) -> str:
     return with_marker(text, n)[:-1].rstrip()
 
 
-def _joined(items: list[ScoredSentence]) -> str:
+def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) -> str:
     """The sentences of one source as one text; an announced list stays attached.
 
     A sentence that announces the next one (« … qui permet », « … a pour objet : ») runs on
-    into it, and list items keep their « ; » until the last one.
+    into it, and list items keep their « ; » until the last one. In a list keyed by years,
+    the items of the ``years`` asked come first.
     """
     pieces: list[str] = []
     in_list = False
+    first_item: int | None = None
     for i, s in enumerate(items):
+        if first_item is not None and not in_list:  # the list just ended
+            pieces[first_item:] = _years_first(pieces[first_item:], years)
+            first_item = None
+        if in_list and first_item is None:
+            first_item = len(pieces)
         text = strip_bullet(s.sentence.text).strip()
         if in_list:  # an item of the list announced before it: « … sont : qualité de l'air ; »
             text = as_item(text)
@@ -305,6 +342,8 @@ def _joined(items: list[ScoredSentence]) -> str:
                 shown += "."
             pieces.append(shown)
             in_list = False
+    if first_item is not None:
+        pieces[first_item:] = _years_first(pieces[first_item:], years)
     return " ".join(pieces)
 
 
@@ -471,6 +510,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
             chosen,
             prefer_historical=evidence.historical_focus,
             shorten=lambda text: trimmed(text, evidence),
+            years=frozenset(_QUESTION_YEAR.findall(evidence.question)),
         )
     return Answer(
         question=evidence.question,

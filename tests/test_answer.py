@@ -183,6 +183,29 @@ def test_a_list_keyed_by_years_gives_the_asked_year_first(index: Index) -> None:
         assert answer.answer.index(other) > answer.answer.index("2026 : 50%")
 
 
+@pytest.mark.parametrize(
+    ("code", "question", "kind"),
+    [
+        (
+            "CPOM_CT_5",
+            "CT_5 c'est un indic chiffré ou oui/non ? et la source de données c'est quoi ?",
+            "déclaratif (oui/non)",
+        ),
+        ("CPOM_OS_4", "OS4 charte vaccination : on répond comment, c'est un taux ?", "oui/non"),
+        ("CPOM_OS_13", "RAAC (OS 13) : c'est un taux ou un nombre ?", "quantitatif"),
+    ],
+)
+def test_a_question_on_the_kind_of_indicator_gets_it_first(
+    index: Index, kb: KnowledgeBase, code: str, question: str, kind: str
+) -> None:
+    answer = indicator_answer(index, kb, code, parse_intent(question), question)
+    assert answer is not None
+    first = answer.answer.splitlines()[0]
+    assert kind in first
+    assert "unité" in first
+    assert answer.answer.count("unité :") == 1  # said once, not again by the definition
+
+
 def test_a_target_at_the_end_of_the_contract_is_the_last_years(
     index: Index, kb: KnowledgeBase
 ) -> None:

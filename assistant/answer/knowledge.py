@@ -73,6 +73,8 @@ def indicator_answer(
     writer = _Writer(index, indicator, question)
     if asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
         _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
+    if _ASKS_KIND.search(fold(question)):
+        _write_kind(writer)  # « c'est un taux ou oui/non ? » : the kind of indicator first
     if not parts and not intent.fields and not writer.lines:
         return None
     for name in intent.fields:
@@ -168,13 +170,28 @@ def _doc(ind: Indicator) -> str:
     return ind.target.wording.doc_id
 
 
+_ASKS_KIND = re.compile(
+    r"\b(?:c'est un (?:taux|pourcentage|nombre|oui)|on repond comment|quel type d'indic\w*|"
+    r"chiffre ou|oui ?/ ?non ou|ou (?:en )?oui ?/ ?non|binaire|declaratif ou|quantitatif ou)"
+)
+"""« c'est un taux ? », « chiffré ou oui/non ? », « on répond comment ? »: the kind of value."""
+
+
+def _write_kind(w: _Writer) -> None:
+    """The kind of indicator and its unit (one line, said once)."""
+    ind = w.indicator
+    kind = "déclaratif (oui/non)" if ind.type == "declaratif" else "quantitatif"
+    line = f"Indicateur {kind}, unité : {UNIT_LABELS[ind.unit]}"
+    if not any(existing.startswith(line) for existing in w.lines):
+        _write_unit(w, line)
+
+
 def _write_definition(w: _Writer, intent: Intent) -> None:
     ind = w.indicator
     if ind.definition:
         shown, quote = _shorten(ind.definition)
         w.add(f"Définition : {shown}", w.cite(_doc(ind), quote))
-    kind = "déclaratif (oui/non)" if ind.type == "declaratif" else "quantitatif"
-    _write_unit(w, f"Indicateur {kind}, unité : {UNIT_LABELS[ind.unit]}")
+    _write_kind(w)
     if "cible" not in intent.parts:
         _write_target(w, intent, brief=True)
 

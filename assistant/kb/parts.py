@@ -67,7 +67,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         re.compile(
             r"\b(c'est quoi|qu'est-ce que|definition|de quoi s'agit|que signifie|"
             r"on repond comment|c'est un taux|quel type|type d'indicateur|declaratif|"
-            r"quantitatif|mesure quoi)\b"
+            r"quantitatif|mesure quoi|chiffre ou|oui ?/ ?non|binaire)\b"
         ),
     ),
 ]

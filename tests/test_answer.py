@@ -206,6 +206,18 @@ def test_a_question_on_the_kind_of_indicator_gets_it_first(
     assert answer.answer.count("unité :") == 1  # said once, not again by the definition
 
 
+def test_a_years_figure_read_by_the_reviewer_keeps_the_fiches_cell_beside_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # CPOM_CT_3's 2028 cell (a reviewed overlay row): « au moins une « fonction » … »
+    question = "CT 3 : qu'est-ce qui est attendu en 2028 ?"
+    answer = indicator_answer(index, kb, "CPOM_CT_3", parse_intent(question), question)
+    assert answer is not None
+    first = answer.answer.splitlines()[0]
+    assert "2028 : au moins 1" in first
+    assert "au moins une « fonction » organisée en commun" in first
+
+
 def test_a_target_at_the_end_of_the_contract_is_the_last_years(
     index: Index, kb: KnowledgeBase
 ) -> None:

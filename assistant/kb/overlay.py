@@ -116,7 +116,9 @@ def overlay_rules(
             TargetRule(
                 scope=rule.scope,
                 years=[
-                    _year_target(y, item).model_copy(update={"cell": cell})
+                    # the cell's words stand beside a figure too (« au moins 1 » for « au
+                    # moins une « fonction » organisée en commun »)
+                    _year_target(y, item).model_copy(update={"cell": cell, "words": cell})
                     for y, item, cell in zip(
                         YEARS, rule.years, rule.cells or [None] * len(YEARS), strict=True
                     )

@@ -166,6 +166,9 @@ def test_justification_then_export_reads_back(page: Any, tmp_path: Path) -> None
     _propose(page)
     tab(page, "Rédiger une justification")
     choose(page, "#indicator", "CPOM_OS_13 — Taux d’actes chirurgicaux")
+    # the indicator's fields are drawn (then its findings) before typing: typed earlier, the
+    # value would be replaced by the indicator's stored one when the reply arrives
+    page.locator("#line-check").get_by_text("VAL-MISSING").first.wait_for()
     page.fill("#baseline textarea", "20")
     page.locator("#lecture").get_by_label("en points de taux").check()
     page.click("#draft")

@@ -229,6 +229,11 @@ def test_the_review_cycle_on_both_sides(browser: Any, shared_app: ApiServer) -> 
     page.get_by_role("option", name=re.compile(f"^{target} ")).click()
     yes_no = target in KB.indicators and is_yes_no(KB.indicators[target])
     new_value = "oui" if yes_no else "45"
+    # the indicator's stored value is drawn before typing (a late reply would replace it)
+    page.wait_for_function(
+        "v => document.querySelector('#baseline textarea').value === v",
+        arg="non" if yes_no else "40",
+    )
     page.fill("#baseline textarea", new_value)
     page.click("#draft")
     page.wait_for_function(

@@ -967,6 +967,9 @@ def test_a_fiche_answer_quotes_whole_sentences(
         ("CT 6 : d'où viennent les données ?", "source"),
         ("OS 19 : ça se calcule comment ?", "calcul"),
         ("OS 5 : quels éléments de preuve envoyer ?", "preuve"),
+        ("OS 1 : quel % de pros formés on doit avoir en 2027 ?", "cible"),
+        ("OS 10 : deux cellules sont attendues à partir de quelle année ?", "cible"),
+        ("CT 6 : c'est un indic chiffré ou oui/non ?", "definition"),
     ],
 )
 def test_staff_phrasings_reach_the_fiche_part(question: str, part: str) -> None:

@@ -32,7 +32,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     (
         "cible",
         re.compile(
-            r"\b(cibles?|viser|vise|atteindre|attendu|attendue|trajectoire|progress\w*|"
+            r"\b(cibles?|viser|vise|atteindre|attendu(?:e|s|es)?|trajectoire|progress\w*|"
             r"augmenter|objectif chiffre|valeur a atteindre)\b"
         ),
     ),
@@ -75,6 +75,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
 _COUNT_TARGET = re.compile(
     r"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202\d|"
     r"lits|chu|ch|clinique)\b|\b(chaque annee|par an|au total)\b.*\bcombien\b"
+    r"|\bquel(?:le)? (?:%|pourcentage|taux|valeur|niveau)(?!\w).*\b202[5-9]\b"
 )
 _YEAR_TASK = re.compile(
     r"\b202[5-9]\b.{0,40}\b(?:faire quoi|on fait quoi|fait quoi|(?:il )?faut (?:faire|avoir fait)|"

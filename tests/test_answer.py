@@ -218,6 +218,30 @@ def test_a_years_figure_read_by_the_reviewer_keeps_the_fiches_cell_beside_it(
     assert "au moins une « fonction » organisée en commun" in first
 
 
+@pytest.mark.parametrize(
+    ("code", "question", "year"),
+    [
+        (
+            "CPOM_OS_10",
+            "À partir de quelle année deux cellules hebdomadaires sont-elles attendues ?",
+            "2027 : au moins 2",
+        ),
+        (
+            "CPOM_OS_16",
+            "OS 16 : la cible de 65 %, on doit l'atteindre en quelle année ?",
+            "2026 : 65",
+        ),
+    ],
+)
+def test_a_question_asking_when_a_figure_is_due_gets_that_year_first(
+    index: Index, kb: KnowledgeBase, code: str, question: str, year: str
+) -> None:
+    answer = indicator_answer(index, kb, code, parse_intent(question), question)
+    assert answer is not None
+    assert year in answer.answer.splitlines()[0]
+    assert "Autres années" in answer.answer
+
+
 def test_a_target_at_the_end_of_the_contract_is_the_last_years(
     index: Index, kb: KnowledgeBase
 ) -> None:

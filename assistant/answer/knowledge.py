@@ -24,6 +24,7 @@ from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
 from assistant.kb.models import Scope, YearTarget
 from assistant.kb.parts import FIELD_PATTERNS, FichePart
 from assistant.kb.text import comparable
+from assistant.text.figures import figures, is_year
 from assistant.text.french import fold
 from assistant.text.sentences import as_item, sentence_spans, strip_bullet
 
@@ -294,8 +295,9 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         return
     for rule in rules:
         years = rule.years
-        asked = [y for y in years if y.year in intent.years]
-        others = [y for y in years if y.year not in intent.years] if asked else []
+        wanted = intent.years or _year_reaching(years, w.question)
+        asked = [y for y in years if y.year in wanted]
+        others = [y for y in years if y.year not in wanted] if asked else []
         if asked and intent.every_year:  # « en 2025 puis les années suivantes »: one line
             asked, others = [*asked, *others], []
         if asked:
@@ -337,6 +339,26 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
             w.add(f"Par année : {values}", n)
         if rule.reading:
             w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
+
+
+_WHICH_YEAR = re.compile(
+    r"\b(?:a partir de|des|en|pour|d'ici) quelle annee\b|\ba partir de quand\b|\bquand\b"
+)
+
+
+def _year_reaching(years: list[YearTarget], question: str) -> list[int]:
+    """The first year whose figure is the one a question names when it asks when.
+
+    « À partir de quelle année deux cellules hebdomadaires sont-elles attendues ? » asks the
+    first year of the row at 2: that year leads the answer.
+    """
+    if not _WHICH_YEAR.search(fold(question).replace("’", "'")):
+        return []
+    named = {f.value for f in figures(question) if f.kind == "number" and not is_year(f)}
+    for target in years:
+        if target.value is not None and f"{target.value:g}" in named:
+            return [target.year]
+    return []
 
 
 MAX_CELL_WORDS_YEARS = 2

@@ -79,3 +79,16 @@ def test_a_list_item_is_shown_in_lower_case_unless_it_opens_on_a_name(
     item: str, shown: str
 ) -> None:
     assert as_item(item) == shown
+
+
+def test_a_line_ending_on_a_comma_goes_on_into_the_next() -> None:
+    # the PDF broke « … telles que des GCS,⏎GIP ou GIE. » in two lines: one sentence
+    text = "Via des structures telles que des GCS,\nGIP ou GIE. Autre phrase.\n- un,\n- deux"
+    spans = sentence_spans(text)
+    assert [s.text for s in spans] == [
+        "Via des structures telles que des GCS, GIP ou GIE.",
+        "Autre phrase.",
+        "- un,",
+        "- deux",  # a bullet after the comma is an item of its own
+    ]
+    assert text[spans[0].start : spans[0].end].endswith("GIP ou GIE.")  # offsets kept

@@ -46,12 +46,27 @@ class SentenceSpan:
         return len(self.text.split())
 
 
+def _lines(text: str, start: int) -> list[tuple[int, str]]:
+    """The lines of ``text[start:]`` with their offsets; a line ending on a comma goes on.
+
+    « … des structures telles que des GCS,⏎GIP ou GIE. » is one sentence that the PDF broke;
+    a bullet after the comma starts an item of its own.
+    """
+    out: list[tuple[int, str]] = []
+    for match in re.finditer(r"[^\n]+", text[start:]):
+        line_start, line = start + match.start(), match.group(0)
+        if out and out[-1][1].rstrip().endswith(",") and not _BULLET.match(line):
+            first_start = out[-1][0]
+            out[-1] = (first_start, text[first_start : line_start + len(line)])
+        else:
+            out.append((line_start, line))
+    return out
+
+
 def sentence_spans(text: str, *, start: int = 0) -> list[SentenceSpan]:
     """Cut ``text[start:]`` into sentences, bullet lines and (for long runs) word windows."""
     spans: list[tuple[int, int]] = []
-    for line_match in re.finditer(r"[^\n]+", text[start:]):
-        line_start = start + line_match.start()
-        line = line_match.group(0)
+    for line_start, line in _lines(text, start):
         cursor = 0
         for stop in _SENTENCE_END.finditer(line):
             spans.append((line_start + cursor, line_start + stop.start()))
@@ -65,7 +80,12 @@ def sentence_spans(text: str, *, start: int = 0) -> list[SentenceSpan]:
             if len(piece) < 3:
                 continue
             s += len(text[s:e]) - len(text[s:e].lstrip())
-            out.append(SentenceSpan(s, s + len(piece), piece, continued=i < len(windows) - 1))
+            out.append(
+                # a line that went on (see `_lines`) reads as one line
+                SentenceSpan(
+                    s, s + len(piece), piece.replace("\n", " "), continued=i < len(windows) - 1
+                )
+            )
     return out
 
 

@@ -193,6 +193,7 @@ def test_a_list_keyed_by_years_gives_the_asked_year_first(index: Index) -> None:
         ),
         ("CPOM_OS_4", "OS4 charte vaccination : on répond comment, c'est un taux ?", "oui/non"),
         ("CPOM_OS_13", "RAAC (OS 13) : c'est un taux ou un nombre ?", "quantitatif"),
+        ("CPOM_OS_4", "Charte vaccination : quel type de réponse est attendu ?", "oui/non"),
     ],
 )
 def test_a_question_on_the_kind_of_indicator_gets_it_first(

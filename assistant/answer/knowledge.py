@@ -173,7 +173,8 @@ def _doc(ind: Indicator) -> str:
 
 _ASKS_KIND = re.compile(
     r"\b(?:c'est un (?:taux|pourcentage|nombre|oui)|on repond comment|quel type d'indic\w*|"
-    r"chiffre ou|oui ?/ ?non ou|ou (?:en )?oui ?/ ?non|binaire|declaratif ou|quantitatif ou)"
+    r"chiffre ou|oui ?/ ?non ou|ou (?:en )?oui ?/ ?non|binaire|declaratif ou|quantitatif ou|"
+    r"type de (?:reponse|valeur)|format de (?:la )?reponse)"
 )
 """« c'est un taux ? », « chiffré ou oui/non ? », « on répond comment ? »: the kind of value."""
 

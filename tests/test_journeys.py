@@ -119,10 +119,22 @@ def draft_all(page: Any, codes: list[str]) -> None:
         )
 
 
+SAVED_AT_LEAST = """n => {
+    const text = document.querySelector('#save-status')?.innerText || '';
+    const found = text.match(/version (\\d+) enregistrée/);
+    return !!found && Number(found[1]) >= n && !text.includes('non enregistrées');
+}"""
+"""Whether the save bar shows version ``n`` or a later one, with nothing left unsaved."""
+
+
 def save_now(page: Any, version: int) -> None:
-    """« Enregistrer », then wait for the save bar to show the new version."""
+    """« Enregistrer », then wait for the save bar to show that version, or a later one.
+
+    The page also saves unsaved work every 30 s: a slow step may have been saved already, as
+    a version of its own.
+    """
     page.get_by_role("button", name="Enregistrer").click()
-    page.locator("#save-status").get_by_text(f"version {version} enregistrée").wait_for()
+    page.wait_for_function(SAVED_AT_LEAST, arg=version)
 
 
 def submit(page: Any) -> None:
@@ -239,7 +251,7 @@ def test_the_review_cycle_on_both_sides(browser: Any, shared_app: ApiServer) -> 
     page.wait_for_function(
         "v => document.querySelector('#diagnostic textarea').value.includes(v)", arg=new_value
     )
-    save_now(page, 3)  # or already saved by the autosave: the same version either way
+    save_now(page, 3)  # or already saved by the autosave
     submit(page)
     third.close()
 

@@ -243,6 +243,17 @@ def test_a_question_asking_when_a_figure_is_due_gets_that_year_first(
     assert "Autres années" in answer.answer
 
 
+def test_two_parts_answered_by_one_run_say_it_once(index: Index) -> None:
+    # « … visant à sécuriser les recettes historiques de⏎2022 par le biais … : 2026 : 50% ; … »:
+    # each part's sentence runs on into the other's list
+    question = "Dotation de transition SMR : on garde quel % en 2026 ? et en 2027 ?"
+    evidence = gather(index, question)
+    answer = extractive_answer(evidence)
+    assert answer.answer.count("2025 : 75%") == 1
+    first = answer.answer.split("[1]")[0]
+    assert "2026 : 50% ; 2027 : 25%" in first
+
+
 def test_a_target_at_the_end_of_the_contract_is_the_last_years(
     index: Index, kb: KnowledgeBase
 ) -> None:

@@ -422,15 +422,23 @@ def paired_answer(
     *,
     max_words: int = MAX_WORDS,
     shorten: Callable[[str, int], str] | None = None,
+    years: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Citation]]:
     """The answer to a two-part question: one sentence per part, joined, then the others.
 
     ``leads`` answer the parts, in the question's order; each comes with the lines that complete
     it (the list it announces, its table cells). Both lead the answer as one sentence
     (« … [1] ; … [2]. »), so that the reader sees both answers first; the other good sentences
-    follow by source, as in :func:`build_answer`.
+    follow by source, as in :func:`build_answer`. When one lead's run holds the other (a
+    sentence running on into the other's list), the run is said once. In a list keyed by
+    years, the ``years`` asked come first.
     """
     runs = [[lead, *_continuation(lead, scored)] for lead in leads]
+    if any(s in runs[1] for s in runs[0]):
+        # one passage's run answers both parts (a sentence running on into the other's list):
+        # said once, in reading order, not twice
+        both = [*runs[0], *[s for s in runs[1] if s not in runs[0]]]
+        runs = [sorted(both, key=lambda s: s.sentence.position)]
     taken = [s for run in runs for s in run]
     words = sum(s.sentence.words for s in taken)
     rest: list[ScoredSentence] = []
@@ -449,7 +457,7 @@ def paired_answer(
     said: dict[int, str] = {}
 
     def say(items: list[ScoredSentence]) -> tuple[str, int]:
-        n, text = number[items[0].passage.chunk.id], _joined(items)
+        n, text = number[items[0].passage.chunk.id], _joined(items, years)
         said[n] = f"{said.get(n, '')} {text}".strip()
         return text, n
 
@@ -463,8 +471,9 @@ def paired_answer(
             else _marked(shorten(_joined(run), i), number[run[0].passage.chunk.id])
             for i, (piece, run) in enumerate(zip(pieces, runs, strict=True))
         ]
-    second = pieces[1]
-    if second[:1].isupper() and second[1:2].islower():
+    if len(pieces) == 1:
+        lead = f"{pieces[0]}."
+    elif (second := pieces[1])[:1].isupper() and second[1:2].islower():
         second = second[0].lower() + second[1:]  # « ; le socle … », one sentence
         lead = f"{pieces[0]} ; {second}."
     else:  # « ; ARS … » would end the sentence at the semicolon
@@ -501,7 +510,12 @@ def extractive_answer(evidence: Evidence) -> Answer:
             )
             return trimmed(text, asked, limit=MAX_LEAD_WORDS // 2)
 
-        text, citations = paired_answer(leads, evidence.scored, shorten=shorten)
+        text, citations = paired_answer(
+            leads,
+            evidence.scored,
+            shorten=shorten,
+            years=frozenset(_QUESTION_YEAR.findall(evidence.question)),
+        )
     else:
         chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
         if evidence.historical_focus:

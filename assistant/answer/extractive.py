@@ -498,6 +498,7 @@ def paired_answer(
 def extractive_answer(evidence: Evidence) -> Answer:
     """The offline answer built from the evidence's best sentences (no support decision)."""
     leads = part_leads(evidence)
+    years = frozenset(_QUESTION_YEAR.findall(evidence.question))
     if leads:
         parts = question_parts(evidence.question)
 
@@ -514,7 +515,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
             leads,
             evidence.scored,
             shorten=shorten,
-            years=frozenset(_QUESTION_YEAR.findall(evidence.question)),
+            years=years,
         )
     else:
         chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
@@ -524,7 +525,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
             chosen,
             prefer_historical=evidence.historical_focus,
             shorten=lambda text: trimmed(text, evidence),
-            years=frozenset(_QUESTION_YEAR.findall(evidence.question)),
+            years=years,
         )
     return Answer(
         question=evidence.question,

@@ -277,6 +277,26 @@ def test_drafting_an_indicator_fills_the_editor_chart_and_dossier(
     assert shown["table"] is None
 
 
+def test_drafting_cancels_a_save_of_typed_fields_still_running(ctx: AppContext) -> None:
+    """Typing a value then « Rédiger » at once: the save of the typed value, answering late
+    with the dossier from before the draft, would undo the draft (a red browser run)."""
+    import gradio as gr
+
+    with gr.Blocks() as demo:
+        dossier = gr.State(Dossier().store())
+        tab = justification.build()
+        justification.wire(tab, ctx, dossier=dossier)
+    by_name = {dep.fn.__name__: index for index, dep in demo.fns.items() if dep.fn}
+    cancelled_on_draft = {
+        index
+        for dep in demo.fns.values()
+        if dep.is_cancel_function and (tab.draft_btn._id, "click") in dep.targets
+        for index in dep.cancels
+    }
+    assert by_name["save"] in cancelled_on_draft
+    assert by_name["draft"] not in cancelled_on_draft
+
+
 def test_the_lecture_chosen_in_the_editor_applies_and_the_other_is_shown(
     ctx: AppContext, proposed: Dossier
 ) -> None:

@@ -405,19 +405,22 @@ def wire(tab: JustificationTab, ctx: AppContext, *, dossier: Any) -> None:
     t.indicator.input(
         pick, [dossier, t.indicator], [*t.editor[:-1], t.notes, t.lecture], queue=False
     ).then(check, [dossier, t.indicator], [t.line_check])
-    t.draft_btn.click(
-        draft,
-        [dossier, t.indicator, t.baseline, t.lecture],
-        [dossier, *t.editor, t.notes],
-        concurrency_limit=CONCURRENCY,
-    )
-    gr.on(
+    saving = gr.on(
         [c.input for c in t.typed],
         save,
         [dossier, t.indicator, *t.typed],
         [dossier, t.chart, t.table, t.line_check],
         trigger_mode="always_last",
         show_progress="hidden",
+    )
+    # the draft replaces every typed field and takes the typed baseline with it: a save still
+    # running would answer after it with the dossier from before the draft, and undo it
+    t.draft_btn.click(
+        draft,
+        [dossier, t.indicator, t.baseline, t.lecture],
+        [dossier, *t.editor, t.notes],
+        concurrency_limit=CONCURRENCY,
+        cancels=[saving],
     )
     whole_draft.wire(t.whole, ctx, dossier=dossier)
 

@@ -1263,6 +1263,28 @@ def test_a_lead_too_long_to_read_as_one_sentence_is_cut_to_its_answering_clauses
     assert "en présence des directions d'administration centrale" in answer.citations[0].quote
 
 
+def test_the_windows_of_a_long_run_are_shown_as_one_sentence(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the splitter cut the run « … 5 priorités nationales : Jeunesse, Addictions, Cancer, Santé
+    # mentale, … » into word windows after « Cancer, »: the answer shows no stop there
+    answer = ask(index, kb, "Quelles étaient les 5 priorités nationales du CPOM État-ARS ?")
+    assert answer.supported
+    assert "Jeunesse, Addictions, Cancer, Santé mentale" in answer.answer
+
+
+def test_figures_in_brackets_stay_in_their_sentence(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(
+        index,
+        kb,
+        "Comment a évolué le nombre de centres participant au dépistage organisé du cancer "
+        "du sein entre 2021 et 2023 ?",
+    )
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "142 en 2021 ; 137 en 2023" in first
+
+
 def _bare_evidence(question: str) -> Evidence:
     return Evidence(
         question=question, terms=[], weights={}, variants={}, passages=[], pool=[], scored=[]

@@ -92,3 +92,16 @@ def test_a_line_ending_on_a_comma_goes_on_into_the_next() -> None:
         "- deux",  # a bullet after the comma is an item of its own
     ]
     assert text[spans[0].start : spans[0].end].endswith("GIP ou GIE.")  # offsets kept
+
+
+def test_a_stop_inside_brackets_that_close_later_ends_no_sentence() -> None:
+    text = "Le nombre baisse (142 en 2021 ; 137 en 2023), sur tout le territoire. Depuis 2024, non."
+    assert split_sentences(text) == [
+        "Le nombre baisse (142 en 2021 ; 137 en 2023), sur tout le territoire.",
+        "Depuis 2024, non.",
+    ]
+    # a bracket left open on its line holds nothing back
+    assert split_sentences("Une note (voir plus bas. Autre phrase.") == [
+        "Une note (voir plus bas.",
+        "Autre phrase.",
+    ]

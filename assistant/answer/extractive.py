@@ -328,7 +328,9 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
             and after.passage.chunk.id == s.passage.chunk.id
             and after.sentence.position == s.sentence.position + 1
         )
-        if next_one and _MID_SENTENCE.search(text) and not _DANGLING.search(text):
+        if next_one and s.sentence.continued:
+            pieces.append(text)  # a word window of a long run: the run goes on, no stop
+        elif next_one and _MID_SENTENCE.search(text) and not _DANGLING.search(text):
             pieces.append(text)  # the sentence goes on at the next line, as one sentence
         elif next_one and announces(text):
             pieces.append(text)

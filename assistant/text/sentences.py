@@ -63,12 +63,25 @@ def _lines(text: str, start: int) -> list[tuple[int, str]]:
     return out
 
 
+def _inside_brackets(before: str, after: str) -> bool:
+    """Whether a stop falls inside brackets that close later on its line.
+
+    « (142 en 2021 ; 137 en 2023) » is one sentence's aside, not two sentences.
+    """
+    if before.count("(") <= before.count(")"):
+        return False
+    close, reopen = after.find(")"), after.find("(")
+    return close >= 0 and (reopen < 0 or close < reopen)
+
+
 def sentence_spans(text: str, *, start: int = 0) -> list[SentenceSpan]:
     """Cut ``text[start:]`` into sentences, bullet lines and (for long runs) word windows."""
     spans: list[tuple[int, int]] = []
     for line_start, line in _lines(text, start):
         cursor = 0
         for stop in _SENTENCE_END.finditer(line):
+            if _inside_brackets(line[cursor : stop.start()], line[stop.end() :]):
+                continue
             spans.append((line_start + cursor, line_start + stop.start()))
             cursor = stop.end()
         spans.append((line_start + cursor, line_start + len(line)))

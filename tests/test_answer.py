@@ -1285,6 +1285,18 @@ def test_figures_in_brackets_stay_in_their_sentence(index: Index, kb: KnowledgeB
     assert "142 en 2021 ; 137 en 2023" in first
 
 
+def test_a_short_demonstrative_call_after_the_lead_brings_its_list(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « … sera inscrite par voie d'avenant au CPOM. Cet avenant fixe : • … • … • … »
+    question = "Que doit préciser l'avenant qui inscrit une reconnaissance contractuelle ?"
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert "Cet avenant fixe :" in answer.answer
+    assert "la date d’effet de la reconnaissance tarifaire" in answer.answer
+    assert "les engagements de l’établissement" in answer.answer
+
+
 def _bare_evidence(question: str) -> Evidence:
     return Evidence(
         question=question, terms=[], weights={}, variants={}, passages=[], pool=[], scored=[]

@@ -54,6 +54,12 @@ _MID_SENTENCE = re.compile(
 )
 """A line ending on a preposition, an article or « et » stops mid-sentence (a PDF line break):
 the next line goes on with it."""
+_GOES_ON = re.compile(r"(?:Ce|Cet|Cette|Ces|Celui-ci|Celle-ci|Ceux-ci|Celles-ci)\s", re.IGNORECASE)
+"""A sentence opening on a demonstrative goes on about the one before it."""
+_SHORT_CALL = 8
+"""A demonstrative sentence this short that ends on a colon only heads its list."""
+_LIST_CALL = re.compile(r":\s*$")
+"""A sentence ending on a colon calls for the list after it."""
 MAX_ITEMS = 9
 """At most this many items of an announced list follow their sentence."""
 _LEADING = frozenset({"date", "number", "code", "reason", "place"})
@@ -123,6 +129,16 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
     out: list[ScoredSentence] = []
     position = best.sentence.position + 1
     text = best.sentence.text.rstrip()
+    after = following.get(position)
+    if (
+        not announces(text)
+        and after is not None
+        and after.sentence.words <= _SHORT_CALL
+        and _GOES_ON.match(after.sentence.text)
+        and _LIST_CALL.search(after.sentence.text)
+    ):
+        # « … par voie d'avenant. Cet avenant fixe : • … » : the list says what it holds
+        return [after, *_continuation(after, scored)]
     if announces(text) and position in following:
         # the list it announces: its items, in order, while they read as items
         while position in following and len(out) < MAX_ITEMS:

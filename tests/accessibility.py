@@ -67,11 +67,19 @@ GRADIO_INTERNAL: tuple[AllowedViolation, ...] = (
 )
 """Violations allowed because they come from inside Gradio's own components."""
 
-_SETTLED = """() =>
-  !document.querySelector('.pending, [data-testid="status-tracker"].generating')
-  && document.getAnimations().every(a => a.playState !== 'running'
-       || a.effect?.getComputedTiming().endTime === Infinity)"""
-"""True once no Gradio output is pending and no finite animation or transition runs."""
+_SETTLED = """(quiet) => {
+  const settled = !document.querySelector('.pending, [data-testid="status-tracker"].generating')
+    && document.getAnimations().every(a => a.playState !== 'running'
+         || a.effect?.getComputedTiming().endTime === Infinity);
+  const now = performance.now();
+  if (!settled) { window.__cpomSettledSince = null; return false; }
+  window.__cpomSettledSince ??= now;
+  return now - window.__cpomSettledSince >= quiet;
+}"""
+"""True once no Gradio output has been pending, nor any finite animation or transition run, for
+``quiet`` ms: an event a click has just triggered (a tab's refresh) may not be pending yet when
+the page is first looked at, and its dimmed output would fail the contrast rule."""
+QUIET_MS = 500
 
 _RUN = """async ([tags, allowed]) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
@@ -114,7 +122,8 @@ def axe_violations(page: Any, *, context: str) -> list[dict[str, Any]]:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     with contextlib.suppress(PlaywrightTimeoutError):  # still busy: axe checks what is there
-        page.wait_for_function(_SETTLED, timeout=SETTLE_MS)
+        page.evaluate("() => { window.__cpomSettledSince = null; }")
+        page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=SETTLE_MS)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE_JS))
     allowed = [[entry.rule, entry.selector] for entry in GRADIO_INTERNAL]

@@ -14,7 +14,7 @@ from assistant.embeddings import HashingEmbeddings
 from assistant.errors import InvalidInputError, UnknownIndicatorError
 from assistant.index.build import index_status, ingest
 from assistant.rules import validate_draft, validate_path
-from assistant.ui import chat, trajectory, whole_draft
+from assistant.ui import chat, profile_form, trajectory, whole_draft
 from assistant.ui.escaping import esc
 from assistant.ui.exports import ANNEX_HEADERS, ANNEX_TITLE
 from assistant.ui.feedback import read_feedback, record_feedback
@@ -295,6 +295,37 @@ def test_drafting_cancels_a_save_of_typed_fields_still_running(ctx: AppContext) 
     }
     assert by_name["save"] in cancelled_on_draft
     assert by_name["draft"] not in cancelled_on_draft
+
+
+def test_saving_takes_the_profile_as_typed_and_cancels_a_keep_still_running(
+    ctx: AppContext,
+) -> None:
+    """Typing the name then « Enregistrer » at once: the keep of the last keys, still running,
+    left the saved version with a name cut short (« Centre h », a red browser run)."""
+    from assistant.ui.app import build_blocks
+
+    demo = build_blocks(ctx)
+    save_btn = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "save")
+    on_save = [
+        (index, dep)
+        for index, dep in demo.fns.items()
+        if (save_btn._id, "click") in dep.targets and not dep.is_cancel_function
+    ]
+    assert [dep.fn.__name__ for _, dep in on_save] == ["with_profile"]
+    by_name = {dep.fn.__name__: index for index, dep in demo.fns.items() if dep.fn}
+    cancelled_on_save = {
+        index
+        for dep in demo.fns.values()
+        if dep.is_cancel_function and (save_btn._id, "click") in dep.targets
+        for index in dep.cancels
+    }
+    assert by_name["save_profile"] in cancelled_on_save
+    # what the save then sends: the dossier with the profile as the form shows it
+    old = Dossier(profil=ProfileForm(raison_sociale="Centre h"))
+    form = ProfileForm(raison_sociale="Centre hospitalier de Saint-Exemple", finess_ej="310000123")
+    kept = Dossier.load(selection.with_profile(old.store(), *profile_form.values_of(form)))
+    assert kept.profil.raison_sociale == "Centre hospitalier de Saint-Exemple"
+    assert kept.profil.finess_ej == "310000123"
 
 
 def test_the_lecture_chosen_in_the_editor_applies_and_the_other_is_shown(

@@ -141,7 +141,7 @@ def build_blocks(ctx: AppContext) -> Any:
                 questions.refresh_outputs(asked),
                 queue=False,
             )
-        selection.wire(chosen, ctx, dossier=dossier, indicator=drafted.indicator)
+        keeping = selection.wire(chosen, ctx, dossier=dossier, indicator=drafted.indicator)
         justification.wire(drafted, ctx, dossier=dossier)
         verification.wire(checked, ctx)
         documents.wire(indexed, ctx)
@@ -248,7 +248,11 @@ def build_blocks(ctx: AppContext) -> Any:
 
         mine.export_btn.click(export_now, [saved_store], [mine.xlsx, mine.json])
         saved_out = [saved_store, save_status]
-        save_btn.click(save_now, [dossier, saved_store], saved_out).then(
+        # the save takes the profile as the form shows it: a keep of the last keys still
+        # running would otherwise leave the dossier, and the saved version, without them
+        save_btn.click(
+            selection.with_profile, [dossier, *chosen.form.inputs], [dossier], cancels=[keeping]
+        ).then(save_now, [dossier, saved_store], saved_out).then(
             show_mine, [dossier, saved_store], mine_out
         )
         autosave.tick(autosave_tick, [dossier, saved_store], saved_out, show_progress="hidden")

@@ -316,8 +316,18 @@ def refresh_outputs(tab: SelectionTab) -> list[Any]:
     return [tab.counts, tab.verdict, tab.findings, tab.to_add]
 
 
-def wire(tab: SelectionTab, ctx: AppContext, *, dossier: Any, indicator: Any) -> None:
-    """Attach the tab's callbacks (call inside ``gr.Blocks``).
+def with_profile(stored: Any, *values: Any) -> Any:
+    """The stored dossier with the profile as the form shows it (``tab.form.inputs`` order)."""
+    d = Dossier.load(stored)
+    return d.model_copy(update={"profil": profile.form_of(*values)}).store()
+
+
+def wire(tab: SelectionTab, ctx: AppContext, *, dossier: Any, indicator: Any) -> Any:
+    """Attach the tab's callbacks (call inside ``gr.Blocks``); return the profile's save event.
+
+    The profile is kept in the dossier as it is typed; the returned event lets a save to the
+    server take the form's own values and cancel a keep still running, whose late reply would
+    bring back a dossier from before the last keys.
 
     Args:
         tab: The tab's components.
@@ -332,8 +342,8 @@ def wire(tab: SelectionTab, ctx: AppContext, *, dossier: Any, indicator: Any) ->
     check = [t.counts, t.verdict, t.findings]
 
     def save_profile(stored: Any, *values: Any) -> list[Any]:
-        d = Dossier.load(stored).model_copy(update={"profil": profile.form_of(*values)})
-        return [d.store(), *check_views(ctx, d)]
+        kept = with_profile(stored, *values)
+        return [kept, *check_views(ctx, Dossier.load(kept))]
 
     @french_errors
     def propose(stored: Any, *values: Any) -> list[Any]:
@@ -358,7 +368,7 @@ def wire(tab: SelectionTab, ctx: AppContext, *, dossier: Any, indicator: Any) ->
         d = remove_indicator(ctx, code, Dossier.load(stored))
         return [d.store(), *selection_views(ctx, d)]
 
-    gr.on(
+    keeping = gr.on(
         [c.input for c in inputs],
         save_profile,
         [dossier, *inputs],
@@ -377,6 +387,7 @@ def wire(tab: SelectionTab, ctx: AppContext, *, dossier: Any, indicator: Any) ->
     )
     t.add_btn.click(add, [dossier, t.to_add], [dossier, *outputs])
     t.remove_btn.click(remove, [dossier, t.to_remove], [dossier, *outputs])
+    return keeping
 
 
 __all__ = [
@@ -394,4 +405,5 @@ __all__ = [
     "restore_outputs",
     "selection_choices",
     "wire",
+    "with_profile",
 ]

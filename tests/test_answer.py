@@ -44,7 +44,7 @@ from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
 from assistant.text.french import fold
-from assistant.text.sentences import sentence_spans, strip_bullet
+from assistant.text.sentences import MAX_SENTENCE_WORDS, sentence_spans, strip_bullet
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1309,6 +1309,15 @@ def test_a_list_asked_for_is_never_cut() -> None:
     cut = trimmed(long_list, _bare_evidence("Combien d'actions ?"))
     assert len(cut.split()) < len(long_list.split())
     assert cut.endswith(" …")
+
+
+def test_a_clause_longer_than_the_lead_is_read_up_to_it() -> None:
+    # a legal sentence with no comma past the splitter's window: read as one, cut with « … »
+    long_clause = " ".join(f"mot{i}" for i in range(90)) + "."
+    cut = trimmed(long_clause, _bare_evidence("Que prévoit le contrat ?"))
+    assert cut.startswith("mot0 mot1 ")
+    assert cut.endswith(" …")
+    assert len(cut.split()) <= MAX_SENTENCE_WORDS
 
 
 def test_an_asked_year_shows_the_fiches_own_cell_beside_its_reading(

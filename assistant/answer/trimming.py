@@ -22,6 +22,8 @@ MAX_LEAD_WORDS = MAX_SENTENCE_WORDS - 5
 """The trimmed lead stays under the splitter's window size, with room for its marker."""
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s+(?=[«(])|(?<=[»)])\s+")
 _ASKS_LIST = re.compile(r"\b(exemples?|liste|lesquel\w*|quels sont|quelles sont|enumer\w*)\b")
+_CUT = "\u2063"
+"""Marks a clause read only up to the lead's length (replaced by « … » in the result)."""
 _ASKED_BONUS = 0.5
 _WORD_COST = 0.002
 """Of two runs holding the same words, the shorter wins."""
@@ -42,7 +44,11 @@ def trimmed(text: str, evidence: Evidence, *, limit: int | None = None) -> str:
     longest, lead = (MAX_SENTENCE_WORDS, MAX_LEAD_WORDS) if limit is None else (limit, limit)
     if len(text.split()) <= longest or _ASKS_LIST.search(fold(evidence.question)):
         return text
-    pieces = clauses(text)
+    # a clause longer than the lead itself is read up to the lead's length (« … » marks the cut)
+    pieces = [
+        piece if len(piece.split()) <= lead else " ".join(piece.split()[:lead]) + _CUT
+        for piece in clauses(text)
+    ]
     asked = asked_type(evidence.question)
     total = evidence.total_weight
     best: tuple[float, int, int] | None = None
@@ -73,6 +79,8 @@ def trimmed(text: str, evidence: Evidence, *, limit: int | None = None) -> str:
     run = " ".join(pieces[start : end + 1]).strip()
     if start > 0:
         run = "… " + run
-    if end < len(pieces) - 1:
+    if run.endswith(_CUT):
+        run = run[: -len(_CUT)].rstrip(" ,;:") + " …"
+    elif end < len(pieces) - 1:
         run = run.rstrip(" ,;:") + " …"
     return run

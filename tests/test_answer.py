@@ -925,10 +925,23 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Quelle proportion des diagnostics ?", "number", id="proportion"),
         pytest.param("Ça vient de la part de qui ?", "who", id="de-la-part"),
         pytest.param("Sur quels départements porte l'attention ?", "place", id="place"),
+        pytest.param("ecars c'est quoi au juste comme outil ?", "definition", id="what-is"),
+        pytest.param("C'est quoi un HPR ?", "definition", id="what-is-a"),
+        pytest.param("Que signifie PROMs ?", "definition", id="means"),
+        pytest.param("BJML ça veut dire quoi ?", "definition", id="stands-for"),
+        pytest.param("C'est quoi la valeur cible mini ?", "number", id="what-is-the-value"),
     ],
 )
 def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:
     assert asked_type(question) == asked
+
+
+def test_what_a_thing_is_is_answered_by_the_sentence_that_says_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(index, kb, "ecars c'est quoi au juste comme outil ?")
+    assert answer.supported
+    assert "outil mutualisé de gestion des contrats" in answer.answer
 
 
 def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: KnowledgeBase) -> None:
@@ -949,6 +962,18 @@ def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: Knowl
 )
 def test_a_sentence_gives_a_reason_when_it_says_why(text: str, gives: bool) -> None:
     assert holds_asked(text, "reason") is gives
+
+
+@pytest.mark.parametrize(
+    ("text", "defines"),
+    [
+        ("Il s’agit d’un outil mutualisé de gestion des contrats au sein des ARS.", True),
+        ("Le HPR désigne un hôpital de proximité reconnu par l'ARS.", True),
+        ("L'ARS pilotera la campagne CPOM 2025-2029 via e-CARS.", False),
+    ],
+)
+def test_a_sentence_defines_when_it_says_what_a_thing_is(text: str, defines: bool) -> None:
+    assert holds_asked(text, "definition") is defines
 
 
 @pytest.mark.parametrize(

@@ -131,7 +131,7 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 ]
 
 
-AskedType = Literal["date", "number", "code", "reason", "yes_no", "who", "place"]
+AskedType = Literal["date", "number", "code", "reason", "yes_no", "who", "place", "definition"]
 """What kind of fact a question asks for, when it asks for one."""
 
 _ASKS_DATE = re.compile(
@@ -155,6 +155,12 @@ _ASKS_PLACE = re.compile(
     r"\b(?:quel|quels|quelle|quelles) (?:departements?|regions?|villes?|territoires?|communes?)\b"
 )
 """« sur quels départements », « quelle région »: places, named."""
+_ASKS_DEFINITION = re.compile(
+    r"\bc'est quoi(?:\s+(?:au juste|exactement|concretement))?\s*(?:comme \w+\s*)?\??\s*$|"
+    r"^(?:c'est quoi|qu'est-ce que c'est|qu'est-ce qu'une?) |\b(?:que|ca) (?:veut dire|signifie)\b|"
+    r"\b(?:veut|voulait|veulent) dire quoi\b|\bdefinition d\w*"
+)
+"""« e-CARS c'est quoi ? », « c'est quoi un HPR », « que signifie PROMs »: what a thing is."""
 _ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?codes?\b|\bcode\b")
 
 
@@ -173,6 +179,8 @@ def asked_type(question: str) -> AskedType | None:
         return "place"
     if _ASKS_WHO.search(folded):
         return "who"
+    if _ASKS_DEFINITION.search(folded):
+        return "definition"
     if _ASKS_YES_NO.search(folded):
         return "yes_no"
     return None

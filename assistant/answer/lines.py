@@ -43,6 +43,11 @@ _ACTOR = re.compile(
 """Who does or decides: the bodies and roles of the guides, « signé par »…"""
 
 
+_DEFINING = re.compile(
+    r"\b(il s'agit d\w*|c'est (?:un|une|le|la|l')|(?:est|sont) (?:un|une|des)|designe\w*|"
+    r"signifi\w*|correspond\w* a|se defini\w*|defini\w* comme|consiste\w*)\b"
+)
+"""What says what a thing is: « il s'agit d'un outil … », « désigne », « est une démarche »."""
 _PLACE = re.compile(r"\b[a-zà-ÿ']+,? (?:l[ae] |l['’])?[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*\b")
 """A place named inside a sentence: a capital after a lower-case word (« pour le Lot »,
 « dans l'Aveyron »), not the capital that opens a sentence."""
@@ -78,6 +83,8 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
         return bool(_DECIDING.search(folded))
     if asked == "who":
         return bool(_ACTOR.search(folded))
+    if asked == "definition":
+        return bool(_DEFINING.search(folded.replace("’", "'")))
     if asked == "place":
         return len(_PLACE.findall(text)) >= 1
 

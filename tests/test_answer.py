@@ -944,6 +944,14 @@ def test_what_a_thing_is_is_answered_by_the_sentence_that_says_it(
     assert "outil mutualisé de gestion des contrats" in answer.answer
 
 
+def test_how_long_asks_for_a_duration_not_about_time() -> None:
+    from assistant.answer.terms import question_terms
+
+    assert "temp" not in question_terms("Un CPOM pouvait durer combien de temps ?")
+    assert "dur" in question_terms("Un CPOM pouvait durer combien de temps ?")
+    assert "temp" in question_terms("Quel temps de travail pour le référent ?")
+
+
 def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: KnowledgeBase) -> None:
     answer = ask(index, kb, "Jusqu'à quand on peut saisir nos choix d'indicateurs dans e-CARS ?")
     first = answer.answer.split(" [1]")[0]

@@ -5,6 +5,7 @@ Corpus-side weights and sentences are in ``assistant.index.statistics``.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from assistant.text.french import tokenize
@@ -33,7 +34,12 @@ def question_words() -> frozenset[str]:
     return frozenset(stems)
 
 
+_HOW_LONG = re.compile(r"\bcombien de (?:temps|fois)\b", re.IGNORECASE)
+"""« combien de temps » asks for a duration: « temps » is the question's shape, not its topic
+(the guides say « une durée de cinq ans »)."""
+
+
 def question_terms(text: str) -> list[str]:
     """The topic terms of a question: stemmed, deduplicated, question words removed."""
     skip = question_words()
-    return [t for t in dict.fromkeys(tokenize(text)) if t not in skip]
+    return [t for t in dict.fromkeys(tokenize(_HOW_LONG.sub("combien", text))) if t not in skip]

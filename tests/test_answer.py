@@ -1188,6 +1188,20 @@ def test_a_staff_word_the_glossary_translates_is_no_missing_name(
             "dotation de transition SMR : quel % en 2026 ? et en 2027 ?",
             ["dotation de transition SMR : quel % en 2026 ?", "en 2027 ?"],
         ),
+        (
+            "le CPOM dure combien de temps et il demarre quand exactement ?",
+            ["le CPOM dure combien de temps ?", "il demarre quand exactement ?"],
+        ),
+        (
+            "Le CPOM peut-il être revu en cours de route, et à l'initiative de qui ?",
+            ["Le CPOM peut-il être revu en cours de route ?", "à l'initiative de qui ?"],
+        ),
+        (
+            "Quelle est la durée du CPOM et ses dates d'effet ?",
+            ["Quelle est la durée du CPOM ?", "ses dates d'effet ?"],
+        ),
+        ("Le référent et son adjoint sont qui ?", None),
+        ("Quels sont les critères de sélection et de priorisation ?", None),
         ("jusqu'à quand on a pour saisir dans ecars ? on est à la bourre", None),
         ("À qui et avant quelle date les ARS devaient-elles indiquer l'indicateur ?", None),
         ("Combien d'indicateurs faut-il choisir au minimum ?", None),
@@ -1260,6 +1274,23 @@ def test_an_announced_list_comes_whole_up_to_its_last_item(index: Index, kb: Kno
     assert answer.supported
     assert "a pour objet : l’examen contradictoire du bilan" in answer.answer
     assert "la détermination des sanctions" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quelle est la durée du CPOM Occitanie 2025-2029 et ses dates d'effet ?",
+        "le CPOM 2025-2029 dure combien de temps et il demarre quand exactement ?",
+    ],
+)
+def test_a_two_part_question_in_staff_words_gets_both_parts(
+    index: Index, kb: KnowledgeBase, question: str
+) -> None:
+    # the period names the guide, not what is asked; « démarre » is the guides' « prend effet »
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert "5 ans" in answer.answer
+    assert "janvier 2025" in answer.answer
 
 
 def test_two_parts_asking_two_durations_get_a_sentence_each(

@@ -94,6 +94,9 @@ class Evidence:
     """Regions the question names that no document covers (« l'ARS Grand Est »)."""
     closeness: float | None = None
     """Cosine of the pool's sentence closest in meaning to the question (None without vectors)."""
+    in_guides_words: str = ""
+    """The question folded, in the guides' words (« il démarre quand » -> « il prend effet
+    quand »): its parts are read on it, so that each part's words are those it is weighed by."""
 
     @property
     def total_weight(self) -> float:
@@ -242,7 +245,8 @@ def gather(
     statuses = {c.status for c in index.chunks.values() if named_docs and c.doc_id in named_docs}
     historical_focus = statuses == {"historical"}
     # the question's words as the guides write them (« deadline » -> « date limite »)
-    terms = question_terms(guides_words(index, question))
+    rewritten = guides_words(index, question)
+    terms = question_terms(rewritten)
     catalog = _catalog_terms(Path(index.settings.corpus_dir))
     doc_terms = catalog["naming"]
     asked = set(tokenize(question))
@@ -298,6 +302,7 @@ def gather(
         named_fiches=query_router(index).named_fiches(question),
         named_documents=named_docs,
         historical_focus=historical_focus,
+        in_guides_words=rewritten,
         naming_terms=frozenset(t for t in naming if t in question_terms(question)),
         region_documents=regional,
         period_documents=periodic,

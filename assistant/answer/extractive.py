@@ -518,7 +518,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
     leads = part_leads(evidence)
     years = frozenset(_QUESTION_YEAR.findall(evidence.question))
     if leads:
-        parts = question_parts(evidence.question)
+        parts = question_parts(evidence.in_guides_words or evidence.question)
 
         def shorten(text: str, part: int) -> str:
             own = set(question_terms(parts[part]))

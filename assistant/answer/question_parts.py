@@ -27,8 +27,12 @@ _QUESTION_WORD = (
 )
 _INVERTED = r"[\w'-]+(?: [\w'-]+){0,4} (?:\w+-t-(?:il|elle|on)|\w+-(?:il|elle|ils|elles|on))\b"
 """« ce délai peut-il », « la révision est-elle précédée »: a question of its own."""
+_POSTPOSED = r"[^?]{0,60}\b(?:qui|quand|combien|quoi|lesquel\w*)(?:\s+\w+)?\s*\??\s*$"
+"""« et il démarre quand ? », « et à l'initiative de qui ? »: the question word comes last."""
+_POSSESSIVE = r"(?:ses|son|sa|leurs?)\s"
+"""« la durée du CPOM et ses dates d'effet »: a second thing asked about the same subject."""
 _SECOND = re.compile(
-    rf"\?\s+(?=\S)|,?\s+et\s+(?={_QUESTION_WORD}|{_INVERTED})",
+    rf"\?\s+(?=\S)|,?\s+et\s+(?={_QUESTION_WORD}|{_INVERTED}|{_POSTPOSED}|{_POSSESSIVE})",
 )
 _OPENS_QUESTION = re.compile(rf"^(?:et |mais |puis )?(?:{_QUESTION_WORD}|{_INVERTED})")
 CANDIDATES = 20
@@ -69,10 +73,11 @@ def part_leads(evidence: Evidence) -> list[ScoredSentence]:
     thing, when a part has no words of its own, or when one sentence answers both parts best
     (it then leads as any best sentence does).
     """
-    parts = question_parts(evidence.question)
+    parts = question_parts(evidence.in_guides_words or evidence.question)
     if not parts or not evidence.scored:
         return []
-    terms = [set(question_terms(p)) for p in parts]
+    # the words that name a document (« CPOM Occitanie 2025-2029 ») say which guide, not what
+    terms = [set(question_terms(p)) - evidence.naming_terms for p in parts]
     own = [terms[0] - terms[1] - _asking_nouns(), terms[1] - terms[0] - _asking_nouns()]
     if not all(sum(evidence.weights.get(w, 0.0) for w in words) for words in own):
         return []

@@ -140,6 +140,11 @@ class _Index:
         ("Selon le guide de 2012, qui signe ?", "Le directeur général de l'ARS [1].", False),
         ("Dans l'instruction de 2014, quelle grille ?", "La grille des objectifs [1].", False),
         ("Combien d'indicateurs ?", "Au maximum 10 [1].", False),
+        # once the period names the document, a year written on its own is asked about
+        ("Quelle était la cible 2018 du CPOM 2015-2018 ?", "Le taux global [1].", True),
+        ("Quelle était la cible 2018 du CPOM 2015-2018 ?", "2018 : 66 % [1].", False),
+        ("Dans le CPOM 2015-2018, quelle grille ?", "La grille des objectifs [1].", False),
+        ("Quelle est la cible 2029 ?", "2027 : au moins 2 [1].", True),
     ],
 )
 def test_a_year_asked_that_the_answer_never_says_is_a_signal(

@@ -35,29 +35,37 @@ MIN_COVERAGE = 0.45
 ON_TOPIC = 0.3
 """A sentence of an answer is on the question's topic when it holds this share of its terms."""
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_DOCUMENT_YEARS: dict[int, frozenset[str]] = {}
+_PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)\d\d)\b")
+_DOCUMENT_YEARS: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
-def document_years(index: Any) -> frozenset[str]:
-    """The years that name the corpus's documents (their periods and titles).
+def document_years(index: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The periods (« 2015-2018 ») and the single years (« 2012 ») that name the documents.
 
     A question writing « CPOM 2020-2024 » or « le guide de 2012 » names a document, not a year
-    it asks about.
+    it asks about; but once « 2015-2018 » names the document, a « cible 2018 » beside it asks
+    about that year.
     """
     key = id(index.chunks)
     if key not in _DOCUMENT_YEARS:
         named = {f"{c.period} {c.title}" for c in index.chunks.values()}
-        _DOCUMENT_YEARS[key] = frozenset(y for text in named for y in _YEAR.findall(text))
+        periods = {f"{a}-{b}" for text in named for a, b in _PERIOD.findall(text)}
+        singles = {y for text in named for y in _YEAR.findall(_PERIOD.sub(" ", text))}
+        _DOCUMENT_YEARS[key] = (frozenset(periods), frozenset(singles))
     return _DOCUMENT_YEARS[key]
 
 
 def year_missing(question: str, answer_text: str, index: Any) -> bool:
     """Whether the question asks about a year (not a document's) that the answer never says.
 
-    « la cible 2030 », « la campagne 2030-2034 », « les valeurs 2026 »: an answer without that
-    year is about another one.
+    « la cible 2030 », « la campagne 2030-2034 », « les valeurs 2026 », « la cible 2018 du CPOM
+    2015-2018 »: an answer without that year is about another one.
     """
-    asked = set(_YEAR.findall(question)) - document_years(index)
+    periods, singles = document_years(index)
+    # a document's period names it; the years written on their own are asked about, unless
+    # they are a document's own year (« le guide de 2012 »)
+    alone = _PERIOD.sub(lambda m: " " if f"{m[1]}-{m[2]}" in periods else m[0], question)
+    asked = set(_YEAR.findall(alone)) - singles
     return bool(asked - set(_YEAR.findall(answer_text)))
 
 

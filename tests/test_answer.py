@@ -1200,6 +1200,10 @@ def test_a_staff_word_the_glossary_translates_is_no_missing_name(
             "Quelle est la durée du CPOM et ses dates d'effet ?",
             ["Quelle est la durée du CPOM ?", "ses dates d'effet ?"],
         ),
+        (
+            "Je cherche le modèle du socle et celui de l'annexe financière, ils sont où ?",
+            ["Je cherche le modèle du socle ?", "celui de l'annexe financière, ils sont où ?"],
+        ),
         ("Le référent et son adjoint sont qui ?", None),
         ("Quels sont les critères de sélection et de priorisation ?", None),
         ("jusqu'à quand on a pour saisir dans ecars ? on est à la bourre", None),

@@ -29,8 +29,9 @@ _INVERTED = r"[\w'-]+(?: [\w'-]+){0,4} (?:\w+-t-(?:il|elle|on)|\w+-(?:il|elle|il
 """« ce délai peut-il », « la révision est-elle précédée »: a question of its own."""
 _POSTPOSED = r"[^?]{0,60}\b(?:qui|quand|combien|quoi|lesquel\w*)(?:\s+\w+)?\s*\??\s*$"
 """« et il démarre quand ? », « et à l'initiative de qui ? »: the question word comes last."""
-_POSSESSIVE = r"(?:ses|son|sa|leurs?)\s"
-"""« la durée du CPOM et ses dates d'effet »: a second thing asked about the same subject."""
+_POSSESSIVE = r"(?:(?:ses|son|sa|leurs?)\s|(?:celui|celle|ceux|celles) (?:de |des |du |d'))"
+"""« la durée du CPOM et ses dates d'effet », « le modèle du socle et celui de l'annexe »: a
+second thing asked about the same subject, or the same thing of another."""
 _SECOND = re.compile(
     rf"\?\s+(?=\S)|,?\s+et\s+(?={_QUESTION_WORD}|{_INVERTED}|{_POSTPOSED}|{_POSSESSIVE})",
 )

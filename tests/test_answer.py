@@ -925,6 +925,11 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Quelle proportion des diagnostics ?", "number", id="proportion"),
         pytest.param("Ça vient de la part de qui ?", "who", id="de-la-part"),
         pytest.param("Sur quels départements porte l'attention ?", "place", id="place"),
+        pytest.param("Son contrat peut durer combien de temps au max ?", "duration", id="how-long"),
+        pytest.param("Dans quel délai faut-il répondre ?", "duration", id="within"),
+        pytest.param(
+            "Combien de réunions au total sur la durée du CPOM ?", "number", id="over-the-term"
+        ),
         pytest.param("ecars c'est quoi au juste comme outil ?", "definition", id="what-is"),
         pytest.param("C'est quoi un HPR ?", "definition", id="what-is-a"),
         pytest.param("Que signifie PROMs ?", "definition", id="means"),
@@ -970,6 +975,18 @@ def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: Knowl
 )
 def test_a_sentence_gives_a_reason_when_it_says_why(text: str, gives: bool) -> None:
     assert holds_asked(text, "reason") is gives
+
+
+@pytest.mark.parametrize(
+    ("text", "lasts"),
+    [
+        ("Le contrat est conclu pour une durée de trois ans renouvelable.", True),
+        ("La demande est adressée un an avant l'échéance.", True),
+        ("Le contrat fixe 6 objectifs et 10 indicateurs.", False),
+    ],
+)
+def test_a_sentence_gives_a_duration_when_it_says_a_length_of_time(text: str, lasts: bool) -> None:
+    assert holds_asked(text, "duration") is lasts
 
 
 @pytest.mark.parametrize(

@@ -131,7 +131,9 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 ]
 
 
-AskedType = Literal["date", "number", "code", "reason", "yes_no", "who", "place", "definition"]
+AskedType = Literal[
+    "date", "number", "duration", "code", "reason", "yes_no", "who", "place", "definition"
+]
 """What kind of fact a question asks for, when it asks for one."""
 
 _ASKS_DATE = re.compile(
@@ -155,6 +157,11 @@ _ASKS_PLACE = re.compile(
     r"\b(?:quel|quels|quelle|quelles) (?:departements?|regions?|villes?|territoires?|communes?)\b"
 )
 """« sur quels départements », « quelle région »: places, named."""
+_ASKS_DURATION = re.compile(
+    r"\bcombien de (?:temps|mois|ans|annees|jours|semaines)\b|\bpendant combien\b|"
+    r"\bquelle (?:est la |etait la )?duree\b|\bdur\w* combien\b|\b(?:quel|dans quel) delai\b"
+)
+"""« combien de temps », « quelle durée », « dans quel délai »: a length of time."""
 _ASKS_DEFINITION = re.compile(
     r"\bc'est quoi(?:\s+(?:au juste|exactement|concretement))?\s*(?:comme \w+\s*)?\??\s*$|"
     r"^(?:c'est quoi|qu'est-ce que c'est|qu'est-ce qu'une?) |\b(?:que|ca) (?:veut dire|signifie)\b|"
@@ -173,6 +180,8 @@ def asked_type(question: str) -> AskedType | None:
         return "code"
     if _ASKS_DATE.search(folded):
         return "date"
+    if _ASKS_DURATION.search(folded):
+        return "duration"
     if _ASKS_NUMBER.search(folded):
         return "number"
     if _ASKS_PLACE.search(folded):

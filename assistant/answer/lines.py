@@ -43,6 +43,11 @@ _ACTOR = re.compile(
 """Who does or decides: the bodies and roles of the guides, « signé par »…"""
 
 
+_DURATION = re.compile(
+    r"\b(?:\d+|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|trente)"
+    r"\s+(?:ans?|annees?|mois|semaines?|jours?|heures?)\b"
+)
+"""A length of time: « 5 ans », « six mois », « un an », « 15 jours »."""
 _DEFINING = re.compile(
     r"\b(il s'agit d\w*|c'est (?:un|une|le|la|l')|(?:est|sont) (?:un|une|des)|designe\w*|"
     r"signifi\w*|correspond\w* a|se defini\w*|defini\w* comme|consiste\w*)\b"
@@ -73,6 +78,8 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
     folded = fold(text)
     if asked == "date":
         return bool(_MONTH.search(folded))
+    if asked == "duration":
+        return bool(_DURATION.search(folded))
     if asked == "number":
         return has_figure(folded)
     if asked == "code":

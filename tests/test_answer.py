@@ -24,7 +24,7 @@ from assistant.answer.extractive import (
 )
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
-from assistant.answer.intent import asked_type, parse_intent
+from assistant.answer.intent import AskedType, asked_type, parse_intent
 from assistant.answer.knowledge import indicator_answer
 from assistant.answer.lines import holds_asked
 from assistant.answer.models import Citation
@@ -965,52 +965,29 @@ def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: Knowl
 
 
 @pytest.mark.parametrize(
-    ("text", "gives"),
+    ("asked", "text", "holds"),
     [
-        ("Le nombre d'indicateurs est limité afin de simplifier le suivi.", True),
-        ("Cette organisation vise à réduire les passages aux urgences.", True),
-        ("L'enjeu est de limiter la mortalité des personnes âgées.", True),
-        ("Intitulé de l'indicateur : taux d'admissions directes.", False),
+        # a reason: « afin de », « vise à », « l'enjeu »
+        ("reason", "Le nombre d'indicateurs est limité afin de simplifier le suivi.", True),
+        ("reason", "Cette organisation vise à réduire les passages aux urgences.", True),
+        ("reason", "L'enjeu est de limiter la mortalité des personnes âgées.", True),
+        ("reason", "Intitulé de l'indicateur : taux d'admissions directes.", False),
+        # a length of time, in figures or in words
+        ("duration", "Le contrat est conclu pour une durée de trois ans renouvelable.", True),
+        ("duration", "La demande est adressée un an avant l'échéance.", True),
+        ("duration", "Le contrat fixe 6 objectifs et 10 indicateurs.", False),
+        # what a thing is
+        ("definition", "Il s’agit d’un outil mutualisé de gestion des contrats.", True),
+        ("definition", "Le HPR désigne un hôpital de proximité reconnu par l'ARS.", True),
+        ("definition", "L'ARS pilotera la campagne CPOM 2025-2029 via e-CARS.", False),
+        # a place: a capital inside the sentence
+        ("place", "Une attention spécifique pour le Lot, la Lozère, le Gers et l'Aveyron.", True),
+        ("place", "Les territoires et départements ruraux sont visés.", False),
+        ("place", "Territoires ruraux : attention particulière.", False),
     ],
 )
-def test_a_sentence_gives_a_reason_when_it_says_why(text: str, gives: bool) -> None:
-    assert holds_asked(text, "reason") is gives
-
-
-@pytest.mark.parametrize(
-    ("text", "lasts"),
-    [
-        ("Le contrat est conclu pour une durée de trois ans renouvelable.", True),
-        ("La demande est adressée un an avant l'échéance.", True),
-        ("Le contrat fixe 6 objectifs et 10 indicateurs.", False),
-    ],
-)
-def test_a_sentence_gives_a_duration_when_it_says_a_length_of_time(text: str, lasts: bool) -> None:
-    assert holds_asked(text, "duration") is lasts
-
-
-@pytest.mark.parametrize(
-    ("text", "defines"),
-    [
-        ("Il s’agit d’un outil mutualisé de gestion des contrats au sein des ARS.", True),
-        ("Le HPR désigne un hôpital de proximité reconnu par l'ARS.", True),
-        ("L'ARS pilotera la campagne CPOM 2025-2029 via e-CARS.", False),
-    ],
-)
-def test_a_sentence_defines_when_it_says_what_a_thing_is(text: str, defines: bool) -> None:
-    assert holds_asked(text, "definition") is defines
-
-
-@pytest.mark.parametrize(
-    ("text", "names"),
-    [
-        ("Une attention spécifique pour le Lot, la Lozère, le Gers et l'Aveyron.", True),
-        ("Les territoires et départements ruraux sont visés.", False),
-        ("Territoires ruraux : attention particulière.", False),
-    ],
-)
-def test_a_sentence_names_a_place_when_a_capital_stands_inside_it(text: str, names: bool) -> None:
-    assert holds_asked(text, "place") is names
+def test_a_sentence_holds_the_kind_of_fact_asked(asked: AskedType, text: str, holds: bool) -> None:
+    assert holds_asked(text, asked) is holds
 
 
 def _ends_whole(quote: str, passage: str) -> bool:

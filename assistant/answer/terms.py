@@ -35,8 +35,9 @@ def question_words() -> frozenset[str]:
 
 
 _HOW_LONG = re.compile(r"\bcombien de (?:temps|fois)\b", re.IGNORECASE)
-"""« combien de temps » asks for a duration: « temps » is the question's shape, not its topic
-(the guides say « une durée de cinq ans »)."""
+"""« combien de temps » asks for a duration, « combien de fois » for a frequency: « temps » and
+« fois » are the question's shape, not its topic (the guides say « une durée de cinq ans »,
+« chaque semaine »)."""
 
 
 def question_terms(text: str) -> list[str]:

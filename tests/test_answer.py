@@ -903,6 +903,7 @@ def test_a_figure_given_the_wrong_bound_is_removed(reply: str, kept: bool) -> No
             id="visa",
         ),
         pytest.param("Vu l'arrêté 2023-5215 en date du 27 octobre 2023", False, id="visa-l"),
+        pytest.param("Fait à Montpellier, le 1er janvier 2025", False, id="signing"),
         pytest.param("Vue d'ensemble de la démarche de contractualisation", True, id="vue"),
     ],
 )
@@ -1289,6 +1290,9 @@ def test_a_two_part_question_in_staff_words_gets_both_parts(
     assert answer.supported
     assert "5 ans" in answer.answer
     assert "janvier 2025" in answer.answer
+    # then nothing said twice, nor the contract's signing formula
+    assert answer.answer.count("31 décembre 2029") == 1
+    assert "Fait à" not in answer.answer
 
 
 def test_two_parts_asking_two_durations_get_a_sentence_each(

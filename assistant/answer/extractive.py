@@ -434,6 +434,13 @@ def with_rule_in_force(
     return chosen
 
 
+def _says_no_new_figure(cand: ScoredSentence, taken: list[ScoredSentence]) -> bool:
+    """Whether a sentence's figures (two or more: dates, numbers) are all said already."""
+    own = {(f.kind, f.value) for f in figures(cand.sentence.text)}
+    said = {(f.kind, f.value) for s in taken for f in figures(s.sentence.text)}
+    return len(own) >= 2 and own <= said
+
+
 def paired_answer(
     leads: list[ScoredSentence],
     scored: list[ScoredSentence],
@@ -465,6 +472,8 @@ def paired_answer(
             break
         if cand in taken or any(_similar(cand.sentence, c.sentence) for c in taken):
             continue
+        if _says_no_new_figure(cand, taken) or not is_answer_line(cand.sentence.text):
+            continue  # « Il prendra effet au 01 janvier 2025 … » again, « Fait à Montpellier »
         rest.append(cand)
         words += cand.sentence.words
     order: list[str] = []

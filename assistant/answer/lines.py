@@ -58,8 +58,9 @@ _PLACE = re.compile(r"\b[a-zà-ÿ']+,? (?:l[ae] |l['’])?[A-ZÀ-Ý][a-zà-ÿ]+(
 « dans l'Aveyron »), not the capital that opens a sentence."""
 
 
-_VISA = re.compile(r"^\s*Vu\s+(?:l[ae]|les|l['’]|le)\b")
-"""A contract's visa line (« Vu la décision … », « Vu l'arrêté … »): the texts it rests on."""
+_VISA = re.compile(r"^\s*(?:Vu\s+(?:l[ae]|les|l['’]|le)\b|Fait\s+à\s+[A-ZÀ-Ý][\w-]*\s*,\s+le\b)")
+"""A contract's visa line (« Vu la décision … », « Vu l'arrêté … »): the texts it rests on; or
+its signing formula (« Fait à Montpellier, le 1er janvier 2025 »)."""
 
 
 def is_answer_line(text: str) -> bool:

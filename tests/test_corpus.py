@@ -168,3 +168,16 @@ def test_printed_page_numbers_calibrate_counted_pages() -> None:
     doc = clean_document(info, load_pages(info, CORPUS))
     # the page footed "ARS Occitanie | Note … Edition 2025 / 9" holds the socle's Titre 1
     assert doc.page_at(doc.text.index("Titre 1. L’objet du contrat")) == 9
+
+
+def test_a_text_saved_from_a_web_page_loses_its_inline_markup(tmp_path: Path) -> None:
+    (tmp_path / "doc.txt").write_text(
+        "<i>Il ne font pas l'objet d'une cible.</i> <b>Indicateurs CPOM</b>\n"
+        "les cibles des indicateurs<sup>2</sup> en vue des CPOM ; a < b et c > d.\n",
+        encoding="utf-8",
+    )
+    [page] = load_pages(_info("doc.txt"), tmp_path)
+    assert page.text.splitlines() == [
+        "Il ne font pas l'objet d'une cible. Indicateurs CPOM",
+        "les cibles des indicateurs en vue des CPOM ; a < b et c > d.",
+    ]

@@ -38,6 +38,12 @@ def load_pages(doc: DocumentInfo, corpus_dir: Path) -> list[Page]:
     )
 
 
+_INLINE_TAGS = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|span|font)(?:\s[^<>]*)?>", re.IGNORECASE)
+"""Inline HTML markup left in a text document (its words are kept)."""
+_FOOTNOTE_CALL = re.compile(r"<sup>\s*\d{1,2}\s*</sup>", re.IGNORECASE)
+"""A footnote's call (« indicateurs<sup>2</sup> »): dropped, not glued to its word."""
+
+
 def _load_text(path: Path, *, page_breaks: str) -> list[Page]:
     if path.stat().st_size > MAX_TEXT_BYTES:
         raise UnreadableDocumentError(f"Le fichier {path.name!r} dépasse la taille maximale.")
@@ -49,6 +55,9 @@ def _load_text(path: Path, *, page_breaks: str) -> list[Page]:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # a text saved from a web page keeps its inline markup (« <b>Indicateurs CPOM</b> »): the
+    # words stay, the tags would be quoted to the reader
+    text = _INLINE_TAGS.sub("", _FOOTNOTE_CALL.sub("", text))
     if not text.strip():
         raise UnreadableDocumentError(f"Le fichier {path.name!r} ne contient aucun texte.")
     if "\f" in text:

@@ -1275,6 +1275,19 @@ def test_an_announced_list_comes_whole_up_to_its_last_item(index: Index, kb: Kno
     assert "la détermination des sanctions" in answer.answer
 
 
+def test_a_bulleted_item_of_two_sentences_does_not_end_the_list(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « ➢ Les 30 fiches … indicateurs. Les fiches … sont issues de travaux concertés. ➢ Un guide
+    # signature électronique ➢ … » : the bullets after the item's second sentence are the list's
+    answer = ask(index, kb, "à part les fiches, l'ARS nous fournit quels outils pour l'annexe ?")
+    assert answer.supported
+    assert "travaux concertés ; un guide signature électronique ; un guide d’utilisation" in (
+        answer.answer
+    )
+    assert "une foire aux questions" in answer.answer
+
+
 @pytest.mark.parametrize(
     "question",
     [

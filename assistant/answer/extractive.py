@@ -143,7 +143,11 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
         # the list it announces: its items, in order, while they read as items
         while position in following and len(out) < MAX_ITEMS:
             item = following[position]
-            if out and not _is_item(item.sentence.text, out[-1].sentence.text):
+            if (
+                out
+                and not _is_item(item.sentence.text, out[-1].sentence.text)
+                and not _item_goes_on(item, out[-1], following.get(position + 1))
+            ):
                 break
             out.append(item)
             position += 1
@@ -165,6 +169,28 @@ def announces(text: str) -> bool:
     """
     text = strip_bullet(text).rstrip()
     return bool(_DANGLING.search(text) or _MID_SENTENCE.search(text))
+
+
+_ITEM_TAIL_WORDS = 25
+"""The longest second sentence of a bulleted item that the list's answer keeps."""
+
+
+def _item_goes_on(text: ScoredSentence, item: ScoredSentence, after: ScoredSentence | None) -> bool:
+    """Whether a sentence that is not an item is the second sentence of a bulleted ``item``.
+
+    « ➢ Les 30 fiches … comprenant : … indicateurs. Les fiches sont issues de travaux
+    concertés. ➢ Un guide signature électronique » : the bullets go on after it, so the list does.
+    """
+
+    def bulleted(s: ScoredSentence) -> bool:
+        return strip_bullet(s.sentence.text) != s.sentence.text
+
+    return (
+        after is not None
+        and bulleted(item)
+        and bulleted(after)
+        and text.sentence.words <= _ITEM_TAIL_WORDS
+    )
 
 
 def _is_item(text: str, previous: str) -> bool:
@@ -328,6 +354,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
     """
     pieces: list[str] = []
     in_list = False
+    item_tail = False
     first_item: int | None = None
     for i, s in enumerate(items):
         if first_item is not None and not in_list:  # the list just ended
@@ -336,8 +363,9 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
         if in_list and first_item is None:
             first_item = len(pieces)
         text = strip_bullet(s.sentence.text).strip()
-        if in_list:  # an item of the list announced before it: « … sont : qualité de l'air ; »
+        if in_list and not item_tail:  # an item of the list announced: « … sont : qualité ; »
             text = as_item(text)
+        item_tail = False
         after = items[i + 1] if i + 1 < len(items) else None
         next_one = (
             after is not None
@@ -352,7 +380,20 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
             pieces.append(text)
             in_list = True
         elif next_one and in_list and after is not None and _is_item(after.sentence.text, text):
-            pieces.append(text.rstrip(" ,;") + " ;")
+            item = text.rstrip(" ,;")
+            if item.endswith(".") and not item.endswith("etc."):
+                item = item[:-1].rstrip()  # « … travaux concertés ; un guide … »
+            pieces.append(item + " ;")
+        elif (
+            next_one
+            and in_list
+            and after is not None
+            and _item_goes_on(after, s, items[i + 2] if i + 2 < len(items) else None)
+        ):
+            # the item's own second sentence follows (« … indicateurs. Les fiches sont issues
+            # de travaux concertés ; un guide … »): a full stop, then the list goes on
+            pieces.append(text if text.endswith(".") else text.rstrip(" ,;") + ".")
+            item_tail = True
         else:
             shown = _display(text)
             # the last item of an announced list ends before the next sentence

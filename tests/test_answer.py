@@ -1275,6 +1275,18 @@ def test_an_announced_list_comes_whole_up_to_its_last_item(index: Index, kb: Kno
     assert "la détermination des sanctions" in answer.answer
 
 
+def test_an_item_that_leads_gives_way_to_its_list(index: Index, kb: KnowledgeBase) -> None:
+    # the question names the first item (« l'évaluation des objectifs quantifiés ») and the
+    # list's lead (« la revue de contrat a pour objet : »): the answer is the whole list
+    question = "Outre l'évaluation des objectifs quantifiés, sur quoi porte la revue de contrat ?"
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert first.startswith("La revue de contrat a pour objet :")
+    assert "l’analyse des perspectives" in first
+    assert "la détermination des sanctions" in first
+
+
 def test_a_bulleted_item_of_two_sentences_does_not_end_the_list(
     index: Index, kb: KnowledgeBase
 ) -> None:

@@ -8,7 +8,7 @@ order with its numbered citation; a historical source is named with its period.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from assistant.answer.claims import unsupported
@@ -77,12 +77,17 @@ def lead_with_asked(chosen: list[ScoredSentence], asked: AskedType | None) -> li
 
 
 def select_sentences(
-    scored: list[ScoredSentence], *, max_words: int = MAX_WORDS
+    scored: list[ScoredSentence],
+    *,
+    max_words: int = MAX_WORDS,
+    variants: Mapping[str, frozenset[str]] | None = None,
 ) -> list[ScoredSentence]:
     """The best sentence, then the other good ones (short, distinct, few sources).
 
     A sentence that gives orders to the assistant is never part of an answer; a heading, a
-    placeholder or a lone table cell never leads one.
+    placeholder or a lone table cell never leads one. An item of a list whose lead holds
+    words of the question (``variants``: each question term with the forms that count) gives
+    way to that lead, with the whole list.
     """
     scored = [s for s in scored if not is_instruction(s.sentence.text)]
     answering = [s for s in scored if is_answer_line(s.sentence.text)]
@@ -91,6 +96,12 @@ def select_sentences(
     if not scored:
         return []
     best = scored[0]
+    if variants and (lead := _list_lead(best, scored, max_words)) is not None:
+        said = lead.sentence.terms
+        if any(
+            not said.isdisjoint(v) and best.sentence.terms.isdisjoint(v) for v in variants.values()
+        ):
+            best = lead
     chosen = [best]
     words = best.sentence.words
     for follower in _continuation(best, scored):
@@ -119,6 +130,39 @@ def select_sentences(
                 chosen.append(item)
                 words += item.sentence.words
     return chosen
+
+
+def _list_lead(
+    item: ScoredSentence, scored: list[ScoredSentence], max_words: int
+) -> ScoredSentence | None:
+    """The sentence announcing the list ``item`` belongs to, when the list fits in an answer.
+
+    « Outre l'évaluation des objectifs, sur quoi porte la revue de contrat ? » finds an item
+    (« • L'évaluation de la réalisation des objectifs … ; »): the answer is the list, from its
+    lead (« La revue de contrat a pour objet : »), with the item inside it.
+    """
+    text = item.sentence.text.lstrip()
+    if announces(text) or not (strip_bullet(text) != text or text[:1].islower()):
+        return None  # a bullet or a lower-case line: an item, not a sentence after a colon
+    lines = {c.sentence.position: c for c in scored if c.passage.chunk.id == item.passage.chunk.id}
+    position = item.sentence.position
+    for _ in range(MAX_ITEMS):
+        before = lines.get(position - 1)
+        if before is None:
+            return None
+        if announces(before.sentence.text):
+            if position == item.sentence.position and not _is_item(
+                item.sentence.text, before.sentence.text
+            ):
+                return None
+            listed = [before, *_continuation(before, scored)]
+            if item not in listed or sum(s.sentence.words for s in listed) > max_words:
+                return None
+            return before
+        if not _is_item(lines[position].sentence.text, before.sentence.text):
+            return None
+        position -= 1
+    return None
 
 
 def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -586,7 +630,10 @@ def extractive_answer(evidence: Evidence) -> Answer:
             years=years,
         )
     else:
-        chosen = lead_with_asked(select_sentences(evidence.scored), asked_type(evidence.question))
+        chosen = lead_with_asked(
+            select_sentences(evidence.scored, variants=evidence.variants),
+            asked_type(evidence.question),
+        )
         if evidence.historical_focus:
             chosen = with_rule_in_force(chosen, evidence.scored)
         text, citations = build_answer(

@@ -18,7 +18,7 @@ import assistant.text.sentences as _sentences_module
 from assistant.corpus.cleaning import CleanDocument, is_heading_line
 from assistant.corpus.models import Chunk
 
-CHUNKER_VERSION = "8"
+CHUNKER_VERSION = "9"
 
 
 def pipeline_version() -> str:
@@ -245,6 +245,8 @@ def _heading_at(
         return (2, s), "text", 0
     inside_part = bool(state.stack) and _LEVEL1.match(state.stack[0].title) is not None
     level = _heading_level(s, inside_part=inside_part) if s else None
+    if level is not None and _NUMBERED.match(s) and _in_list(lines, i):
+        level = None  # « … fondés sur : / 1. L'évolution des objectifs … ; »: an item
     if state.in_template and level is not None and level > 1:
         level = None
     if level is None:
@@ -255,6 +257,12 @@ def _heading_at(
         state.in_faq = bool(_FAQ_TITLE.search(s))
         state.stack = []
     return (level, display_heading(s.lstrip("#").strip().strip("*"))), "text", 0
+
+
+def _in_list(lines: list[tuple[int, str]], i: int) -> bool:
+    """Whether line ``i`` follows a line calling for a list (« : ») or going on with one (« ; »)."""
+    previous = next((ln.strip() for _, ln in reversed(lines[max(0, i - 6) : i]) if ln.strip()), "")
+    return previous.endswith((":", ";"))
 
 
 def _is_faq_category(s: str, lines: list[tuple[int, str]], i: int) -> bool:
@@ -279,8 +287,9 @@ def _pieces(section: _Section) -> list[tuple[int, int, str]]:
     for start, end, text in paras:
         n = len(text.split())
         if cur and words + n > TARGET_WORDS:
-            pieces.append(_merge(cur))
-            cur, words = [], 0
+            kept, carried = _unfinished(cur)
+            pieces.append(_merge(kept))
+            cur, words = carried, sum(len(p[2].split()) for p in carried)
         cur.append((start, end, text))
         words += n
     if cur:
@@ -289,6 +298,28 @@ def _pieces(section: _Section) -> list[tuple[int, int, str]]:
         else:
             pieces.append(_merge(cur))
     return pieces
+
+
+MAX_CARRIED_WORDS = 60
+"""The longest unfinished tail of a passage moved to the next one (a longer one stays)."""
+_FINISHED = re.compile(r"[.!?»)]\s*$")
+
+
+def _unfinished(
+    lines: list[tuple[int, int, str]],
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """A passage's lines, and the unfinished tail that belongs with the next passage.
+
+    A passage never ends on a sentence that goes on in the next one: « … peut être retirée
+    pour des motifs fondés sur : » goes with the list it announces, a heading with its text.
+    """
+    cut = len(lines)
+    while cut > 0 and not _FINISHED.search(lines[cut - 1][2]):
+        cut -= 1
+    carried = lines[cut:]
+    if cut == 0 or sum(len(p[2].split()) for p in carried) > MAX_CARRIED_WORDS:
+        return lines, []
+    return lines[:cut], carried
 
 
 def _merge(parts: list[tuple[int, int, str]]) -> tuple[int, int, str]:

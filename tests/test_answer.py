@@ -25,12 +25,12 @@ from assistant.answer.extractive import (
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import AskedType, asked_type, parse_intent
-from assistant.answer.knowledge import indicator_answer
+from assistant.answer.knowledge import indicator_answer, tangled
 from assistant.answer.lines import holds_asked
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
 from assistant.answer.support import missing_answer_type, named_terms
-from assistant.answer.trimming import trimmed
+from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.corpus.catalog import load_catalog
@@ -1364,6 +1364,34 @@ def test_the_windows_of_a_long_run_are_shown_as_one_sentence(
     assert "Jeunesse, Addictions, Cancer, Santé mentale" in answer.answer
 
 
+def test_a_long_sentence_cut_into_windows_is_read_from_its_start_to_its_end(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « Le dispositif des équipes mobiles hospitalières (EMG, EMPPA, EMSP, EMER …) … répondent
+    # insuffisamment aux besoins … » runs past the splitter's window: the lead is the sentence
+    # from its start, as far as it fits, not the window that happened to score best
+    question = (
+        "Dans la fiche partenariats avec les EHPAD / ESMS, quelles equipes mobiles sont citees ?"
+    )
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert first.startswith("Le dispositif des équipes mobiles")
+    for team in ("EMG", "EMPPA", "EMSP", "EMER"):
+        assert team in first
+
+
+def test_a_whole_trim_keeps_the_start_of_the_sentence() -> None:
+    sentence = ", ".join(f"la mesure numéro {i} du contrat" for i in range(14)) + "."
+    evidence = _bare_evidence("Combien de mesures ?")
+    whole = trimmed(sentence, evidence, whole=True)
+    assert whole.startswith("la mesure numéro 0 du contrat, la mesure numéro 1")
+    assert whole.endswith(" …")
+    assert len(whole.split()) >= MAX_LEAD_WORDS - 6
+    shortest = trimmed(sentence, evidence)
+    assert len(shortest.split()) < len(whole.split())
+
+
 def test_figures_in_brackets_stay_in_their_sentence(index: Index, kb: KnowledgeBase) -> None:
     answer = ask(
         index,
@@ -1435,3 +1463,26 @@ def test_the_total_asked_beside_a_year_is_the_fiches_total(index: Index, kb: Kno
     assert intent.total
     assert not intent.every_year  # « sur la période » here asks for the total
     assert not parse_intent("la cible 2025 de l'OS 3 ?").total
+
+
+def test_a_row_read_across_its_cells_leads_with_the_reading(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # CPOM_CT_1's table came out of the PDF as « CHU 30 : CHU 30 : CHU 30 : … non non oui oui
+    # oui »: the answer's first line gives the year-by-year values, the fiche's words after
+    answer = ask(index, kb, "Quelle est la cible du CPOM_CT_1 pour le CHU 30 ?")
+    assert answer.supported
+    first_line = answer.answer.splitlines()[0]
+    assert "2027 : oui" in first_line
+    assert "CHU 30 : CHU 30" not in first_line
+    assert "Texte de la fiche : « " in answer.answer  # the fiche's own words still shown
+
+
+def test_only_rows_whose_label_repeats_in_each_cell_are_read_across() -> None:
+    assert tangled("CHU 30 : CHU 30 : CHU 30 : CHU 30 : non non oui oui oui", "CHU 30")
+    assert tangled("Grands CHU 31 et CHU 31 et CHU 31 et établissements", "CHU 31 et 34")
+    # the same value every year is a readable row
+    label = "Cible attendue pour les CHU"
+    assert not tangled("3/3 documents actualisés 3/3 documents actualisés 3/3 documents", label)
+    assert not tangled("oui oui oui oui oui", "Pour l'ensemble des établissements")
+    assert not tangled("Augmentation de 10 points Augmentation de 10 points", "Établissements")

@@ -172,6 +172,9 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
     }
     out: list[ScoredSentence] = []
     position = best.sentence.position + 1
+    if best.sentence.continued and (rest := _rest_of_sentence(best, following)):
+        # a sentence the splitter cut into windows reads whole (cut to its clauses if long)
+        return rest
     text = best.sentence.text.rstrip()
     after = following.get(position)
     if (
@@ -204,6 +207,24 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
         out.append(following[position])
         position += 1
     return out
+
+
+def _rest_of_sentence(
+    best: ScoredSentence, following: dict[int, ScoredSentence]
+) -> list[ScoredSentence]:
+    """The word windows that go on from ``best`` to the end of its sentence."""
+    out: list[ScoredSentence] = []
+    position, current = best.sentence.position + 1, best
+    while current.sentence.continued and position in following:
+        current = following[position]
+        out.append(current)
+        position += 1
+    if not out or not _SENTENCE_END.search(out[-1].sentence.text):
+        return []  # a table row or a glossary run, not a sentence: its windows stand alone
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.!?][»)\s]*$")
 
 
 def announces(text: str) -> bool:
@@ -257,7 +278,7 @@ def build_answer(
     chosen: list[ScoredSentence],
     *,
     prefer_historical: bool = False,
-    shorten: Callable[[str], str] | None = None,
+    shorten: Callable[[str, bool], str] | None = None,
     years: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Citation]]:
     """Write the answer text with [n] markers, and its citations.
@@ -305,7 +326,8 @@ def build_answer(
             if shorten is not None and windows:
                 # one long sentence the splitter cut into windows: its answering clauses lead
                 rest = items[len(run) :]
-                text = " ".join([shorten(_joined(run)), *([_joined(rest)] if rest else [])])
+                whole = _SENTENCE_END.search(run[-1].sentence.text) is not None
+                text = " ".join([shorten(_joined(run), whole), *([_joined(rest)] if rest else [])])
             else:
                 text = _joined(items, years)
         else:
@@ -639,7 +661,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
         text, citations = build_answer(
             chosen,
             prefer_historical=evidence.historical_focus,
-            shorten=lambda text: trimmed(text, evidence),
+            shorten=lambda text, whole: trimmed(text, evidence, whole=whole),
             years=years,
         )
     return Answer(

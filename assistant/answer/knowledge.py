@@ -335,11 +335,39 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
             if others:
                 w.add(f"Autres années : {listed(others)}", n)
             w.add(f"Texte de la fiche : « {row} »", n)
+        elif tangled(row, label):
+            # the table's cells read across (« CHU 31 et CHU 31 et … sans objet objet … »):
+            # the year-by-year reading leads, the fiche's words follow
+            total = f" ; total 2025-2029 de la fiche : « {rule.total} »" if rule.total else ""
+            w.add(f"{_scope_phrase(rule.scope.label)} : {values}{total}", n)
+            w.add(f"Texte de la fiche : « {row} »", n)
         else:
             w.add(f"{_scope_phrase(rule.scope.label)}, texte de la fiche : « {row} »", n)
             w.add(f"Par année : {values}", n)
         if rule.reading:
             w.lines.append(f"Lecture retenue par l'assistant : {rule.reading}")
+
+
+TANGLED_UNIT = 3
+"""The longest run of words said again in each cell that marks cells read across."""
+
+
+def tangled(row: str, label: str) -> bool:
+    """Whether a fiche's target row reads its cells across (« CHU 31 et CHU 31 et CHU 31 et »).
+
+    The PDF's table gave the row's label once in each year's cell, interleaved with the values:
+    a run of one to three words, holding a word of the row's label, said three times in a row.
+    A row saying the same value each year (« 3/3 documents actualisés », « Sans objet ») is
+    readable as it stands.
+    """
+    words = fold(row).split()
+    named = {w for w in fold(label).split() if len(w) > 2 or w.isdigit()}
+    return any(
+        words[i : i + n] == words[i + n : i + 2 * n] == words[i + 2 * n : i + 3 * n]
+        and not named.isdisjoint(words[i : i + n])
+        for n in range(1, TANGLED_UNIT + 1)
+        for i in range(len(words) - 3 * n + 1)
+    )
 
 
 _WHICH_YEAR = re.compile(

@@ -34,12 +34,14 @@ def clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE_END.split(text) if c.strip()]
 
 
-def trimmed(text: str, evidence: Evidence, *, limit: int | None = None) -> str:
+def trimmed(text: str, evidence: Evidence, *, limit: int | None = None, whole: bool = False) -> str:
     """``text`` cut to its run of clauses that best answers, when it is too long.
 
     Too long: past ``limit`` words, cut to runs of at most ``limit``; by default, when the
     splitter would window it (``MAX_SENTENCE_WORDS``), cut to ``MAX_LEAD_WORDS``. Unchanged when
     short enough, when the question asks for a list, or when no run of whole clauses fits.
+    With ``whole``, of two runs holding the same words the longer wins, the sentence's start
+    first: as much of the sentence as fits is read, not its shortest answering clause.
     """
     longest, lead = (MAX_SENTENCE_WORDS, MAX_LEAD_WORDS) if limit is None else (limit, limit)
     if len(text.split()) <= longest or _ASKS_LIST.search(fold(evidence.question)):
@@ -70,7 +72,9 @@ def trimmed(text: str, evidence: Evidence, *, limit: int | None = None) -> str:
             )
             if asked is not None and holds_asked(run, asked):
                 score += _ASKED_BONUS
-            score -= _WORD_COST * words
+            score += (_WORD_COST if whole else -_WORD_COST) * words
+            if whole and start == 0:
+                score += _WORD_COST * lead
             if best is None or score > best[0]:
                 best = (score, start, end)
     if best is None:

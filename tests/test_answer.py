@@ -43,6 +43,7 @@ from assistant.kb import KnowledgeBase, load_kb
 from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
+from assistant.retrieval.query import query_router
 from assistant.text.french import fold
 from assistant.text.sentences import MAX_SENTENCE_WORDS, sentence_spans, strip_bullet
 from tests.conftest import make_settings
@@ -355,6 +356,24 @@ def test_historical_answer_names_the_document_and_its_period(
     assert "(2012), document antérieur à la campagne en cours" in note
     assert answer.citations[0].doc_id == "dgos-guide-2012"
     assert_well_cited(answer, documents)
+
+
+def test_a_subject_of_the_current_guide_asked_of_a_historical_one_is_answered_from_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « e-CARS » is a subject of the 2025-2029 guide; the question names the ARA guide (by its
+    # region and the year it was issued): the ARA guide's sentence answers, first
+    answer = ask(index, kb, "e-CARS ça voulait dire quoi dans le guide ARA de 2019 ?")
+    assert answer.supported
+    assert answer.citations[0].doc_id == "ara-guide-2020-2024"
+    first = sentence_spans(answer.answer)[0].text
+    assert "gestion électronique des Contrats en ARS" in first
+    assert query_router(index).named_documents("l'outil e-CARS, c'est quoi ?") == (
+        "occitanie-guide-2025-2029",
+    )
+    assert query_router(index).named_documents("e-CARS dans le guide ARA ?") == (
+        "ara-guide-2020-2024",
+    )
 
 
 def test_historical_note_points_to_the_rule_in_force_and_says_when_figures_differ() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,6 +11,7 @@ from assistant.answer import sentence_model as sentence_module
 from assistant.answer.refusal import refusal_model
 from assistant.answer.sentence_model import SENTENCE_SIGNALS, sentence_model
 from assistant.answer.support import year_missing
+from tests.conftest import CORPUS
 
 SIGNALS = {
     "coverage": 0.8,
@@ -151,3 +153,25 @@ def test_a_year_asked_that_the_answer_never_says_is_a_signal(
     question: str, answer: str, missing: bool
 ) -> None:
     assert year_missing(question, answer, _Index()) is missing
+
+
+class _CatalogIndex(_Index):
+    """The same passages, with the corpus catalog beside them (the documents' issue dates)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings = SimpleNamespace(corpus_dir=CORPUS)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # the ARA guide for 2020-2024 was issued in 2019: « de 2019 » names it
+        ("e-CARS, ça voulait dire quoi dans le guide ARA de 2019 ?", False),
+        # the current guide was issued in 2025, inside its own period: 2025 is a year asked
+        ("Quelle est la cible 2025 pour un CH ?", True),
+    ],
+)
+def test_the_year_a_document_was_issued_names_it(question: str, missing: bool) -> None:
+    answer = "L'outil e-CARS, cible 2027 : au moins 2 [1]."
+    assert year_missing(question, answer, _CatalogIndex()) is missing

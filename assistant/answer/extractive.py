@@ -521,6 +521,18 @@ CURRENT_SHARE = 0.8
 best one: the reader then sees the rule in force beside the old one."""
 
 
+def named_first(chosen: list[ScoredSentence], named: tuple[str, ...]) -> list[ScoredSentence]:
+    """``chosen`` with the best sentence of a document the question names leading.
+
+    « e-CARS dans le guide ARA » is answered from the ARA guide, the campaign's own sentence on
+    e-CARS after it.
+    """
+    own = next((s for s in chosen if s.passage.chunk.doc_id in named), None)
+    if own is None or own is chosen[0]:
+        return chosen
+    return [own, *[s for s in chosen if s is not own]]
+
+
 def with_rule_in_force(
     chosen: list[ScoredSentence], scored: list[ScoredSentence]
 ) -> list[ScoredSentence]:
@@ -657,7 +669,9 @@ def extractive_answer(evidence: Evidence) -> Answer:
             asked_type(evidence.question),
         )
         if evidence.historical_focus:
-            chosen = with_rule_in_force(chosen, evidence.scored)
+            chosen = with_rule_in_force(
+                named_first(chosen, evidence.named_documents), evidence.scored
+            )
         text, citations = build_answer(
             chosen,
             prefer_historical=evidence.historical_focus,

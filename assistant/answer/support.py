@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.answer.evidence import Evidence, guides_words
 from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
+from assistant.corpus.catalog import load_catalog
+from assistant.errors import AssistantError
 from assistant.index.statistics import corpus_stats
 from assistant.retrieval.query import query_router
 from assistant.text.figures import Figure, figures, is_year
@@ -49,10 +52,26 @@ def document_years(index: Any) -> tuple[frozenset[str], frozenset[str]]:
     key = id(index.chunks)
     if key not in _DOCUMENT_YEARS:
         named = {f"{c.period} {c.title}" for c in index.chunks.values()}
+        named |= _catalog_dates(index)  # « le guide ARA de 2019 »: the year it was issued
         periods = {f"{a}-{b}" for text in named for a, b in _PERIOD.findall(text)}
         singles = {y for text in named for y in _YEAR.findall(_PERIOD.sub(" ", text))}
         _DOCUMENT_YEARS[key] = (frozenset(periods), frozenset(singles))
     return _DOCUMENT_YEARS[key]
+
+
+def _catalog_dates(index: Any) -> set[str]:
+    """The years the documents were issued, outside any document's period.
+
+    « le guide ARA de 2019 » names the 2020-2024 guide; the current guide, issued in 2025 for
+    2025-2029, leaves « 2025 » a year asked about.
+    """
+    try:
+        docs = load_catalog(Path(index.settings.corpus_dir))
+    except (AssistantError, AttributeError):
+        return set()
+    spans = [(int(a), int(b)) for d in docs for a, b in _PERIOD.findall(d.period)]
+    issued = {year for d in docs for year in _YEAR.findall(d.date)}
+    return {y for y in issued if not any(a <= int(y) <= b for a, b in spans)}
 
 
 def year_missing(question: str, answer_text: str, index: Any) -> bool:
@@ -282,7 +301,8 @@ def _signals(
         if check_type
         else None
     )
-    unknown = sum(w for t, w in weights.items() if not stats.known(t)) / total
+    # a word naming a document (« ARA », « 2019 ») is not a word the guides should hold
+    unknown = sum(w for t, w in weights.items() if not stats.known(t) and t not in naming) / total
     # what the answer itself says (not the rest of its passages or of its fiche): a fiche's
     # target answer to « la cible pour les CRH » holds the fiche's words, not « CRH »
     said = set(tokenize(answer.answer))

@@ -24,6 +24,9 @@ class DocumentInfo(BaseModel, frozen=True):
     file: str
     page_breaks: Literal["none", "leading-space"] = "none"
     aliases: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    """Subjects only this document treats (« HPR », « e-CARS »): they point to it when the
+    question names no other document (« e-CARS dans le guide ARA » is about the ARA guide)."""
 
 
 class Page(BaseModel, frozen=True):

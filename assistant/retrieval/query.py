@@ -35,6 +35,7 @@ class QueryRouter:
         chunk_list = list(chunks)
         self.fiche_words = _fiche_vocabulary(chunk_list)
         self.document_keys = _document_keys(corpus_dir, chunk_list)
+        self.topic_keys = _topic_keys(corpus_dir)
         try:
             self.glossary = load_glossary(corpus_dir)
         except AssistantError as exc:  # a broken glossary only loses the synonyms
@@ -58,15 +59,20 @@ class QueryRouter:
         return found[:2]
 
     def named_documents(self, query: str) -> tuple[str, ...]:
-        """Documents a question points to by their issuer, region, period or date."""
+        """Documents a question points to by their issuer, region, period or date.
+
+        A document's topic (« HPR ») points to it only when the question names no document.
+        """
         folded = fold(query)
         words = set(_KEY_WORD.findall(folded))
         found: set[str] = set()
         padded = f" {' '.join(_KEY_WORD.findall(folded))} "
-        for key, docs in self.document_keys.items():
-            if key in words or (("-" in key or " " in key) and f" {key} " in padded):
-                found |= docs
-        return tuple(sorted(found))
+        by_topic: set[str] = set()
+        for keys, into in ((self.document_keys, found), (self.topic_keys, by_topic)):
+            for key, docs in keys.items():
+                if key in words or (("-" in key or " " in key) and f" {key} " in padded):
+                    into |= docs
+        return tuple(sorted(found or by_topic))
 
     def fiche_part_bonus(self, query: str, chunk: Chunk) -> float:
         """A small bonus for the part of a named fiche that the question is about."""
@@ -124,6 +130,18 @@ def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:
     keys = {k: v for k, v in owners.items() if len(v) <= 2 and len(v) < len(meta)}
     for phrase, docs in aliases.items():
         keys.setdefault(phrase, set()).update(docs)
+    return keys
+
+
+def _topic_keys(corpus_dir: Path) -> dict[str, set[str]]:
+    """The catalog's topics (folded phrase -> documents): a document's own subjects."""
+    keys: dict[str, set[str]] = {}
+    try:
+        for doc in load_catalog(corpus_dir):
+            for topic in doc.topics:
+                keys.setdefault(" ".join(_KEY_WORD.findall(fold(topic))), set()).add(doc.id)
+    except AssistantError:  # already logged by `_document_keys`
+        pass
     return keys
 
 

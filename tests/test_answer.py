@@ -376,6 +376,21 @@ def test_a_subject_of_the_current_guide_asked_of_a_historical_one_is_answered_fr
     )
 
 
+def test_a_region_written_in_another_order_names_its_guide(index: Index, kb: KnowledgeBase) -> None:
+    router = query_router(index)
+    # « Rhône-Alpes-Auvergne » holds the alias « Rhône-Alpes »
+    assert router.named_documents("le guide Rhône-Alpes-Auvergne ?") == ("ara-guide-2020-2024",)
+    # « État/ARS » written apart is not the instruction's « État-ARS »
+    assert router.named_documents("guide DGOS de 2012 et CPOM État/ARS ?") == ("dgos-guide-2012",)
+    question = (
+        "Dans le guide régional Rhône-Alpes-Auvergne des CPOM stratégiques, le contrat "
+        "comportait combien de parties ?"
+    )
+    answer = ask(index, kb, question)
+    assert answer.supported  # « comportait » is the guide's « composé de » (glossary)
+    assert "quatre parties" in sentence_spans(answer.answer)[0].text
+
+
 def test_historical_note_points_to_the_rule_in_force_and_says_when_figures_differ() -> None:
     citations = [
         citation_for(1, _chunk("dgos", "historical", "2012"), "une durée de cinq ans"),

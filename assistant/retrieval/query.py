@@ -67,10 +67,15 @@ class QueryRouter:
         words = set(_KEY_WORD.findall(folded))
         found: set[str] = set()
         padded = f" {' '.join(_KEY_WORD.findall(folded))} "
+        # « Rhône-Alpes-Auvergne » holds « Rhône-Alpes »: a name inside a hyphenated word
+        hyphenated = [f"-{w}-" for w in words if "-" in w]
         by_topic: set[str] = set()
         for keys, into in ((self.document_keys, found), (self.topic_keys, by_topic)):
             for key, docs in keys.items():
-                if key in words or (("-" in key or " " in key) and f" {key} " in padded):
+                if key in words or (
+                    ("-" in key or " " in key)
+                    and (f" {key} " in padded or any(f"-{key}-" in w for w in hyphenated))
+                ):
                     into |= docs
         return tuple(sorted(found or by_topic))
 

@@ -391,6 +391,35 @@ def test_a_region_written_in_another_order_names_its_guide(index: Index, kb: Kno
     assert "quatre parties" in sentence_spans(answer.answer)[0].text
 
 
+def test_a_count_said_through_a_pronoun_answers_with_its_antecedent(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « Les missions de service public (MSP) (mentionnées à l'article L.6112-1 du CSP) … Elles
+    # sont au nombre de 14 » : the article's digits and the list's « 3° » count nothing; the
+    # count comes through « Elles », which leads with the sentence it points back to
+    question = (
+        "Combien de missions de service public la fiche pratique A3 du guide DGOS 2012 "
+        "recensait-elle ?"
+    )
+    answer = ask(index, kb, question)
+    assert answer.supported
+    lead = answer.answer.split("[1]")[0]
+    assert "Les missions de service public" in lead
+    assert "Elles sont au nombre de 14" in lead
+    assert lead.index("Les missions de service public") < lead.index("Elles sont")
+
+
+def test_ordinals_and_articles_are_not_counts() -> None:
+    assert not holds_asked("- 3° L'enseignement universitaire ;", "number")
+    assert not holds_asked("mentionnées à l'article L.6112-1 du CSP", "number")
+    assert holds_asked("Elles sont au nombre de 14", "number")
+    question = "Combien de missions de service public ?"
+    with_pronoun = "Les missions de service public sont attribuées. Elles sont au nombre de 14 [1]."
+    assert missing_answer_type(question, with_pronoun) is None
+    other_count = "Les missions de service public sont attribuées. Ils sont 3 à signer [1]."
+    assert missing_answer_type("Combien de parties ?", other_count) is not None
+
+
 def test_historical_note_points_to_the_rule_in_force_and_says_when_figures_differ() -> None:
     citations = [
         citation_for(1, _chunk("dgos", "historical", "2012"), "une durée de cinq ans"),

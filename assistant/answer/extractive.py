@@ -70,10 +70,36 @@ def lead_with_asked(chosen: list[ScoredSentence], asked: AskedType | None) -> li
     """The chosen sentences, the first one holding the asked kind of fact leading."""
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
-    for i, candidate in enumerate(chosen[1:], start=1):
+    for candidate in chosen[1:]:
         if holds_asked(candidate.sentence.text, asked):
-            return [candidate, *chosen[:i], *chosen[i + 1 :]]
+            antecedent = _antecedent(candidate, chosen)
+            lead = [candidate] if antecedent is None else [antecedent, candidate]
+            return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+def _antecedent(sentence: ScoredSentence, chosen: list[ScoredSentence]) -> ScoredSentence | None:
+    """The chosen sentence right before ``sentence`` when it opens on a pronoun (« Elles … »)."""
+    if not _ANAPHORIC.match(strip_bullet(sentence.sentence.text)):
+        return None
+    return next(
+        (
+            s
+            for s in chosen
+            if s.passage.chunk.id == sentence.passage.chunk.id
+            and s.sentence.position == sentence.sentence.position - 1
+        ),
+        None,
+    )
+
+
+_ANAPHORIC = re.compile(
+    r"^(?:elles?|ils|celles?-ci|ceux-ci|celui-ci|celle-ci|ces derni[eè]re?s?|ce dernier|"
+    r"cette derni[eè]re)\b",
+    re.IGNORECASE,
+)
+"""A sentence that opens on a pronoun says something of the one before it (not « il »,
+impersonal as often as not: « Il s'agit », « Il convient »)."""
 
 
 def select_sentences(

@@ -63,6 +63,10 @@ _VISA = re.compile(r"^\s*(?:Vu\s+(?:l[ae]|les|l['’]|le)\b|Fait\s+à\s+[A-ZÀ-�
 its signing formula (« Fait à Montpellier, le 1er janvier 2025 »)."""
 
 
+_NOT_A_COUNT = re.compile(r"\b\d+ ?°|\b[lrd]\. ?\d[\d-]*|\barticles? [lrd]?\.? ?\d[\d-]*")
+"""Digits that count nothing: a list's ordinal (« 3° »), an article of a code (« L.6112-1 »)."""
+
+
 def is_answer_line(text: str) -> bool:
     """Whether a sentence can answer.
 
@@ -82,7 +86,7 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
     if asked == "duration":
         return bool(_DURATION.search(folded))
     if asked == "number":
-        return has_figure(folded)
+        return has_figure(_NOT_A_COUNT.sub(" ", folded))
     if asked == "code":
         return bool(find_codes(text)) or bool(re.search(r"\b[A-Z]{4}\d{3}\b", text))
     if asked == "reason":

@@ -383,10 +383,33 @@ def missing_answer_type(
         wanted = {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
         # The count must be the figure of the thing asked (« 4 RMM », « 15 jours »), not a
         # figure that happens to stand in the same sentence (« > 5 % … nombre total de RMM »).
-        counted = any(_counts(f, wanted) for p in on_topic or pieces for f in figures(p))
+        counted = any(_counts(f, wanted) for p in on_topic or pieces for f in figures(p)) or any(
+            _counted_by_pronoun(p, wanted) for p in on_topic or pieces
+        )
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None
+
+
+_COUNT_OF_THEM = re.compile(
+    rf"\b(?:elles|ils)\s+sont\s+(?:au nombre de\s+)?(?:\d+|{FIGURE_WORDS})\b"
+)
+
+
+def _counted_by_pronoun(piece: str, wanted: set[str]) -> bool:
+    """Whether ``piece`` counts the ``wanted`` things through a pronoun.
+
+    « Les missions de service public … Elles sont au nombre de 14 »: the count is of the
+    missions its sentence before names.
+    """
+    folded = fold(piece)
+    count = _COUNT_OF_THEM.search(folded)
+    if count is None:
+        return False
+    said = set(tokenize(folded[: count.start()]))
+    return any(
+        len(w) >= 3 and any(t.startswith(w) or w.startswith(t) for t in said) for w in wanted
+    )
 
 
 def _counts(figure: Figure, wanted: set[str]) -> bool:

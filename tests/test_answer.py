@@ -1549,3 +1549,10 @@ def test_only_rows_whose_label_repeats_in_each_cell_are_read_across() -> None:
     assert not tangled("3/3 documents actualisés 3/3 documents actualisés 3/3 documents", label)
     assert not tangled("oui oui oui oui oui", "Pour l'ensemble des établissements")
     assert not tangled("Augmentation de 10 points Augmentation de 10 points", "Établissements")
+
+
+def test_who_sets_a_tariff_does_not_ask_for_an_amount() -> None:
+    who = "Qui arrête la tarification des soins en USLD ?"
+    assert missing_answer_type(who, "Le directeur général de l'ARS arrête les tarifs [1].") is None
+    amount = "Quel tarif pour une journée d'USLD ?"
+    assert missing_answer_type(amount, "Le directeur général de l'ARS arrête les tarifs [1].")

@@ -91,7 +91,7 @@ def year_missing(question: str, answer_text: str, index: Any) -> bool:
 GENERIC_NAMED = frozenset(tokenize("ARS CPOM CH CHU CLCC ESPIC HAD SMR USLD MCO PRS GHT Occitanie"))
 """Named terms too common in the guides to tell a question apart (categories, the agency)."""
 _ASKS_MONEY = re.compile(
-    r"\b(montant|tarif\w*|salaire\w*|prix|cout\w*|coute\w*|budget|remuneration|"
+    r"\b(montant|tarifs?|salaire\w*|prix|cout\w*|coute\w*|budget|remuneration|"
     r"combien d'euros|bonus|prime)\b|"
     r"\b(?:enveloppe|credits?|financement|dotation)\b.*\bcombien\b|"
     r"\bcombien\b.*\b(?:enveloppe|credits?|financement|dotation)\b"

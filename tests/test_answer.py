@@ -26,7 +26,7 @@ from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import AskedType, asked_type, parse_intent
 from assistant.answer.knowledge import indicator_answer, tangled
-from assistant.answer.lines import holds_asked
+from assistant.answer.lines import holds_asked, is_placeholder
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
 from assistant.answer.support import missing_answer_type, named_terms
@@ -1556,3 +1556,16 @@ def test_who_sets_a_tariff_does_not_ask_for_an_amount() -> None:
     assert missing_answer_type(who, "Le directeur général de l'ARS arrête les tarifs [1].") is None
     amount = "Quel tarif pour une journée d'USLD ?"
     assert missing_answer_type(amount, "Le directeur général de l'ARS arrête les tarifs [1].")
+
+
+def test_a_form_s_blank_never_supports_an_answer(index: Index, kb: KnowledgeBase) -> None:
+    # the annex's template holds « SYNTHESE DES SAISIES Du xxxx 2025 »: no part of an answer
+    question = (
+        "Dans la trame de l'annexe stratégique (annexe 5), à quelle année correspond la valeur "
+        "initiale et jusqu'à quelle année vont les valeurs cibles ?"
+    )
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert "xxxx" not in answer.answer.lower()
+    assert is_placeholder("SYNTHESE DES SAISIES Du xxxx 2025")
+    assert not is_placeholder("La date limite est le 25 juillet 2025.")

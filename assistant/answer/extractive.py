@@ -15,7 +15,7 @@ from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
 from assistant.answer.intent import AskedType, asked_type
-from assistant.answer.lines import holds_asked, is_answer_line
+from assistant.answer.lines import holds_asked, is_answer_line, is_placeholder
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.question_parts import part_leads, question_parts
 from assistant.answer.terms import question_terms
@@ -141,6 +141,8 @@ def select_sentences(
             break
         if any(_similar(cand.sentence, c.sentence) for c in chosen):
             continue
+        if is_placeholder(cand.sentence.text):
+            continue  # « Du xxxx 2025 », « [à compléter] »: a form's blank supports nothing
         cid = cand.passage.chunk.id
         if cid not in sources and len(sources) >= MAX_SOURCES:
             continue

@@ -67,6 +67,11 @@ _NOT_A_COUNT = re.compile(r"\b\d+ ?°|\b[lrd]\. ?\d[\d-]*|\barticles? [lrd]?\.? 
 """Digits that count nothing: a list's ordinal (« 3° »), an article of a code (« L.6112-1 »)."""
 
 
+def is_placeholder(text: str) -> bool:
+    """Whether a line holds a form's blank (« Du xxxx 2025 », « [à compléter] », « ____ »)."""
+    return _PLACEHOLDER.search(text) is not None
+
+
 def is_answer_line(text: str) -> bool:
     """Whether a sentence can answer.
 

@@ -520,6 +520,10 @@ def test_the_deadline_asked_in_staff_words_is_answered(
 def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert {"toulous", "migac"} <= set(named_terms("Quel montant de MIGAC pour Toulouse ?"))
     assert "quel" not in named_terms("Quel montant ?")
+    # an indicator code is checked by the knowledge base, not read as a name or a number
+    assert named_terms("CT_07 réunions tensions : combien par an ?") == []
+    assert "13" not in named_terms("La cible de l'OS 13 en 2027 ?")
+    assert "2027" in named_terms("La cible de l'OS 13 en 2027 ?")
     assert missing_answer_type("Quel est le salaire d'un praticien ?", "Un praticien [1].")
     assert missing_answer_type("Quand signe-t-on ?", "Le 18 juin 2025 [1].") is None
 

@@ -29,6 +29,7 @@ from assistant.answer.terms import question_terms, question_words
 from assistant.corpus.catalog import load_catalog
 from assistant.errors import AssistantError
 from assistant.index.statistics import corpus_stats
+from assistant.kb.codes import CODE_IN_TEXT
 from assistant.retrieval.query import query_router
 from assistant.text.figures import Figure, figures, is_year
 from assistant.text.french import FIGURE_WORDS, fold, tokenize
@@ -88,7 +89,9 @@ def year_missing(question: str, answer_text: str, index: Any) -> bool:
     return bool(asked - set(_YEAR.findall(answer_text)))
 
 
-GENERIC_NAMED = frozenset(tokenize("ARS CPOM CH CHU CLCC ESPIC HAD SMR USLD MCO PRS GHT Occitanie"))
+GENERIC_NAMED = frozenset(
+    tokenize("ARS CPOM CH CHU CLCC ESPIC HAD SMR USLD MCO PRS GHT Occitanie CT OS")
+)
 """Named terms too common in the guides to tell a question apart (categories, the agency)."""
 _ASKS_MONEY = re.compile(
     r"\b(montant|tarifs?|salaire\w*|prix|cout\w*|coute\w*|budget|remuneration|"
@@ -172,10 +175,12 @@ def named_terms(question: str) -> list[str]:
     """Stems of the proper nouns, acronyms, codes and numbers of a question.
 
     A capitalised word counts unless it opens the question or a sentence; acronyms (two
-    capitals or more) always count.
+    capitals or more) always count. An indicator code (« CT_07 », « OS 13 ») is not a name:
+    the knowledge base checks it (an unknown code gets its own answer).
     """
     out: list[str] = []
     skip = question_words()
+    question = CODE_IN_TEXT.sub(lambda m: " " * len(m.group(0)), question)
     for match in _NAMED.finditer(question):
         word = match.group(0)
         acronym = sum(c.isupper() for c in word) >= 2

@@ -1573,3 +1573,14 @@ def test_a_form_s_blank_never_supports_an_answer(index: Index, kb: KnowledgeBase
     assert "xxxx" not in answer.answer.lower()
     assert is_placeholder("SYNTHESE DES SAISIES Du xxxx 2025")
     assert not is_placeholder("La date limite est le 25 juillet 2025.")
+
+
+def test_who_accompanies_falls_back_on_the_fiche_s_good_practices(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the OS_14 fiche names no partners; its good practices say « l'ANAP peut accompagner »
+    answer = ask(index, kb, "qui peut accompagner les HAD pour développer les nouvelles mentions ?")
+    assert answer.supported
+    first_line = answer.answer.splitlines()[0]
+    assert "ANAP" in first_line
+    assert "éligibilité" not in first_line

@@ -82,6 +82,11 @@ def indicator_answer(
         _write_field(writer, name)
     if intent.fields and writer.lines:
         parts = [p for p in parts if p not in ("definition", "eligibilite")]
+    elif "partenaires" in intent.fields:
+        # « qui peut nous accompagner » where the fiche names no partners: its good practices
+        # say who accompanies (« Accompagnement ANAP : l'ANAP peut accompagner les ES … »)
+        parts = ["pratiques", *[p for p in parts if p not in ("definition", "eligibilite")]]
+        parts = list(dict.fromkeys(parts))
     for part in parts:
         _PART_WRITERS[part](writer, intent)
     if not writer.lines:

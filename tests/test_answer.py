@@ -1584,3 +1584,12 @@ def test_who_accompanies_falls_back_on_the_fiche_s_good_practices(
     first_line = answer.answer.splitlines()[0]
     assert "ANAP" in first_line
     assert "éligibilité" not in first_line
+
+
+def test_a_contact_asked_of_a_fiche_leads_with_its_address(index: Index, kb: KnowledgeBase) -> None:
+    question = "qui contacter à l'ARS pour se faire accompagner sur un protocole de coop (mail) ?"
+    answer = ask(index, kb, question)
+    assert answer.supported
+    first_line = answer.answer.splitlines()[0]
+    assert first_line.startswith("CPOM_CT_6")
+    assert "ars-oc-dpr-pc@ars.sante.fr" in first_line

@@ -76,6 +76,8 @@ def indicator_answer(
         _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
     if _ASKS_KIND.search(fold(question)):
         _write_kind(writer)  # « c'est un taux ou oui/non ? » : the kind of indicator first
+    if _ASKS_CONTACT.search(fold(question)):
+        _write_contact(writer)  # « qui contacter (mail) ? » : the fiche's address first
     if not parts and not intent.fields and not writer.lines:
         return None
     for name in intent.fields:
@@ -578,6 +580,24 @@ MAX_FIELD_LINES = 4
 """A labelled field runs on at most this many lines after its label."""
 _LABEL = re.compile(r"^[A-ZÀ-Ý][^:]{2,60}:")
 """The start of the next labelled field (« Partenaires : », « Support de suivi : »)."""
+
+
+_ASKS_CONTACT = re.compile(
+    r"\b(?:contacter|contact|joindre|e-?mail|mail|courriel|telephone|numero de tel\w*)\b"
+)
+_CONTACT = re.compile(r"[\w.-]+@[\w-]+(?:\.[\w-]+)+|\b0\d(?:[ .]?\d\d){4}\b")
+"""An e-mail address or a French phone number."""
+
+
+def _write_contact(w: _Writer) -> None:
+    """The fiche's first sentence that gives an address or a phone number, as written."""
+    for chunk, sentences in _fiche_sentences(w):
+        for sentence in sentences:
+            text = strip_bullet(sentence.text).strip()
+            if _CONTACT.search(text) and not text.lower().startswith(("mailto:", "http")):
+                shown, quote = _shorten(text, MAX_FIELD_WORDS)
+                w.add(shown, w.cite(chunk.doc_id, quote))
+                return
 
 
 def _write_field(w: _Writer, name: str) -> None:

@@ -1101,10 +1101,18 @@ def test_a_fiche_answer_quotes_whole_sentences(
         ("OS 1 : quel % de pros formés on doit avoir en 2027 ?", "cible"),
         ("OS 10 : deux cellules sont attendues à partir de quelle année ?", "cible"),
         ("CT 6 : c'est un indic chiffré ou oui/non ?", "definition"),
+        ("OS 16 : qui fournit les données au niveau régional ?", "source"),
     ],
 )
 def test_staff_phrasings_reach_the_fiche_part(question: str, part: str) -> None:
     assert part in asked_parts(fold(question).replace("’", "'"))
+
+
+def test_who_supplies_the_data_asks_for_the_source_not_the_proof() -> None:
+    parts = asked_parts(fold("Au niveau régional, qui fournit les données du DMP ?"))
+    assert parts[0] == "source"
+    assert "preuve" not in parts
+    assert "preuve" in asked_parts(fold("OS 5 : l'établissement fournit quoi comme preuve ?"))
 
 
 def test_a_question_on_act_codes_is_not_read_as_the_ratio() -> None:

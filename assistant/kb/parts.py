@@ -16,7 +16,8 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     (
         "preuve",
         re.compile(
-            r"\b(preuves?|justificatifs?|justifier|prouver|fournit|fournir|"
+            r"\b(preuves?|justificatifs?|justifier|prouver|fournir|"
+            r"fournit(?! (?:les|des|ces) donnees)|"
             r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir|"
             r"elements? de preuve|quoi envoyer|on envoie quoi)\b"
         ),
@@ -40,6 +41,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         "source",
         re.compile(
             r"\b(sources? des? donnees|source|recense\w*|base de donnees|d'ou viennent|"
+            r"(?:qui )?fourni\w* (?:les|des|ces) donnees|donnees (?:sont )?fournies|"
             r"ou trouver les donnees|quelles donnees|extraction)\b"
         ),
     ),

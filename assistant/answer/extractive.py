@@ -352,7 +352,8 @@ def build_answer(
             items = [*run, *[s for s in tail if s not in run]]
             windows = len(run) > 1 and all(s.sentence.continued for s in run[:-1])
             if shorten is not None and windows:
-                # one long sentence the splitter cut into windows: its answering clauses lead
+                # one long sentence the splitter cut into windows: read from its start as far
+                # as fits when the run ends the sentence, else its answering clauses lead
                 rest = items[len(run) :]
                 whole = _SENTENCE_END.search(run[-1].sentence.text) is not None
                 text = " ".join([shorten(_joined(run), whole), *([_joined(rest)] if rest else [])])

@@ -1375,6 +1375,23 @@ def test_a_bulleted_item_of_two_sentences_does_not_end_the_list(
     assert "une foire aux questions" in answer.answer
 
 
+def test_a_new_list_after_a_list_is_not_its_item(index: Index, kb: KnowledgeBase) -> None:
+    # « - 2027 : 25% » then « Il est composé de plusieurs compartiments : - Dotation … » : the
+    # second lead opens a list of its own, on another subject; the answer stops with the first
+    answer = ask(index, kb, "dotation de transition SMR : on garde quel % en 2026 ? et en 2027 ?")
+    assert answer.supported
+    assert "2026 : 50% ; 2027 : 25%" in answer.answer
+    assert "compartiments" not in answer.answer
+
+
+def test_two_mirrored_lists_read_together(index: Index, kb: KnowledgeBase) -> None:
+    # « Un taux élevé (> 30%) peut indiquer : … » then « Un taux faible (< 10%) peut indiquer :
+    # … »: the second list mirrors the first, so the answer gives both
+    answer = ask(index, kb, "OS19 : un taux élevé de déclarations, ça peut indiquer quoi ?")
+    assert answer.supported
+    assert "Un taux faible (< 10%) peut indiquer : une sous-déclaration" in answer.answer
+
+
 @pytest.mark.parametrize(
     "question",
     [

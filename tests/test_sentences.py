@@ -23,6 +23,17 @@ def test_spans_keep_their_offsets_and_cut_at_stops() -> None:
     assert split_sentences(text, min_words=4)[0].endswith("2025.")
 
 
+def test_a_semicolon_before_a_figure_goes_on_with_the_sentence() -> None:
+    # « … de la DGOS ; 30% du financement … » is one sentence: a « ; » ends one only before a
+    # capital, a quote or a bullet (a list item), not before a figure of the same clause run
+    text = "SU : 70% du financement par le référentiel ; 30% par le modèle régional ; Le reste."
+    spans = [s.text for s in sentence_spans(text)]
+    assert spans == [
+        "SU : 70% du financement par le référentiel ; 30% par le modèle régional ;",
+        "Le reste.",
+    ]
+
+
 def test_a_fragment_is_widened_to_its_whole_sentence() -> None:
     text = "Préambule. La pénalité ne peut excéder 5 % des produits reçus. Fin."
     start = text.index("excéder")

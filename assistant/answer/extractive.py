@@ -23,6 +23,7 @@ from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
+from assistant.text.french import fold
 from assistant.text.sentences import as_item, strip_bullet, whole_quote
 
 MAX_WORDS = 120
@@ -221,7 +222,9 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
             if (
                 out
                 and not _is_item(item.sentence.text, out[-1].sentence.text)
-                and not _item_goes_on(item, out[-1], following.get(position + 1))
+                and not _item_goes_on(
+                    item, out[-1], following.get(position + 1), best.sentence.text
+                )
             ):
                 break
             out.append(item)
@@ -268,11 +271,17 @@ _ITEM_TAIL_WORDS = 25
 """The longest second sentence of a bulleted item that the list's answer keeps."""
 
 
-def _item_goes_on(text: ScoredSentence, item: ScoredSentence, after: ScoredSentence | None) -> bool:
+def _item_goes_on(
+    text: ScoredSentence, item: ScoredSentence, after: ScoredSentence | None, lead: str = ""
+) -> bool:
     """Whether a sentence that is not an item is the second sentence of a bulleted ``item``.
 
     « ➢ Les 30 fiches … comprenant : … indicateurs. Les fiches sont issues de travaux
     concertés. ➢ Un guide signature électronique » : the bullets go on after it, so the list does.
+    A sentence that announces a list of its own (« Il est composé de plusieurs compartiments : »)
+    is not a tail: the bullets after it are its list, not this one's; unless it mirrors the
+    list's ``lead`` (« Un taux élevé … peut indiquer : » then « Un taux faible … peut indiquer
+    : »), two lists read together.
     """
 
     def bulleted(s: ScoredSentence) -> bool:
@@ -283,7 +292,14 @@ def _item_goes_on(text: ScoredSentence, item: ScoredSentence, after: ScoredSente
         and bulleted(item)
         and bulleted(after)
         and text.sentence.words <= _ITEM_TAIL_WORDS
+        and (not text.sentence.text.rstrip().endswith(":") or _mirrors(text.sentence.text, lead))
     )
+
+
+def _mirrors(text: str, lead: str) -> bool:
+    """Whether two list leads open with the same two words (« Un taux élevé » / « Un taux »)."""
+    first, other = fold(text).split()[:2], fold(strip_bullet(lead)).split()[:2]
+    return len(first) == 2 and first == other
 
 
 def _is_item(text: str, previous: str) -> bool:
@@ -450,6 +466,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
     pieces: list[str] = []
     in_list = False
     item_tail = False
+    lead = ""
     first_item: int | None = None
     for i, s in enumerate(items):
         if first_item is not None and not in_list:  # the list just ended
@@ -474,6 +491,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
         elif next_one and announces(text):
             pieces.append(text)
             in_list = True
+            lead = text
         elif next_one and in_list and after is not None and _is_item(after.sentence.text, text):
             item = text.rstrip(" ,;")
             if item.endswith(".") and not item.endswith("etc."):
@@ -483,7 +501,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
             next_one
             and in_list
             and after is not None
-            and _item_goes_on(after, s, items[i + 2] if i + 2 < len(items) else None)
+            and _item_goes_on(after, s, items[i + 2] if i + 2 < len(items) else None, lead)
         ):
             # the item's own second sentence follows (« … indicateurs. Les fiches sont issues
             # de travaux concertés ; un guide … »): a full stop, then the list goes on

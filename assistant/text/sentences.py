@@ -1,7 +1,8 @@
 """The sentence splitter: one cut of a text into sentences, used to index and to answer.
 
-A sentence ends at ``.``, ``!``, ``?`` or ``;`` followed by a capital, a digit, a quote or a
-bullet (so "2.5", "art. 3" and "cf. la fiche" do not end one); every line is a bound too (list
+A sentence ends at ``.``, ``!`` or ``?`` followed by a capital, a digit, a quote or a bullet
+(so "2.5", "art. 3" and "cf. la fiche" do not end one), or at ``;`` followed by a capital, a
+quote or a bullet (« … de la DGOS ; 30% du financement … » goes on); every line is a bound too (list
 items, table rows); a run of more than ``MAX_SENTENCE_WORDS`` words without a stop (a table, a
 list without punctuation) is cut into overlapping-free windows of half that size. Each piece
 keeps its offsets in the text, so that a quote can be widened back to its whole sentence.
@@ -21,7 +22,8 @@ MIN_INDEXED_WORDS = 4
 
 _NOT_ABBREVIATION = r"(?<!\b[A-Z]\.)(?<!\b[Aa]rt\.)"
 _SENTENCE_END = re.compile(
-    rf"(?<=[.!?;]){_NOT_ABBREVIATION}\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9•➢\-–])"
+    rf"(?<=[.!?]){_NOT_ABBREVIATION}\s+(?=[«\"(A-ZÀ-ÖØ-Þ0-9•➢\-–])"
+    rf"|(?<=;)\s+(?=[«\"(A-ZÀ-ÖØ-Þ•➢\-–])"
     rf"|(?<=[.!?]){_NOT_ABBREVIATION}\s+(?=[a-zà-ÿ])"
 )
 """A sentence's end; not after an initial or « Art. » (« l'article R. 6114-9 », « Art. R. »)."""

@@ -259,6 +259,25 @@ def test_a_figure_from_another_sentence_than_the_one_paraphrased_is_reattached()
     assert not reattached("Le socle est disponible en annexe 1.", sources)
 
 
+def test_a_year_from_another_sentence_than_the_one_paraphrased_is_reattached() -> None:
+    # the HAS guide is « publié en 2017 »; 2013 dates a report of the sentence before
+    sources = [
+        "Les rapports font le constat de difficultés d'accès aux soins (Rapport Jacob - 2013).",
+        "En 2017, la Haute autorité de santé a publié un guide méthodologique sur les soins "
+        "aux personnes en situation de handicap.",
+        "La recommandation sur la liberté d'aller et venir (ANAES, 2004) fait de la liberté "
+        "une composante de la liberté individuelle.",
+    ]
+    claim = "Le guide méthodologique sur les soins aux personnes en situation de handicap"
+    assert reattached(f"{claim} a été publié en 2013.", sources)
+    assert not reattached(f"{claim} a été publié en 2017.", sources)
+    # a year followed by a word (« 2004) fait ») is read as a year, not as « 2004 faits »
+    assert reattached("La recommandation sur la liberté d'aller et venir date de 1993.", sources)
+    assert not reattached(
+        "La recommandation sur la liberté d'aller et venir date de 2004.", sources
+    )
+
+
 def test_a_negation_kept_with_other_words_holds_and_one_added_does_not() -> None:
     source = "Depuis 2020, il n'y a plus de visite initiale, et non de visite de suivi."
     assert polarity_holds("Il n'y a plus de visite initiale depuis 2020.", [source])

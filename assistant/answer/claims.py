@@ -408,8 +408,11 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong: list[Figure] = []
     for i, (figure, words) in enumerate(claimed):
         reference = figure.kind == "code" and figure.unit is not None  # « annexe 2 »
+        if is_year(figure) and closest is not None and _elsewhere(figure, read[closest][1], stated):
+            wrong.append(figure)
         if (figure.kind == "code" and not reference) or is_year(figure) or figure.ordinal:
             continue  # a year says when, a rank which one: each is checked with its figure
+            # (a year, with the sentence paraphrased too: above)
         words = words | lead if i == 0 else words
         verdicts = [_owner_holds(figure, words - subject, owned, stated) for subject, owned in read]
         moved = not reference and False in verdicts and True not in verdicts
@@ -457,16 +460,18 @@ def _elsewhere(figure: Figure, owned: Owned, stated: set[str]) -> bool:
     """Whether the paraphrased sentence states another figure of the same kind, not this one.
 
     « L'annexe financière est en annexe 1 » where that sentence says « annexe 2 » and another
-    one « le socle … annexe 1 »: the figure comes from elsewhere.
+    one « le socle … annexe 1 »: the figure comes from elsewhere. A year is checked against the
+    years of that sentence only (« le guide de la HAS … publié en 2013 » where that sentence says
+    « En 2017 » and 2013 dates a report of another one), whatever word follows it.
     """
     figures_there = [other for other, _ in owned]
     if any(_carries(other, figure) for other in figures_there):
         return False
     return any(
         other.kind == figure.kind
-        and not is_year(other)
+        and is_year(other) == is_year(figure)
         and other.value not in stated
-        and (other.unit == figure.unit or figure.kind == "date")
+        and (other.unit == figure.unit or figure.kind == "date" or is_year(figure))
         for other in figures_there
     )
 

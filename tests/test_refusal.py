@@ -10,7 +10,8 @@ import pytest
 from assistant.answer import sentence_model as sentence_module
 from assistant.answer.refusal import refusal_model
 from assistant.answer.sentence_model import SENTENCE_SIGNALS, sentence_model
-from assistant.answer.support import year_missing
+from assistant.answer.support import name_unsaid, named_terms, year_missing
+from assistant.text.french import fold
 from tests.conftest import CORPUS
 
 SIGNALS = {
@@ -175,3 +176,22 @@ class _CatalogIndex(_Index):
 def test_the_year_a_document_was_issued_names_it(question: str, missing: bool) -> None:
     answer = "L'outil e-CARS, cible 2027 : au moins 2 [1]."
     assert year_missing(question, answer, _CatalogIndex()) is missing
+
+
+@pytest.mark.parametrize(
+    ("question", "cited", "unsaid"),
+    [
+        # « Gers » and « gérer » share the stem « ger »: the name must be there as written
+        ("Qui est le référent CPOM des établissements du Gers ?", "Il faut gérer le CPOM.", True),
+        ("Qui est le référent CPOM des établissements du Gers ?", "Le Gers et l'Aveyron.", False),
+        ("Une clinique à Grenoble signe-t-elle ?", "Les établissements de grenoble.", False),
+        # acronyms and lower-case words are left to the stems
+        ("Le rôle de l'ANAP à Montpellier ?", "L'ANAPE de Montpellier accompagne.", False),
+        ("Le rôle de l'ANAP à Montpellier ?", "L'ANAP accompagne à Montpelliers.", True),
+    ],
+)
+def test_a_name_of_the_question_must_be_cited_as_written(
+    question: str, cited: str, unsaid: bool
+) -> None:
+    stem = [t for t in named_terms(question) if t not in {"cpom", "hpr"}]
+    assert any(name_unsaid(t, question, fold(cited)) for t in stem) is unsaid

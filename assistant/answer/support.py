@@ -193,6 +193,21 @@ def named_terms(question: str) -> list[str]:
     return out
 
 
+def name_unsaid(stem: str, question: str, cited: str) -> bool:
+    """Whether a place or a name of the question is absent, as written, from the cited text.
+
+    Stems confuse a name with a word: « Gers » and « gérer » both stem to « ger ». A
+    capitalised word of the question (not an acronym) must be found whole in the passages.
+    """
+    for match in _NAMED.finditer(question):
+        word = match.group(0)
+        if word.isupper() or not word[0].isupper() or stem not in tokenize(word):
+            continue
+        if not re.search(rf"(?<![\w-]){re.escape(fold(word))}(?![\w-])", cited):
+            return True
+    return False
+
+
 def decide(
     evidence: Evidence,
     answer: Answer,
@@ -260,10 +275,16 @@ def _signals(
         for variant in query_router(index).glossary.written_variants(evidence.question)
         for t in tokenize(variant)
     }
+    cited_text = fold(
+        " ".join(
+            [stats.chunks[cid].text for cid in chunk_ids if cid in stats.chunks]
+            + [f"{c.quote} {c.section}" for c in answer.citations]
+        )
+    )
     missing = [
         t
         for t in named_terms(evidence.question)
-        if t not in held
+        if (t not in held or name_unsaid(t, evidence.question, cited_text))
         and t not in excused
         and t not in naming
         and t not in glossed

@@ -1375,6 +1375,19 @@ def test_a_bulleted_item_of_two_sentences_does_not_end_the_list(
     assert "une foire aux questions" in answer.answer
 
 
+def test_a_sentence_of_the_asked_kind_leads_only_if_it_holds_the_question(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « un an avant l'échéance ? » asks a duration; « En pratique, cette demande devrait
+    # intervenir en décembre 2011 » holds a date but not « échéance »: it does not lead
+    question = "guide DGOS 2012 : la demande de renouvellement c'était un an avant l'échéance ?"
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "6 mois" in first or "six mois" in first
+    assert "décembre 2011" not in first
+
+
 def test_a_new_list_after_a_list_is_not_its_item(index: Index, kb: KnowledgeBase) -> None:
     # « - 2027 : 25% » then « Il est composé de plusieurs compartiments : - Dotation … » : the
     # second lead opens a list of its own, on another subject; the answer stops with the first

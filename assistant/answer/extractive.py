@@ -67,16 +67,42 @@ _LEADING = frozenset({"date", "number", "duration", "code", "reason", "place"})
 """Kinds of fact a sentence must hold to lead (a yes/no or « qui » only weighs in the score)."""
 
 
-def lead_with_asked(chosen: list[ScoredSentence], asked: AskedType | None) -> list[ScoredSentence]:
-    """The chosen sentences, the first one holding the asked kind of fact leading."""
+def lead_with_asked(
+    chosen: list[ScoredSentence], asked: AskedType | None, evidence: Evidence | None = None
+) -> list[ScoredSentence]:
+    """The chosen sentences, the first one holding the asked kind of fact leading.
+
+    With the question's ``evidence``, a sentence leads only if it holds at least
+    ``_LEAD_SHARE`` of the question's weight that the first one holds: « La date limite … dans
+    e-cars est le 25 juillet » does not lead « quand le mot de passe doit-il être modifié ».
+    """
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
+    # a reason (« afin de », « en effet ») follows the sentence that restates the question:
+    # it need not repeat its words
+    floor = (
+        _LEAD_SHARE * _held(chosen[0], evidence)
+        if evidence is not None and asked != "reason"
+        else 0.0
+    )
     for candidate in chosen[1:]:
-        if holds_asked(candidate.sentence.text, asked):
+        if holds_asked(candidate.sentence.text, asked) and (
+            evidence is None or _held(candidate, evidence) >= floor
+        ):
             antecedent = _antecedent(candidate, chosen)
             lead = [candidate] if antecedent is None else [antecedent, candidate]
             return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+_LEAD_SHARE = 0.5
+
+
+def _held(sentence: ScoredSentence, evidence: Evidence) -> float:
+    """The question's weight whose terms (or their forms) the sentence holds."""
+    terms = sentence.sentence.terms
+    forms = evidence.variants
+    return sum(w for t, w in evidence.weights.items() if not terms.isdisjoint(forms.get(t, {t})))
 
 
 def _antecedent(sentence: ScoredSentence, chosen: list[ScoredSentence]) -> ScoredSentence | None:
@@ -714,6 +740,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
         chosen = lead_with_asked(
             select_sentences(evidence.scored, variants=evidence.variants),
             asked_type(evidence.question),
+            evidence,
         )
         if evidence.historical_focus:
             chosen = with_rule_in_force(

@@ -1102,6 +1102,8 @@ def test_a_fiche_answer_quotes_whole_sentences(
         ("OS 10 : deux cellules sont attendues à partir de quelle année ?", "cible"),
         ("CT 6 : c'est un indic chiffré ou oui/non ?", "definition"),
         ("OS 16 : qui fournit les données au niveau régional ?", "source"),
+        ("CT6 : on est <100 lits, il faut quoi en 2028 ?", "cible"),
+        ("OS 9 : quelle augmentation annuelle pour un CHU ?", "cible"),
     ],
 )
 def test_staff_phrasings_reach_the_fiche_part(question: str, part: str) -> None:

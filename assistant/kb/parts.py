@@ -34,7 +34,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         "cible",
         re.compile(
             r"\b(cibles?|viser|vise|atteindre|attendu(?:e|s|es)?|trajectoire|progress\w*|"
-            r"augmenter|objectif chiffre|valeur a atteindre)\b"
+            r"augmenter|augmentation|objectif chiffre|valeur a atteindre)\b"
         ),
     ),
     (
@@ -81,8 +81,9 @@ _COUNT_TARGET = re.compile(
 )
 _YEAR_TASK = re.compile(
     r"\b202[5-9]\b.{0,40}\b(?:faire quoi|on fait quoi|fait quoi|(?:il )?faut (?:faire|avoir fait)|"
+    r"(?:il )?faut quoi|"
     r"quoi faire|qu'est-ce qu'on doit|on doit faire|qu'est-ce qui est (?:attendu|prevu))"
-    r"|\b(?:faire quoi|fait quoi|quoi faire|faut (?:avoir )?fait quoi|qu'est-ce qui est "
+    r"|\b(?:faire quoi|fait quoi|quoi faire|faut (?:avoir )?(?:fait )?quoi|qu'est-ce qui est "
     r"(?:attendu|prevu)|qu'est-ce qu'on doit faire)\b.{0,40}\b202[5-9]\b"
 )
 """« en 2027 il faut faire quoi ? »: what a campaign year's cell of the target table says."""

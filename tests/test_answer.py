@@ -1104,6 +1104,8 @@ def test_a_fiche_answer_quotes_whole_sentences(
         ("OS 16 : qui fournit les données au niveau régional ?", "source"),
         ("CT6 : on est <100 lits, il faut quoi en 2028 ?", "cible"),
         ("OS 9 : quelle augmentation annuelle pour un CHU ?", "cible"),
+        ("Une clinique hors GHT peut-elle retenir le CT 8 ?", "eligibilite"),
+        ("OS 14 : on n'a pas d'HAD, on peut le prendre ?", "eligibilite"),
     ],
 )
 def test_staff_phrasings_reach_the_fiche_part(question: str, part: str) -> None:

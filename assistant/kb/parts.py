@@ -54,6 +54,8 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         re.compile(
             r"\b(qui (?:peut|peuvent|est concerne|sont concernes|doit|choisit)|concerne|"
             r"concernes?|eligibles?|eligibilite|reserve|peut choisir|peut-on choisir|"
+            r"(?:peut|peuvent|pouvons|peut-(?:il|elle|on)|peuvent-(?:ils|elles)) (?:nous )?"
+            r"(?:le |la |l'|les )?(?:prendre|retenir|choisir|selectionner)|"
             r"ca concerne qui)\b"
         ),
     ),

@@ -163,3 +163,15 @@ def test_what_to_do_in_a_year_is_that_year_s_cell_of_the_target_table(
     cell = next(y for y in kb.indicators["CPOM_OS_7"].target.rules[0].years if y.year == 2027)
     assert cell.cell
     assert f"2027 : « {cell.cell} »" in first
+
+
+def test_a_list_of_sources_is_shown_whole(index: Index, kb: KnowledgeBase) -> None:
+    # the OS_21 sources run to some 100 words in two bulleted lists: the second one (« Mise à
+    # jour du DUERP • Bilan social … SGRH ») is what a question on its sources asks for too
+    source = kb.indicators["CPOM_OS_21"].data_source
+    assert "•" in source and len(source.split()) > 45
+    answer = ask(index, kb, "OS_21 : quelles sont les sources de données ?")
+    first = answer.answer.split("\n")[0]
+    assert first.startswith("CPOM_OS_21 — source des données")
+    for item in ("DUERP", "Bilan social", "SGRH", "promouvoir la QVCT"):
+        assert item in first

@@ -30,6 +30,8 @@ from assistant.text.sentences import as_item, sentence_spans, strip_bullet
 
 MAX_FIELD_WORDS = 45
 """A long fiche field (a definition of a page) is shown up to this many words."""
+MAX_LIST_FIELD_WORDS = 120
+"""A field that lists items (its sources) is the list asked for: shown up to this many words."""
 
 
 class _Writer:
@@ -454,7 +456,12 @@ def _scope_phrase(label: str) -> str:
 def _write_source(w: _Writer, intent: Intent) -> None:
     ind = w.indicator
     if ind.data_source:
-        shown, quote = _shorten(ind.data_source)
+        # a list of sources (« • Mise à jour du DUERP • Bilan social … ») is what was asked:
+        # it is shown whole up to ``MAX_LIST_FIELD_WORDS``
+        listed = "•" in ind.data_source
+        shown, quote = _shorten(
+            ind.data_source, MAX_LIST_FIELD_WORDS if listed else MAX_FIELD_WORDS
+        )
         w.add(f"Source des données : {shown}", w.cite(_doc(ind), quote))
     if ind.sections.get("suivi"):
         shown, quote = _shorten(ind.sections["suivi"])

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,13 +15,14 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
-from assistant.answer.evidence import Evidence, gather, guides_words
+from assistant.answer.evidence import Evidence, ScoredSentence, gather, guides_words
 from assistant.answer.extractive import (
     announces,
     citation_for,
     extractive_answer,
     historical_notes,
     is_answer_line,
+    lead_with_asked,
 )
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
@@ -39,12 +41,14 @@ from assistant.corpus.loaders import load_pages
 from assistant.corpus.models import Chunk
 from assistant.errors import InvalidInputError
 from assistant.index.build import ingest
+from assistant.index.statistics import Sentence
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
+from assistant.retrieval.models import Passage
 from assistant.retrieval.query import query_router
-from assistant.text.french import fold
+from assistant.text.french import fold, tokenize
 from assistant.text.sentences import MAX_SENTENCE_WORDS, sentence_spans, strip_bullet
 from tests.conftest import make_settings
 
@@ -1390,6 +1394,28 @@ def test_a_sentence_of_the_asked_kind_leads_only_if_it_holds_the_question(
     assert answer.supported
     assert "6 mois" in first or "six mois" in first
     assert "décembre 2011" not in first
+
+
+def test_a_count_told_by_a_pronoun_comes_with_its_antecedent() -> None:
+    # « Les missions de service public … constituent des missions spécifiques … » then
+    # « Elles sont au nombre de 14 »: the count holds few words of the question, and none of
+    # the chosen sentences holds a count; the best sentence brings the next one that tells it
+    chunk = _chunk("dgos", "historical", "2012")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str, score: float) -> ScoredSentence:
+        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
+        return ScoredSentence(sentence=sentence, passage=passage, score=score, coverage=0.5)
+
+    heading = scored(0, "LES MISSIONS DE SERVICE PUBLIC", 1.2)
+    best = scored(4, "Les missions de service public constituent des missions spécifiques.", 1.1)
+    count = scored(5, "Elles sont au nombre de 14 et recouvrent des champs divers :", 0.4)
+    other = scored(9, "Ils sont au nombre de 3 à signer.", 0.3)
+    evidence = SimpleNamespace(scored=[heading, best, count, other], weights={}, variants={})
+    chosen = lead_with_asked([heading], "number", evidence)  # type: ignore[arg-type]
+    assert chosen[:3] == [best, count, heading]
+    # a pronoun sentence whose fact is not the one asked brings nothing
+    assert lead_with_asked([heading], "date", evidence) == [heading]  # type: ignore[arg-type]
 
 
 def test_a_new_list_after_a_list_is_not_its_item(index: Index, kb: KnowledgeBase) -> None:

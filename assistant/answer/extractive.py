@@ -92,7 +92,32 @@ def lead_with_asked(
             antecedent = _antecedent(candidate, chosen)
             lead = [candidate] if antecedent is None else [antecedent, candidate]
             return [*lead, *[s for s in chosen if s not in lead]]
+    if evidence is not None and (lead := _told_by_pronoun(evidence.scored, asked)):
+        return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+_PRONOUN_REACH = 5
+"""How many of the best sentences may have their fact told by the next one's pronoun."""
+
+
+def _told_by_pronoun(scored: list[ScoredSentence], asked: AskedType) -> list[ScoredSentence]:
+    """One of the best sentences and the next one, which gives the asked fact by a pronoun.
+
+    « Les missions de service public … constituent des missions spécifiques … » then « Elles
+    sont au nombre de 14 »: the second holds few words of the question, the first all of them.
+    """
+    at = {(s.passage.chunk.id, s.sentence.position): s for s in scored}
+    for best in scored[:_PRONOUN_REACH]:
+        following = at.get((best.passage.chunk.id, best.sentence.position + 1))
+        if (
+            following is not None
+            and _ANAPHORIC.match(strip_bullet(following.sentence.text))
+            and holds_asked(following.sentence.text, asked)
+            and is_answer_line(best.sentence.text)
+        ):
+            return [best, following]
+    return []
 
 
 _LEAD_SHARE = 0.5

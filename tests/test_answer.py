@@ -1418,6 +1418,23 @@ def test_a_count_told_by_a_pronoun_comes_with_its_antecedent() -> None:
     assert lead_with_asked([heading], "date", evidence) == [heading]  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("Dans le guide ARA, sur quoi portait le troisième axe des orientations ?", "troisième"),
+        ("dans le CPOM ARA 2020-2024 le 2e axe des orientations il porte sur quoi ?", "deuxième"),
+    ],
+)
+def test_an_item_asked_by_its_rank_leads(
+    index: Index, kb: KnowledgeBase, question: str, item: str
+) -> None:
+    # « trois axes génériques … : - le premier axe … - le deuxième axe … - le troisième axe … »:
+    # the rank asked (« 2e » written as the guide's « deuxième ») picks the item that answers
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert sentence_spans(answer.answer)[0].text.startswith(f"Le {item} axe")
+
+
 def test_a_new_list_after_a_list_is_not_its_item(index: Index, kb: KnowledgeBase) -> None:
     # « - 2027 : 25% » then « Il est composé de plusieurs compartiments : - Dotation … » : the
     # second lead opens a list of its own, on another subject; the answer stops with the first

@@ -97,6 +97,24 @@ def lead_with_asked(
     return chosen
 
 
+_RANK = re.compile(r"^(?:premi|premier|1er|deuxiem|second|troisiem|quatriem|cinquiem|\d{1,2}em?)$")
+"""A rank as the question's terms write it (« troisième », « 2e »)."""
+_RANK_WORDS = [
+    "premi premier 1er",
+    "deuxiem second 2e",
+    "troisiem 3e",
+    "quatriem 4e",
+    "cinquiem 5e",
+]
+_RANKS = {
+    form: frozenset(forms.split()) | {f + "m" for f in forms.split() if f[0].isdigit()}
+    for forms in _RANK_WORDS
+    for form in [*forms.split(), *(f + "m" for f in forms.split() if f[0].isdigit())]
+}
+"""Each way of writing a rank, with the others (« 2e » is « deuxième »)."""
+_RANK_REACH = 10
+"""How far down the scored sentences an item of the rank asked is looked for (its list's)."""
+
 _PRONOUN_REACH = 5
 """How many of the best sentences may have their fact told by the next one's pronoun."""
 
@@ -174,9 +192,24 @@ def select_sentences(
     if not scored:
         return []
     best = scored[0]
+    ranks = {r for t in variants or () if _RANK.match(t) for r in _RANKS.get(t, {t})}
+    if ranks and ranks.isdisjoint(best.sentence.terms):
+        # « le troisième axe » asked: the item of that rank leads, not the list's lead
+        best = next(
+            (
+                s
+                for s in scored[:_RANK_REACH]
+                if not ranks.isdisjoint(s.sentence.terms)
+                and s.passage.chunk.id == best.passage.chunk.id  # the list the best one leads
+                and strip_bullet(s.sentence.text) != s.sentence.text  # an item of a list
+            ),
+            best,
+        )
     if variants and (lead := _list_lead(best, scored, max_words)) is not None:
         said = lead.sentence.terms
-        if any(
+        # an item the question asks by its rank keeps the lead
+        ranked = not ranks.isdisjoint(best.sentence.terms)
+        if not ranked and any(
             not said.isdisjoint(v) and best.sentence.terms.isdisjoint(v) for v in variants.values()
         ):
             best = lead
@@ -429,6 +462,8 @@ def build_answer(
         else:
             items = sorted(group, key=lambda s: s.sentence.position)
             text = _joined(items)
+        if not parts and text[:1].islower():
+            text = text[0].upper() + text[1:]  # an item that leads opens the answer: « Le … »
         said[n] = text
         parts.append(with_marker(text, n))
         citations.append(_citation(n, head.passage.chunk, items))

@@ -404,3 +404,12 @@ def test_a_figure_in_brackets_owns_the_words_before_them() -> None:
     )
     assert reattached("Le taux de rotation doit rester inférieur à 60 %.", [source])
     assert not reattached("Le taux de rotation doit rester inférieur à 40 %.", [source])
+
+
+def test_a_denied_modal_denies_the_verb_it_governs() -> None:
+    # « il n'est pas utile de la déclencher » says the request is not to be made again
+    source = ["Dans ce cas il n'est pas utile de la déclencher une seconde fois."]
+    assert not polarity_holds("Dans ce cas, il faut la déclencher une seconde fois.", source)
+    assert polarity_holds(
+        "Dans ce cas, il n'est pas nécessaire de la déclencher une seconde fois.", source
+    )

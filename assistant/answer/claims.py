@@ -172,6 +172,11 @@ class Polarity:
     affirmed: frozenset[str]
 
 
+_MODALS = frozenset(
+    {"utile", "necessaire", "obligatoire", "tenu", "tenus", "tenue", "tenues", "besoin", "oblige"}
+)
+"""Words whose denial carries over to the verb they govern (« pas nécessaire de signer »)."""
+_GOVERNING = frozenset({"de", "d", "d'", "la", "le", "les", "l", "l'", "en", "y", "lui", "leur"})
 _NEGATION_WORDS = frozenset({"pas", "plus", "jamais", "rien", "guer", "aucun", "nullement", "non"})
 
 
@@ -191,6 +196,13 @@ def polarity(text: str) -> Polarity:
         inside = [i for i, t in enumerate(tokens) if match.start() <= t.start() < match.end()]
         content = [i for i, t in enumerate(tokens) if content_stems(t.group(0)) - _NEGATION_WORDS]
         after = [i for i in content if tokens[i].start() >= match.end()][:1]
+        # « il n'est pas utile de la déclencher »: a denied modal denies the verb it governs
+        if after and tokens[after[0]].group(0) in _MODALS:
+            verb = after[0] + 1
+            while verb < len(tokens) and tokens[verb].group(0) in _GOVERNING:
+                verb += 1
+            if verb < len(tokens) and verb in content and verb - after[0] > 1:
+                after.append(verb)
         # « relèvent pas » without its « ne »: the verb right before
         before = [] if match.group(0).startswith("n") else [inside[0] - 1]
         for i in inside + after + [i for i in before if i in content]:

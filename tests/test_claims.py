@@ -413,3 +413,14 @@ def test_a_denied_modal_denies_the_verb_it_governs() -> None:
     assert polarity_holds(
         "Dans ce cas, il n'est pas nécessaire de la déclencher une seconde fois.", source
     )
+
+
+def test_a_measure_with_its_bound_is_not_a_reference_number() -> None:
+    # « Engagement n°3 » is a reference; « enfants de plus de 3 ans » is an age with a bound
+    source = [
+        "OS_14 Engagement n°3- Renforcer l'accès aux soins.",
+        "Nombre de journées de spécialité (réadaptation ou enfant de moins de 3 ans) en HAD.",
+    ]
+    assert unsupported("Les journées consacrées aux enfants de plus de 3 ans en HAD.", source)
+    assert not unsupported("Les journées consacrées aux enfants de moins de 3 ans en HAD.", source)
+    assert not unsupported("Il relève de l'engagement 3.", source)

@@ -218,7 +218,8 @@ def _carries(source: Figure, said: Figure) -> bool:
     if said.kind == "code" and said.unit:  # a reference (« action 4 ») where a list says « 4 - »
         return source.value == said.value and source.kind in ("code", "number")
     if source.kind == "code" and source.unit and said.kind == "number":
-        return source.value == said.value  # « l'article huit » for « Article 8 »
+        # « l'article huit » for « Article 8 »; not « plus de 3 ans » for « Engagement n°3 »
+        return source.value == said.value and not said.bound and not said.measure
     if is_year(said) and source.kind == "date" and source.year == said.value:
         return True  # « fin 2024 » within « 31 décembre 2024 »
     if said.kind == "date" and len(said.value) == 2 and source.kind == "date":

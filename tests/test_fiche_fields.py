@@ -169,7 +169,8 @@ def test_a_list_of_sources_is_shown_whole(index: Index, kb: KnowledgeBase) -> No
     # the OS_21 sources run to some 100 words in two bulleted lists: the second one (« Mise à
     # jour du DUERP • Bilan social … SGRH ») is what a question on its sources asks for too
     source = kb.indicators["CPOM_OS_21"].data_source
-    assert "•" in source and len(source.split()) > 45
+    assert "•" in source
+    assert len(source.split()) > 45
     answer = ask(index, kb, "OS_21 : quelles sont les sources de données ?")
     first = answer.answer.split("\n")[0]
     assert first.startswith("CPOM_OS_21 — source des données")

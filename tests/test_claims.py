@@ -424,3 +424,18 @@ def test_a_measure_with_its_bound_is_not_a_reference_number() -> None:
     assert unsupported("Les journées consacrées aux enfants de plus de 3 ans en HAD.", source)
     assert not unsupported("Les journées consacrées aux enfants de moins de 3 ans en HAD.", source)
     assert not unsupported("Il relève de l'engagement 3.", source)
+
+
+def test_one_bounded_after_its_noun_is_read_as_one() -> None:
+    # « une cellule … au maximum » where the fiche says « 1 cellule … minimum »
+    source = [
+        "En 2025, pour tous les établissements 1 cellule hebdomadaire de gestion des lits minimum."
+    ]
+    claim = "En 2025, la cible est d'une cellule hebdomadaire de gestion des lits au maximum."
+    assert unsupported(claim, source)
+    assert not unsupported(claim.replace("au maximum", "au minimum"), source)
+    # « un total d'au moins 30 % »: the bound is the next figure's, « un » is no figure
+    assert [f.value for f in figures("avec un total d'au moins 30 % au bout de 5 ans")] == [
+        "30",
+        "5",
+    ]

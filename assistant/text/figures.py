@@ -218,6 +218,13 @@ _ONE_BOUNDED = re.compile(
     r"(un|une)\b"
 )
 
+_ONE_BOUNDED_AFTER = re.compile(
+    r"\b(?:un|une) (?=(?:[a-z][a-z'-]* ){1,6}(?:au moins|au plus|au minimum|au maximum)\b"
+    r"(?! \d))"
+)
+"""« une cellule hebdomadaire de gestion des lits au maximum »: one, bounded after its noun
+(not « un total d'au moins 30 % », whose bound is the next figure's)."""
+
 
 def normalised(text: str) -> str:
     """Folded, markers dropped, « d'au moins » split, « au moins une » read as « au moins 1 »."""
@@ -226,7 +233,8 @@ def normalised(text: str) -> str:
     folded = re.sub(r"\b(plus|moins) d' (un|une)\b", r"\1 de \2", folded)
     folded = _BROKEN_NUMBER.sub(r"\1-", folded)  # « dix- huit » cut at a line end
     folded = _SHORT_PERIOD.sub(r"\1\2-\g<1>\3", folded)  # « 2023/28 » is « 2023-2028 »
-    return _ONE_BOUNDED.sub(r"\1 1", folded)
+    folded = _ONE_BOUNDED.sub(r"\1 1", folded)
+    return _ONE_BOUNDED_AFTER.sub("1 ", folded)  # « une cellule … au maximum »
 
 
 _TEXT_NOUNS = frozenset({"n°", "n °", "no", "numero", "decret", "arrete", "circulaire", "loi"})

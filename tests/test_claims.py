@@ -439,3 +439,23 @@ def test_one_bounded_after_its_noun_is_read_as_one() -> None:
         "30",
         "5",
     ]
+
+
+def test_a_count_of_the_things_a_passage_enumerates_holds() -> None:
+    # three « Vu la circulaire … » are « trois circulaires »; « Annexe I, II, III » three annexes
+    circulars = [
+        "Vu la circulaire du 1er août 2011 relative aux aides ;",
+        "Vu la circulaire du 10 janvier 2012 relative au guide ;",
+        "Vu la circulaire du 19 février 2013 relative aux dotations.",
+    ]
+    assert not unsupported("Le contrat vise trois circulaires.", circulars)
+    assert unsupported("Le contrat vise quatre circulaires.", circulars)
+    annexes = ["Annexes : Annexe I. – Grille. Annexe II. – Modèle. Annexe III. – Calendrier."]
+    assert not unsupported("L'instruction comporte trois annexes.", annexes)
+    assert unsupported("L'instruction comporte deux annexes.", annexes)
+
+
+def test_one_or_more_is_at_least_one() -> None:
+    source = ["Pour l'ensemble des établissements, une ou plusieurs équipes territoriales."]
+    assert not unsupported("Au moins une équipe territoriale est attendue.", source)
+    assert unsupported("Au plus une équipe territoriale est attendue.", source)

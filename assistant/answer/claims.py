@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant.kb.targets import parse_table, row_labels
 from assistant.text.figures import Figure, content_stems, figures, is_year, located, normalised
-from assistant.text.french import fold
+from assistant.text.french import fold, tokenize
 
 _NEGATION = re.compile(
     r"\b(?:ne|n')\s*(?:[\w-]+\s+){0,3}?(?:pas|plus|jamais|rien|guere|aucun\w*|nullement)\b"
@@ -84,8 +84,34 @@ def unsupported(text: str, sources: Iterable[str]) -> list[Figure]:
     """The figures of ``text`` that no source sentence carries (nor with its « parmi les »)."""
     sources = list(sources)
     read = [figures(source) for source in sources]
-    missing = [figure for figure in figures(text) if not supported(figure, read)]
+    missing = [
+        figure
+        for figure in figures(text)
+        if not supported(figure, read) and not _enumerated(figure, sources, read)
+    ]
     return missing or _regrouped(text, sources)
+
+
+def _enumerated(figure: Figure, sources: list[str], read: list[list[Figure]]) -> bool:
+    """Whether the sources name as many distinct things of the figure's noun as it counts.
+
+    « Le contrat vise trois circulaires » where the passage cites three « Vu la circulaire … »;
+    « trois annexes » where it lists « Annexe I », « Annexe II », « Annexe III ».
+    """
+    if figure.kind != "number" or not figure.unit or figure.bound or figure.measure:
+        return False
+    if not figure.value.isdigit() or not 2 <= int(figure.value) <= 9:
+        return False
+    references = {
+        f.value
+        for found in read
+        for f in found
+        if f.kind == "code" and f.unit and figure.unit in {f.unit, *tokenize(f.unit)}
+    }
+    if references:
+        return len(references) == int(figure.value)
+    mentions = sum(tokenize(source).count(figure.unit) for source in sources)
+    return mentions == int(figure.value)
 
 
 _AMONG = re.compile(

@@ -233,6 +233,7 @@ def normalised(text: str) -> str:
     folded = re.sub(r"\b(plus|moins) d' (un|une)\b", r"\1 de \2", folded)
     folded = _BROKEN_NUMBER.sub(r"\1-", folded)  # « dix- huit » cut at a line end
     folded = _SHORT_PERIOD.sub(r"\1\2-\g<1>\3", folded)  # « 2023/28 » is « 2023-2028 »
+    folded = re.sub(r"\b(?:un|une) ou plusieurs\b", "au moins 1", folded)  # at least one
     folded = _ONE_BOUNDED.sub(r"\1 1", folded)
     return _ONE_BOUNDED_AFTER.sub("1 ", folded)  # « une cellule … au maximum »
 

@@ -137,6 +137,28 @@ def test_double_spaced_extraction_is_read_as_wrapped_lines() -> None:
     )
 
 
+def test_labelled_lines_stay_apart_and_a_label_keeps_its_value() -> None:
+    # « Objectif chapeau : … » then « 5 priorités nationales : … »: two fields, not one run;
+    # « Objectif 2029 : » then « 926 »: the value of its label
+    text = (
+        "Objectif chapeau : contribuer à la pérennité du système de santé\n"
+        "5 priorités nationales : Jeunesse, Addictions, Cancer\n"
+        "3 axes stratégiques : A- Réduire les inégalités\n"
+        "Objectif 2029 :\n"
+        "926\n"
+        "Mammos :\n"
+        "Fin de l'exemple.\n"
+    )
+    assert _clean(text).split("\n") == [
+        "Objectif chapeau : contribuer à la pérennité du système de santé",
+        "5 priorités nationales : Jeunesse, Addictions, Cancer",
+        "3 axes stratégiques : A- Réduire les inégalités",
+        "Objectif 2029 : 926",
+        "Mammos :",
+        "Fin de l'exemple.",
+    ]
+
+
 def test_url_only_lines_are_dropped_and_bullets_kept() -> None:
     text = (
         "Voici la liste :\n- premier point ;\n- second point.\n"

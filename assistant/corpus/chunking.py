@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import assistant.corpus.cleaning as _cleaning_module
 import assistant.corpus.loaders as _loaders_module
 import assistant.text.sentences as _sentences_module
 from assistant.corpus.cleaning import CleanDocument, is_heading_line
@@ -25,12 +26,13 @@ def pipeline_version() -> str:
     """``CHUNKER_VERSION`` and a digest of the code that reads, cuts passages and sentences.
 
     An index keeps one vector per sentence: built with another cut (a change to
-    ``assistant.text.sentences``) or another reading of the files (``assistant.corpus.loaders``),
-    some sentences would have none. A change to any of these modules makes ``ingest`` rebuild
-    (from the vector cache: only new sentences are embedded).
+    ``assistant.text.sentences``) or another reading of the files (``assistant.corpus.loaders``,
+    ``assistant.corpus.cleaning``), some sentences would have none. A change to any of these
+    modules makes ``ingest`` rebuild (from the vector cache: only new sentences are embedded).
     """
     digest = hashlib.sha1(usedforsecurity=False)
-    for module in (__file__, _sentences_module.__file__, _loaders_module.__file__):
+    modules = (__file__, _sentences_module.__file__, _loaders_module.__file__)
+    for module in (*modules, _cleaning_module.__file__):
         digest.update(Path(str(module)).read_bytes())
     return f"{CHUNKER_VERSION}-{digest.hexdigest()[:12]}"
 

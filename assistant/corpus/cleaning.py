@@ -194,9 +194,21 @@ def _continues(prev: str, line: str) -> bool:
     first = line[0]
     if _BULLET.match(prev) and first.isupper():
         return False
+    if _LABELLED.match(prev) and _LABELLED.match(line):
+        return False  # « Objectif chapeau : … » then « 5 priorités nationales : … »: two fields
+    if prev.endswith(":") and _BARE_VALUE.match(line):
+        return True  # « Objectif 2029 : » then « 926 »: the label's value
     if first.islower() or first in "(«\"'’,;:)»%€":
         return True
     return not _TERMINAL.search(prev)
+
+
+_LABELLED = re.compile(r"^[\W_]*[A-ZÀ-Ý0-9][^:.;!?]{0,50}?\s:(?:\W|$)")
+"""A line that opens on a short label and its colon (« Partenaires : », « 3 axes : »)."""
+
+
+_BARE_VALUE = re.compile(r"^[+<>≥≤-]?\s?\d[\d\s.,]*\s?(?:%|€|k€)?\s*$")
+"""A line that is only a figure (« 926 », « + 5 % »)."""
 
 
 def _glue(prev: str, line: str) -> str:

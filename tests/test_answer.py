@@ -413,6 +413,13 @@ def test_a_count_said_through_a_pronoun_answers_with_its_antecedent(
     assert lead.index("Les missions de service public") < lead.index("Elles sont")
 
 
+def test_a_purpose_answers_what_a_thing_is_for() -> None:
+    # « la revue annuelle, elle sert à quoi ? »: « La revue … a pour objet : … » says it
+    assert holds_asked("La revue annuelle de contrat a pour objet :", "reason")
+    assert holds_asked("Cet outil sert à partager les contrats.", "reason")
+    assert not holds_asked("La revue annuelle de contrat réunit l'ARS et l'établissement.", "reason")
+
+
 def test_ordinals_and_articles_are_not_counts() -> None:
     assert not holds_asked("- 3° L'enseignement universitaire ;", "number")
     assert not holds_asked("mentionnées à l'article L.6112-1 du CSP", "number")

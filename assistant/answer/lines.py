@@ -24,7 +24,8 @@ _MONTH = re.compile(
 _REASON = re.compile(
     r"\b(car|afin d\w*|afin qu\w*|pour (?:garantir|permettre|favoriser|ameliorer|reduire|limiter|"
     r"assurer|renforcer|eviter)|permet\w*|vise\w* a|enjeu\w*|en effet|parce qu\w*|raison\w*|"
-    r"objectif\w*|dans le but|ce qui|de ce fait|ainsi)\b"
+    r"objectif\w*|dans le but|ce qui|de ce fait|ainsi|(?:a|ont) pour (?:objet|but|mission|role)|"
+    r"ser(?:t|vent) a)\b"
 )
 """What gives a reason: « car », « afin de », « vise à », « l'enjeu »…"""
 

@@ -459,3 +459,17 @@ def test_one_or_more_is_at_least_one() -> None:
     source = ["Pour l'ensemble des établissements, une ou plusieurs équipes territoriales."]
     assert not unsupported("Au moins une équipe territoriale est attendue.", source)
     assert unsupported("Au plus une équipe territoriale est attendue.", source)
+
+
+def test_in_a_calendar_a_date_owns_the_names_after_it() -> None:
+    # « mardi 7 octobre Champagne-Ardenne Limousin mercredi 8 octobre Bretagne Midi-Pyrénées »:
+    # a weekday opens the next date; Midi-Pyrénées is the 8th's, not the 7th's
+    source = [
+        "lundi 6 octobre Rhône-Alpes mardi 7 octobre Champagne-Ardenne Limousin mercredi "
+        "8 octobre Bretagne Midi-Pyrénées jeudi 9 octobre PACA Aquitaine"
+    ]
+    assert reattached("Le dialogue de Midi-Pyrénées est programmé le mardi 7 octobre.", source)
+    assert not reattached(
+        "Le dialogue de Midi-Pyrénées est programmé le mercredi 8 octobre.", source
+    )
+    assert not reattached("Le dialogue du Limousin est programmé le mardi 7 octobre.", source)

@@ -271,8 +271,14 @@ def _carries(source: Figure, said: Figure) -> bool:
     return True
 
 
-_BREAK = re.compile(r"[,;:()]|\s(?:et|ou|puis|mais|tandis que)\s")
-"""Where the words between two figures change owner: a comma, a bracket, « et », « puis »…"""
+_BREAK = re.compile(
+    r"[,;:()]|\s(?:et|ou|puis|mais|tandis que)\s"
+    r"|(?=\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b)"
+)
+"""Where the words between two figures change owner: a comma, a bracket, « et », « puis »…,
+or a weekday, which opens the date after it (« 7 octobre Limousin mercredi 8 octobre »)."""
+_WEEKDAYS = frozenset(tokenize("lundi mardi mercredi jeudi vendredi samedi dimanche"))
+"""A date's own weekday is part of the date, not words it owns."""
 
 _RANGE = re.compile(
     r"\s*(?:-|–|a|au|et)\s*|\s*(?:[^\W\d]+\s+){0,3}?,?\s*(?:parmi|sur)\s+(?:les\s+|des\s+)?"
@@ -323,7 +329,7 @@ def owned_words(text: str) -> tuple[frozenset[str], Owned]:
     for i in range(1, len(spans)):  # a range's two ends share their words: « 20-25 indicateurs »
         if _RANGE.fullmatch(folded[spans[i - 1][1] : spans[i][0]]):
             words[i - 1] = words[i] = f"{words[i - 1]} {words[i]}"
-    stems = [content_stems(w) for w in [lead, *words]]
+    stems = [content_stems(w) - _WEEKDAYS for w in [lead, *words]]
     whole = _unabbreviated(frozenset().union(*stems))
     stems = [frozenset(whole.get(w, w) for w in group) for group in stems]
     return stems[0], [

@@ -473,3 +473,17 @@ def test_in_a_calendar_a_date_owns_the_names_after_it() -> None:
         "Le dialogue de Midi-Pyrénées est programmé le mercredi 8 octobre.", source
     )
     assert not reattached("Le dialogue du Limousin est programmé le mardi 7 octobre.", source)
+
+
+def test_a_value_listed_for_another_year_is_reattached() -> None:
+    source = [
+        "Exemple Mammos : Valeur 2026 : 800 Objectif 2027 : 840 Mammos : Valeur 2027 : 840 "
+        "Objectif 2028 : 882 Mammos : Valeur 2028 : 882 Objectif 2029 : 926"
+    ]
+    assert reattached("Dans l'exemple, l'objectif fixé pour 2027 est de 882 mammographies.", source)
+    assert not reattached(
+        "Dans l'exemple, l'objectif fixé pour 2027 est de 840 mammographies.", source
+    )
+    assert not reattached(
+        "Dans l'exemple, l'objectif fixé pour 2028 est de 882 mammographies.", source
+    )

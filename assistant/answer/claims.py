@@ -412,6 +412,40 @@ def _year_moved(text: str, source: str) -> list[Figure]:
     ]
 
 
+_YEAR_VALUE = re.compile(r"\b((?:19|20)\d\d)\s*:\s*\+?\s*(\d+(?:[.,]\d+)?)(?![\d-])")
+"""A year and the value a list gives it: « Objectif 2027 : 840 », « 2026 : 50 »."""
+
+
+def _pair_moved(text: str, sources: list[str]) -> list[Figure]:
+    """The value a claim gives to its one year that the sources give to another year only.
+
+    « l'objectif fixé pour 2027 est de 882 » where the source lists « Objectif 2027 : 840 …
+    Objectif 2028 : 882 ».
+    """
+    said = figures(text)
+    years = {f.value for f in said if is_year(f)}
+    if len(years) != 1:
+        return []
+    year = years.pop()
+    pairs = {(y, _number_value(v)) for s in sources for y, v in _YEAR_VALUE.findall(fold(s))}
+    given = {v for y, v in pairs if y == year}
+    if not given:
+        return []
+    return [
+        f
+        for f in said
+        if f.kind == "number"
+        and not is_year(f)
+        and _number_value(f.value) not in given
+        and any(v == _number_value(f.value) and y != year for y, v in pairs)
+    ]
+
+
+def _number_value(text: str) -> str:
+    value = text.replace(",", ".").replace(" ", "")
+    return value.rstrip("0").rstrip(".") if "." in value else value
+
+
 def _row_of(text: str, rows: list[_Row]) -> _Row | None:
     """The one row a claim speaks of, by its label's own words and figures (« 100 à 499 lits »).
 
@@ -465,6 +499,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
             wrong.append(figure)
     for source in sources:
         wrong += [f for f in _year_moved(text, source) if f not in wrong]
+    wrong += [f for f in _pair_moved(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:

@@ -487,3 +487,10 @@ def test_a_value_listed_for_another_year_is_reattached() -> None:
     assert not reattached(
         "Dans l'exemple, l'objectif fixé pour 2028 est de 882 mammographies.", source
     )
+
+
+def test_a_frequency_changed_from_its_source_is_caught() -> None:
+    source = ["Rédaction d'un Retex par établissement et par an = organisation."]
+    assert reattached("La rédaction d'un Retex par établissement et par semestre compte.", source)
+    assert not reattached("La rédaction annuelle d'un Retex par établissement compte.", source)
+    assert not reattached("La rédaction d'un Retex par établissement compte.", source)

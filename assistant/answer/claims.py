@@ -412,6 +412,41 @@ def _year_moved(text: str, source: str) -> list[Figure]:
     ]
 
 
+_PERIODS = {
+    "jour": r"par jour|quotidien\w*|chaque jour",
+    "semaine": r"par semaine|hebdomadaire\w*|chaque semaine",
+    "mois": r"par mois|mensuel\w*|chaque mois",
+    "trimestre": r"par trimestre|trimestriel\w*|chaque trimestre",
+    "semestre": r"par semestre|semestriel\w*|chaque semestre",
+    "an": r"par an\b|par annee|annuel\w*|chaque annee|tous les ans",
+}
+
+
+def _period_of(text: str) -> set[str]:
+    folded = fold(text)
+    return {name for name, pattern in _PERIODS.items() if re.search(rf"\b(?:{pattern})", folded)}
+
+
+def _period_changed(text: str, sources: list[str]) -> Figure | None:
+    """A frequency the claim states (« par semestre ») where its source says another one.
+
+    « la rédaction d'un Retex par établissement et par semestre » where the sentence sharing
+    most of its words (at least half) says « par an ». Returned as « 1 per semester ».
+    """
+    said = _period_of(text)
+    words = content_stems(text)
+    if not said or not words:
+        return None
+    shares = [len(words & content_stems(s)) / len(words) for s in sources]
+    best = max(range(len(sources)), key=shares.__getitem__, default=None)
+    if best is None or shares[best] < 0.5:
+        return None
+    stated = _period_of(sources[best])
+    if stated and not said & stated:
+        return Figure("number", "1", per=sorted(said)[0])
+    return None
+
+
 _YEAR_VALUE = re.compile(r"\b((?:19|20)\d\d)\s*:\s*\+?\s*(\d+(?:[.,]\d+)?)(?![\d-])")
 """A year and the value a list gives it: « Objectif 2027 : 840 », « 2026 : 50 »."""
 
@@ -500,6 +535,8 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     for source in sources:
         wrong += [f for f in _year_moved(text, source) if f not in wrong]
     wrong += [f for f in _pair_moved(text, sources) if f not in wrong]
+    if period := _period_changed(text, sources):
+        wrong.append(period)
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:

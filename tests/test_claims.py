@@ -494,3 +494,13 @@ def test_a_frequency_changed_from_its_source_is_caught() -> None:
     assert reattached("La rédaction d'un Retex par établissement et par semestre compte.", source)
     assert not reattached("La rédaction annuelle d'un Retex par établissement compte.", source)
     assert not reattached("La rédaction d'un Retex par établissement compte.", source)
+
+
+def test_a_number_moved_from_a_division_to_a_product_is_caught() -> None:
+    source = [
+        "Mode de calcul : nombre de jours d'absences / (ETP moyen sur l'année n x 365), le tout "
+        "multiplié par 100. Le nombre d'ETP moyen est la somme des ETP de chaque mois, divisée "
+        "par 12."
+    ]
+    assert reattached("L'ETP moyen est multiplié par 12 et la somme divisée par 365.", source)
+    assert not reattached("L'ETP moyen est multiplié par 365 et la somme divisée par 12.", source)

@@ -447,6 +447,32 @@ def _period_changed(text: str, sources: list[str]) -> Figure | None:
     return None
 
 
+_OPERATIONS = (
+    ("x", re.compile(r"(?:\bmultipli\w* par|(?<!\w)[x×*])\s*(\d+(?:[.,]\d+)?)")),
+    ("/", re.compile(r"(?:\bdivis\w* par|(?<![\w/])/)\s*(\d+(?:[.,]\d+)?)")),
+)
+"""A number a formula multiplies or divides by (« x 365 », « le tout divisé par 12 »)."""
+
+
+def _operations(text: str) -> set[tuple[str, str]]:
+    folded = fold(text)
+    return {(op, _number_value(v)) for op, pattern in _OPERATIONS for v in pattern.findall(folded)}
+
+
+def _operation_moved(text: str, sources: list[str]) -> list[Figure]:
+    """A number the claim multiplies by where its source divides by it, or the reverse.
+
+    « l'ETP moyen est multiplié par 12 … divisée par 365 » where the formula reads « ETP moyen
+    x 365 » and « le tout divisé par 12 ».
+    """
+    stated = set().union(*(_operations(s) for s in sources)) if sources else set()
+    return [
+        Figure("number", value)
+        for op, value in _operations(text)
+        if (op, value) not in stated and any(v == value and o != op for o, v in stated)
+    ]
+
+
 _YEAR_VALUE = re.compile(r"\b((?:19|20)\d\d)\s*:\s*\+?\s*(\d+(?:[.,]\d+)?)(?![\d-])")
 """A year and the value a list gives it: « Objectif 2027 : 840 », « 2026 : 50 »."""
 
@@ -537,6 +563,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong += [f for f in _pair_moved(text, sources) if f not in wrong]
     if period := _period_changed(text, sources):
         wrong.append(period)
+    wrong += [f for f in _operation_moved(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:

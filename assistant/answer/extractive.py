@@ -97,6 +97,28 @@ def lead_with_asked(
     return chosen
 
 
+def lead_with_denial(chosen: list[ScoredSentence], evidence: Evidence) -> list[ScoredSentence]:
+    """The sentence in the negative leads a yes-or-no question about a thing without something.
+
+    « Un GCS sans autorisation doit-il signer ? » is answered by « les GCS non titulaires d'une
+    autorisation ne sont pas soumis », when the first chosen sentence has no negation.
+    """
+    if len(chosen) < 2 or asked_type(evidence.question) not in (None, "yes_no"):
+        return chosen
+    if not _DENIAL.search(fold(evidence.question)):
+        return chosen
+    if _DENIAL.search(fold(chosen[0].sentence.text)):
+        return chosen
+    floor = _LEAD_SHARE * _held(chosen[0], evidence)
+    for candidate in chosen[1:3]:
+        if _DENIAL.search(fold(candidate.sentence.text)) and _held(candidate, evidence) >= floor:
+            return [candidate, *[s for s in chosen if s is not candidate]]
+    return chosen
+
+
+_DENIAL = re.compile(r"\b(?:sans|aucune?|non|hors|ne \w+ pas|n'\w+ pas|pas de|pas d')\b")
+
+
 _RANK = re.compile(r"^(?:premi|premier|1er|deuxiem|second|troisiem|quatriem|cinquiem|\d{1,2}em?)$")
 """A rank as the question's terms write it (« troisième », « 2e »)."""
 _RANK_WORDS = [
@@ -802,6 +824,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
             asked_type(evidence.question),
             evidence,
         )
+        chosen = lead_with_denial(chosen, evidence)
         if evidence.historical_focus:
             chosen = with_rule_in_force(
                 named_first(chosen, evidence.named_documents), evidence.scored

@@ -176,3 +176,13 @@ def test_a_list_of_sources_is_shown_whole(index: Index, kb: KnowledgeBase) -> No
     assert first.startswith("CPOM_OS_21 — source des données")
     for item in ("DUERP", "Bilan social", "SGRH", "promouvoir la QVCT"):
         assert item in first
+
+
+def test_years_that_read_the_same_are_said_once_with_the_fiche_s_words(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # OS 4: « oui » each year, but 2025 is the charter's signature and 2026-2029 its upkeep
+    answer = ask(index, kb, "Quelles sont les cibles de l'OS 4 en 2025 puis de 2026 à 2029 ?")
+    first = answer.answer.split("\n")[0]
+    assert "2025 : oui (fiche : « Signature de la charte" in first
+    assert "2026 à 2029 : oui (fiche : « Maintien de l’engagement" in first

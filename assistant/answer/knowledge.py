@@ -330,12 +330,12 @@ def _write_target(w: _Writer, intent: Intent, *, brief: bool = False) -> None:
         # a question on given years gets those years alone first, the other years after
         if asked:
             # the asked years with the fiche's own cell words beside the reading
+            groups = _same_cells(
+                [_with_noun(format_year_target(y, ind.unit), y, ind) for y in years], years
+            )
             shown = (
-                ", ".join(
-                    _with_cell_words(_with_noun(format_year_target(y, ind.unit), y, ind), y)
-                    for y in years
-                )
-                if len(years) <= MAX_CELL_WORDS_YEARS
+                ", ".join(_with_cell_words(text, y) for text, y in groups)
+                if len(groups) <= MAX_CELL_WORDS_YEARS
                 else values
             )
             if intent.total and rule.total:
@@ -402,6 +402,30 @@ def _year_reaching(years: list[YearTarget], question: str) -> list[int]:
 MAX_CELL_WORDS_YEARS = 2
 """The fiche's cell words are shown beside the reading for one or two asked years (more would
 make the answering line too long to read; the fiche's row follows anyway)."""
+
+
+def _same_cells(texts: list[str], years: list[YearTarget]) -> list[tuple[str, YearTarget]]:
+    """Consecutive years that read and are written the same, said once: « 2026 à 2029 : oui ».
+
+    Each text is ``format_year_target``'s (« 2026 : oui »), paired with its year's target.
+    """
+    groups: list[tuple[list[str], YearTarget]] = []
+    for text, target in zip(texts, years, strict=True):
+        _, _, value = text.partition(" : ")
+        if groups:
+            last, first = groups[-1]
+            if last[-1].partition(" : ")[2] == value and first.words == target.words:
+                last.append(text)
+                continue
+        groups.append(([text], target))
+    out = []
+    for run, target in groups:
+        if len(run) == 1:
+            out.append((run[0], target))
+        else:
+            start, end = run[0].partition(" : ")[0], run[-1].partition(" : ")
+            out.append((f"{start} à {end[0]} : {end[2]}", target))
+    return out
 
 
 def _with_cell_words(text: str, target: YearTarget) -> str:

@@ -1699,3 +1699,11 @@ def test_a_contact_asked_of_a_fiche_leads_with_its_address(index: Index, kb: Kno
     first_line = answer.answer.splitlines()[0]
     assert first_line.startswith("CPOM_CT_6")
     assert "ars-oc-dpr-pc@ars.sante.fr" in first_line
+
+
+def test_a_year_s_task_and_its_proof_are_both_asked() -> None:
+    # « que faut-il réaliser en 2026 et quel élément de preuve ? »: the year's cell, then proof
+    question = "Pour l'OS_7, que faut-il réaliser en 2026 et quel élément de preuve fournir ?"
+    assert asked_parts(fold(question).replace("’", "'"))[:2] == ["cible", "preuve"]
+    # « la preuve que la cible est atteinte » asks the proof alone
+    assert asked_parts(fold("OS 5 : quelle preuve que la cible est atteinte ?")) == ["preuve"]

@@ -83,9 +83,11 @@ _COUNT_TARGET = re.compile(
 )
 _YEAR_TASK = re.compile(
     r"\b202[5-9]\b.{0,40}\b(?:faire quoi|on fait quoi|fait quoi|(?:il )?faut (?:faire|avoir fait)|"
+    r"faut-il (?:realiser|faire|mettre en place)|"
     r"(?:il )?faut quoi|"
     r"quoi faire|qu'est-ce qu'on doit|on doit faire|qu'est-ce qui est (?:attendu|prevu))"
     r"|\b(?:faire quoi|fait quoi|quoi faire|faut (?:avoir )?(?:fait )?quoi|qu'est-ce qui est "
+    r"(?:attendu|prevu)|que faut-il (?:realiser|faire|mettre en place)|qu'est-ce qui est "
     r"(?:attendu|prevu)|qu'est-ce qu'on doit faire)\b.{0,40}\b202[5-9]\b"
 )
 """« en 2027 il faut faire quoi ? »: what a campaign year's cell of the target table says."""
@@ -108,7 +110,12 @@ def asked_parts(folded: str) -> list[FichePart]:
     """The fiche parts a (folded) question asks for, most specific first."""
     parts = [name for name, pattern in PART_PATTERNS if pattern.search(folded)]
     if "preuve" in parts:
-        return [p for p in parts if p != "cible"]
+        parts = [p for p in parts if p != "cible"]
+        task = _YEAR_TASK.search(folded)
+        if task:  # « que faut-il réaliser en 2026 et quel élément de preuve ? »: both
+            proof = PART_PATTERNS[0][1].search(folded)
+            parts.insert(0 if proof is None or task.start() < proof.start() else 1, "cible")
+        return parts
     if "cible" not in parts and (_COUNT_TARGET.search(folded) or _YEAR_TASK.search(folded)):
         parts.insert(0, "cible")
     return parts

@@ -417,7 +417,7 @@ def test_a_purpose_answers_what_a_thing_is_for() -> None:
     # « la revue annuelle, elle sert à quoi ? »: « La revue … a pour objet : … » says it
     assert holds_asked("La revue annuelle de contrat a pour objet :", "reason")
     assert holds_asked("Cet outil sert à partager les contrats.", "reason")
-    assert not holds_asked("La revue annuelle de contrat réunit l'ARS et l'établissement.", "reason")
+    assert not holds_asked("La revue annuelle réunit l'ARS et l'établissement.", "reason")
 
 
 def test_ordinals_and_articles_are_not_counts() -> None:

@@ -6,12 +6,13 @@ stated by a sentence of the passages it cites (their header included) with the s
 a date's month and year, the unit or noun after a number, its bound (« au moins », « au
 maximum »), the rate's period, and words that no other figure of that sentence owns
 (``assistant.answer.claims``); a figure the source gives to another thing of the same sentence
-(« 100 000 actes de téléexpertise » where 100 000 counts télésurveillance) fails; so does a
-sentence or a clause whose polarity differs from the source it paraphrases (« il n'y a aucune
-date limite », « l'ARS ne peut pas résilier »). Source sentences are read whole, never cut into
-word windows. A sentence that fails is removed and reported;
-citations are renumbered in order of use; each citation quotes the sentence of its passage that
-is closest to what the answer says.
+(« 100 000 actes de téléexpertise » where 100 000 counts télésurveillance) fails, as do a
+value a list gives to another year, a changed frequency and a number moved between a product
+and a division; so does a sentence or a clause whose polarity differs from the source it
+paraphrases (« il n'y a aucune date limite », « l'ARS ne peut pas résilier »). Source
+sentences are read whole, never cut into word windows. A sentence that fails is removed and
+reported; citations are renumbered in order of use; each citation quotes the sentence of its
+passage that is closest to what the answer says.
 """
 
 from __future__ import annotations

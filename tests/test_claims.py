@@ -504,3 +504,22 @@ def test_a_number_moved_from_a_division_to_a_product_is_caught() -> None:
     ]
     assert reattached("L'ETP moyen est multiplié par 12 et la somme divisée par 365.", source)
     assert not reattached("L'ETP moyen est multiplié par 365 et la somme divisée par 12.", source)
+
+
+def test_figures_of_one_sentence_said_of_another_sentence_s_subject_are_caught() -> None:
+    sources = [
+        "Vu l'ordonnance n° 2020-1407 du 18 novembre 2020 relative aux missions des agences "
+        "régionales de santé et son titre V « Mesures relatives à la simplification et à la "
+        "refonte des contrats pluriannuels d'objectifs et de moyens » ;",
+        "Vu le décret n° 2010-1170 du 4 octobre 2010 relatif aux contrats pluriannuels "
+        "d'objectifs et de moyens conclus avec les établissements de santé ;",
+        "Vu le décret n° 2016-1505 du 8 novembre 2016 relatif aux établissements de santé "
+        "assurant le service public hospitalier ;",
+    ]
+    about = "visé par le socle porte sur les contrats pluriannuels d'objectifs et de moyens."
+    assert reattached(f"Le décret n° 2016-1505 du 8 novembre 2016 {about}", sources)
+    assert not reattached(f"Le décret n° 2010-1170 du 4 octobre 2010 {about}", sources)
+    assert not reattached(
+        "Le décret n° 2016-1505 du 8 novembre 2016 porte sur le service public hospitalier.",
+        sources,
+    )

@@ -564,6 +564,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     if period := _period_changed(text, sources):
         wrong.append(period)
     wrong += [f for f in _operation_moved(text, sources) if f not in wrong]
+    wrong += [f for f in _split_source(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:
@@ -573,6 +574,32 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
                 if not is_year(f) and f not in wrong and _other_row(f, row, rows)
             ]
     return wrong
+
+
+SPLIT_CARRIER = 0.3
+SPLIT_WORDS = 0.5
+
+
+def _split_source(text: str, sources: list[str]) -> list[Figure]:
+    """Figures taken from one sentence and said of what another sentence is about.
+
+    « Le décret n° 2016-1505 du 8 novembre 2016 … porte sur les contrats pluriannuels » where
+    the sentence giving that décret speaks of the service public hospitalier and another one,
+    giving another décret, of the contrats pluriannuels: the sentences that state all the
+    claim's figures share under ``SPLIT_CARRIER`` of its words, another one ``SPLIT_WORDS``.
+    """
+    said = [f for f in figures(text) if not is_year(f)]
+    words = content_stems(text)
+    if not said or len(words) < 4:
+        return []
+    read = [figures(s) for s in sources]
+    shares = [len(words & content_stems(s)) / len(words) for s in sources]
+    carriers = [
+        i for i, found in enumerate(read) if all(any(_carries(g, f) for g in found) for f in said)
+    ]
+    if not carriers or max(shares[i] for i in carriers) >= SPLIT_CARRIER:
+        return []
+    return said[:1] if max(shares) >= SPLIT_WORDS else []
 
 
 def _closest(text: str, sources: list[str]) -> int | None:

@@ -523,3 +523,15 @@ def test_figures_of_one_sentence_said_of_another_sentence_s_subject_are_caught()
         "Le décret n° 2016-1505 du 8 novembre 2016 porte sur le service public hospitalier.",
         sources,
     )
+
+
+def test_a_date_said_of_a_thing_the_source_dates_otherwise_is_caught() -> None:
+    source = [
+        "Dans sa décision n° 2009-584 DC du 16 juillet 2009, le Conseil constitutionnel a "
+        "rejeté les moyens invoqués lors de la saisine consécutive à l'adoption de la loi "
+        "n° 2009-879 du 21 juillet 2009 portant réforme de l'hôpital."
+    ]
+    claim = "Dans sa décision du {}, le Conseil constitutionnel a rejeté les moyens invoqués."
+    assert reattached(claim.format("21 juillet 2009"), source)
+    assert not reattached(claim.format("16 juillet 2009"), source)
+    assert not reattached("La loi du 21 juillet 2009 porte réforme de l'hôpital.", source)

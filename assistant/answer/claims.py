@@ -565,6 +565,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
         wrong.append(period)
     wrong += [f for f in _operation_moved(text, sources) if f not in wrong]
     wrong += [f for f in _split_source(text, sources) if f not in wrong]
+    wrong += [f for f in _date_of_other(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:
@@ -574,6 +575,45 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
                 if not is_year(f) and f not in wrong and _other_row(f, row, rows)
             ]
     return wrong
+
+
+_DATED = re.compile(
+    r"(?:^|\s)([a-z][a-z'-]{2,})\s+(?:(?:n ?°|no)\s*[\w/.-]+\s+(?:[a-z]{2}\s+)?)?du\s*$"
+)
+"""The noun a date is the date of: « décision n° 2009-584 DC du », « loi du »."""
+
+
+def _dated_nouns(text: str) -> dict[str, str]:
+    """Each date of a text (its value) with the noun it dates (« décision du 16 juillet »)."""
+    folded = normalised(text)
+    out: dict[str, str] = {}
+    for start, _, figure in located(folded):
+        if figure.kind != "date":
+            continue
+        match = _DATED.search(folded[max(0, start - 60) : start])
+        if match:
+            out.setdefault(figure.value, next(iter(tokenize(match.group(1))), match.group(1)))
+    return out
+
+
+def _date_of_other(text: str, sources: list[str]) -> list[Figure]:
+    """A date said of a thing that the source gives to another thing it dates otherwise.
+
+    « Sa décision du 21 juillet 2009 » where the source dates « la loi … du 21 juillet 2009 »
+    and « sa décision … du 16 juillet 2009 ».
+    """
+    said = _dated_nouns(text)
+    if not said:
+        return []
+    stated: dict[str, str] = {}
+    for source in sources:
+        for value, noun in _dated_nouns(source).items():
+            stated.setdefault(value, noun)
+    return [
+        Figure("date", value)
+        for value, noun in said.items()
+        if value in stated and stated[value] != noun and noun in stated.values()
+    ]
 
 
 SPLIT_CARRIER = 0.3

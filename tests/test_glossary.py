@@ -32,6 +32,7 @@ def test_every_entry_says_where_it_comes_from() -> None:
         pytest.param("on saisit ça dans ecars ?", "e-CARS", id="tool"),
         pytest.param("la mammo, quelle cible ?", "mammographie", id="abbreviation"),
         pytest.param("le rôle de la pui", "Pharmacie à Usage Intérieur", id="acronym-lowercase"),
+        pytest.param("ce délai peut-il être prolongé ?", "renouvelé", id="staff-verb"),
         pytest.param(
             "Que veut dire ESPIC ?",
             "Établissement de santé privé d'intérêt collectif",

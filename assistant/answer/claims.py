@@ -456,7 +456,7 @@ _OPERATIONS = (
 
 def _operations(text: str) -> set[tuple[str, str]]:
     folded = fold(text)
-    return {(op, _number_value(v)) for op, pattern in _OPERATIONS for v in pattern.findall(folded)}
+    return {(op, number_key(v)) for op, pattern in _OPERATIONS for v in pattern.findall(folded)}
 
 
 def _operation_moved(text: str, sources: list[str]) -> list[Figure]:
@@ -488,7 +488,7 @@ def _pair_moved(text: str, sources: list[str]) -> list[Figure]:
     if len(years) != 1:
         return []
     year = years.pop()
-    pairs = {(y, _number_value(v)) for s in sources for y, v in _YEAR_VALUE.findall(fold(s))}
+    pairs = {(y, number_key(v)) for s in sources for y, v in _YEAR_VALUE.findall(fold(s))}
     given = {v for y, v in pairs if y == year}
     if not given:
         return []
@@ -497,14 +497,17 @@ def _pair_moved(text: str, sources: list[str]) -> list[Figure]:
         for f in said
         if f.kind == "number"
         and not is_year(f)
-        and _number_value(f.value) not in given
-        and any(v == _number_value(f.value) and y != year for y, v in pairs)
+        and number_key(f.value) not in given
+        and any(v == number_key(f.value) and y != year for y, v in pairs)
     ]
 
 
-def _number_value(text: str) -> str:
+def number_key(text: str) -> str:
+    """A number as compared: « 12,50 », « 12.5 » and « 012,5 » are « 12.5 »; spaces dropped."""
     value = text.replace(",", ".").replace(" ", "")
-    return value.rstrip("0").rstrip(".") if "." in value else value
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    return value.lstrip("0") or "0"
 
 
 def _row_of(text: str, rows: list[_Row]) -> _Row | None:

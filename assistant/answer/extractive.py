@@ -117,22 +117,19 @@ def lead_with_denial(chosen: list[ScoredSentence], evidence: Evidence) -> list[S
 
 
 _DENIAL = re.compile(r"\b(?:sans|aucune?|non|hors|ne \w+ pas|n'\w+ pas|pas de|pas d')\b")
+"""A sentence or a question in the negative (« sans autorisation », « ne sont pas soumis »)."""
 
 
 _RANK = re.compile(r"^(?:premi|premier|1er|deuxiem|second|troisiem|quatriem|cinquiem|\d{1,2}em?)$")
 """A rank as the question's terms write it (« troisième », « 2e »)."""
-_RANK_WORDS = [
+_RANK_WORDS = (
     "premi premier 1er",
-    "deuxiem second 2e",
-    "troisiem 3e",
-    "quatriem 4e",
-    "cinquiem 5e",
-]
-_RANKS = {
-    form: frozenset(forms.split()) | {f + "m" for f in forms.split() if f[0].isdigit()}
-    for forms in _RANK_WORDS
-    for form in [*forms.split(), *(f + "m" for f in forms.split() if f[0].isdigit())]
-}
+    "deuxiem second 2e 2em",
+    "troisiem 3e 3em",
+    "quatriem 4e 4em",
+    "cinquiem 5e 5em",
+)
+_RANKS = {form: frozenset(words.split()) for words in _RANK_WORDS for form in words.split()}
 """Each way of writing a rank, with the others (« 2e » is « deuxième »)."""
 _RANK_REACH = 10
 """How far down the scored sentences an item of the rank asked is looked for (its list's)."""
@@ -161,6 +158,7 @@ def _told_by_pronoun(scored: list[ScoredSentence], asked: AskedType) -> list[Sco
 
 
 _LEAD_SHARE = 0.5
+"""The share of the first sentence's question weight another sentence must hold to lead."""
 
 
 def _held(sentence: ScoredSentence, evidence: Evidence) -> float:

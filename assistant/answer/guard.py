@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.claims import polarity_holds, reattached, unsupported
+from assistant.answer.claims import number_key, polarity_holds, reattached, unsupported
 from assistant.answer.models import MARKER, REFUSAL, Citation
 from assistant.kb.codes import CODE_IN_TEXT, find_codes
 from assistant.text.french import fold, tokenize
@@ -81,15 +81,8 @@ def claims(text: str) -> set[str]:
     found.update(find_codes(without_markers))
     numbers_text = CODE_IN_TEXT.sub(" ", without_markers)
     for match in _NUMBER.finditer(numbers_text):
-        found.add(_number(match.group(0)))
+        found.add(number_key(match.group(0)))
     return found
-
-
-def _number(text: str) -> str:
-    value = text.replace(",", ".")
-    if "." in value:
-        value = value.rstrip("0").rstrip(".")
-    return value.lstrip("0") or "0"
 
 
 def passage_claims(passage: PromptPassage) -> set[str]:

@@ -150,6 +150,61 @@ def test_a_figure_given_to_another_thing_of_its_sentence_is_reattached(
     assert bool(reattached(sentence, [source])) is moved
 
 
+@pytest.mark.parametrize(
+    ("sentence", "moved"),
+    [
+        pytest.param(
+            "Le décret du 12 mars 2019 porte sur la commission médicale des établissements privés.",
+            True,
+            id="word-of-the-other-date",
+        ),
+        pytest.param(
+            "Le décret du 12 mars 2019 porte sur la commission médicale des établissements "
+            "publics.",
+            False,
+            id="its-own-word",
+        ),
+        pytest.param(
+            "Le décret du 12 mars 2019 porte sur la commission médicale.", False, id="neither-word"
+        ),
+    ],
+)
+def test_a_date_said_with_the_word_of_a_parallel_sentence_is_reattached(
+    sentence: str, moved: bool
+) -> None:
+    # two sentences alike, each owning a date and a word of its own (publics, privés)
+    sources = [
+        "Décret du 12 mars 2019 relatif à la commission médicale des établissements publics ;",
+        "Décret du 4 juin 2021 relatif à la commission médicale des établissements privés ;",
+    ]
+    assert unsupported(sentence, sources) == []
+    assert bool(reattached(sentence, sources)) is moved
+
+
+def test_a_word_said_elsewhere_in_the_sources_is_no_rival_s_own() -> None:
+    # « individuelle » is the date's rival's word, but also the next sentence's: not a swap
+    sources = [
+        "La loi du 4 mars 2002 réaffirme le respect des libertés individuelles.",
+        "La recommandation fait de la liberté une composante de la liberté individuelle.",
+        "Cette position est affirmée dans la circulaire Simone Veil (n° 48 DGS/SP3 du 19 juillet "
+        "1993).",
+    ]
+    sentence = (
+        "La circulaire Simone Veil du 19/07/1993 fait de la liberté individuelle une composante."
+    )
+    assert reattached(sentence, sources) == []
+
+
+def test_a_figure_in_brackets_after_a_year_owns_the_year_s_words() -> None:
+    source = (
+        "L'activité compte 2 millions d'actes de téléconsultation, un doublement des actes de "
+        "téléexpertise (96000), et l'entrée dans le droit commun de la télésurveillance médicale "
+        "en 2023 (100 000 actes)."
+    )
+    assert reattached("La région a compté 100 000 actes de téléexpertise.", [source])
+    assert not reattached("La télésurveillance a compté 100 000 actes en 2023.", [source])
+
+
 def test_a_clause_negated_inside_a_longer_sentence_is_caught() -> None:
     source = (
         "Si au terme du délai le titulaire n'a pas répondu, le directeur peut suspendre le "

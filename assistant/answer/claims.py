@@ -313,6 +313,10 @@ def owned_words(text: str) -> tuple[frozenset[str], Owned]:
         opening = bracket > between.rfind(")")
         breaks = _BREAK.finditer(between[:bracket] if opening else between)
         cut = [m.end() for m in breaks]
+        if opening and not cut and is_year(spans[i - 1][2]):
+            # « la télésurveillance médicale en 2023 (100 000 actes) »: the year dates the
+            # figure in brackets, whose words are the year's
+            words[i] += " " + words[i - 1]
         if cut:
             words[i - 1] += " " + between[: cut[-1]]
             words[i] += " " + between[cut[-1] :]
@@ -559,6 +563,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
         words = words | lead if i == 0 else words
         verdicts = [_owner_holds(figure, words - subject, owned, stated) for subject, owned in read]
         moved = not reference and False in verdicts and True not in verdicts
+        moved = moved or (not reference and _swapped(figure, words, read, stated))
         if moved or (closest is not None and _elsewhere(figure, read[closest][1], stated)):
             wrong.append(figure)
     for source in sources:
@@ -712,3 +717,37 @@ def _owner_holds(
         and (other.kind, is_year(other), other.ordinal) == (figure.kind, False, False)
     ]
     return max(own) + MARGIN > max(rivals, default=0)
+
+
+def _swapped(
+    figure: Figure,
+    words: frozenset[str],
+    read: list[tuple[frozenset[str], Owned]],
+    stated: set[str],
+) -> bool:
+    """Whether the claim says a rival's own word and none of the figure's own words.
+
+    « Le décret 2010-439 … porte sur la CME des établissements privés » where the source gives
+    « 2010-439 … publics » and « 2010-1325 … privés »: each figure of the kind owns a word no
+    other one does; the claim takes the rival's (a word found nowhere else in the sources) and
+    drops the figure's.
+    """
+    owned = [pair for _, pairs in read for pair in pairs]
+    kin = [
+        (other, mine)
+        for other, mine in owned
+        if (other.kind, is_year(other), other.ordinal) == (figure.kind, False, False)
+    ]
+    count = Counter(word for _, mine in kin for word in mine)
+    anywhere = Counter(word for _, mine in owned for word in mine)
+    anywhere.update(word for lead, _ in read for word in lead)
+    mine = frozenset(
+        w for other, theirs in kin if _carries(other, figure) for w in theirs if count[w] == 1
+    )
+    if not mine or words & mine:
+        return False
+    return any(
+        words & frozenset(w for w in theirs if anywhere[w] == 1)
+        for other, theirs in kin
+        if other.value not in stated and not _carries(other, figure)
+    )

@@ -60,11 +60,24 @@ def test_a_long_list_is_shortened_inside_never_at_its_end() -> None:
     assert not quote.endswith("…")
 
 
-def test_whole_sentences_join_the_windows_of_a_long_run() -> None:
-    run = " ".join(f"mot{i}" for i in range(90)) + "."
+@pytest.mark.parametrize(
+    "run",
+    [
+        pytest.param(" ".join(f"mot{i}" for i in range(90)), id="no-stop"),
+        pytest.param(" ".join(f"mot{i}" for i in range(130)) + ".", id="too-long-to-be-a-sentence"),
+    ],
+)
+def test_whole_sentences_join_the_windows_of_a_long_run(run: str) -> None:
     windows = split_sentences(run)
     assert len(windows) > 1
     assert split_sentences(run, whole=True) == [run]
+
+
+def test_a_long_sentence_ending_on_a_stop_is_one_sentence() -> None:
+    sentence = " ".join(f"mot{i}" for i in range(90)) + " [1]."
+    text = f"{sentence} Suite du texte."
+    assert split_sentences(text) == [sentence, "Suite du texte."]
+    assert not sentence_spans(text)[0].continued
 
 
 def test_no_sentence_ends_after_an_initial_or_art() -> None:

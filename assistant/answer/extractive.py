@@ -24,7 +24,7 @@ from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
 from assistant.text.french import fold
-from assistant.text.sentences import as_item, strip_bullet, whole_quote
+from assistant.text.sentences import MAX_SENTENCE_WORDS, as_item, strip_bullet, whole_quote
 
 MAX_WORDS = 120
 """An offline answer stays short: about this many words at most."""
@@ -471,7 +471,8 @@ def build_answer(
                 run.append(next_of[0])
             items = [*run, *[s for s in tail if s not in run]]
             windows = len(run) > 1 and all(s.sentence.continued for s in run[:-1])
-            if shorten is not None and windows:
+            long = len(run) == 1 and head.sentence.words > MAX_SENTENCE_WORDS
+            if shorten is not None and (windows or long):
                 # one long sentence the splitter cut into windows: read from its start as far
                 # as fits when the run ends the sentence, else its answering clauses lead
                 rest = items[len(run) :]

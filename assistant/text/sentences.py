@@ -17,6 +17,9 @@ from assistant.text.french import fold
 
 MAX_SENTENCE_WORDS = 60
 """A longer "sentence" (a table row run, a list without stops) is cut into windows."""
+MAX_STOPPED_WORDS = 120
+"""A sentence that ends on a stop is kept whole up to this many words."""
+_STOPPED = re.compile(r"[.!?][»\")\]]*\s*$")
 MIN_INDEXED_WORDS = 4
 """Shorter pieces (headings, cells) get no sentence vector of their own."""
 
@@ -158,6 +161,8 @@ def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     words = [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]
     if len(words) <= MAX_SENTENCE_WORDS:
         return [(start, end)]
+    if len(words) <= MAX_STOPPED_WORDS and _STOPPED.search(text[start:end]):
+        return [(start, end)]  # a long sentence, not a run without a stop
     size = MAX_SENTENCE_WORDS // 2
     return [
         (words[i : i + size][0][0], words[i : i + size][-1][1]) for i in range(0, len(words), size)

@@ -1442,15 +1442,20 @@ def test_an_item_asked_by_its_rank_leads(
     assert sentence_spans(answer.answer)[0].text.startswith(f"Le {item} axe")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "D'après le guide DGOS 2012, un GCS de moyens qui ne détient aucune autorisation "
+        "d'activité de soins ni d'EML est-il tenu de signer un CPOM ?",
+        # the negative sentence comes fourth among the chosen ones
+        "Guide 2012 : le GCS de moyens sans autorisation, il devait signer un CPOM lui aussi ?",
+    ],
+)
 def test_a_question_about_a_thing_without_something_gets_the_negative_first(
-    index: Index, kb: KnowledgeBase
+    index: Index, kb: KnowledgeBase, question: str
 ) -> None:
     # « un GCS … qui ne détient aucune autorisation … est-il tenu de signer ? »: « les GCS de
     # moyens non titulaires d'une autorisation … ne sont pas soumis à cette obligation »
-    question = (
-        "D'après le guide DGOS 2012, un GCS de moyens qui ne détient aucune autorisation "
-        "d'activité de soins ni d'EML est-il tenu de signer un CPOM ?"
-    )
     answer = ask(index, kb, question)
     assert answer.supported
     assert "ne sont pas soumis" in sentence_spans(answer.answer)[0].text

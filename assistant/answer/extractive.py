@@ -110,7 +110,7 @@ def lead_with_denial(chosen: list[ScoredSentence], evidence: Evidence) -> list[S
     if _DENIAL.search(fold(chosen[0].sentence.text)):
         return chosen
     floor = _LEAD_SHARE * _held(chosen[0], evidence)
-    for candidate in chosen[1:3]:
+    for candidate in chosen[1:]:
         if _DENIAL.search(fold(candidate.sentence.text)) and _held(candidate, evidence) >= floor:
             return [candidate, *[s for s in chosen if s is not candidate]]
     return chosen

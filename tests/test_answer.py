@@ -1006,6 +1006,7 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Sur quels départements porte l'attention ?", "place", id="place"),
         pytest.param("Son contrat peut durer combien de temps au max ?", "duration", id="how-long"),
         pytest.param("Dans quel délai faut-il répondre ?", "duration", id="within"),
+        pytest.param("Et le délai pour déposer la demande ?", "duration", id="the-delay"),
         pytest.param(
             "Combien de réunions au total sur la durée du CPOM ?", "number", id="over-the-term"
         ),
@@ -1425,6 +1426,25 @@ def test_a_count_told_by_a_pronoun_comes_with_its_antecedent() -> None:
     assert lead_with_asked([heading], "date", evidence) == [heading]  # type: ignore[arg-type]
 
 
+def test_the_word_naming_the_kind_asked_does_not_make_a_sentence_lead() -> None:
+    # « délai » (heavy, rare) names what is asked; a sentence on a subsidy that holds it and a
+    # length of time must not lead the sentence on signing the annexes
+    chunk = _chunk("guide", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str) -> ScoredSentence:
+        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
+        return ScoredSentence(sentence=sentence, passage=passage, score=1.0, coverage=0.5)
+
+    annexes = scored(1, "Les annexes peuvent être signées après le socle.")
+    subsidy = scored(7, "La subvention tombe si, dans un délai de 4 ans, rien n'est transmis.")
+    weights = {t: w for t, w in zip(tokenize("délai signer annexes"), (3.2, 3.3, 1.0), strict=True)}
+    variants = {t: {t} for t in weights} | {tokenize("signer")[0]: set(tokenize("signées"))}
+    evidence = SimpleNamespace(scored=[annexes, subsidy], weights=weights, variants=variants)
+    chosen = lead_with_asked([annexes, subsidy], "duration", evidence)  # type: ignore[arg-type]
+    assert chosen[0] is annexes
+
+
 @pytest.mark.parametrize(
     ("question", "item"),
     [
@@ -1440,6 +1460,18 @@ def test_an_item_asked_by_its_rank_leads(
     answer = ask(index, kb, question)
     assert answer.supported
     assert sentence_spans(answer.answer)[0].text.startswith(f"Le {item} axe")
+
+
+def test_a_sentence_holding_only_the_word_for_the_kind_asked_does_not_lead(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « dans un délai de 4 ans » (a subsidy's) holds « délai » but says nothing of signing the
+    # annexes: a sentence on the annexes leads
+    answer = ask(index, kb, "c quoi le délai pour signer les annexes ?")
+    assert answer.supported
+    first = sentence_spans(answer.answer)[0].text
+    assert "annexes" in first
+    assert "subvention" not in first
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
-from assistant.text.french import fold
+from assistant.text.french import fold, tokenize
 from assistant.text.sentences import MAX_SENTENCE_WORDS, as_item, strip_bullet, whole_quote
 
 MAX_WORDS = 120
@@ -81,13 +81,13 @@ def lead_with_asked(
     # a reason (« afin de », « en effet ») follows the sentence that restates the question:
     # it need not repeat its words
     floor = (
-        _LEAD_SHARE * _held(chosen[0], evidence)
+        _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
         if evidence is not None and asked != "reason"
         else 0.0
     )
     for candidate in chosen[1:]:
         if holds_asked(candidate.sentence.text, asked) and (
-            evidence is None or _held(candidate, evidence) >= floor
+            evidence is None or _held(candidate, evidence, topic=True) >= floor
         ):
             antecedent = _antecedent(candidate, chosen)
             lead = [candidate] if antecedent is None else [antecedent, candidate]
@@ -161,11 +161,26 @@ _LEAD_SHARE = 0.5
 """The share of the first sentence's question weight another sentence must hold to lead."""
 
 
-def _held(sentence: ScoredSentence, evidence: Evidence) -> float:
-    """The question's weight whose terms (or their forms) the sentence holds."""
+def _held(sentence: ScoredSentence, evidence: Evidence, *, topic: bool = False) -> float:
+    """The question's weight whose terms (or their forms) the sentence holds.
+
+    With ``topic``, the words that only name the kind of fact asked (« délai », « date »,
+    « combien ») do not count: « dans un délai de 4 ans » is not on « le délai pour signer les
+    annexes » for holding « délai ».
+    """
     terms = sentence.sentence.terms
     forms = evidence.variants
-    return sum(w for t, w in evidence.weights.items() if not terms.isdisjoint(forms.get(t, {t})))
+    return sum(
+        w
+        for t, w in evidence.weights.items()
+        if not terms.isdisjoint(forms.get(t, {t})) and not (topic and t in _ASKING_WORDS)
+    )
+
+
+_ASKING_WORDS = frozenset(
+    tokenize("date dates limite butoir quand échéance délai délais durée temps combien nombre")
+)
+"""Question words that name the kind of fact asked, not what it is about."""
 
 
 def _antecedent(sentence: ScoredSentence, chosen: list[ScoredSentence]) -> ScoredSentence | None:

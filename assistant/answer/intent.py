@@ -159,9 +159,11 @@ _ASKS_PLACE = re.compile(
 """« sur quels départements », « quelle région »: places, named."""
 _ASKS_DURATION = re.compile(
     r"\bcombien de (?:temps|mois|ans|annees|jours|semaines)\b|\bpendant combien\b|"
-    r"\bquelle (?:est la |etait la )?duree\b|\bdur\w* combien\b|\b(?:quel|dans quel) delai\b"
+    r"\bquelle (?:est la |etait la )?duree\b|\bdur\w* combien\b|\b(?:quel|dans quel) delai\b|"
+    r"\b(?:le|les|un|du|des) delais?\b"
 )
-"""« combien de temps », « quelle durée », « dans quel délai »: a length of time."""
+"""« combien de temps », « quelle durée », « dans quel délai », « le délai pour »: a length of
+time."""
 _ASKS_DEFINITION = re.compile(
     r"\bc'est quoi(?:\s+(?:au juste|exactement|concretement))?\s*(?:comme \w+\s*)?\??\s*$|"
     r"^(?:c'est quoi|qu'est-ce que c'est|qu'est-ce qu'une?) |\b(?:que|ca) (?:veut dire|signifie)\b|"

@@ -537,6 +537,10 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert "2027" in named_terms("La cible de l'OS 13 en 2027 ?")
     assert missing_answer_type("Quel est le salaire d'un praticien ?", "Un praticien [1].")
     assert missing_answer_type("Quand signe-t-on ?", "Le 18 juin 2025 [1].") is None
+    # who sets a price, or why a bonus, asks for a person or a reason, not for an amount
+    said = "Le tarif est arrêté par le Président du conseil départemental [1]."
+    assert missing_answer_type("USLD : qui fixe le tarif hébergement ?", said) is None
+    assert missing_answer_type("Quel est le tarif hébergement ?", said) is not None
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.evidence import Evidence, guides_words
+from assistant.answer.intent import asked_type
 from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
@@ -390,7 +391,9 @@ def missing_answer_type(
     def holds(pattern: re.Pattern[str], *, raw: bool = False) -> bool:
         return any(pattern.search(p if raw else fold(p)) for p in on_topic)
 
-    if _ASKS_MONEY.search(folded_q) and not holds(_MONEY):
+    # « qui fixe le tarif », « pourquoi une prime »: a person or a reason is asked, not an amount
+    amount = asked_type(question) not in ("who", "reason")
+    if amount and _ASKS_MONEY.search(folded_q) and not holds(_MONEY):
         return "aucun montant dans les passages"
     if _ASKS_CONTACT.search(folded_q) and not holds(_CONTACT, raw=True):
         return "aucune coordonnée dans les passages"

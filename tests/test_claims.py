@@ -590,3 +590,13 @@ def test_a_date_said_of_a_thing_the_source_dates_otherwise_is_caught() -> None:
     assert reattached(claim.format("21 juillet 2009"), source)
     assert not reattached(claim.format("16 juillet 2009"), source)
     assert not reattached("La loi du 21 juillet 2009 porte réforme de l'hôpital.", source)
+
+
+def test_a_rank_written_in_words_is_a_figure() -> None:
+    (rank,) = figures("Le deuxième axe porte sur la qualité.")
+    assert (rank.value, rank.ordinal, rank.unit) == ("2", True, "axe")
+    # « premier » and « second » also say « first of all », « secondary »: not read
+    assert figures("En premier lieu, un second avis est demandé.") == []
+    source = "Le troisième axe porte sur le pilotage interne."
+    assert unsupported("Le quatrième axe porte sur le pilotage interne.", [source])
+    assert unsupported("Le 3e axe porte sur le pilotage interne.", [source]) == []

@@ -113,6 +113,19 @@ _DATE = re.compile(
     rf"|\b(?P<month_only>{'|'.join(MONTHS)})\s+(?P<year2>(?:19|20)\d\d)\b"
     r"|\b(?P<nday>[0-3]?\d)/(?P<nmonth>[01]?\d)/(?P<nyear>(?:19|20)\d\d)\b"
 )
+_RANK_WORDS = {
+    "deuxieme": 2,
+    "troisieme": 3,
+    "quatrieme": 4,
+    "cinquieme": 5,
+    "sixieme": 6,
+    "septieme": 7,
+    "huitieme": 8,
+    "neuvieme": 9,
+    "dixieme": 10,
+}
+"""Ranks written in words (« le deuxième axe »); « premier » and « second » are left out: they
+also say « first of all » and « secondary »."""
 _NUMBER_WORD = "|".join(sorted([*NUMBER_WORDS, "et"], key=len, reverse=True))
 _SIMPLE_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _MEASURE = (
@@ -125,6 +138,7 @@ _FIGURE = re.compile(
     r"(?P<ordinal>er|ere|re|e|eme|nd|nde)?(?!\w)"  # « 1er trimestre », « 2nde circulaire »
     rf"|\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ])?(?:{_SIMPLE_WORD}))*)\b"
     rf"|\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
+    rf"|\b(?P<rank>{'|'.join(_RANK_WORDS)})s?\b"
 )
 _PER = re.compile(r"(?:\bpar |/\s*)(an|annee|mois|trimestre|semestre|semaine|jour|heure)\b")
 _PER_ADJECTIVE = re.compile(
@@ -280,6 +294,8 @@ def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
         value = raw.rstrip("0").rstrip(".") if "." in raw else raw.lstrip("0") or "0"
     elif match.group("word"):
         value = str(_words_value(match.group("word")))
+    elif match.group("rank"):
+        value = str(_RANK_WORDS[match.group("rank")])
     else:
         value = "1"
     rest = folded[match.end() :]
@@ -300,7 +316,7 @@ def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
         _after(rest),
         per=period,
         near=_after(rest, 3),
-        ordinal=bool(match.group("ordinal")),
+        ordinal=bool(match.group("ordinal") or match.group("rank")),
     )
 
 

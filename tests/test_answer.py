@@ -1011,6 +1011,8 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Son contrat peut durer combien de temps au max ?", "duration", id="how-long"),
         pytest.param("Dans quel délai faut-il répondre ?", "duration", id="within"),
         pytest.param("Et le délai pour déposer la demande ?", "duration", id="the-delay"),
+        pytest.param("l'annexe HPR elle couvre quelles années ?", "period", id="which-years"),
+        pytest.param("Sur quelle période s'applique le coefficient ?", "period", id="period"),
         pytest.param(
             "Combien de réunions au total sur la durée du CPOM ?", "number", id="over-the-term"
         ),
@@ -1068,6 +1070,10 @@ def test_the_sentence_holding_the_asked_date_comes_first(index: Index, kb: Knowl
         ("place", "Une attention spécifique pour le Lot, la Lozère, le Gers et l'Aveyron.", True),
         ("place", "Les territoires et départements ruraux sont visés.", False),
         ("place", "Territoires ruraux : attention particulière.", False),
+        # a span of years
+        ("period", "ANNEXE 2025 - 2027 : ANNEXE HOPITAUX DE PROXIMITE", True),
+        ("period", "Une transition est mise en place du 1er juillet 2023 à 2027.", True),
+        ("period", "Depuis 2024, l'ARS constate une dégradation.", False),
     ],
 )
 def test_a_sentence_holds_the_kind_of_fact_asked(asked: AskedType, text: str, holds: bool) -> None:
@@ -1464,6 +1470,14 @@ def test_an_item_asked_by_its_rank_leads(
     answer = ask(index, kb, question)
     assert answer.supported
     assert sentence_spans(answer.answer)[0].text.startswith(f"Le {item} axe")
+
+
+def test_a_question_on_a_period_gets_the_span_of_years_first(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(index, kb, "Sur quelle période porte l'annexe hôpitaux de proximité ?")
+    assert answer.supported
+    assert "2025 - 2027" in sentence_spans(answer.answer)[0].text
 
 
 def test_a_sentence_holding_only_the_word_for_the_kind_asked_does_not_lead(

@@ -132,7 +132,7 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 
 
 AskedType = Literal[
-    "date", "number", "duration", "code", "reason", "yes_no", "who", "place", "definition"
+    "date", "number", "duration", "code", "reason", "yes_no", "who", "place", "definition", "period"
 ]
 """What kind of fact a question asks for, when it asks for one."""
 
@@ -140,6 +140,10 @@ _ASKS_DATE = re.compile(
     r"\b(quand|date|dates|deadline|butoir|jusqu'?a quand|a partir de quand|echeance|"
     r"avant le combien)\b"
 )
+_ASKS_PERIOD = re.compile(
+    r"\bquelles? periodes?\b|\bquelles annees\b|\bde quand a quand\b|\bsur combien d'annees\b"
+)
+"""« sur quelle période », « elle couvre quelles années »: a span of years."""
 _ASKS_NUMBER = re.compile(
     r"\b(combien|nombre|taux|pourcentage|montant|seuil|duree|delai|max|maximum|minimum|"
     r"min|plafond|cible|cibles|valeur|proportion|quote-part|quelles? parts?)\b|%"
@@ -180,6 +184,8 @@ def asked_type(question: str) -> AskedType | None:
         return "reason"
     if _ASKS_CODE.search(folded):
         return "code"
+    if _ASKS_PERIOD.search(folded):
+        return "period"
     if _ASKS_DATE.search(folded):
         return "date"
     if _ASKS_DURATION.search(folded):

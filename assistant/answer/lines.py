@@ -64,6 +64,11 @@ _VISA = re.compile(r"^\s*(?:Vu\s+(?:l[ae]|les|l['’]|le)\b|Fait\s+à\s+[A-ZÀ-�
 its signing formula (« Fait à Montpellier, le 1er janvier 2025 »)."""
 
 
+_PERIOD = re.compile(
+    r"\b(?:19|20)\d\d\s*(?:-|–|/|a|au|et)\s*(?:19|20)\d\d\b|\b(?:du|de|depuis)\b[^.;]{0,40}"
+    r"\b(?:au|a|jusqu'au|jusqu'a|jusqu'en)\b[^.;]{0,25}\b(?:19|20)\d\d\b"
+)
+"""A span of years: « 2025 - 2027 », « du 1er juillet 2023 à 2027 »."""
 _NOT_A_COUNT = re.compile(r"\b\d+ ?°|\b[lrd]\. ?\d[\d-]*|\barticles? [lrd]?\.? ?\d[\d-]*")
 """Digits that count nothing: a list's ordinal (« 3° »), an article of a code (« L.6112-1 »)."""
 
@@ -89,6 +94,8 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
     folded = fold(text)
     if asked == "date":
         return bool(_MONTH.search(folded))
+    if asked == "period":
+        return bool(_PERIOD.search(folded))
     if asked == "duration":
         return bool(_DURATION.search(folded))
     if asked == "number":

@@ -18,6 +18,7 @@ from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
 from assistant.answer.evidence import Evidence, ScoredSentence, gather, guides_words
 from assistant.answer.extractive import (
     announces,
+    build_answer,
     citation_for,
     extractive_answer,
     historical_notes,
@@ -409,8 +410,8 @@ def test_a_count_said_through_a_pronoun_answers_with_its_antecedent(
     assert answer.supported
     lead = answer.answer.split("[1]")[0]
     assert "Les missions de service public" in lead
-    assert "Elles sont au nombre de 14" in lead
-    assert lead.index("Les missions de service public") < lead.index("Elles sont")
+    assert "elles sont au nombre de 14" in lead
+    assert lead.index("Les missions de service public") < lead.index("elles sont")
 
 
 def test_a_purpose_answers_what_a_thing_is_for() -> None:
@@ -1436,6 +1437,34 @@ def test_a_count_told_by_a_pronoun_comes_with_its_antecedent() -> None:
     assert lead_with_asked([heading], "date", evidence) == [heading]  # type: ignore[arg-type]
 
 
+def test_a_sentence_told_on_by_a_pronoun_is_said_as_one_sentence_with_it() -> None:
+    # « … territorialement. Elles sont au nombre de 14 » and « … au CPOM. Cet avenant fixe : »:
+    # the follower cannot stand alone, so the answer's first sentence holds both
+    chunk = _chunk("dgos", "historical", "2012")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str) -> ScoredSentence:
+        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
+        return ScoredSentence(sentence=sentence, passage=passage, score=1.0, coverage=0.5)
+
+    best = scored(4, "Les missions de service public sont attribuées par l'ARS.")
+    count = scored(5, "Elles sont au nombre de 14 et recouvrent des champs divers.")
+    text, _ = build_answer([best, count], prefer_historical=True)
+    first = sentence_spans(text)[0].text
+    assert "par l'ARS ; elles sont au nombre de 14" in first
+    avenant = scored(1, "La reconnaissance est inscrite par voie d'avenant.")
+    fixes = scored(2, "Cet avenant fixe la capacité et la date d'effet.")
+    text, _ = build_answer([avenant, fixes], prefer_historical=True)
+    assert "d'avenant ; cet avenant fixe la capacité" in sentence_spans(text)[0].text
+    # a sentence that is not next in its source, or does not open on a pronoun, stays apart
+    far = scored(7, "Elles sont signées en 2012.")
+    text, _ = build_answer([best, far], prefer_historical=True)
+    assert "2012" not in sentence_spans(text)[0].text
+    plain = scored(5, "Ce qui compte est la date.")
+    text, _ = build_answer([best, plain], prefer_historical=True)
+    assert "la date" not in sentence_spans(text)[0].text
+
+
 def test_the_word_naming_the_kind_asked_does_not_make_a_sentence_lead() -> None:
     # « délai » (heavy, rare) names what is asked; a sentence on a subsidy that holds it and a
     # length of time must not lead the sentence on signing the annexes
@@ -1639,7 +1668,7 @@ def test_a_short_demonstrative_call_after_the_lead_brings_its_list(
     question = "Que doit préciser l'avenant qui inscrit une reconnaissance contractuelle ?"
     answer = ask(index, kb, question)
     assert answer.supported
-    assert "Cet avenant fixe :" in answer.answer
+    assert "au CPOM ; cet avenant fixe :" in answer.answer
     assert "la date d’effet de la reconnaissance tarifaire" in answer.answer
     assert "les engagements de l’établissement" in answer.answer
 

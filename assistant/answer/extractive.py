@@ -590,6 +590,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
     item_tail = False
     lead = ""
     first_item: int | None = None
+    lower_next = False
     for i, s in enumerate(items):
         if first_item is not None and not in_list:  # the list just ended
             pieces[first_item:] = _years_first(pieces[first_item:], years)
@@ -629,6 +630,13 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
             # de travaux concertés ; un guide … »): a full stop, then the list goes on
             pieces.append(text if text.endswith(".") else text.rstrip(" ,;") + ".")
             item_tail = True
+        elif next_one and after is not None and _refers_back(text, after.sentence.text):
+            # « … territorialement ; elles sont au nombre de 14 »: what the next sentence says
+            # by a pronoun is said in this one, not in a sentence that cannot stand alone
+            pieces.append(text[:-1].rstrip() + " ;")
+            lower_next = True
+            in_list = False
+            continue
         else:
             shown = _display(text)
             # the last item of an announced list ends before the next sentence
@@ -636,9 +644,38 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
                 shown += "."
             pieces.append(shown)
             in_list = False
+        if lower_next:
+            pieces[-1] = pieces[-1][:1].lower() + pieces[-1][1:]
+            lower_next = False
     if first_item is not None:
         pieces[first_item:] = _years_first(pieces[first_item:], years)
     return " ".join(pieces)
+
+
+_REFERS_BACK = re.compile(
+    r"^(?:elles?|ils|celles?-ci|ceux-ci|celui-ci|celle-ci|ces derni[eè]re?s?|ce dernier|"
+    r"cette derni[eè]re|(?:cet|cette|ces|ce)\s+(?!qui\b|que\b|qu['’]|dont\b)[^\W\d_]{3,})",
+    re.IGNORECASE,
+)
+"""A sentence opening on a pronoun or a demonstrative (« Elles sont … », « Cet avenant fixe »)
+says something of the sentence before it."""
+MAX_JOINED_WORDS = 70
+"""A sentence and its pronoun follower are said as one sentence up to this many words."""
+
+
+def _refers_back(text: str, following: str) -> bool:
+    """Whether the sentence ``following`` (next in its source) is said as a part of ``text``.
+
+    ``text`` must be a whole sentence (a full stop) and the two together short enough to read
+    as one sentence.
+    """
+    follower = strip_bullet(following).strip()
+    return (
+        text.endswith(".")
+        and not text.endswith("etc.")
+        and bool(_REFERS_BACK.match(follower))
+        and len(text.split()) + len(follower.split()) <= MAX_JOINED_WORDS
+    )
 
 
 def _display(text: str) -> str:

@@ -181,6 +181,57 @@ def test_a_date_said_with_the_word_of_a_parallel_sentence_is_reattached(
     assert bool(reattached(sentence, sources)) is moved
 
 
+@pytest.mark.parametrize(
+    ("sentence", "moved"),
+    [
+        pytest.param(
+            "L'article 107 du Traité admet les compensations des missions de service public par "
+            "exception au droit de la concurrence.",
+            True,
+            id="the-other-article-s-predicate",
+        ),
+        pytest.param(
+            "L'article 106 admet les compensations des missions de service public.",
+            False,
+            id="its-own-predicate",
+        ),
+        pytest.param(
+            "L'article 107 du Traité sur l'Union européenne interdit les aides d'État.",
+            False,
+            id="the-first-article-s-own",
+        ),
+    ],
+)
+def test_a_reference_said_with_what_another_one_of_its_sentence_does_is_reattached(
+    sentence: str, moved: bool
+) -> None:
+    source = (
+        "Si l'article 107 du Traité sur l'Union Européenne interdit les « aides d'Etat » dans le "
+        "domaine économique, l'article 106 admet les compensations des missions de service "
+        "public comme moyen d'assurer l'exercice de la mission d'intérêt général par exception "
+        "à l'application du droit de la concurrence dans le marché commun."
+    )
+    assert unsupported(sentence, [source]) == []
+    assert bool(reattached(sentence, [source])) is moved
+
+
+def test_the_words_after_a_reference_in_a_flattened_table_are_the_next_row_s() -> None:
+    # « … Cahier des charges Annexe 3 - Enquête … obésité complexe … Annexe 4 »: the row's
+    # label comes before its annex, so « obésité complexe » is not annex 3's
+    source = (
+        "Prise en charge des lésions médullaires Critères de suivi définis dans la note "
+        "d'information DGOS/R4/2023/173 du 3 Novembre 2023 – Cahier des charges Annexe 3 - "
+        "Enquête SMR- Activités d'expertises Prise en charge des patients en situation "
+        "d'obésité complexe Critères de suivi définis dans la note d'information "
+        "DGOS/R4/2023/173 du 3 Novembre 2023 – Cahier des charges Annexe 4 - Enquête"
+    )
+    sentence = (
+        "La note DGOS renvoie à l'annexe 4 de son cahier des charges pour la prise en charge "
+        "des patients en situation d'obésité complexe."
+    )
+    assert reattached(sentence, [source]) == []
+
+
 def test_a_word_said_elsewhere_in_the_sources_is_no_rival_s_own() -> None:
     # « individuelle » is the date's rival's word, but also the next sentence's: not a swap
     sources = [

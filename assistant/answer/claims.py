@@ -564,6 +564,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
         verdicts = [_owner_holds(figure, words - subject, owned, stated) for subject, owned in read]
         moved = not reference and False in verdicts and True not in verdicts
         moved = moved or (not reference and _swapped(figure, words, read, stated))
+        moved = moved or (reference and _said_of_another(figure, words, sources, stated))
         if moved or (closest is not None and _elsewhere(figure, read[closest][1], stated)):
             wrong.append(figure)
     for source in sources:
@@ -751,3 +752,64 @@ def _swapped(
         for other, theirs in kin
         if other.value not in stated and not _carries(other, figure)
     )
+
+
+SAID_OF_ANOTHER = 3
+"""How many words owned by another reference alone, and how many times more than its own, put
+a reference with the wrong thing."""
+
+
+def _said_of_another(
+    figure: Figure, words: frozenset[str], sources: list[str], stated: set[str]
+) -> bool:
+    """Whether the claim says of a reference what its source says of another of the same kind.
+
+    « L'article 107 du Traité admet les compensations … » where the source says « si l'article
+    107 du Traité … interdit les aides d'État, l'article 106 admet les compensations … »: of the
+    words only one article owns in the source, the claim takes at least ``SAID_OF_ANOTHER`` of
+    those of article 106, that many times more than article 107's own. A reference keeps a
+    word of its own source (« du Traité ») when a sentence moves it: one shared word does not
+    hold it. The rival's words are its own only when it opens its clause (« , l'article 106
+    admet »): in a flattened table (« … cahier des charges Annexe 3 - Enquête … »), the words
+    after a reference are the next row's.
+    """
+    kin = [
+        (other, mine, subject)
+        for source in sources
+        for (other, mine), subject in zip(
+            owned_words(source)[1], _clause_subjects(source), strict=True
+        )
+        if other.kind == figure.kind and other.unit == figure.unit
+    ]
+    count = Counter(word for _, mine, _ in kin for word in mine)
+    own = max(
+        (
+            len(words & {w for w in mine if count[w] == 1})
+            for other, mine, _ in kin
+            if _carries(other, figure)
+        ),
+        default=None,
+    )
+    if own is None:
+        return False
+    rival = max(
+        (
+            len(words & {w for w in theirs if count[w] == 1})
+            for other, theirs, subject in kin
+            if subject and other.value not in stated and not _carries(other, figure)
+        ),
+        default=0,
+    )
+    return rival >= SAID_OF_ANOTHER and rival >= SAID_OF_ANOTHER * own
+
+
+_OPENS_CLAUSE = re.compile(
+    r"(?:^|[,;:.(]|\b(?:si|et|mais|alors que|tandis que|ou))\s*(?:l'|le|la|les)\s*$"
+)
+"""A reference that opens its clause with its article (« , l'article 106 admet »)."""
+
+
+def _clause_subjects(text: str) -> list[bool]:
+    """For each figure of ``text`` (in ``owned_words``' order), whether it opens its clause."""
+    folded = normalised(text)
+    return [bool(_OPENS_CLAUSE.search(folded[:start])) for start, _, _ in located(folded)]

@@ -42,7 +42,7 @@ from assistant.corpus.loaders import load_pages
 from assistant.corpus.models import Chunk
 from assistant.errors import InvalidInputError
 from assistant.index.build import ingest
-from assistant.index.statistics import Sentence
+from assistant.index.statistics import CorpusStats, Sentence
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
@@ -1791,3 +1791,14 @@ def test_a_year_s_task_and_its_proof_are_both_asked() -> None:
     assert asked_parts(fold(question).replace("’", "'"))[:2] == ["cible", "preuve"]
     # « la preuve que la cible est atteinte » asks the proof alone
     assert asked_parts(fold("OS 5 : quelle preuve que la cible est atteinte ?")) == ["preuve"]
+
+
+def test_a_question_s_verb_matches_its_plural_in_the_guides() -> None:
+    # the stemmer keeps « -ent »: « déclare-t-il » must still find « les établissements
+    # déclarent »
+    chunk = _chunk("guide", "current", "2025").model_copy(
+        update={"text": "Les établissements déclarent leurs protocoles. Un moment de répit."}
+    )
+    stats = CorpusStats({chunk.id: chunk})
+    (declare,) = tokenize("déclare")
+    assert set(tokenize("déclarent")) <= stats.variants(declare)

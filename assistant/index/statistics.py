@@ -118,10 +118,13 @@ class CorpusStats:
 
 
 def _near(term: str, other: str) -> bool:
-    """One stem is the other plus one letter (both at least three letters long)."""
+    """One stem is the other plus one letter (both at least three letters long), or a verb's
+    plural: the French stemmer keeps « -ent » (« déclarent », « declar »)."""
     if term == other:
         return True
     short, long_ = sorted((term, other), key=len)
+    if len(short) >= 4 and long_ == short + "ent":
+        return True
     return len(long_) == len(short) + 1 and long_.startswith(short) and len(short) >= 3
 
 

@@ -118,6 +118,27 @@ def test_a_line_ending_on_a_comma_goes_on_into_the_next() -> None:
     assert text[spans[0].start : spans[0].end].endswith("GIP ou GIE.")  # offsets kept
 
 
+def test_a_line_ending_on_a_preposition_or_an_article_goes_on_into_the_next() -> None:
+    # « … sécuriser les recettes historiques de⏎2022 par le biais … »: one sentence; a line
+    # ending on a full word is a line of its own, and a bullet after the break an item
+    text = (
+        "Une période de transition vise à sécuriser les recettes historiques de\n"
+        "2022 par le biais d'une dotation dégressive.\n"
+        "Cible annuelle\n"
+        "2025 : 75 %\n"
+        "Les éléments à fournir sont les\n"
+        "- comptes rendus"
+    )
+    assert [s.text for s in sentence_spans(text)] == [
+        "Une période de transition vise à sécuriser les recettes historiques de 2022 par le "
+        "biais d'une dotation dégressive.",
+        "Cible annuelle",
+        "2025 : 75 %",
+        "Les éléments à fournir sont les",
+        "- comptes rendus",
+    ]
+
+
 def test_a_stop_inside_brackets_that_close_later_ends_no_sentence() -> None:
     text = "Le nombre baisse (142 en 2021 ; 137 en 2023), sur tout le territoire. Depuis 2024, non."
     assert split_sentences(text) == [

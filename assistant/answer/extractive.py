@@ -24,7 +24,13 @@ from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, body_offset
 from assistant.text.figures import figures
 from assistant.text.french import fold, tokenize
-from assistant.text.sentences import MAX_SENTENCE_WORDS, as_item, strip_bullet, whole_quote
+from assistant.text.sentences import (
+    MAX_SENTENCE_WORDS,
+    MID_SENTENCE,
+    as_item,
+    strip_bullet,
+    whole_quote,
+)
 
 MAX_WORDS = 120
 """An offline answer stays short: about this many words at most."""
@@ -48,13 +54,6 @@ _DANGLING = re.compile(
 )
 """A sentence ending here announces what follows (« … un outil qui permet », « … a pour
 objet : »): the list after it completes it."""
-_MID_SENTENCE = re.compile(
-    r"\b(?:à|de|des|du|sur|par|pour|avec|et|ou|le|la|les|l'|l’|un|une|au|aux|son|sa|ses|"
-    r"leur|leurs|ce|cette|ces)\s*$",
-    re.IGNORECASE,
-)
-"""A line ending on a preposition, an article or « et » stops mid-sentence (a PDF line break):
-the next line goes on with it."""
 _GOES_ON = re.compile(r"(?:Ce|Cet|Cette|Ces|Celui-ci|Celle-ci|Ceux-ci|Celles-ci)\s", re.IGNORECASE)
 """A sentence opening on a demonstrative goes on about the one before it."""
 _SHORT_CALL = 8
@@ -383,7 +382,7 @@ def announces(text: str) -> bool:
     It announces a list (a colon, « permet », « vise à ») or stops mid-sentence (« … et le »).
     """
     text = strip_bullet(text).rstrip()
-    return bool(_DANGLING.search(text) or _MID_SENTENCE.search(text))
+    return bool(_DANGLING.search(text) or MID_SENTENCE.search(text))
 
 
 _ITEM_TAIL_WORDS = 25
@@ -609,7 +608,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
         )
         if next_one and s.sentence.continued:
             pieces.append(text)  # a word window of a long run: the run goes on, no stop
-        elif next_one and _MID_SENTENCE.search(text) and not _DANGLING.search(text):
+        elif next_one and MID_SENTENCE.search(text) and not _DANGLING.search(text):
             pieces.append(text)  # the sentence goes on at the next line, as one sentence
         elif next_one and announces(text):
             pieces.append(text)

@@ -51,16 +51,28 @@ class SentenceSpan:
         return len(self.text.split())
 
 
-def _lines(text: str, start: int) -> list[tuple[int, str]]:
-    """The lines of ``text[start:]`` with their offsets; a line ending on a comma goes on.
+MID_SENTENCE = re.compile(
+    r"\b(?:à|de|des|du|sur|par|pour|avec|et|ou|le|la|les|l'|l’|un|une|au|aux|son|sa|ses|"
+    r"leur|leurs|ce|cette|ces)\s*$",
+    re.IGNORECASE,
+)
+"""A line ending on a preposition, an article or « et » stops mid-sentence (a PDF line break):
+the next line goes on with it."""
+_GOES_ON = re.compile(rf",\s*$|{MID_SENTENCE.pattern}", re.IGNORECASE)
+"""A line that goes on into the next: it ends on a comma or mid-sentence."""
 
-    « … des structures telles que des GCS,⏎GIP ou GIE. » is one sentence that the PDF broke;
-    a bullet after the comma starts an item of its own.
+
+def _lines(text: str, start: int) -> list[tuple[int, str]]:
+    """The lines of ``text[start:]`` with their offsets; a line that stops mid-sentence goes on.
+
+    « … des structures telles que des GCS,⏎GIP ou GIE. » and « … les recettes historiques de⏎
+    2022 par le biais … » are sentences that the PDF broke; a bullet after the break starts an
+    item of its own.
     """
     out: list[tuple[int, str]] = []
     for match in re.finditer(r"[^\n]+", text[start:]):
         line_start, line = start + match.start(), match.group(0)
-        if out and out[-1][1].rstrip().endswith(",") and not _BULLET.match(line):
+        if out and _GOES_ON.search(out[-1][1]) and not _BULLET.match(line):
             first_start = out[-1][0]
             out[-1] = (first_start, text[first_start : line_start + len(line)])
         else:

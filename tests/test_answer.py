@@ -24,6 +24,7 @@ from assistant.answer.extractive import (
     historical_notes,
     is_answer_line,
     lead_with_asked,
+    with_the_context_before,
 )
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
@@ -1463,6 +1464,33 @@ def test_a_sentence_told_on_by_a_pronoun_is_said_as_one_sentence_with_it() -> No
     plain = scored(5, "Ce qui compte est la date.")
     text, _ = build_answer([best, plain], prefer_historical=True)
     assert "la date" not in sentence_spans(text)[0].text
+
+
+def test_a_reason_drawn_from_the_sentences_before_comes_with_them() -> None:
+    # « Dans ce contexte, la mutualisation devient un levier » answers « pourquoi » only with
+    # the list before it, and the sentence announcing that list
+    chunk = _chunk("fiches", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str) -> ScoredSentence:
+        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
+        return ScoredSentence(sentence=sentence, passage=passage, score=1.0, coverage=0.5)
+
+    role = scored(0, "La biologie contribue à 70 % des diagnostics.")
+    found = scored(1, "On constate une fragilité des sites de biologie, en lien avec :")
+    first = scored(2, "• une baisse d'attractivité de la filière,")
+    second = scored(3, "• des tensions fortes en ressources humaines.")
+    lead = scored(4, "Dans ce contexte, la mutualisation devient un levier stratégique.")
+    call = scored(5, "• Elle permet :")  # and the list it calls for after it
+    item = scored(6, "• de sécuriser les sites en tension.")
+    sentences = [lead, role, found, first, second, call, item]
+    why = SimpleNamespace(question="Pourquoi l'ARS pousse la mutualisation ?", scored=sentences)
+    chosen = with_the_context_before([lead, role], why)  # type: ignore[arg-type]
+    assert chosen == [found, first, second, lead, call, item, role]
+    # another kind of question, or a lead that draws on nothing, stays as chosen
+    what = SimpleNamespace(question="Que mesure la mutualisation ?", scored=sentences)
+    assert with_the_context_before([lead, role], what) == [lead, role]  # type: ignore[arg-type]
+    assert with_the_context_before([role, lead], why) == [role, lead]  # type: ignore[arg-type]
 
 
 def test_the_word_naming_the_kind_asked_does_not_make_a_sentence_lead() -> None:

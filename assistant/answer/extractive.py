@@ -54,8 +54,6 @@ _DANGLING = re.compile(
 )
 """A sentence ending here announces what follows (« … un outil qui permet », « … a pour
 objet : »): the list after it completes it."""
-_GOES_ON = re.compile(r"(?:Ce|Cet|Cette|Ces|Celui-ci|Celle-ci|Ceux-ci|Celles-ci)\s", re.IGNORECASE)
-"""A sentence opening on a demonstrative goes on about the one before it."""
 _SHORT_CALL = 8
 """A demonstrative sentence this short that ends on a colon only heads its list."""
 _LIST_CALL = re.compile(r":\s*$")
@@ -94,6 +92,46 @@ def lead_with_asked(
     if evidence is not None and (lead := _told_by_pronoun(evidence.scored, asked)):
         return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+def with_the_context_before(
+    chosen: list[ScoredSentence], evidence: Evidence
+) -> list[ScoredSentence]:
+    """A reason asked: a first sentence that draws on the one before it comes after that one.
+
+    « Pourquoi l'ARS pousse la mutualisation de la biologie ? » is answered by « Dans ce
+    contexte, la mutualisation devient un levier stratégique » only with the sentence before,
+    which says what the context is (« une fragilité croissante … des tensions fortes »).
+    """
+    if not chosen or asked_type(evidence.question) != "reason":
+        return chosen
+    lead = chosen[0]
+    if not _DRAWS_ON.match(strip_bullet(lead.sentence.text)):
+        return chosen
+    at = {
+        s.sentence.position: s
+        for s in evidence.scored
+        if s.passage.chunk.id == lead.passage.chunk.id
+    }
+    context: list[ScoredSentence] = []
+    # the sentence before, or the list before with the sentence that announces it
+    while (before := at.get(lead.sentence.position - len(context) - 1)) is not None:
+        context.insert(0, before)
+        text = before.sentence.text
+        if len(context) > MAX_ITEMS or strip_bullet(text) == text or announces(text):
+            break
+    if not context or not is_answer_line(context[0].sentence.text):
+        return chosen
+    run = [*context, lead, *_continuation(lead, evidence.scored)]
+    return [*run, *[s for s in chosen[1:] if s not in run]]
+
+
+_DRAWS_ON = re.compile(
+    r"^(?:dans ce (?:contexte|cadre)|c'est pourquoi|c’est pourquoi|de ce fait|pour ces raisons|"
+    r"face à ce constat|fort de ce constat|en conséquence|par conséquent)\b",
+    re.IGNORECASE,
+)
+"""A sentence that draws its reason from the one before it (« Dans ce contexte, … »)."""
 
 
 def lead_with_denial(chosen: list[ScoredSentence], evidence: Evidence) -> list[ScoredSentence]:
@@ -328,7 +366,7 @@ def _continuation(best: ScoredSentence, scored: list[ScoredSentence]) -> list[Sc
         not announces(text)
         and after is not None
         and after.sentence.words <= _SHORT_CALL
-        and _GOES_ON.match(after.sentence.text)
+        and _REFERS_BACK.match(strip_bullet(after.sentence.text))
         and _LIST_CALL.search(after.sentence.text)
     ):
         # « … par voie d'avenant. Cet avenant fixe : • … » : the list says what it holds
@@ -653,7 +691,8 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
 
 _REFERS_BACK = re.compile(
     r"^(?:elles?|ils|celles?-ci|ceux-ci|celui-ci|celle-ci|ces derni[eè]re?s?|ce dernier|"
-    r"cette derni[eè]re|(?:cet|cette|ces|ce)\s+(?!qui\b|que\b|qu['’]|dont\b)[^\W\d_]{3,})",
+    r"cette derni[eè]re|(?:cet|cette|ces|ce)\s+(?!qui\b|que\b|qu['’]|dont\b)[^\W\d_]{3,}|"
+    rf"{_DRAWS_ON.pattern[1:]})",
     re.IGNORECASE,
 )
 """A sentence opening on a pronoun or a demonstrative (« Elles sont … », « Cet avenant fixe »)
@@ -875,6 +914,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
             evidence,
         )
         chosen = lead_with_denial(chosen, evidence)
+        chosen = with_the_context_before(chosen, evidence)
         if evidence.historical_focus:
             chosen = with_rule_in_force(
                 named_first(chosen, evidence.named_documents), evidence.scored

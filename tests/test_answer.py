@@ -545,6 +545,19 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert missing_answer_type("Quel est le tarif hébergement ?", said) is not None
 
 
+def test_a_document_s_period_or_the_question_s_year_tells_no_date() -> None:
+    # « la date limite … c'était quand ? » is not answered by « les CPOM 2020-2024 »
+    periods = frozenset({"2020-2024"})
+    question = "Guide ARA : la date limite de signature des CPOM, c'était quand ?"
+    period = "La simplification des nouveaux CPOM stratégiques 2020-2024 s'appuie sur … [1]."
+    assert missing_answer_type(question, period, periods=periods) is not None
+    assert missing_answer_type("Et en 2026, quand ?", "La cible 2026 est de 3 [1].") is not None
+    # a date, or a year the question does not write, answers
+    dated = "Les CPOM 2020-2024 sont signés avant le 30 juin 2020 [1]."
+    assert missing_answer_type(question, dated, periods=periods) is None
+    assert missing_answer_type("Quand signe-t-on ?", "En 2026 [1].", periods=periods) is None
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "lacks"),
     [

@@ -324,6 +324,7 @@ def _signals(
             answer.answer,
             ignore=set(evidence.naming_terms),
             weights=evidence.weights,
+            periods=document_years(index)[0],
         )
         if check_type
         else None
@@ -367,8 +368,13 @@ def missing_answer_type(
     *,
     ignore: set[str] | None = None,
     weights: dict[str, float] | None = None,
+    periods: frozenset[str] = frozenset(),
 ) -> str | None:
     """The kind of answer the question asks for that ``answer_text`` lacks, if any.
+
+    A period that names a document (``periods``: « CPOM stratégiques 2020-2024 ») or a year the
+    question writes itself tells no date: « la date limite … c'était quand ? » is not answered
+    by the guide's period.
 
     "Quel montant", "comment s'appelle", "quand", "combien d'heures" ask for an amount, a
     name, a date, a count of something: an answer none of whose sentences on the question's
@@ -405,7 +411,19 @@ def missing_answer_type(
         return "aucun pourcentage dans les passages"
     match = _ASKS_QUANTITY.search(folded_q) or _ASKS_IN_UNIT.search(folded_q)
     unit = tokenize(match.group(1)) if match and match.group(1) not in _NOT_UNITS else []
-    if (_ASKS_DATE.search(folded_q) or (unit and unit[0] in _DURATION_UNITS)) and not holds(_DATE):
+    told = set(_YEAR.findall(folded_q))
+
+    def dated(piece: str) -> bool:
+        folded = fold(piece)
+        for period in periods:
+            folded = re.sub(rf"{period[:4]}\s*[-–/]\s*{period[-4:]}", " ", folded)
+        return any(
+            m.group(0) not in told or not _YEAR.fullmatch(m.group(0))
+            for m in _DATE.finditer(folded)
+        )
+
+    date_asked = _ASKS_DATE.search(folded_q) or (unit and unit[0] in _DURATION_UNITS)
+    if date_asked and not any(dated(p) for p in on_topic):
         return "aucune date ni aucun délai dans les passages"
     exact = unit and (unit[0] not in _DURATION_UNITS or unit[0] in _FINE_DURATIONS)
     if exact:

@@ -558,6 +558,15 @@ def test_a_document_s_period_or_the_question_s_year_tells_no_date() -> None:
     assert missing_answer_type("Quand signe-t-on ?", "En 2026 [1].", periods=periods) is None
 
 
+def test_a_value_asked_needs_a_figure_that_is_not_a_year() -> None:
+    # « il est de combien ? » is not answered by « sur la période 2022-2025 »
+    question = "le coefficient de transition en 2025 il est de combien ?"
+    period = "Un coefficient de transition est appliqué sur la période 2022-2025 [1]."
+    assert missing_answer_type(question, period) is not None
+    assert missing_answer_type(question, "Il est fixé à 0,97 en 2025 [1].") is None
+    assert missing_answer_type("Quel seuil ?", "Un seuil de deux passages [1].") is None
+
+
 @pytest.mark.parametrize(
     ("question", "answer", "lacks"),
     [

@@ -131,6 +131,12 @@ _ASKS_PERCENT = re.compile(
     r"\bquel (?:pourcentage|taux)\b"
 )
 _PERCENT = re.compile(r"%|pour ?cent|\bpoints?\b")
+_ASKS_VALUE = re.compile(
+    r"\b(?:de combien|a combien|(?:est|sont|vaut|valent|fait|font|monte|s'eleve) (?:a |de )?combien|"
+    r"quel(?:le)? (?:est (?:le|la) )?(?:valeur|coefficient|montant|seuil|plafond)\b)"
+)
+"""« il est de combien », « de combien », « quel coefficient »: a value, written in figures."""
+_VALUE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b")
 _ASKS_DATE = re.compile(
     r"\b(quand|quelle date|quelles dates|a quel moment|jusqu'a quand|quel jour|"
     r"date (?:limite|butoir))\b"
@@ -413,6 +419,11 @@ def missing_answer_type(
     unit = tokenize(match.group(1)) if match and match.group(1) not in _NOT_UNITS else []
     told = set(_YEAR.findall(folded_q))
 
+    def valued(piece: str) -> bool:
+        """A figure that is not a year, a period's or one the question writes."""
+        folded = _YEAR.sub(" ", fold(piece))
+        return bool(_VALUE.search(folded))
+
     def dated(piece: str) -> bool:
         folded = fold(piece)
         for period in periods:
@@ -422,6 +433,8 @@ def missing_answer_type(
             for m in _DATE.finditer(folded)
         )
 
+    if _ASKS_VALUE.search(folded_q) and not any(valued(p) for p in on_topic):
+        return "aucune valeur chiffrée dans les passages"
     date_asked = _ASKS_DATE.search(folded_q) or (unit and unit[0] in _DURATION_UNITS)
     if date_asked and not any(dated(p) for p in on_topic):
         return "aucune date ni aucun délai dans les passages"

@@ -1732,6 +1732,10 @@ def _bare_evidence(question: str) -> Evidence:
 def test_a_list_asked_for_is_never_cut() -> None:
     long_list = ", ".join(f"action {i}" for i in range(40))
     assert trimmed(long_list, _bare_evidence("Quels sont les exemples d'actions ?")) == long_list
+    # a plural « quels » asks for several things: « quels financements, au-delà des MIGAC ? »
+    several = _bare_evidence("Quels financements, au-delà des MIGAC ?")
+    assert trimmed(long_list, several) == long_list
+    assert trimmed(long_list, _bare_evidence("Quel financement ?")) != long_list
     cut = trimmed(long_list, _bare_evidence("Combien d'actions ?"))
     assert len(cut.split()) < len(long_list.split())
     assert cut.endswith(" …")

@@ -5,7 +5,8 @@ publique, en cas d'inexécution …, l'ARS adresse … une mise en demeure motiv
 dans un délai d'un mois, les justifications … »), and the project's splitter reads such a run as
 word windows. The answer then leads with the run of whole clauses that holds most of the
 question's words (and the kind of fact asked), each cut marked « … »; the citation's quote stays
-whole. A list asked for (« quels exemples », « la liste ») is never cut.
+whole. A list asked for (« quels exemples », « la liste », « quels financements ») is never
+cut.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from assistant.text.sentences import MAX_SENTENCE_WORDS
 MAX_LEAD_WORDS = MAX_SENTENCE_WORDS - 5
 """The trimmed lead stays under the splitter's window size, with room for its marker."""
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s+(?=[«(])|(?<=[»)])\s+")
-_ASKS_LIST = re.compile(r"\b(exemples?|liste|lesquel\w*|quels sont|quelles sont|enumer\w*)\b")
+_ASKS_LIST = re.compile(r"\b(exemples?|liste|lesquel\w*|quels|quelles|enumer\w*)\b")
+"""« quels exemples », « la liste », « quels financements … ? » (a plural « quels » asks for
+several things)."""
 _CUT = "\u2063"
 """Marks a clause read only up to the lead's length (replaced by « … » in the result)."""
 _ASKED_BONUS = 0.5

@@ -1736,6 +1736,8 @@ def test_a_list_asked_for_is_never_cut() -> None:
     several = _bare_evidence("Quels financements, au-delà des MIGAC ?")
     assert trimmed(long_list, several) == long_list
     assert trimmed(long_list, _bare_evidence("Quel financement ?")) != long_list
+    # figures asked in the plural (« à quelles dates ») are answered by the clauses holding them
+    assert trimmed(long_list, _bare_evidence("À quelles dates ?")) != long_list
     cut = trimmed(long_list, _bare_evidence("Combien d'actions ?"))
     assert len(cut.split()) < len(long_list.split())
     assert cut.endswith(" …")
@@ -1856,3 +1858,20 @@ def test_a_question_s_verb_matches_its_plural_in_the_guides() -> None:
     stats = CorpusStats({chunk.id: chunk})
     (declare,) = tokenize("déclare")
     assert set(tokenize("déclarent")) <= stats.variants(declare)
+
+
+def test_words_naming_guides_of_both_campaigns_are_what_each_part_asks(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « DGOS » and « Occitanie » name guides of two campaigns at once: here they are what each
+    # part asks about (« le référentiel de la DGOS » / « le modèle régional Occitanie »), and
+    # each part's answer leads
+    question = (
+        "Pour la dotation populationnelle des structures d'urgences, quelle part du financement "
+        "repose sur le référentiel de la DGOS et quelle part sur le modèle régional Occitanie ?"
+    )
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "70%" in first
+    assert "30%" in first

@@ -132,7 +132,8 @@ _ASKS_PERCENT = re.compile(
 )
 _PERCENT = re.compile(r"%|pour ?cent|\bpoints?\b")
 _ASKS_VALUE = re.compile(
-    r"\b(?:de combien|a combien|(?:est|sont|vaut|valent|fait|font|monte|s'eleve) (?:a |de )?combien|"
+    r"\b(?:de combien|a combien|"
+    r"(?:est|sont|vaut|valent|fait|font|monte|s'eleve) (?:a |de )?combien|"
     r"quel(?:le)? (?:est (?:le|la) )?(?:valeur|coefficient|montant|seuil|plafond)\b)"
 )
 """« il est de combien », « de combien », « quel coefficient »: a value, written in figures."""

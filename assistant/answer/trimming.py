@@ -22,9 +22,11 @@ from assistant.text.sentences import MAX_SENTENCE_WORDS
 MAX_LEAD_WORDS = MAX_SENTENCE_WORDS - 5
 """The trimmed lead stays under the splitter's window size, with room for its marker."""
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s+(?=[«(])|(?<=[»)])\s+")
-_ASKS_LIST = re.compile(r"\b(exemples?|liste|lesquel\w*|quels|quelles|enumer\w*)\b")
-"""« quels exemples », « la liste », « quels financements … ? » (a plural « quels » asks for
-several things)."""
+_ASKS_LIST = re.compile(r"\b(exemples?|liste|lesquel\w*|quels sont|quelles sont|enumer\w*)\b")
+_ASKS_SEVERAL = re.compile(r"\b(?:quels|quelles)\b")
+"""« quels financements … ? »: a plural « quels » asks for several things, unless they are
+figures (« à quelles dates »), which the clauses that hold them answer."""
+_FIGURES_ASKED = frozenset({"date", "duration", "number", "period"})
 _CUT = "\u2063"
 """Marks a clause read only up to the lead's length (replaced by « … » in the result)."""
 _ASKED_BONUS = 0.5
@@ -47,14 +49,16 @@ def trimmed(text: str, evidence: Evidence, *, limit: int | None = None, whole: b
     first: as much of the sentence as fits is read, not its shortest answering clause.
     """
     longest, lead = (MAX_SENTENCE_WORDS, MAX_LEAD_WORDS) if limit is None else (limit, limit)
-    if len(text.split()) <= longest or _ASKS_LIST.search(fold(evidence.question)):
+    question = fold(evidence.question)
+    asked = asked_type(evidence.question)
+    several = _ASKS_SEVERAL.search(question) and asked not in _FIGURES_ASKED
+    if len(text.split()) <= longest or _ASKS_LIST.search(question) or several:
         return text
     # a clause longer than the lead itself is read up to the lead's length (« … » marks the cut)
     pieces = [
         piece if len(piece.split()) <= lead else " ".join(piece.split()[:lead]) + _CUT
         for piece in clauses(text)
     ]
-    asked = asked_type(evidence.question)
     total = evidence.total_weight
     best: tuple[float, int, int] | None = None
     for start in range(len(pieces)):

@@ -84,6 +84,8 @@ class Evidence:
     named_documents: tuple[str, ...] = ()
     historical_focus: bool = False
     """The question names only historical documents."""
+    campaigns_named: int = 0
+    """How many kinds of document (current, historical) the documents it names are."""
     naming_terms: frozenset[str] = frozenset()
     """Question terms that name the documents it points to (region, period, aliases)."""
     region_documents: tuple[str, ...] = ()
@@ -302,6 +304,7 @@ def gather(
         named_fiches=query_router(index).named_fiches(question),
         named_documents=named_docs,
         historical_focus=historical_focus,
+        campaigns_named=len(statuses),
         in_guides_words=rewritten,
         naming_terms=frozenset(t for t in naming if t in question_terms(question)),
         region_documents=regional,

@@ -77,8 +77,11 @@ def part_leads(evidence: Evidence) -> list[ScoredSentence]:
     parts = question_parts(evidence.in_guides_words or evidence.question)
     if not parts or not evidence.scored:
         return []
-    # the words that name a document (« CPOM Occitanie 2025-2029 ») say which guide, not what
-    terms = [set(question_terms(p)) - evidence.naming_terms for p in parts]
+    # the words that name a document (« CPOM Occitanie 2025-2029 ») say which guide, not what;
+    # words naming guides of both campaigns at once (« le référentiel de la DGOS … le modèle
+    # régional Occitanie ») name no guide: they are what each part asks about
+    naming = evidence.naming_terms if evidence.campaigns_named <= 1 else frozenset()
+    terms = [set(question_terms(p)) - naming for p in parts]
     own = [terms[0] - terms[1] - _asking_nouns(), terms[1] - terms[0] - _asking_nouns()]
     if not all(sum(evidence.weights.get(w, 0.0) for w in words) for words in own):
         return []
@@ -148,8 +151,13 @@ _YES_NO_PART = re.compile(rf"^(?:et |mais |puis )?{_INVERTED}")
 _ANY_QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORD}")
 
 
+_RELATIVE_YEAR = re.compile(r"\b[Nn]\s*[-+]\s*\d\b")
+"""« N-1 », « N+2 »: a year named from the current one, not a fact of its own."""
+
+
 def _facts(sentence: ScoredSentence) -> set[tuple[str, str, str | None]]:
-    return {(f.kind, f.value, f.unit) for f in figures(sentence.sentence.text) if f.kind != "code"}
+    text = _RELATIVE_YEAR.sub(" ", sentence.sentence.text)
+    return {(f.kind, f.value, f.unit) for f in figures(text) if f.kind != "code"}
 
 
 def _asks_two_facts(parts: list[str], sentence: ScoredSentence) -> bool:

@@ -1165,6 +1165,15 @@ def test_who_supplies_the_data_asks_for_the_source_not_the_proof() -> None:
     assert "preuve" in asked_parts(fold("OS 5 : l'établissement fournit quoi comme preuve ?"))
 
 
+def test_justifying_a_purpose_asks_for_no_proof() -> None:
+    # « sur quelle étude … pour justifier d'éviter » asks for a source; « se justifier » is an
+    # establishment answering the ARS; « justifier l'atteinte » asks for the proof
+    study = "Sur quelle étude la fiche s'appuie-t-elle pour justifier d'éviter les urgences ?"
+    assert "preuve" not in asked_parts(fold(study).replace("’", "'"))
+    assert "preuve" not in asked_parts(fold("On a combien de temps pour se justifier ?"))
+    assert "preuve" in asked_parts(fold("OS 4 : comment justifier l'atteinte de la cible ?"))
+
+
 def test_a_question_on_act_codes_is_not_read_as_the_ratio() -> None:
     """The CCAM codes are in the fiche's text, not in its numerator: extracted, not routed."""
     assert "calcul" not in asked_parts(fold("Mammographies (OS 12) : quels codes CCAM on compte ?"))

@@ -16,7 +16,8 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     (
         "preuve",
         re.compile(
-            r"\b(preuves?|justificatifs?|justifier|prouver|fournir|"
+            # « justifier l'atteinte », not « se justifier » nor « pour justifier d'éviter »
+            r"\b(preuves?|justificatifs?|(?<!se )(?<!pour )justifier|prouver|fournir|"
             r"fournit(?! (?:les|des|ces) donnees)|"
             r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir|"
             r"elements? de preuve|quoi envoyer|on envoie quoi)\b"

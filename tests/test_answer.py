@@ -468,6 +468,13 @@ def _chunk(doc: str, status: str, period: str) -> Chunk:
     )
 
 
+def _sentence_of(passage: Passage, position: int, text: str, score: float = 1.0) -> ScoredSentence:
+    """A scored sentence of ``passage`` at ``position`` (its terms tokenised from ``text``)."""
+    chunk_id = passage.chunk.id
+    sentence = Sentence(chunk_id, position, 0, len(text), text, frozenset(tokenize(text)))
+    return ScoredSentence(sentence=sentence, passage=passage, score=score, coverage=0.5)
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 
@@ -1455,8 +1462,7 @@ def test_a_count_told_by_a_pronoun_comes_with_its_antecedent() -> None:
     passage = Passage(rank=1, score=1.0, chunk=chunk)
 
     def scored(position: int, text: str, score: float) -> ScoredSentence:
-        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
-        return ScoredSentence(sentence=sentence, passage=passage, score=score, coverage=0.5)
+        return _sentence_of(passage, position, text, score)
 
     heading = scored(0, "LES MISSIONS DE SERVICE PUBLIC", 1.2)
     best = scored(4, "Les missions de service public constituent des missions spécifiques.", 1.1)
@@ -1476,8 +1482,7 @@ def test_a_sentence_told_on_by_a_pronoun_is_said_as_one_sentence_with_it() -> No
     passage = Passage(rank=1, score=1.0, chunk=chunk)
 
     def scored(position: int, text: str) -> ScoredSentence:
-        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
-        return ScoredSentence(sentence=sentence, passage=passage, score=1.0, coverage=0.5)
+        return _sentence_of(passage, position, text)
 
     best = scored(4, "Les missions de service public sont attribuées par l'ARS.")
     count = scored(5, "Elles sont au nombre de 14 et recouvrent des champs divers.")
@@ -1504,8 +1509,7 @@ def test_a_reason_drawn_from_the_sentences_before_comes_with_them() -> None:
     passage = Passage(rank=1, score=1.0, chunk=chunk)
 
     def scored(position: int, text: str) -> ScoredSentence:
-        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
-        return ScoredSentence(sentence=sentence, passage=passage, score=1.0, coverage=0.5)
+        return _sentence_of(passage, position, text)
 
     role = scored(0, "La biologie contribue à 70 % des diagnostics.")
     found = scored(1, "On constate une fragilité des sites de biologie, en lien avec :")
@@ -1531,8 +1535,7 @@ def test_the_word_naming_the_kind_asked_does_not_make_a_sentence_lead() -> None:
     passage = Passage(rank=1, score=1.0, chunk=chunk)
 
     def scored(position: int, text: str) -> ScoredSentence:
-        sentence = Sentence(chunk.id, position, 0, len(text), text, frozenset(tokenize(text)))
-        return ScoredSentence(sentence=sentence, passage=passage, score=1.0, coverage=0.5)
+        return _sentence_of(passage, position, text)
 
     annexes = scored(1, "Les annexes peuvent être signées après le socle.")
     subsidy = scored(7, "La subvention tombe si, dans un délai de 4 ans, rien n'est transmis.")

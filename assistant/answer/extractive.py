@@ -690,13 +690,13 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
 
 
 _REFERS_BACK = re.compile(
-    r"^(?:elles?|ils|celles?-ci|ceux-ci|celui-ci|celle-ci|ces derni[eè]re?s?|ce dernier|"
-    r"cette derni[eè]re|(?:cet|cette|ces|ce)\s+(?!qui\b|que\b|qu['’]|dont\b)[^\W\d_]{3,}|"
+    rf"^(?:{_ANAPHORIC.pattern[1:]}|"
+    r"(?:cet|cette|ces|ce)\s+(?!qui\b|que\b|qu['’]|dont\b)[^\W\d_]{3,}|"
     rf"{_DRAWS_ON.pattern[1:]})",
     re.IGNORECASE,
 )
-"""A sentence opening on a pronoun or a demonstrative (« Elles sont … », « Cet avenant fixe »)
-says something of the sentence before it."""
+"""A sentence opening on a pronoun (``_ANAPHORIC``), a demonstrative (« Cet avenant
+fixe ») or a phrase drawing on it (« Dans ce contexte ») says something of the one before."""
 MAX_JOINED_WORDS = 70
 """A sentence and its pronoun follower are said as one sentence up to this many words."""
 

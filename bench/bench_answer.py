@@ -34,6 +34,7 @@ from assistant.retrieval.hybrid import Index  # noqa: E402
 from assistant.text.sentences import sentence_spans  # noqa: E402
 from tests.devset_tools import (  # noqa: E402
     DEV3,
+    DEV4,
     DEVSET_EXTRA,
     HELDOUT,
     Item,
@@ -182,7 +183,7 @@ def main() -> None:
     """Run the benchmark on the dev set and on the held-out set, side by side."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=5)
-    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "heldout"], default=None)
+    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "dev4", "heldout"], default=None)
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out set")
     args = parser.parse_args()
 
@@ -198,6 +199,7 @@ def main() -> None:
         "dev": load_devset(),
         "dev2": load_devset(DEVSET_EXTRA),
         "dev3": [item for path in DEV3 for item in load_devset(path)],
+        "dev4": [item for path in DEV4 for item in load_devset(path)],
     }
     if not args.dev_only:
         sets["heldout"] = [item for path in HELDOUT for item in load_devset(path)]

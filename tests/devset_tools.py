@@ -16,6 +16,9 @@ DEVSET_EXTRA = BENCH / "devset_extra.yaml"
 DEV3 = (BENCH / "dev3" / "guides.yaml", BENCH / "dev3" / "fiches.yaml")
 """The third dev set: the first blind held-out set (2026-12-02), retired when its misses were
 read; tuned on since (see bench/DEVSET.md)."""
+DEV4 = (BENCH / "dev4" / "guides.yaml", BENCH / "dev4" / "fiches.yaml")
+"""The fourth dev set: the second blind held-out set (2026-12-03), retired on 2026-12-06 when
+its misses were read."""
 HELDOUT = (BENCH / "heldout" / "guides.yaml", BENCH / "heldout" / "fiches.yaml")
 """The blind held-out question sets (frozen 2026-12-03; never tuned on)."""
 _WS = re.compile(r"\s+")

@@ -183,7 +183,9 @@ def main() -> None:
     """Run the benchmark on the dev set and on the held-out set, side by side."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=5)
-    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "dev4", "heldout"], default=None)
+    parser.add_argument(
+        "--show-misses", choices=["dev", "dev2", "dev3", "dev4", "heldout"], default=None
+    )
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out set")
     args = parser.parse_args()
 

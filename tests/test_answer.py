@@ -607,6 +607,42 @@ def test_a_value_asked_needs_a_figure_that_is_not_a_year() -> None:
             "aucun nom",
             id="person-not-named",
         ),
+        pytest.param(
+            "c'est qui le directeur de la DOSA ?",
+            "Les demandes sont à adresser à la DOSA par courrier [1].",
+            "aucun nom",
+            id="person-asked-informally",
+        ),
+        pytest.param(
+            "Qui présidait le comité qui a validé la grille ?",
+            "Le comité a validé la grille le 4 juillet 2014 [1].",
+            "aucun nom",
+            id="who-presided",
+        ),
+        pytest.param(
+            "téléexpertise : c'est facturé combien par acte ?",
+            "L'Occitanie compte près d'1 million de patients en ALD [1].",
+            "aucun montant",
+            id="billed-how-much-a-million-patients-is-no-amount",
+        ),
+        pytest.param(
+            "c'est quoi la valeur du coefficient de transition pour 2025 ?",
+            "Un coefficient de transition est appliqué sur la période 2022-2025 [1].",
+            "aucune valeur",
+            id="value-of-asked-informally",
+        ),
+        pytest.param(
+            "c'était quoi le taux régional d'admissions directes en 2024 ?",
+            "Définition : taux de patients de plus de 75 ans admis sans passage aux urgences [1].",
+            "aucun pourcentage",
+            id="rate-at-a-year",
+        ),
+        pytest.param(
+            "l'assistance e-CARS elle est joignable à quels horaires ?",
+            "Référente nationale e-CARS : 07 61 92 29 71 [1].",
+            "aucun horaire",
+            id="opening-hours",
+        ),
     ],
 )
 def test_an_amount_or_a_contact_is_looked_for(question: str, answer: str, lacks: str) -> None:
@@ -634,6 +670,16 @@ def test_a_contact_or_an_amount_present_is_found() -> None:
         )
         is None
     )
+
+
+def test_who_decides_or_what_a_rate_means_asks_no_name_or_figure() -> None:
+    # « c'est qui qui choisit » asks an authority, « c'est quoi le taux » a definition
+    chooses = "En SMR, c'est qui qui choisit les établissements éligibles ?"
+    assert missing_answer_type(chooses, "L'ARS choisit les établissements éligibles [1].") is None
+    meaning = "c'est quoi le taux d'admissions directes ?"
+    assert missing_answer_type(meaning, "Le taux de patients admis sans passage [1].") is None
+    assert missing_answer_type("Combien coûte la licence ?", "2 millions d'euros [1].") is None
+    assert missing_answer_type("à quelle heure ?", "Le webinaire a lieu à 14h30 [1].") is None
 
 
 def test_an_answer_must_count_the_thing_asked_not_stand_beside_its_name() -> None:

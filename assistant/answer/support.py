@@ -97,10 +97,13 @@ GENERIC_NAMED = frozenset(
 _ASKS_MONEY = re.compile(
     r"\b(montant|tarifs?|salaire\w*|prix|cout\w*|coute\w*|budget|remuneration|"
     r"combien d'euros|bonus|prime)\b|"
+    r"\b(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*|verse\w*) combien\b|"
+    r"\bcombien (?:on |l'on )?(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*)\b|"
     r"\b(?:enveloppe|credits?|financement|dotation)\b.*\bcombien\b|"
     r"\bcombien\b.*\b(?:enveloppe|credits?|financement|dotation)\b"
 )
-_MONEY = re.compile(r"€|\beuros?\b|\bmillions?\b|\bmilliards?\b")
+_MONEY = re.compile(r"€|\beuros?\b")
+"""An amount is in euros (« 1 million d'actes » is a count, « 2 millions d'euros » an amount)."""
 _ASKS_CONTACT = re.compile(
     r"\b(?:(?:numero de )?telephone|numero de tel|adresse (?:mail|e-mail|electronique|postale)|"
     r"e-?mail|courriel)\b"
@@ -108,7 +111,8 @@ _ASKS_CONTACT = re.compile(
 _CONTACT = re.compile(r"\b0\d(?:[ .]?\d\d){4}\b|@|\b\d{5}\s+[A-Z]")
 _ASKS_PERSON = re.compile(
     r"\b(comment s'appelle|quel est le nom|nom du|nom de la|"
-    r"qui (?:est|etait|sont|etaient) (?:le|la|l'|les))\b"
+    r"(?:qui (?:est|etait|sont|etaient)|c'est qui|c'etait qui) (?:le|la|l'|les)|"
+    r"qui (?:presid|dirig)\w*)\b"
 )
 _ASKS_PRODUCT = re.compile(
     r"\bquel(?:le)?s? (?:logiciels?|prestataires?|capteurs?|marques?|editeurs?|fournisseurs?)\b"
@@ -128,13 +132,17 @@ _PERSON = re.compile(
 not an article before an acronym (« Le CPOM »)."""
 _ASKS_PERCENT = re.compile(
     r"\bquel(?:le)?(?: est (?:le|la))? (?:taux|pourcentage|part|proportion)\b|"
-    r"\bquel (?:pourcentage|taux)\b"
+    r"\bquel (?:pourcentage|taux)\b|"
+    r"\b(?:quoi|quel(?:le)? (?:est|etait)) (?:le|la) (?:taux|pourcentage|part|proportion)\b"
+    r"(?=[^?]*\b(?:19|20)\d\d\b)"
 )
+"""« quel taux », « c'était quoi le taux … en 2024 » (a rate at a year, not its definition)."""
 _PERCENT = re.compile(r"%|pour ?cent|\bpoints?\b")
 _ASKS_VALUE = re.compile(
     r"\b(?:de combien|a combien|"
     r"(?:est|sont|vaut|valent|fait|font|monte|s'eleve) (?:a |de )?combien|"
-    r"quel(?:le)? (?:est (?:le|la) )?(?:valeur|coefficient|montant|seuil|plafond)\b)"
+    r"quel(?:le)? (?:est (?:le|la) |etait (?:le|la) )?(?:valeur|coefficient|montant|seuil|"
+    r"plafond)\b|(?:quoi|quelle est|quelle etait) la valeur (?:du|de la|de l'|des)\b)"
 )
 """« il est de combien », « de combien », « quel coefficient »: a value, written in figures."""
 _VALUE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b")
@@ -148,6 +156,9 @@ _DATE = re.compile(
     rf"\b(?:\d+|un|une|{FIGURE_WORDS})\s+(?:jours?|mois|ans?|annees?|semaines?)\b|"
     rf"\d{{1,2}}/\d{{1,2}}"
 )
+_ASKS_HOURS = re.compile(r"\bhoraires?\b|\ba quelle heure\b|\bheures? d'ouverture\b")
+_HOURS = re.compile(r"\b\d{1,2}\s?h(?:\s?\d\d)?\b|\bheures?\b")
+"""« à quels horaires », « à quelle heure »: times of day, written « 9h », « 17 h 30 »."""
 _ASKS_QUANTITY = re.compile(r"\bcombien (?:de |d')([a-z]{3,})")
 _NOT_UNITS = frozenset({"fois", "indicateurs", "indicateur"})
 _DURATION_UNITS = frozenset(tokenize("temps ans annees mois jours semaines heures minutes"))
@@ -414,6 +425,8 @@ def missing_answer_type(
         return "aucun nom dans les passages"
     if _ASKS_PRODUCT.search(folded_q) and not holds(_PROPER, raw=True):
         return "aucun produit ni prestataire nommé dans les passages"
+    if _ASKS_HOURS.search(folded_q) and not holds(_HOURS):
+        return "aucun horaire dans les passages"
     if _ASKS_PERCENT.search(folded_q) and not holds(_PERCENT):
         return "aucun pourcentage dans les passages"
     match = _ASKS_QUANTITY.search(folded_q) or _ASKS_IN_UNIT.search(folded_q)

@@ -323,6 +323,11 @@ def test_target_question_excluding_a_size_gives_the_other_rows(
             "produits d'entretien OS 5 : quelles preuves on doit garder ?",
             ["Tableau de suivi des produits", "Copie d’appel d’offres"],
         ),
+        # « pièces justificatives attendues » asks the proofs, not the target (« attendues »)
+        (
+            "pièces justificatives attendues pour l'OS 5 svp ?",
+            ["Tableau de suivi des produits", "Copie d’appel d’offres"],
+        ),
     ],
 )
 def test_proofs_answer_gives_the_list_the_fiche_announces(
@@ -336,6 +341,17 @@ def test_proofs_answer_gives_the_list_the_fiche_announces(
 
 
 # --- general and historical questions: extractive answers ---------------------------------
+
+
+def test_a_why_question_on_a_fiche_is_not_answered_by_its_definition(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « c'est quoi le problème de fond ? » after « pourquoi » asks why, which the definition
+    # does not say: the fiche's own sentences on its purpose answer
+    question = "pourquoi l'ARS pousse autant le CT 1 ? c'est quoi le problème de fond ?"
+    answer = ask(index, kb, question)
+    assert not answer.answer.startswith("CPOM_CT_1 — définition")
+    assert "Définition de l" not in answer.answer.split("[1]")[0]
 
 
 def test_extractive_answer_is_short_and_cites_the_passage(

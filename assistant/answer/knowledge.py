@@ -73,6 +73,10 @@ def indicator_answer(
     if isinstance(indicator, HprIndicator):
         return _hpr_answer(index, indicator, question)
     parts: list[FichePart] = list(intent.parts)
+    if asked_type(question) == "reason":
+        # « pourquoi l'ARS pousse … ? c'est quoi le problème de fond ? » asks why: the fiche's
+        # context says it (the extractive answer reads it), its definition does not
+        parts = [p for p in parts if p != "definition"]
     writer = _Writer(index, indicator, question)
     if asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
         _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
@@ -553,7 +557,7 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
     otherwise the fiche's order holds (« pour répondre oui » asks for the criterion). Two at
     most.
     """
-    asks_proof = "preuve" in fold(w.question)
+    asks_proof = bool(_ASKS_PROOFS.search(fold(w.question)))
     found: list[tuple[int, int, str, str, str]] = []
     for chunk, sentences in _fiche_sentences(w):
         for i, sentence in enumerate(sentences):
@@ -577,6 +581,8 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
 
 
 _PROOF_LABEL = re.compile(r"[ÉE]l[ée]ments? de preuve")
+_ASKS_PROOFS = re.compile(r"preuve|justificati(?:fs?|ves?)\b")
+"""« quelle preuve », « pièces justificatives »: the proofs asked, not the criterion."""
 _ITEM = re.compile(r"^\s*(?:[-–•➢▪◦*o]|\d{1,2}[.)])\s+(?=\S)")
 """A list item: a bullet, « o » (a PDF's bullet glyph) or a number."""
 MAX_PROOF_ITEMS = 6

@@ -17,7 +17,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         "preuve",
         re.compile(
             # « justifier l'atteinte », not « se justifier » nor « pour justifier d'éviter »
-            r"\b(preuves?|justificatifs?|(?<!se )(?<!pour )justifier|prouver|fournir|"
+            r"\b(preuves?|justificati(?:fs?|ves?)|(?<!se )(?<!pour )justifier|prouver|fournir|"
             r"fournit(?! (?:les|des|ces) donnees)|"
             r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir|"
             r"elements? de preuve|quoi envoyer|on envoie quoi)\b"

@@ -1402,7 +1402,18 @@ def test_a_staff_word_the_glossary_translates_is_no_missing_name(
             "Je cherche le modèle du socle et celui de l'annexe financière, ils sont où ?",
             ["Je cherche le modèle du socle ?", "celui de l'annexe financière, ils sont où ?"],
         ),
+        # an inverted verb opens the second part on its own (« et peut-elle la refuser ? »)
+        (
+            "De combien de temps l'ARS dispose-t-elle pour répondre, et peut-elle refuser ?",
+            ["De combien de temps l'ARS dispose-t-elle pour répondre ?", "peut-elle refuser ?"],
+        ),
+        # any preposition before « quel » asks (« en vertu de quel article »)
+        (
+            "Quels programmes sont comptés dans l'OS6, et en vertu de quel article ?",
+            ["Quels programmes sont comptés dans l'OS6 ?", "en vertu de quel article ?"],
+        ),
         ("Le référent et son adjoint sont qui ?", None),
+        ("Le socle et l'annexe peuvent-ils être signés à part ?", None),
         ("Quels sont les critères de sélection et de priorisation ?", None),
         ("jusqu'à quand on a pour saisir dans ecars ? on est à la bourre", None),
         ("À qui et avant quelle date les ARS devaient-elles indiquer l'indicateur ?", None),

@@ -22,10 +22,10 @@ from assistant.text.french import fold, tokenize
 
 _QUESTION_WORD = (
     r"(?:combien|quand|qui|quel|quels|quelle|quelles|comment|pourquoi|ou|"
-    r"a quel\w*|de quel\w*|dans quel\w*|pour quel\w*|jusqu'?a quel\w*|a partir de quand|"
+    r"(?:a|de|dans|pour|par|sur|selon|en vertu de|jusqu'?a) quel\w*|a partir de quand|"
     r"de combien|est-ce qu\w*|c'est|y a-t-il|faut-il|peut-on|doit-on)\b"
 )
-_INVERTED = r"[\w'-]+(?: [\w'-]+){0,4} (?:\w+-t-(?:il|elle|on)|\w+-(?:il|elle|ils|elles|on))\b"
+_INVERTED = r"(?:[\w'-]+ ){0,5}(?:\w+-t-(?:il|elle|on)|\w+-(?:il|elle|ils|elles|on))\b"
 """« ce délai peut-il », « la révision est-elle précédée »: a question of its own."""
 _POSTPOSED = r"[^?]{0,60}\b(?:qui|quand|combien|quoi|lesquel\w*)(?:\s+\w+)?\s*\??\s*$"
 """« et il démarre quand ? », « et à l'initiative de qui ? »: the question word comes last."""

@@ -1221,6 +1221,7 @@ def test_a_fiche_answer_quotes_whole_sentences(
         ("OS 9 : quelle augmentation annuelle pour un CHU ?", "cible"),
         ("Une clinique hors GHT peut-elle retenir le CT 8 ?", "eligibilite"),
         ("OS 14 : on n'a pas d'HAD, on peut le prendre ?", "eligibilite"),
+        ("PIMM : le critère pour dire qu'on a atteint la cible ?", "preuve"),
     ],
 )
 def test_staff_phrasings_reach_the_fiche_part(question: str, part: str) -> None:

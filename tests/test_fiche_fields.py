@@ -59,6 +59,8 @@ def _first_line(answer: Answer) -> str:
         ("quels sont les critères d'inclusion de l'OS 10 ?", ["inclusion"]),
         ("une réunion tous les 15 jours, ça compte ?", ["exclusion", "inclusion"]),
         ("comment est assuré le suivi de l'indicateur CT7 dans eCARS ?", ["suivi"]),
+        ("qui doit au minimum participer à la cellule ?", ["participants"]),
+        ("où indiquer le nombre de participants aux exercices ?", []),
         ("combien de partenaires compte le projet OMéGA ?", []),
         ("quelle est la cible de l'OS 10 ?", []),
     ],

@@ -19,7 +19,8 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
             # « justifier l'atteinte », not « se justifier » nor « pour justifier d'éviter »
             r"\b(preuves?|justificati(?:fs?|ves?)|(?<!se )(?<!pour )justifier|prouver|fournir|"
             r"fournit(?! (?:les|des|ces) donnees)|"
-            r"permet de dire|cible (?:est )?atteinte|pour repondre oui|faire valoir|"
+            r"permet de dire|cible (?:est )?atteinte|(?:atteint|atteindre) la cible|"
+            r"pour repondre oui|faire valoir|"
             r"elements? de preuve|quoi envoyer|on envoie quoi)\b"
         ),
     ),
@@ -139,7 +140,12 @@ FIELD_PATTERNS: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
         ("pilotage et suivi de la mise en oeuvre", "pilotage"),
     ),
     "participants": (
-        re.compile(r"\b(participants?|qui (?:doit|doivent) (?:y )?participer|qui participe\w*)\b"),
+        # « qui doit au minimum participer »; « le nombre de participants » is a count to report,
+        # not who takes part
+        re.compile(
+            r"\b((?<!nombre de )participants?|qui (?:doit|doivent)(?: \w+){0,2} participer|"
+            r"qui participe\w*)\b"
+        ),
         ("participants",),
     ),
     "exclusion": (

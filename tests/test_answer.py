@@ -1114,6 +1114,14 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Que signifie PROMs ?", "definition", id="means"),
         pytest.param("BJML ça veut dire quoi ?", "definition", id="stands-for"),
         pytest.param("C'est quoi la valeur cible mini ?", "number", id="what-is-the-value"),
+        pytest.param(
+            "Les projets menés avec le GHT peuvent-ils être intégrés aux cibles ?",
+            "yes_no",
+            id="yes-no-naming-targets",
+        ),
+        pytest.param("Est-ce que le délai est renouvelable ?", "yes_no", id="yes-no-on-a-delay"),
+        pytest.param("Combien doit-on en choisir ?", "number", id="how-many-with-doit-on"),
+        pytest.param("Qui doit-on contacter ?", "who", id="who-with-doit-on"),
     ],
 )
 def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:

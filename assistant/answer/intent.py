@@ -177,9 +177,29 @@ _ASKS_DEFINITION = re.compile(
 _ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?codes?\b|\bcode\b")
 
 
+_QUESTION_WORD = re.compile(
+    r"\b(?:combien|quand|quel\w*|lequel\w*|laquelle|lesquel\w*|comment|pourquoi|quoi)\b|"
+    r"^(?:.*[,:] )?(?:que|qu')|\bc'est ou\b|^ou\b"
+)
+"""A word that asks for something other than yes or no (« où » is read on the question as
+written: folded, it is « ou », « or »)."""
+
+
 def asked_type(question: str) -> AskedType | None:
-    """The kind of fact a question asks for (a date, a number, a code, a reason, who, yes/no)."""
+    """The kind of fact a question asks for (a date, a number, a code, a reason, who, yes/no).
+
+    A question that inverts its verb or says « est-ce que » and holds no question word asks
+    yes or no, whatever its nouns (« les projets multicentriques peuvent-ils être intégrés aux
+    cibles ? » asks no number).
+    """
     folded = fold(question).replace("’", "'")
+    if (
+        _ASKS_YES_NO.search(folded)
+        and not _QUESTION_WORD.search(folded)
+        and not _ASKS_WHO.search(folded)
+        and not re.search(r"\boù\b", question.lower())
+    ):
+        return "yes_no"
     if _ASKS_REASON.search(folded):
         return "reason"
     if _ASKS_CODE.search(folded):

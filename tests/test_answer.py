@@ -581,6 +581,17 @@ def test_a_document_s_period_or_the_question_s_year_tells_no_date() -> None:
     assert missing_answer_type("Quand signe-t-on ?", "En 2026 [1].", periods=periods) is None
 
 
+def test_a_day_asked_is_not_answered_by_a_rhythm() -> None:
+    # « avant quelle date » wants a day of the calendar; « annuel » says how often
+    question = "EMSP : le rapport d'activité faut l'envoyer avant quelle date ?"
+    assert missing_answer_type(question, "Éléments de preuve - dénombrement annuel [1].")
+    assert (
+        missing_answer_type(question, "Rapport d'activité transmis avant le 30 avril [1].") is None
+    )
+    # « quand » is answered by a rhythm (« la revue est annuelle »)
+    assert missing_answer_type("La revue, c'est quand ?", "Une revue annuelle [1].") is None
+
+
 def test_a_value_asked_needs_a_figure_that_is_not_a_year() -> None:
     # « il est de combien ? » is not answered by « sur la période 2022-2025 »
     question = "le coefficient de transition en 2025 il est de combien ?"

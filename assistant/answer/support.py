@@ -156,6 +156,10 @@ _DATE = re.compile(
     rf"\b(?:\d+|un|une|{FIGURE_WORDS})\s+(?:jours?|mois|ans?|annees?|semaines?)\b|"
     rf"\d{{1,2}}/\d{{1,2}}"
 )
+_ASKS_CALENDAR = re.compile(r"\b(?:quelles? dates?|avant quelle date|quel jour)\b")
+"""« avant quelle date », « à quelles dates »: a day of the calendar (or a delay from one), not
+a rhythm (« annuel ») or a stage (« à mi-parcours »)."""
+_RHYTHM = re.compile(r"\b(?:mi-parcours|moitie|echeance|annuel\w*|semestr\w*|trimestr\w*)\b")
 _ASKS_HOURS = re.compile(r"\bhoraires?\b|\ba quelle heure\b|\bheures? d'ouverture\b")
 _HOURS = re.compile(r"\b\d{1,2}\s?h(?:\s?\d\d)?\b|\bheures?\b")
 """« à quels horaires », « à quelle heure »: times of day, written « 9h », « 17 h 30 »."""
@@ -438,8 +442,12 @@ def missing_answer_type(
         folded = _YEAR.sub(" ", fold(piece))
         return bool(_VALUE.search(folded))
 
+    calendar = bool(_ASKS_CALENDAR.search(folded_q))
+
     def dated(piece: str) -> bool:
         folded = fold(piece)
+        if calendar:
+            folded = _RHYTHM.sub(" ", folded)
         for period in periods:
             folded = re.sub(rf"{period[:4]}\s*[-–/]\s*{period[-4:]}", " ", folded)
         return any(

@@ -59,6 +59,35 @@ def test_current_document_outranks_historical_at_equal_relevance(
     assert [p.chunk.status for p in passages] == ["current", "historical"]
 
 
+def test_dense_search_is_the_exact_cosine_ranking_of_the_stored_vectors(
+    mini_index: Index,
+) -> None:
+    """The same question gets the same passages on every run: the ranking is exact over the
+    vectors the store holds, not the approximate graph's (which varied between processes)."""
+    import numpy as np
+
+    stored = mini_index._dense_collection().get(include=["embeddings"])
+    vectors = np.asarray(stored["embeddings"], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    query = np.asarray(mini_index.query_vector("contrat 5 ans"), dtype=np.float32)
+    exact = vectors @ (query / np.linalg.norm(query))
+    place = {cid: i for i, cid in enumerate(mini_index.chunks)}
+    expected = sorted(
+        zip(stored["ids"], exact, strict=True), key=lambda h: (-round(h[1], 6), place[h[0]])
+    )
+    hits = mini_index.dense_search("contrat 5 ans", k=len(expected))
+    assert [cid for cid, _ in hits] == [cid for cid, _ in expected]
+    assert np.allclose([s for _, s in hits], [s for _, s in expected], atol=1e-5)
+    historical = mini_index.dense_search(
+        "contrat 5 ans", k=50, filters=Filters(status="historical")
+    )
+    assert historical
+    assert [c for c, _ in historical] == [
+        c for c, _ in expected if mini_index.chunks[c].status == "historical"
+    ]
+    assert mini_index.dense_search("contrat 5 ans", k=3) == hits[:3]
+
+
 def test_langchain_retriever_returns_documents_with_metadata(mini_index: Index) -> None:
     retriever = HybridRetriever(index=mini_index, k=2)
     docs = retriever.invoke("date limite e-cars 25 juillet")

@@ -25,18 +25,3 @@ class Filters(BaseModel, frozen=True):
             and (not self.doc_ids or chunk.doc_id in self.doc_ids)
             and (self.fiche is None or chunk.fiche == self.fiche)
         )
-
-    def chroma_where(self) -> dict[str, Any] | None:
-        """The same filters as a Chroma ``where`` clause."""
-        terms: list[dict[str, Any]] = []
-        if self.status:
-            terms.append({"status": self.status})
-        if self.doc_id:
-            terms.append({"doc_id": self.doc_id})
-        if self.doc_ids:
-            terms.append({"doc_id": {"$in": list(self.doc_ids)}})
-        if self.fiche:
-            terms.append({"fiche": self.fiche})
-        if not terms:
-            return None
-        return terms[0] if len(terms) == 1 else {"$and": terms}

@@ -63,6 +63,8 @@ class Index:
         self.chunks: dict[str, Chunk] = chunks
         self.bm25 = bm25
         self._collection: Any = None
+        self._stored: tuple[int, list[str], Any] | None = None
+        self._place: dict[str, int] | None = None
         self._open_lock = threading.Lock()  # Chroma's client is not safe to open concurrently
         self._sentences: tuple[Any, Any, list[str]] | None = None
         self._sentence_rows: dict[tuple[str, str], int] | None = None
@@ -179,7 +181,8 @@ class Index:
         if self._sentence_rows is None:
             owner, _, texts = self.sentences()
             self._sentence_rows = {
-                (self._chunk_order[int(o)], text): i for i, (o, text) in enumerate(zip(owner, texts))
+                (self._chunk_order[int(o)], text): i
+                for i, (o, text) in enumerate(zip(owner, texts))
             }
         return self._sentence_rows
 
@@ -235,18 +238,66 @@ class Index:
         filters: Filters | None = None,
         vector: Sequence[float] | None = None,
     ) -> list[tuple[str, float]]:
-        """Nearest chunks by cosine similarity."""
+        """Nearest chunks by cosine similarity, exact and the same on every run.
+
+        The vector store's HNSW graph is searched approximately, and its answers vary from one
+        process to the next (a passage at the 22nd place of 120 present in one run, absent in
+        the next): the same question then got another answer. The chunks' vectors are read
+        from the store (``_stored_vectors``) and ranked exactly, ties in the index's order.
+        """
+        import numpy as np
+
         vector = list(vector) if vector is not None else self.query_vector(query)
-        where = filters.chroma_where() if filters else None
+        ids, vectors = self._stored_vectors()
+        if not ids:
+            return []
+        query_vector = np.asarray(vector, dtype=np.float32)
+        query_vector /= float(np.linalg.norm(query_vector)) or 1.0
+        scores = vectors @ query_vector
+        # ties (the same text in two documents) in the index's order: the current guides first
+        place = self._chunk_place()
+        order = sorted(
+            range(len(ids)),
+            key=lambda i: (-round(float(scores[i]), 6), place.get(ids[i], len(place)), ids[i]),
+        )
+        hits: list[tuple[str, float]] = []
+        for i in order:
+            chunk = self.chunks.get(ids[i])
+            if chunk is None or (filters is not None and not filters.accepts(chunk)):
+                continue
+            hits.append((ids[i], float(scores[i])))
+            if len(hits) >= k:
+                break
+        return hits
+
+    def _chunk_place(self) -> dict[str, int]:
+        """Each chunk's place in the index's order (documents in the catalog's order)."""
+        if self._place is None:
+            self._place = {cid: i for i, cid in enumerate(self._chunk_order)}
+        return self._place
+
+    def _stored_vectors(self) -> tuple[list[str], Any]:
+        """(ids, unit vectors) of the chunks in the vector store, read again when it changed.
+
+        The store is asked each time how many vectors it holds (a server away is told here, as
+        any failure of the store); the vectors themselves are read once per content.
+        """
+        import numpy as np
+
         collection = self._dense_collection()
         try:
-            result = collection.query(
-                query_embeddings=[vector], n_results=min(k, len(self.chunks)), where=where
-            )
+            count = collection.count()
+            if self._stored is None or self._stored[0] != count:
+                got = collection.get(include=["embeddings"])
+                vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(
+                    len(got["ids"]), -1
+                )
+                norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+                norms[norms == 0] = 1.0
+                with self._lock:
+                    self._stored = (count, list(got["ids"]), vectors / norms)
         except Exception as exc:
             if self.settings.chroma_host:
                 raise chroma_failure(self.settings, self.build, self.manifest, exc) from exc
             raise
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+        return self._stored[1], self._stored[2]

@@ -354,6 +354,18 @@ def test_a_why_question_on_a_fiche_is_not_answered_by_its_definition(
     assert "Définition de l" not in answer.answer.split("[1]")[0]
 
 
+def test_where_to_report_is_answered_by_the_place_first(index: Index, kb: KnowledgeBase) -> None:
+    # « où … le nombre de participants » asks where it goes, not a figure of the target table
+    question = (
+        "Où l'établissement doit-il indiquer le nombre de participants aux exercices de crise ?"
+    )
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert "commentaires" in sentence_spans(answer.answer)[0].text
+    assert holds_asked("Préciser le nombre de participants dans les commentaires.", "where")
+    assert not holds_asked("Pour tous les établissements : 1 exercice de crise par an.", "where")
+
+
 def test_extractive_answer_is_short_and_cites_the_passage(
     index: Index, kb: KnowledgeBase, documents: dict[str, str]
 ) -> None:
@@ -1133,6 +1145,16 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("Est-ce que le délai est renouvelable ?", "yes_no", id="yes-no-on-a-delay"),
         pytest.param("Combien doit-on en choisir ?", "number", id="how-many-with-doit-on"),
         pytest.param("Qui doit-on contacter ?", "who", id="who-with-doit-on"),
+        pytest.param(
+            "Où indique-t-on le nombre de participants ?", "where", id="where-not-a-number"
+        ),
+        pytest.param("l'annexe financière, elle est où ?", "where", id="where-at-the-end"),
+        pytest.param("On les déclare sur quelle plateforme ?", "where", id="which-platform"),
+        pytest.param(
+            "Quelle cible pour les départements où la couverture est faible ?",
+            "number",
+            id="relative-ou-is-no-where",
+        ),
     ],
 )
 def test_the_asked_kind_of_fact_is_read(question: str, asked: str | None) -> None:

@@ -132,7 +132,17 @@ _RULES: list[tuple[RuleTopic, re.Pattern[str]]] = [
 
 
 AskedType = Literal[
-    "date", "number", "duration", "code", "reason", "yes_no", "who", "place", "definition", "period"
+    "date",
+    "number",
+    "duration",
+    "code",
+    "reason",
+    "yes_no",
+    "who",
+    "place",
+    "where",
+    "definition",
+    "period",
 ]
 """What kind of fact a question asks for, when it asks for one."""
 
@@ -174,6 +184,16 @@ _ASKS_DEFINITION = re.compile(
     r"\b(?:veut|voulait|veulent) dire quoi\b|\bdefinition d\w*"
 )
 """« e-CARS c'est quoi ? », « c'est quoi un HPR », « que signifie PROMs »: what a thing is."""
+_ASKS_WHERE = re.compile(
+    r"\b(?:sur quel(?:le)?s? (?:plateformes?|outils?|sites?|logiciels?)|a quel endroit|"
+    r"dans quel(?:le)?s? (?:outils?|rubriques?|onglets?|champs?|documents?|logiciels?|"
+    r"plateformes?|formulaires?|tableaux?))\b|\bc'est ou\b"
+)
+"""« sur quelle plateforme », « dans quelle rubrique », « c'est où »: where to put, send or
+find something (« où » itself is read on the question as written: folded, it is « ou »)."""
+_WHERE_WORD = re.compile(r"(?:^|[,:?]\s*)où\b|\boù\s*\?|\b(?:est|sont|on \w+|faut-il \w+)\s+où\b")
+"""« Où déclare-t-on … », « elle est où ? », « on déclare où … »: where asked, not the relative
+« où » of « les territoires où l'offre est fragile »."""
 _ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?codes?\b|\bcode\b")
 
 
@@ -202,6 +222,8 @@ def asked_type(question: str) -> AskedType | None:
         return "yes_no"
     if _ASKS_REASON.search(folded):
         return "reason"
+    if _ASKS_WHERE.search(folded) or _WHERE_WORD.search(question.lower()):
+        return "where"
     if _ASKS_CODE.search(folded):
         return "code"
     if _ASKS_PERIOD.search(folded):

@@ -59,6 +59,13 @@ _PLACE = re.compile(r"\b[a-zà-ÿ']+,? (?:l[ae] |l['’])?[A-ZÀ-Ý][a-zà-ÿ]+(
 « dans l'Aveyron »), not the capital that opens a sentence."""
 
 
+_WHERE = re.compile(
+    r"\b(?:dans|sur|via|par|a|aupres d\w*|en)\b[^.;]{0,30}\b(?:commentaires?|plateformes?|"
+    r"outils?|e-?cars|annexes?|rubriques?|onglets?|champs?|sites?|adresses?|mail|courriel|"
+    r"courrier|formulaires?|tableaux?|logiciels?|espaces?|demarches?-simplifiees)\b|https?://"
+)
+"""Where something is put, sent or found: « dans les commentaires », « via la plateforme
+démarches-simplifiées », « par mail à … », « en annexe 2 »."""
 _VISA = re.compile(r"^\s*(?:Vu\s+(?:l[ae]|les|l['’]|le)\b|Fait\s+à\s+[A-ZÀ-Ý][\w-]*\s*,\s+le\b)")
 """A contract's visa line (« Vu la décision … », « Vu l'arrêté … »): the texts it rests on; or
 its signing formula (« Fait à Montpellier, le 1er janvier 2025 »)."""
@@ -112,5 +119,7 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
         return bool(_DEFINING.search(folded.replace("’", "'")))
     if asked == "place":
         return len(_PLACE.findall(text)) >= 1
+    if asked == "where":
+        return bool(_WHERE.search(folded)) or "@" in text
 
     return True

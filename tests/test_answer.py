@@ -1136,6 +1136,12 @@ def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers
         pytest.param("C'est quoi un HPR ?", "definition", id="what-is-a"),
         pytest.param("Que signifie PROMs ?", "definition", id="means"),
         pytest.param("BJML ça veut dire quoi ?", "definition", id="stands-for"),
+        pytest.param(
+            "Qu'entend-on exactement par reconnaissance contractuelle ?",
+            "definition",
+            id="what-is-meant-by",
+        ),
+        pytest.param("l'annexe PDS, ça recouvre quoi ?", "definition", id="what-it-covers"),
         pytest.param("C'est quoi la valeur cible mini ?", "number", id="what-is-the-value"),
         pytest.param(
             "Les projets menés avec le GHT peuvent-ils être intégrés aux cibles ?",

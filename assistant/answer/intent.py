@@ -181,9 +181,12 @@ time."""
 _ASKS_DEFINITION = re.compile(
     r"\bc'est quoi(?:\s+(?:au juste|exactement|concretement))?\s*(?:comme \w+\s*)?\??\s*$|"
     r"^(?:c'est quoi|qu'est-ce que c'est|qu'est-ce qu'une?) |\b(?:que|ca) (?:veut dire|signifie)\b|"
-    r"\b(?:veut|voulait|veulent) dire quoi\b|\bdefinition d\w*"
+    r"\b(?:veut|voulait|veulent) dire quoi\b|\bdefinition d\w*|"
+    r"\b(?:qu'entend-on|qu'est-ce qu'on entend|que faut-il entendre)(?: \w+)? par\b|"
+    r"\b(?:que recouvre|recouvre quoi)\b"
 )
-"""« e-CARS c'est quoi ? », « c'est quoi un HPR », « que signifie PROMs »: what a thing is."""
+"""« e-CARS c'est quoi ? », « c'est quoi un HPR », « que signifie PROMs », « qu'entend-on par
+reconnaissance contractuelle », « ça recouvre quoi »: what a thing is."""
 _ASKS_WHERE = re.compile(
     r"\b(?:sur quel(?:le)?s? (?:plateformes?|outils?|sites?|logiciels?)|a quel endroit|"
     r"dans quel(?:le)?s? (?:outils?|rubriques?|onglets?|champs?|documents?|logiciels?|"

@@ -202,10 +202,9 @@ _ASKS_CODE = re.compile(r"\b(quel|quels|quelle|quelles) (?:est le |sont les )?co
 
 _QUESTION_WORD = re.compile(
     r"\b(?:combien|quand|quel\w*|lequel\w*|laquelle|lesquel\w*|comment|pourquoi|quoi)\b|"
-    r"^(?:.*[,:] )?(?:que|qu')|\bc'est ou\b|^ou\b"
+    r"^(?:.*[,:] )?(?:que|qu')"
 )
-"""A word that asks for something other than yes or no (« où » is read on the question as
-written: folded, it is « ou », « or »)."""
+"""A word that asks for something other than yes or no (« où » is read before, as a place)."""
 
 
 def asked_type(question: str) -> AskedType | None:
@@ -216,17 +215,16 @@ def asked_type(question: str) -> AskedType | None:
     cibles ? » asks no number).
     """
     folded = fold(question).replace("’", "'")
+    if _ASKS_WHERE.search(folded) or _WHERE_WORD.search(question.lower()):
+        return "where"
     if (
         _ASKS_YES_NO.search(folded)
         and not _QUESTION_WORD.search(folded)
         and not _ASKS_WHO.search(folded)
-        and not re.search(r"\boù\b", question.lower())
     ):
         return "yes_no"
     if _ASKS_REASON.search(folded):
         return "reason"
-    if _ASKS_WHERE.search(folded) or _WHERE_WORD.search(question.lower()):
-        return "where"
     if _ASKS_CODE.search(folded):
         return "code"
     if _ASKS_PERIOD.search(folded):

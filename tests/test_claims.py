@@ -651,3 +651,39 @@ def test_a_rank_written_in_words_is_a_figure() -> None:
     source = "Le troisième axe porte sur le pilotage interne."
     assert unsupported("Le quatrième axe porte sur le pilotage interne.", [source])
     assert unsupported("Le 3e axe porte sur le pilotage interne.", [source]) == []
+
+
+def test_two_figures_swapped_between_clauses_are_caught_whichever_side_their_noun_stands() -> None:
+    source = [
+        "Le schéma directeur immobilier (SDI) couvre une période de 10 ans qui fixe les grandes "
+        "opérations, le plan pluriannuel d'investissement (PPI) sur 5 ans qui décline les "
+        "opérations financées."
+    ]
+    swapped = "Le schéma directeur immobilier porte sur 5 ans et le PPI sur 10 ans."
+    assert reattached(swapped, source)
+    assert not reattached(
+        "Le schéma directeur immobilier porte sur 10 ans et le PPI sur 5 ans.", source
+    )
+    # one clause saying both figures tells nothing of which goes with which
+    assert not reattached(
+        "Le SDI et le PPI couvrent respectivement 10 et 5 ans d'opérations.", source
+    )
+
+
+def test_a_duration_taken_from_another_sentence_in_another_unit_is_caught() -> None:
+    source = [
+        "Il revient à l'établissement d'adresser à l'Agence une demande de renouvellement de son "
+        "contrat, un an avant leur échéance.",
+        "L'agence est tenue de se prononcer sur cette demande dans un délai de quatre mois à "
+        "compter de sa réception.",
+    ]
+    claim = "L'établissement adresse sa demande de renouvellement {} avant l'échéance du contrat."
+    assert reattached(claim.format("quatre mois"), source)
+    assert not reattached(claim.format("1 an"), source)
+    assert not reattached("L'agence se prononce sur la demande en 4 mois.", source)
+
+
+def test_values_given_to_each_year_of_a_list_are_checked_clause_by_clause() -> None:
+    source = ["Taux de dotation attendu : - 2025 : 40% - 2026 : 60% - 2027 : 80%"]
+    assert reattached("Le taux attendu est de 60 % en 2025 puis de 40 % en 2026.", source)
+    assert not reattached("Le taux attendu est de 40 % en 2025 puis de 60 % en 2026.", source)

@@ -487,23 +487,31 @@ def _pair_moved(text: str, sources: list[str]) -> list[Figure]:
     « l'objectif fixé pour 2027 est de 882 » where the source lists « Objectif 2027 : 840 …
     Objectif 2028 : 882 ».
     """
-    said = figures(text)
-    years = {f.value for f in said if is_year(f)}
-    if len(years) != 1:
-        return []
-    year = years.pop()
     pairs = {(y, number_key(v)) for s in sources for y, v in _YEAR_VALUE.findall(fold(s))}
-    given = {v for y, v in pairs if y == year}
-    if not given:
+    if not pairs:
         return []
-    return [
-        f
-        for f in said
-        if f.kind == "number"
-        and not is_year(f)
-        and number_key(f.value) not in given
-        and any(v == number_key(f.value) and y != year for y, v in pairs)
-    ]
+    wrong: list[Figure] = []
+    # the whole claim when it states one year; else each of its clauses stating one year
+    # (« 50 % en 2025 puis 75 % en 2026 » where the list says « 2025 : 75% - 2026 : 50% »)
+    for part in [text, *_CLAUSE_CUT.split(normalised(text))]:
+        said = figures(part)
+        years = {f.value for f in said if is_year(f)}
+        if len(years) != 1:
+            continue
+        year = years.pop()
+        given = {v for y, v in pairs if y == year}
+        if not given:
+            continue
+        wrong += [
+            f
+            for f in said
+            if f.kind == "number"
+            and not is_year(f)
+            and f not in wrong
+            and number_key(f.value) not in given
+            and any(v == number_key(f.value) and y != year for y, v in pairs)
+        ]
+    return wrong
 
 
 def number_key(text: str) -> str:
@@ -575,6 +583,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong += [f for f in _operation_moved(text, sources) if f not in wrong]
     wrong += [f for f in _split_source(text, sources) if f not in wrong]
     wrong += [f for f in _date_of_other(text, sources) if f not in wrong]
+    wrong += [f for f in _clause_moved(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:
@@ -584,6 +593,100 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
                 if not is_year(f) and f not in wrong and _other_row(f, row, rows)
             ]
     return wrong
+
+
+_CLAUSE_CUT = re.compile(
+    r"(?<!\d),|,(?!\d)|[;:«»\"]|(?:^|\s)-\s"
+    r"|\s(?:et|ou|puis|mais|tandis que|alors que|contre|au lieu d')\s"
+)
+"""Where a clause ends: a punctuation mark, a list's dash, a conjunction (not a bracket: « le
+cadre d'orientation stratégique (COS) sur 10 ans » is one clause)."""
+DENSE = 4
+"""A source sentence with this many figures of a kind is a table or a list flattened: its
+clauses do not say which words go with which figure."""
+_DURATIONS = frozenset({"an", "annee", "mois", "semaine", "jour", "heure", "minute"})
+CLAUSE_MARGIN = 2
+"""How many more of the claim's clause words a rival figure's clause must hold."""
+
+
+def figure_clauses(text: str) -> list[tuple[Figure, frozenset[str]]]:
+    """Each figure of ``text`` with the content words of its clause (between two cuts).
+
+    « Le COS sur 10 ans qui détermine …, d'un SRS sur 5 ans qui fixe … »: 10 goes with « COS »
+    and « détermine », 5 with « SRS » and « fixe », whichever side of the figure they stand.
+    """
+    folded = normalised(text)
+    cuts = [m.span() for m in _CLAUSE_CUT.finditer(folded)]
+    out: list[tuple[Figure, frozenset[str]]] = []
+    for start, end, figure in located(folded):
+        begin = max((e for s, e in cuts if e <= start), default=0)
+        stop = min((s for s, e in cuts if s >= end), default=len(folded))
+        out.append((figure, content_stems(folded[begin:stop]) - _WEEKDAYS))
+    return out
+
+
+def _dimension(figure: Figure) -> str:
+    """What a figure measures, for rivals: a duration, a rate, a count, a date, a code."""
+    if figure.kind != "number":
+        return figure.kind
+    if figure.measure and figure.unit in _DURATIONS:
+        return "duration"
+    return f"measure:{figure.unit}" if figure.measure else "count"
+
+
+def _clause_moved(text: str, sources: list[str]) -> list[Figure]:
+    """Figures the claim says in the clause where its sources say another figure of the kind.
+
+    « Le COS couvre 5 ans et le SRS 10 ans » where the source gives « COS sur 10 ans » and
+    « SRS sur 5 ans »; « la demande … quatre mois avant l'échéance » where « un an avant leur
+    échéance » and « un délai de quatre mois à compter de sa réception »: of the words that one
+    figure's clause alone holds in the sources, the claim's clause shares ``CLAUSE_MARGIN`` more
+    with a rival's than with its own figure's.
+    """
+    read = [figure_clauses(source) for source in sources]
+    said = figure_clauses(text)
+    wrong: list[Figure] = []
+    for figure, words in said:
+        if is_year(figure) or figure.ordinal or figure.kind == "code":
+            continue
+        if any(
+            other is not figure and mine == words and _dimension(other) == _dimension(figure)
+            for other, mine in said
+        ):
+            continue  # « passé de 142 en 2021 à 137 »: one clause, its words said of both
+        kin_by_source = [
+            [
+                (other, mine)
+                for other, mine in pairs
+                if not is_year(other)
+                and not other.ordinal
+                and _dimension(other) == _dimension(figure)
+            ]
+            for pairs in read
+        ]
+        carrying = [pairs for pairs in kin_by_source if any(_carries(o, figure) for o, _ in pairs)]
+        if not carrying or any(len(pairs) >= DENSE for pairs in carrying):
+            continue
+        kin = [pair for pairs in kin_by_source for pair in pairs]
+        count = Counter(word for _, mine in kin for word in mine)
+
+        own = max(_alone(words & mine, count) for other, mine in kin if _carries(other, figure))
+        rival = max(
+            (
+                _alone(words & mine, count)
+                for other, mine in kin
+                if not _carries(other, figure) and other.value != figure.value
+            ),
+            default=0,
+        )
+        if rival >= own + CLAUSE_MARGIN:
+            wrong.append(figure)
+    return wrong
+
+
+def _alone(words: frozenset[str], count: Counter[str]) -> int:
+    """How many of ``words`` one clause alone holds (``count``: in how many clauses each is)."""
+    return sum(1 for word in words if count[word] == 1)
 
 
 _DATED = re.compile(
@@ -691,7 +794,12 @@ def _elsewhere(figure: Figure, owned: Owned, stated: set[str]) -> bool:
         other.kind == figure.kind
         and is_year(other) == is_year(figure)
         and other.value not in stated
-        and (other.unit == figure.unit or figure.kind == "date" or is_year(figure))
+        and (
+            other.unit == figure.unit
+            or _dimension(other) == _dimension(figure) == "duration"
+            or figure.kind == "date"
+            or is_year(figure)
+        )
         for other in figures_there
     )
 

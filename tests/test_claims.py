@@ -687,3 +687,16 @@ def test_values_given_to_each_year_of_a_list_are_checked_clause_by_clause() -> N
     source = ["Taux de dotation attendu : - 2025 : 40% - 2026 : 60% - 2027 : 80%"]
     assert reattached("Le taux attendu est de 60 % en 2025 puis de 40 % en 2026.", source)
     assert not reattached("Le taux attendu est de 40 % en 2025 puis de 60 % en 2026.", source)
+
+
+def test_a_negation_bears_on_its_verb_past_an_adverb_and_not_on_a_complement() -> None:
+    exempt = ["Cette procédure ne s'applique pas aux centres de dialyse autorisés avant 2020."]
+    assert polarity_holds(
+        "Les centres de dialyse autorisés avant 2020 ne sont pas concernés.", exempt
+    )
+    assert not polarity_holds("Cette procédure s'applique aux centres de dialyse.", exempt)
+    late = ["Si le retard n'a pas été valablement justifié, l'agence applique la pénalité."]
+    assert polarity_holds(
+        "Si le retard n'est toujours pas justifié, l'agence applique la pénalité.", late
+    )
+    assert not polarity_holds("Si le retard est justifié, l'agence applique la pénalité.", late)

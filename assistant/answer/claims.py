@@ -203,6 +203,9 @@ _MODALS = frozenset(
 )
 """Words whose denial carries over to the verb they govern (« pas nécessaire de signer »)."""
 _GOVERNING = frozenset({"de", "d", "d'", "la", "le", "les", "l", "l'", "en", "y", "lui", "leur"})
+_PREPOSITIONS = frozenset({"a", "au", "aux", "pour", "par", "dans", "sur", "avec", "chez", "selon"})
+_PASSED = frozenset({"ete", "etre", "eu", "encore", "toujours", "vraiment", "forcement"})
+"""Words between a negation and the word it denies: auxiliaries, adverbs."""
 _NEGATION_WORDS = frozenset({"pas", "plus", "jamais", "rien", "guer", "aucun", "nullement", "non"})
 
 
@@ -221,7 +224,22 @@ def polarity(text: str) -> Polarity:
     for match in _NEGATION.finditer(folded):
         inside = [i for i, t in enumerate(tokens) if match.start() <= t.start() < match.end()]
         content = [i for i, t in enumerate(tokens) if content_stems(t.group(0)) - _NEGATION_WORDS]
-        after = [i for i in content if tokens[i].start() >= match.end()][:1]
+        # the word the negation bears on: past an auxiliary or an adverb (« n'a pas été
+        # valablement justifiée » denies « justifiée »), not past a preposition (« ne
+        # s'applique pas aux établissements » does not deny the établissements)
+        after = []
+        for i in range(len(tokens)):
+            if tokens[i].start() < match.end():
+                continue
+            word = tokens[i].group(0)
+            if word in _PREPOSITIONS or re.search(
+                r"[,;:.()]", folded[match.end() : tokens[i].start()]
+            ):
+                break
+            verbal = match.group(0).startswith("n")  # « pas uniquement »: the adverb is denied
+            if i in content and not (verbal and (word in _PASSED or word.endswith("ment"))):
+                after = [i]
+                break
         # « il n'est pas utile de la déclencher »: a denied modal denies the verb it governs
         if after and tokens[after[0]].group(0) in _MODALS:
             verb = after[0] + 1

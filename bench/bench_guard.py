@@ -1,18 +1,19 @@
 """The grounding guard on a hand-labelled set it was never tuned on. Prints figures; never asserts.
 
-Usage: .venv/bin/python bench/bench_guard.py [--show-misses dev|dev2|dev3|heldout]
+Usage: .venv/bin/python bench/bench_guard.py [--show-misses dev|dev2|dev3|dev4]
 
-``bench/heldout/guard_set.yaml`` (written blind, frozen): generated-looking sentences, each
-citing one real passage, labelled faithful or unfaithful by hand with the kind of alteration
-(figure changed, month changed, bound flipped, negated, unit changed, figure reattached…). The
-guard's own claim extraction is not used to judge it: the labels are the truth. A sentence is
-"removed" when the guard keeps nothing of it.
+``bench/heldout/guard_set.yaml`` (second generation, written blind on 2026-12-07, frozen):
+generated-looking sentences, each citing one real passage, labelled faithful or unfaithful by
+hand with the kind of alteration (figure changed, month changed, bound flipped, negated, unit
+changed, figure reattached…). The guard's own claim extraction is not used to judge it: the
+labels are the truth. A sentence is "removed" when the guard keeps nothing of it. Its misses
+are never shown: looking at them means a new held-out set must be written after.
 
-The set is split in two by passage (parity of the passage's sha1, decided before any tuning):
-the guard may be tuned on the "dev" half only; the "held-out" half is only reported. Looking at
-held-out misses (``--show-misses heldout``) means a new held-out set must be written after.
-``bench/guard_dev2.yaml`` and ``bench/guard_dev3.yaml`` (written blind too, on other passages;
-the second mostly faithful paraphrases) are two more tuning sets.
+Tuning sets: ``bench/guard_dev.yaml``, the first generation (2026-12-02), was split in two by
+passage (parity of the passage's sha1): "dev" was tuned on from the start, "dev4" was its
+held-out half until its misses were read (2026-12-07). ``bench/guard_dev2.yaml`` and
+``bench/guard_dev3.yaml`` (written blind too, on other passages; the second mostly faithful
+paraphrases) are two more tuning sets.
 
 - removal recall: unfaithful sentences removed / unfaithful sentences (target >= 0.95);
 - faithful kept: faithful sentences kept / faithful sentences (target >= 0.90);
@@ -37,6 +38,8 @@ from assistant.answer.guard import PromptPassage, check  # noqa: E402
 from assistant.answer.models import Citation  # noqa: E402
 
 GUARD_SET = ROOT / "bench" / "heldout" / "guard_set.yaml"
+GUARD_DEV = ROOT / "bench" / "guard_dev.yaml"
+"""The first generation (2026-12-02), split by passage into the dev and dev4 halves."""
 GUARD_DEV2 = ROOT / "bench" / "guard_dev2.yaml"
 GUARD_DEV3 = ROOT / "bench" / "guard_dev3.yaml"
 """Two more tuning sets, written blind on passages apart from ``GUARD_SET``'s (2026-12-03)."""
@@ -50,9 +53,9 @@ def removed(sentence: str, passage: str, doc_id: str) -> bool:
 
 
 def half(item: dict[str, str]) -> str:
-    """``dev`` or ``heldout``: the half of the set an item belongs to (by its passage)."""
+    """``dev`` or ``dev4``: the half of the first set an item belongs to (by its passage)."""
     digest = hashlib.sha1(" ".join(item["passage"].split()).encode()).digest()
-    return "dev" if digest[-1] % 2 == 0 else "heldout"
+    return "dev" if digest[-1] % 2 == 0 else "dev4"
 
 
 def evaluate(items: list[dict[str, str]]) -> dict[str, object]:
@@ -85,24 +88,31 @@ def evaluate(items: list[dict[str, str]]) -> dict[str, object]:
 
 
 def main() -> None:
-    """Run the benchmark on both halves."""
+    """Run the benchmark on the tuning sets and the held-out set."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "heldout"], default=None)
+    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "dev4"], default=None)
     args = parser.parse_args()
-    items = yaml.safe_load(GUARD_SET.read_text(encoding="utf-8"))["items"]
-    halves = {name: [i for i in items if half(i) == name] for name in ("dev", "heldout")}
-    halves = {
-        "dev": halves["dev"],
-        "dev2": yaml.safe_load(GUARD_DEV2.read_text(encoding="utf-8"))["items"],
-        "dev3": yaml.safe_load(GUARD_DEV3.read_text(encoding="utf-8"))["items"],
-        "heldout": halves["heldout"],
+
+    def load(path: Path) -> list[dict[str, str]]:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+
+    first = load(GUARD_DEV)
+    sets = {
+        "dev": [i for i in first if half(i) == "dev"],
+        "dev2": load(GUARD_DEV2),
+        "dev3": load(GUARD_DEV3),
+        "dev4": [i for i in first if half(i) == "dev4"],
+        "heldout": load(GUARD_SET),
     }
-    figures = {name: evaluate(part) for name, part in halves.items()}
+    figures = {name: evaluate(part) for name, part in sets.items()}
     print(
-        f"{len(items)} hand-labelled sentences, split by passage into dev and held-out; "
-        f"{len(halves['dev2'])} + {len(halves['dev3'])} more for tuning (dev2, dev3)\n"
+        f"{len(sets['heldout'])} hand-labelled sentences held out; tuning sets: "
+        + ", ".join(f"{name} {len(part)}" for name, part in sets.items() if name != "heldout")
+        + "\n"
     )
-    print(f"{'guard':<40}{'dev':>10}{'dev2':>10}{'dev3':>10}{'held-out':>10}  target")
+    print(
+        f"{'guard':<40}" + "".join(f"{n:>10}" for n in (*list(sets)[:-1], "held-out")) + "  target"
+    )
     print(
         f"{'sentences (unfaithful + faithful)':<40}"
         + "".join(f"{f['n']:>10}" for f in figures.values())
@@ -114,7 +124,7 @@ def main() -> None:
     ):
         cells = "".join(f"{f[key]:>10.3f}" for f in figures.values())
         print(f"{label:<40}{cells}  {target}")
-    print("\nby alteration (judged right, dev | dev2 | dev3 | held-out):")
+    print("\nby alteration (judged right, dev | dev2 | dev3 | dev4 | held-out):")
     kinds = sorted({k for f in figures.values() for k in f["by_kind"]})  # type: ignore[attr-defined]
     for kind in kinds:
         cells = []

@@ -700,3 +700,13 @@ def test_a_negation_bears_on_its_verb_past_an_adverb_and_not_on_a_complement() -
         "Si le retard n'est toujours pas justifié, l'agence applique la pénalité.", late
     )
     assert not polarity_holds("Si le retard est justifié, l'agence applique la pénalité.", late)
+
+
+def test_a_negation_glued_to_its_article_is_read_without_failing() -> None:
+    source = [
+        "Le taux mesure la part des agents n'ayant bénéficié d'aucune formation depuis 2 ans."
+    ]
+    assert polarity_holds("Le taux mesure la part des agents sans aucune formation.", source)
+    assert not polarity_holds(
+        "Le taux mesure la part des agents ayant bénéficié d'une formation depuis 2 ans.", source
+    )

@@ -222,7 +222,9 @@ def polarity(text: str) -> Polarity:
     tokens = list(_WORD.finditer(folded))
     negated = [False] * len(tokens)
     for match in _NEGATION.finditer(folded):
-        inside = [i for i, t in enumerate(tokens) if match.start() <= t.start() < match.end()]
+        inside = [
+            i for i, t in enumerate(tokens) if t.start() < match.end() and t.end() > match.start()
+        ]
         content = [i for i, t in enumerate(tokens) if content_stems(t.group(0)) - _NEGATION_WORDS]
         # the word the negation bears on: past an auxiliary or an adverb (« n'a pas été
         # valablement justifiée » denies « justifiée »), not past a preposition (« ne

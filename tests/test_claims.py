@@ -710,3 +710,26 @@ def test_a_negation_glued_to_its_article_is_read_without_failing() -> None:
     assert not polarity_holds(
         "Le taux mesure la part des agents ayant bénéficié d'une formation depuis 2 ans.", source
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("quatre-vingts établissements", ["80"]),
+        ("deux cent quatre-vingts CPOM", ["280"]),
+        ("deux mille cinq cents actes", ["2500"]),
+        ("vingt et un jours", ["21"]),
+        ("trente et une structures", ["31"]),
+        ("trente pour cent des lits", ["30"]),
+        ("entre deux et trois ans", ["2", "3"]),
+    ],
+)
+def test_numbers_written_in_words_are_read_whole(text: str, values: list[str]) -> None:
+    assert [f.value for f in figures(text)] == values
+
+
+def test_a_rate_written_in_words_is_carried_by_its_digits() -> None:
+    source = ["Le taux cible est fixé à 30 % des séjours et à 280 CPOM renouvelés."]
+    assert not unsupported("Le taux cible est de trente pour cent des séjours.", source)
+    assert not unsupported("Deux cent quatre-vingts CPOM sont renouvelés.", source)
+    assert unsupported("Deux cent quatre-vingt-dix CPOM sont renouvelés.", source)

@@ -136,7 +136,9 @@ _FIGURE = re.compile(
     r"(?<!\w)(?<!\d[.,])"
     r"(?P<digits>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
     r"(?P<ordinal>er|ere|re|e|eme|nd|nde)?(?!\w)"  # « 1er trimestre », « 2nde circulaire »
-    rf"|\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ])?(?:{_SIMPLE_WORD}))*)\b"
+    # « vingt et un », « quatre-vingts »; not the « cent » of « trente pour cent », and
+    # « deux et trois ans » is two figures
+    rf"|(?<!pour )\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ](?:une?|onze)|{_SIMPLE_WORD}))*)\b"
     rf"|\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
     rf"|\b(?P<rank>{'|'.join(_RANK_WORDS)})s?\b"
 )
@@ -327,13 +329,13 @@ def _words_value(words: str) -> int:
     for word in re.split(r"[- ]+", words):
         if word == "et":
             continue
-        value = NUMBER_WORDS[word]
+        value = 1 if word in ("un", "une") else NUMBER_WORDS[word]
         if value == 1000:
             total += max(current, 1) * 1000
             current = 0
         elif value == 100:
             current = max(current, 1) * 100
-        elif word == "vingt" and previous == "quatre":
+        elif word in ("vingt", "vingts") and previous == "quatre":
             current += 80 - 4
         else:
             current += value

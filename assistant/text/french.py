@@ -63,11 +63,13 @@ NUMBER_WORDS: dict[str, int] = {
     "quinze": 15,
     "seize": 16,
     "vingt": 20,
+    "vingts": 20,
     "trente": 30,
     "quarante": 40,
     "cinquante": 50,
     "soixante": 60,
     "cent": 100,
+    "cents": 100,
     "mille": 1000,
 }
 """French number words (folded) and their values; « un » / « une » are left out (articles)."""

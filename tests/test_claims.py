@@ -733,3 +733,42 @@ def test_a_rate_written_in_words_is_carried_by_its_digits() -> None:
     assert not unsupported("Le taux cible est de trente pour cent des séjours.", source)
     assert not unsupported("Deux cent quatre-vingts CPOM sont renouvelés.", source)
     assert unsupported("Deux cent quatre-vingt-dix CPOM sont renouvelés.", source)
+
+
+@pytest.mark.parametrize(
+    ("source", "faithful", "opposite"),
+    [
+        (
+            "Le dossier doit obligatoirement être déposé sur la plateforme.",
+            "Le dépôt du dossier sur la plateforme est obligatoire.",
+            "Le dépôt du dossier sur la plateforme est facultatif.",
+        ),
+        (
+            "La demande de renouvellement est adressée six mois avant l'échéance du contrat.",
+            "La demande de renouvellement part six mois avant l'échéance du contrat.",
+            "La demande de renouvellement est adressée six mois après l'échéance du contrat.",
+        ),
+        (
+            "Les services doivent atteindre une cotation C au moins lors de la visite.",
+            "Les services visent une cotation C au moins lors de la visite.",
+            "Les services doivent atteindre une cotation C au plus lors de la visite.",
+        ),
+        (
+            "Les établissements publics signent l'annexe sur le numérique.",
+            "L'annexe sur le numérique est signée par les établissements publics.",
+            "Les établissements privés signent l'annexe sur le numérique.",
+        ),
+    ],
+)
+def test_a_word_saying_the_opposite_of_its_source_is_caught(
+    source: str, faithful: str, opposite: str
+) -> None:
+    assert polarity_holds(faithful, [source])
+    assert not polarity_holds(opposite, [source])
+
+
+def test_bounds_said_in_other_words_are_read() -> None:
+    source = ["Le taux de fuite doit rester inférieur ou égal à 5 % des séjours."]
+    assert not unsupported("Le taux de fuite reste en deçà de 5 % des séjours.", source)
+    assert unsupported("Le taux de fuite doit rester au-dessus de 5 % des séjours.", source)
+    assert unsupported("Le taux de fuite doit être supérieur ou égal à 5 % des séjours.", source)

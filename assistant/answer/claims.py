@@ -148,7 +148,7 @@ def polarity_holds(text: str, sources: Iterable[str]) -> bool:
     source, nothing tells which one the claim paraphrases, and the claim holds.
     """
     sources = list(sources)
-    if not _same_polarity(text, sources, 0.5):
+    if not _same_polarity(text, sources, 0.5) or _antonym_said(text, sources):
         return False
     clauses = [c for s in sources for c in _CLAUSE.split(s)]
     return all(
@@ -156,6 +156,63 @@ def polarity_holds(text: str, sources: Iterable[str]) -> bool:
         for clause in _CLAUSE.split(text)
         if len(content_stems(clause)) >= 3
     )
+
+
+_ANTONYMS: tuple[tuple[str, str], ...] = (
+    (r"avant", r"apres"),
+    (r"obligatoire\w*", r"facultati\w*|optionnel\w*"),
+    (r"minimum|minimale?s?|plancher", r"maximum|maximale?s?|plafond"),
+    (r"au moins|a minima", r"au plus(?! t(?:ard|ot))"),
+    (r"au plus tard", r"au plus tot"),
+    (r"hausse|augment\w*|progress\w*", r"baisse|diminu\w*|reduction|reduit\w*"),
+    (r"superieure?s?", r"inferieure?s?"),
+    (r"inclu(?:s|se|ses|t)?", r"exclu(?:s|e|es|t)?"),
+    (r"autorise\w*|permis\w*", r"interdit\w*"),
+    (r"possibles?", r"impossibles?"),
+    (r"favorables?", r"defavorables?"),
+    (r"publi(?:c|cs|que|ques)", r"prive(?:s|e|es)?"),
+    (r"internes?", r"externes?"),
+    (r"suffisante?s?", r"insuffisante?s?"),
+)
+"""Words that say the opposite of each other: a claim saying one where the source it
+paraphrases says the other (and not the first) says the opposite (« facultative » for
+« obligatoirement », « un an après » for « un an avant », « cotation B au plus » for « au
+moins »)."""
+ANTONYM_SHARE = 0.5
+
+
+def _antonym_said(text: str, sources: list[str]) -> bool:
+    """Whether ``text`` says a word whose opposite the source it paraphrases says instead.
+
+    The source is the one sharing most content words (at least ``ANTONYM_SHARE`` of them); a
+    denied word (« n'est pas facultative ») is no opposite.
+    """
+    words = content_stems(text)
+    if not words:
+        return False
+    shares = [len(words & content_stems(source)) / len(words) for source in sources]
+    best = max(range(len(sources)), key=shares.__getitem__, default=None)
+    if best is None or shares[best] < ANTONYM_SHARE:
+        return False
+    said = _unnegated(text)
+    stated = normalised(sources[best])
+    folded = normalised(text)
+    for one, other in _ANTONYMS:
+        for mine, theirs in ((one, other), (other, one)):
+            if (
+                re.search(rf"\b(?:{mine})\b", said)
+                and not re.search(rf"\b(?:{theirs})\b", folded)
+                and re.search(rf"\b(?:{theirs})\b", stated)
+                and not re.search(rf"\b(?:{mine})\b", stated)
+            ):
+                return True
+    return False
+
+
+def _unnegated(text: str) -> str:
+    """``text`` normalised, its negations and the word each one bears on taken out."""
+    folded = normalised(text).replace("’", "'")
+    return re.sub(rf"(?:{_NEGATION.pattern})\s*[\w'-]*", " ", folded)
 
 
 _CLAUSE = re.compile(r"[,;:()]|\s(?:et|mais|si|lorsque|car|alors que)\s")

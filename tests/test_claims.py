@@ -772,3 +772,30 @@ def test_bounds_said_in_other_words_are_read() -> None:
     assert not unsupported("Le taux de fuite reste en deçà de 5 % des séjours.", source)
     assert unsupported("Le taux de fuite doit rester au-dessus de 5 % des séjours.", source)
     assert unsupported("Le taux de fuite doit être supérieur ou égal à 5 % des séjours.", source)
+
+
+@pytest.mark.parametrize(
+    ("source", "faithful", "unfaithful"),
+    [
+        (
+            "Un exercice de crise est organisé chaque année.",
+            "1 exercice de crise est organisé chaque année.",
+            "2 exercices de crise sont organisés chaque année.",
+        ),
+        (
+            "Une revue annuelle du contrat est organisée.",
+            "Une revue du contrat est organisée 1 fois par an.",
+            "Une revue du contrat est organisée 2 fois par an.",
+        ),
+        (
+            "La moitié du financement repose sur l'activité.",
+            "50 % du financement repose sur l'activité.",
+            "25 % du financement repose sur l'activité.",
+        ),
+    ],
+)
+def test_one_said_by_an_article_and_a_rate_said_as_a_fraction_are_carried(
+    source: str, faithful: str, unfaithful: str
+) -> None:
+    assert not unsupported(faithful, [source])
+    assert unsupported(unfaithful, [source])

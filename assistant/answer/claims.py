@@ -87,9 +87,56 @@ def unsupported(text: str, sources: Iterable[str]) -> list[Figure]:
     missing = [
         figure
         for figure in figures(text)
-        if not supported(figure, read) and not _enumerated(figure, sources, read)
+        if not supported(figure, read)
+        and not _enumerated(figure, sources, read)
+        and not _one_by_article(figure, sources)
+        and not _fraction_said(figure, sources)
     ]
     return missing or _regrouped(text, sources)
+
+
+_FRACTIONS = {
+    "50": r"(?:la |une )?moitie",
+    "25": r"(?<!trois )(?:le |un )quart",
+    "75": r"trois quarts",
+    "33": r"(?<!deux )(?:le |un )tiers",
+    "33.3": r"(?<!deux )(?:le |un )tiers",
+    "66": r"deux tiers",
+    "66.7": r"deux tiers",
+    "67": r"deux tiers",
+}
+
+
+def _fraction_said(figure: Figure, sources: list[str]) -> bool:
+    """Whether a rate (« 50 % ») is said by a source as a fraction (« la moitié »)."""
+    pattern = _FRACTIONS.get(figure.value)
+    if figure.unit != "%" or figure.bound or pattern is None:
+        return False
+    return any(re.search(rf"\b{pattern}\b", normalised(source)) for source in sources)
+
+
+_PER_YEAR = re.compile(r"\b(?:annuel\w*|chaque annee|tous les ans|par an)\b")
+
+
+def _one_by_article(figure: Figure, sources: list[str]) -> bool:
+    """Whether « 1 » counts what a source says with its article (« une évaluation »).
+
+    « 1 exercice de crise est organisé » where the source says « un exercice de crise »; « 1
+    fois par an » where it says « annuelle ». Not a bounded one (« au moins 1 ») nor a
+    measure other than « fois ».
+    """
+    if figure.kind != "number" or figure.value != "1" or figure.bound or not figure.unit:
+        return False
+    if figure.unit == "fois":
+        return figure.per == "an" and any(_PER_YEAR.search(fold(s)) for s in sources)
+    if figure.measure:
+        return False
+    articled = {
+        noun
+        for source in sources
+        for noun in re.findall(r"\b(?:un|une|seule?)\s+([\w-]+)", normalised(source))
+    }
+    return figure.unit in {t for noun in articled for t in tokenize(noun)}
 
 
 def _enumerated(figure: Figure, sources: list[str], read: list[list[Figure]]) -> bool:

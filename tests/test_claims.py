@@ -799,3 +799,13 @@ def test_one_said_by_an_article_and_a_rate_said_as_a_fraction_are_carried(
 ) -> None:
     assert not unsupported(faithful, [source])
     assert unsupported(unfaithful, [source])
+
+
+def test_a_year_given_to_another_step_of_a_timeline_is_caught() -> None:
+    source = [
+        "2026 Diagnostic des besoins de formation des équipes soignantes 2027 Rédaction du plan "
+        "de formation pluriannuel 2028 Déploiement des sessions de simulation en santé"
+    ]
+    assert reattached("Le déploiement des sessions de simulation est attendu en 2026.", source)
+    assert not reattached("Le déploiement des sessions de simulation est attendu en 2028.", source)
+    assert not reattached("Le diagnostic des besoins de formation a lieu en 2026.", source)

@@ -708,6 +708,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong += [f for f in _split_source(text, sources) if f not in wrong]
     wrong += [f for f in _date_of_other(text, sources) if f not in wrong]
     wrong += [f for f in _clause_moved(text, sources) if f not in wrong]
+    wrong += [f for f in _timeline_moved(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:
@@ -806,6 +807,44 @@ def _clause_moved(text: str, sources: list[str]) -> list[Figure]:
         if rival >= own + CLAUSE_MARGIN:
             wrong.append(figure)
     return wrong
+
+
+_TIMELINE_YEAR = re.compile(r"(?:^|\s)((?:19|20)\d\d)\s*:?\s+(?=[A-ZÀ-Ý])")
+"""A year opening a step of a timeline (« 2027 Finalisation d'un plan … 2028 Mise en œuvre »)."""
+TIMELINE_STEP = 3
+"""The content words each step of a timeline says at least."""
+
+
+def _timeline_moved(text: str, sources: list[str]) -> list[Figure]:
+    """The year a claim gives to a step that a timeline of its sources gives to another year.
+
+    « La mise en œuvre … est attendue dès 2027 » where the source reads « 2027 Finalisation
+    d'un plan d'actions … 2028 Mise en œuvre effective … »: each year owns the words after it, up
+    to the next year; the claim's words go with another year's step, ``CLAUSE_MARGIN`` more
+    than with its own year's.
+    """
+    years = {f.value for f in figures(text) if is_year(f)}
+    if len(years) != 1:
+        return []
+    year = years.pop()
+    words = content_stems(text)
+    for source in sources:
+        starts = list(_TIMELINE_YEAR.finditer(source))
+        if len({m.group(1) for m in starts}) < 2 or year not in {m.group(1) for m in starts}:
+            continue
+        ends = [m.start() for m in starts[1:]] + [len(source)]
+        steps = [
+            (m.group(1), content_stems(source[m.end() : end]))
+            for m, end in zip(starts, ends, strict=True)
+        ]
+        if min(len(step) for _, step in steps) < TIMELINE_STEP:
+            continue  # a table's cells (« > 2024 Echographies : > 2025 »), not steps
+        count = Counter(word for _, step in steps for word in step)
+        own = max(_alone(words & step, count) for y, step in steps if y == year)
+        rival = max((_alone(words & step, count) for y, step in steps if y != year), default=0)
+        if rival >= own + CLAUSE_MARGIN:
+            return [Figure("number", year)]
+    return []
 
 
 def _alone(words: frozenset[str], count: Counter[str]) -> int:

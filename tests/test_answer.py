@@ -641,6 +641,24 @@ def test_a_value_asked_needs_a_figure_that_is_not_a_year() -> None:
             id="software-not-named",
         ),
         pytest.param(
+            "quel logiciel de gestion des lits pour la cellule hebdo ?",
+            "Nombre de cellules tenues, cible attendue Pour tous les établissements [1].",
+            "aucun produit",
+            id="a-table-cell-capital-names-no-product",
+        ),
+        pytest.param(
+            "quel outil pour l'audit de la qualité de l'air ?",
+            "Campagne d'information (affiches) Audit de la qualité de l'air intérieur [1].",
+            "aucun produit",
+            id="tool-not-named",
+        ),
+        pytest.param(
+            "c'est qui le directeur de la DOSA ?",
+            "Mail DOSA : ars-oc-dosa@ars.sante.fr [1].",
+            "aucun nom",
+            id="a-label-before-an-acronym-is-no-person",
+        ),
+        pytest.param(
             "Qui était le directeur général de l'ARS signataire du guide ?",
             "Le CPOM est signé par le directeur général de l'ARS [1].",
             "aucun nom",

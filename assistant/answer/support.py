@@ -115,17 +115,24 @@ _ASKS_PERSON = re.compile(
     r"qui (?:presid|dirig)\w*)\b"
 )
 _ASKS_PRODUCT = re.compile(
-    r"\bquel(?:le)?s? (?:logiciels?|prestataires?|capteurs?|marques?|editeurs?|fournisseurs?)\b"
+    r"\bquel(?:le)?s? (?:logiciels?|prestataires?|capteurs?|marques?|editeurs?|fournisseurs?|"
+    r"outils?|solutions?|applications?)\b"
 )
 """« quel logiciel », « quel prestataire »: a product or a firm, named."""
 _PROPER = re.compile(
-    r"\b[a-zà-ÿ]+,? (?:[A-ZÀ-Ý][a-zà-ÿ]+|[A-Za-z-]*[A-Z][a-z-]*[A-Z][\w-]*)(?![\w-])"
+    r"\b(?:via|par|avec|de|du|des|la|le|l'|d'|sur|outil|logiciel|plateforme|application|solution|"
+    r"questionnaire|prestataire|editeur|fournisseur|capteur|marque|societe)"
+    r",? (?:[A-ZÀ-Ý][a-zà-ÿ]+|[A-Za-z-]*[A-Z][a-z-]*[A-Z][\w-]*)(?![\w-])"
 )
-"""A name inside a sentence: a capital after a lower-case word (« via DocuSign », « l'outil
-e-CARS »), not the capital that opens a sentence or a table cell."""
+"""A name inside a sentence: a capital after a word that introduces one (« via DocuSign »,
+« l'outil e-CARS », « de la HAS »), not the capital that opens a sentence or a table cell
+(« … cible attendue Pour tous les établissements »)."""
 _PERSON = re.compile(
     r"\b(?:M\.|Mme|Monsieur|Madame)\s|"
-    r"\b(?!(?:Le|La|Les|Un|Une|Des|Du|De|Au|Aux|Ce|Cet|Cette|Ces|Son|Sa|Ses|Et|En|Par)\s)"
+    r"\b(?!(?:Le|La|Les|Un|Une|Des|Du|De|Au|Aux|Ce|Cet|Cette|Ces|Son|Sa|Ses|Et|En|Par|Mail|"
+    r"Tel|Tél|Contact|Support|Direction|Pôle|Service|Département|Délégation|Agence|Mission|"
+    r"Cellule|Référente?|Responsable|Directeur|Directrice|Conseil|Comité|Commission|Cible|Pour|"
+    r"Nombre|Taux|Total|Source|Indicateur|Objectif|Annexe|Article|Région|Santé|Centre)\s)"
     r"[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý]{2,}\b"
 )
 """A person: « Monsieur … », or a first name and a surname in capitals (« Didier JAFFRE »),

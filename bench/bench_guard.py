@@ -1,6 +1,6 @@
 """The grounding guard on a hand-labelled set it was never tuned on. Prints figures; never asserts.
 
-Usage: .venv/bin/python bench/bench_guard.py [--show-misses dev|dev2|dev3|dev4]
+Usage: .venv/bin/python bench/bench_guard.py [--show-misses dev|dev2|dev3|dev4|dev5]
 
 ``bench/heldout/guard_set.yaml`` (second generation, written blind on 2026-12-07, frozen):
 generated-looking sentences, each citing one real passage, labelled faithful or unfaithful by
@@ -13,7 +13,8 @@ Tuning sets: ``bench/guard_dev.yaml``, the first generation (2026-12-02), was sp
 passage (parity of the passage's sha1): "dev" was tuned on from the start, "dev4" was its
 held-out half until its misses were read (2026-12-07). ``bench/guard_dev2.yaml`` and
 ``bench/guard_dev3.yaml`` (written blind too, on other passages; the second mostly faithful
-paraphrases) are two more tuning sets.
+paraphrases) are two more tuning sets; ``bench/guard_dev5.yaml`` (written blind on 2026-12-07,
+after the second held-out set) stresses figures reattached, flipped bounds and number words.
 
 - removal recall: unfaithful sentences removed / unfaithful sentences (target >= 0.95);
 - faithful kept: faithful sentences kept / faithful sentences (target >= 0.90);
@@ -42,6 +43,8 @@ GUARD_DEV = ROOT / "bench" / "guard_dev.yaml"
 """The first generation (2026-12-02), split by passage into the dev and dev4 halves."""
 GUARD_DEV2 = ROOT / "bench" / "guard_dev2.yaml"
 GUARD_DEV3 = ROOT / "bench" / "guard_dev3.yaml"
+GUARD_DEV5 = ROOT / "bench" / "guard_dev5.yaml"
+"""A tuning set written blind on 2026-12-07 to stress figures reattached, bounds, number words."""
 """Two more tuning sets, written blind on passages apart from ``GUARD_SET``'s (2026-12-03)."""
 
 
@@ -90,7 +93,9 @@ def evaluate(items: list[dict[str, str]]) -> dict[str, object]:
 def main() -> None:
     """Run the benchmark on the tuning sets and the held-out set."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--show-misses", choices=["dev", "dev2", "dev3", "dev4"], default=None)
+    parser.add_argument(
+        "--show-misses", choices=["dev", "dev2", "dev3", "dev4", "dev5"], default=None
+    )
     args = parser.parse_args()
 
     def load(path: Path) -> list[dict[str, str]]:
@@ -102,6 +107,7 @@ def main() -> None:
         "dev2": load(GUARD_DEV2),
         "dev3": load(GUARD_DEV3),
         "dev4": [i for i in first if half(i) == "dev4"],
+        "dev5": load(GUARD_DEV5),
         "heldout": load(GUARD_SET),
     }
     figures = {name: evaluate(part) for name, part in sets.items()}
@@ -124,7 +130,7 @@ def main() -> None:
     ):
         cells = "".join(f"{f[key]:>10.3f}" for f in figures.values())
         print(f"{label:<40}{cells}  {target}")
-    print("\nby alteration (judged right, dev | dev2 | dev3 | dev4 | held-out):")
+    print("\nby alteration (judged right, dev | dev2 | dev3 | dev4 | dev5 | held-out):")
     kinds = sorted({k for f in figures.values() for k in f["by_kind"]})  # type: ignore[attr-defined]
     for kind in kinds:
         cells = []

@@ -809,3 +809,36 @@ def test_a_year_given_to_another_step_of_a_timeline_is_caught() -> None:
     assert reattached("Le déploiement des sessions de simulation est attendu en 2026.", source)
     assert not reattached("Le déploiement des sessions de simulation est attendu en 2028.", source)
     assert not reattached("Le diagnostic des besoins de formation a lieu en 2026.", source)
+
+
+def test_a_negation_may_come_from_the_next_sentence_of_the_passage() -> None:
+    source = [
+        "L'ajout d'une activité en cours de contrat porte la durée totale du contrat à 5 ans.",
+        "Si le contrat est de 5 ans, la durée du contrat restant à couvrir n'est pas modifiée.",
+    ]
+    claim = (
+        "Si le contrat dure déjà 5 ans, l'ajout d'une activité laisse la durée restant à couvrir, "
+        "qui n'est pas modifiée."
+    )
+    assert polarity_holds(claim, source)
+    assert not polarity_holds(
+        "L'ajout d'une activité ne porte pas la durée du contrat à 5 ans.", source
+    )
+
+
+def test_a_formal_negation_with_sans_que_is_read() -> None:
+    source = [
+        "Le contrat est conclu pour trois ans, sans que la période totale d'exercice ne puisse "
+        "excéder six ans."
+    ]
+    assert polarity_holds("La période totale d'exercice ne peut excéder six ans.", source)
+
+
+def test_before_and_after_relating_two_things_may_swap_sides() -> None:
+    source = ["Les CPOM sont soumis à l'avis du conseil avant validation en comité le 19 décembre."]
+    assert polarity_holds(
+        "Après avis du conseil, les CPOM sont validés en comité le 19 décembre.", source
+    )
+    assert not polarity_holds(
+        "Les CPOM sont soumis à l'avis du conseil après validation en comité.", source
+    )

@@ -20,7 +20,8 @@ from assistant.text.french import fold, tokenize
 
 _NEGATION = re.compile(
     r"\b(?:ne|n')\s*(?:[\w-]+\s+){0,3}?(?:pas|plus|jamais|rien|guere|aucun\w*|nullement)\b"
-    r"|\b(?:ne|n')\s*(?:peut|peuvent|saurait|sauraient|pourra|pourront|doit|doivent)\b"
+    r"|\b(?:ne|n')\s*(?:peut|peuvent|puisse|puissent|saurait|sauraient|pourra|pourront|doit|"
+    r"doivent)\b"
     r"|\bpas\b(?! a pas)|\baucun(?:e|s|es)?\b|\bjamais\b|\bnullement\b"
     r"|(?<!\bou )(?<!\bou par )(?<!oui/)\bnon\s+(?=[a-z])"  # not « oui ou non »
 )
@@ -251,9 +252,28 @@ def _antonym_said(text: str, sources: list[str]) -> bool:
                 and not re.search(rf"\b(?:{theirs})\b", folded)
                 and re.search(rf"\b(?:{theirs})\b", stated)
                 and not re.search(rf"\b(?:{mine})\b", stated)
+                and (one not in _RELATIONS or _followed_alike(mine, said, theirs, stated))
             ):
                 return True
     return False
+
+
+_RELATIONS = frozenset({"avant"})
+"""Antonyms that relate two things: « A avant B » is « B après A », so the flip counts only
+when the same thing follows (« un an après l'échéance » for « un an avant l'échéance », not
+« après avis … validés » for « soumis à l'avis … avant validation »)."""
+
+
+def _followed_alike(mine: str, said: str, theirs: str, stated: str) -> bool:
+    """Whether a content word right after ``mine`` in ``said`` is right after ``theirs`` too."""
+
+    def following(pattern: str, text: str) -> set[str]:
+        return {
+            next((t for t in tokenize(text[match.end() :]) if content_stems(t)), "")
+            for match in re.finditer(rf"\b(?:{pattern})\b", text)
+        } - {""}
+
+    return bool(following(mine, said) & following(theirs, stated))
 
 
 def _unnegated(text: str) -> str:
@@ -268,30 +288,42 @@ _WORD = re.compile(r"[\w'’-]+")
 
 
 def _same_polarity(text: str, sources: list[str], share: float, *, local: bool = False) -> bool:
-    """Whether the source closest to ``text`` (sharing ``share`` of its words) has its polarity.
+    """Whether a source close to ``text`` (sharing ``share`` of its words) has its polarity.
 
-    The same word denied on one side and affirmed on the other fails (``polarity``). Outside
-    ``local`` (a clause, whose source clause may deny something else), so does a denial the
-    source does not make about words it does not use.
+    The sources within ``POLARITY_SLACK`` of the closest one are each a candidate: a claim
+    may take its words from one sentence and its negation from the next (« si le contrat est
+    de 5 ans, la durée … n'est pas modifiée » after « l'attribution d'une mission … porte la
+    durée … à 5 ans »). The same word denied on one side and affirmed on the other fails
+    (``polarity``). Outside ``local`` (a clause, whose source clause may deny something else),
+    so does a denial the source does not make about words it does not use.
     """
     words = content_stems(text)
     if not words:
         return True
-    best: tuple[float, str] | None = None
-    for source in sources:
-        shared = len(words & content_stems(source)) / len(words)
-        if best is None or shared > best[0]:
-            best = (shared, source)
-    if best is None or best[0] < share:
+    scored = [(len(words & content_stems(source)) / len(words), source) for source in sources]
+    closest = max((shared for shared, _ in scored), default=0.0)
+    if closest < share:
         return True
-    said, stated = polarity(text), polarity(best[1])
+    said = polarity(text)
+    return any(
+        _polarity_agrees(text, said, source, local=local)
+        for shared, source in scored
+        if shared >= max(share, closest - POLARITY_SLACK)
+    )
+
+
+POLARITY_SLACK = 0.15
+
+
+def _polarity_agrees(text: str, said: Polarity, source: str, *, local: bool) -> bool:
+    stated = polarity(source)
     if said.denied & stated.affirmed - stated.denied or stated.denied & said.affirmed - said.denied:
         return False  # a word denied on one side, affirmed on the other
     if local:
         return True
     # a denial the source does not make, about words it does not use (« il n'est pas
     # nécessaire » against « il faudra »); a source's denial the claim leaves out is no fault
-    return negations(text) <= negations(source) or bool(said.denied & stated.denied)
+    return negations(text) <= negations(source) or _shares(said.denied, stated.denied)
 
 
 @dataclass(frozen=True)

@@ -842,3 +842,12 @@ def test_before_and_after_relating_two_things_may_swap_sides() -> None:
     assert not polarity_holds(
         "Les CPOM sont soumis à l'avis du conseil après validation en comité.", source
     )
+
+
+def test_counts_given_to_each_other_s_noun_are_caught() -> None:
+    source = ["Le plan compte 12 actions (9 obligatoires et 3 optionnelles) et 4 annexes."]
+    assert reattached("Le plan compte 3 actions obligatoires et 9 optionnelles.", source)
+    assert not reattached("Le plan compte 9 obligatoires et 3 optionnelles.", source)
+    # a table's cell followed by the next row's label says nothing of the cell's noun
+    table = ["Grands établissements +2 interventions +4 interventions 16 Établissements moyens 11"]
+    assert not reattached("Les grands établissements réalisent 16 interventions.", table)

@@ -741,6 +741,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong += [f for f in _date_of_other(text, sources) if f not in wrong]
     wrong += [f for f in _clause_moved(text, sources) if f not in wrong]
     wrong += [f for f in _timeline_moved(text, sources) if f not in wrong]
+    wrong += [f for f in _noun_swapped(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         if row is not None:
@@ -839,6 +840,43 @@ def _clause_moved(text: str, sources: list[str]) -> list[Figure]:
         if rival >= own + CLAUSE_MARGIN:
             wrong.append(figure)
     return wrong
+
+
+def _noun_swapped(text: str, sources: list[str]) -> list[Figure]:
+    """Counts the claim gives to the noun another count of the sources counts.
+
+    « 3 quantitatifs et 27 déclaratifs » where the source says « 27 quantitatifs et 3
+    déclaratifs »; « quatre annexes » where it says « quatre parties … les trois annexes »: the
+    figure stands in the sources before other nouns only, and another figure before its noun.
+    """
+    read = [f for source in sources for f in figures(source) if _counted(f)]
+    wrong: list[Figure] = []
+    for figure in figures(text):
+        if not _counted(figure) or not (noun := _noun(figure)):
+            continue
+        same = [f for f in read if _carries(f, figure)]
+        if not same or any(_noun(f) & noun or not _noun(f) for f in same):
+            continue
+        if any(re.search(rf"(?<![\d.,])\b{figure.value}\s+[A-ZÀ-Ý]", s) for s in sources):
+            continue  # « … 16 Établissements intermédiaires »: a table's cell, then a row's label
+        if any(_noun(f) & noun and f.value != figure.value for f in read):
+            wrong.append(figure)
+    return wrong
+
+
+def _counted(figure: Figure) -> bool:
+    """A plain count: a number of things, not a year, a rank, a measure or a reference."""
+    return (
+        figure.kind == "number"
+        and not is_year(figure)
+        and not figure.ordinal
+        and not figure.measure
+    )
+
+
+def _noun(figure: Figure) -> frozenset[str]:
+    """What a count counts: the noun right after it, or its first words (« 1 en création »)."""
+    return frozenset({figure.unit}) if figure.unit else figure.near
 
 
 _TIMELINE_YEAR = re.compile(r"(?:^|\s)((?:19|20)\d\d)\s*:?\s+(?=[A-ZÀ-Ý])")

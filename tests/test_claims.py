@@ -851,3 +851,21 @@ def test_counts_given_to_each_other_s_noun_are_caught() -> None:
     # a table's cell followed by the next row's label says nothing of the cell's noun
     table = ["Grands établissements +2 interventions +4 interventions 16 Établissements moyens 11"]
     assert not reattached("Les grands établissements réalisent 16 interventions.", table)
+
+
+def test_dates_swapped_between_clauses_of_a_sentence_listing_several_are_caught() -> None:
+    source = [
+        "La réforme s'applique à compter du 1er mars 2022 pour la médecine, du 1er janvier 2022 "
+        "pour la psychiatrie, du 1er juillet 2023 pour les établissements publics et du 1er "
+        "janvier 2024 pour les établissements privés."
+    ]
+    swapped = (
+        "La réforme s'applique le 1er janvier 2024 pour les établissements publics et le 1er "
+        "juillet 2023 pour les établissements privés."
+    )
+    assert reattached(swapped, source)
+    kept = (
+        "La réforme s'applique le 1er juillet 2023 pour les établissements publics et le 1er "
+        "janvier 2024 pour les établissements privés."
+    )
+    assert not reattached(kept, source)

@@ -760,8 +760,8 @@ _CLAUSE_CUT = re.compile(
 """Where a clause ends: a punctuation mark, a list's dash, a conjunction (not a bracket: « le
 cadre d'orientation stratégique (COS) sur 10 ans » is one clause)."""
 DENSE = 4
-"""A source sentence with this many figures of a kind is a table or a list flattened: its
-clauses do not say which words go with which figure."""
+"""A source sentence with this many figures of a kind and no comma is a table or a list
+flattened: its clauses do not say which words go with which figure."""
 _DURATIONS = frozenset({"an", "annee", "mois", "semaine", "jour", "heure", "minute"})
 CLAUSE_MARGIN = 2
 """How many more of the claim's clause words a rival figure's clause must hold."""
@@ -822,8 +822,12 @@ def _clause_moved(text: str, sources: list[str]) -> list[Figure]:
             ]
             for pairs in read
         ]
-        carrying = [pairs for pairs in kin_by_source if any(_carries(o, figure) for o, _ in pairs)]
-        if not carrying or any(len(pairs) >= DENSE for pairs in carrying):
+        carrying = [
+            i for i, pairs in enumerate(kin_by_source) if any(_carries(o, figure) for o, _ in pairs)
+        ]
+        if not carrying or any(
+            len(kin_by_source[i]) >= DENSE and not re.search(r"[,;]", sources[i]) for i in carrying
+        ):
             continue
         kin = [pair for pairs in kin_by_source for pair in pairs]
         count = Counter(word for _, mine in kin for word in mine)

@@ -869,3 +869,9 @@ def test_dates_swapped_between_clauses_of_a_sentence_listing_several_are_caught(
         "janvier 2024 pour les établissements privés."
     )
     assert not reattached(kept, source)
+
+
+def test_values_swapped_between_years_are_caught() -> None:
+    source = ["Le nombre de sites a baissé (58 en 2020 ; 51 en 2023) dans la région."]
+    assert reattached("Le nombre de sites est passé de 51 en 2020 à 58 en 2023.", source)
+    assert not reattached("Le nombre de sites est passé de 58 en 2020 à 51 en 2023.", source)

@@ -670,6 +670,30 @@ def _pair_moved(text: str, sources: list[str]) -> list[Figure]:
     return wrong
 
 
+_VALUE_IN_YEAR = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(?:%\s*)?(?:[a-z]+\s+){0,2}?en\s+((?:19|20)\d\d)\b"
+)
+"""A value and the year it is given for: « 142 en 2021 », « 12 % en 2024 »."""
+
+
+def _value_in_year_moved(text: str, sources: list[str]) -> list[Figure]:
+    """A value the claim gives to a year its sources give another value, and it another year.
+
+    « passé de 137 en 2021 à 142 en 2023 » where the source says « 142 en 2021 ; 137 en 2023 ».
+    """
+    pairs = {(number_key(v), y) for s in sources for v, y in _VALUE_IN_YEAR.findall(fold(s))}
+    wrong: list[Figure] = []
+    for value, year in _VALUE_IN_YEAR.findall(fold(text)):
+        key = number_key(value)
+        if (key, year) in pairs:
+            continue
+        if any(v == key and y != year for v, y in pairs) and any(
+            y == year and v != key for v, y in pairs
+        ):
+            wrong.append(Figure("number", key))
+    return wrong
+
+
 def number_key(text: str) -> str:
     """A number as compared: « 12,50 », « 12.5 » and « 012,5 » are « 12.5 »; spaces dropped."""
     value = text.replace(",", ".").replace(" ", "")
@@ -734,6 +758,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     for source in sources:
         wrong += [f for f in _year_moved(text, source) if f not in wrong]
     wrong += [f for f in _pair_moved(text, sources) if f not in wrong]
+    wrong += [f for f in _value_in_year_moved(text, sources) if f not in wrong]
     if period := _period_changed(text, sources):
         wrong.append(period)
     wrong += [f for f in _operation_moved(text, sources) if f not in wrong]

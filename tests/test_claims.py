@@ -875,3 +875,11 @@ def test_values_swapped_between_years_are_caught() -> None:
     source = ["Le nombre de sites a baissé (58 en 2020 ; 51 en 2023) dans la région."]
     assert reattached("Le nombre de sites est passé de 51 en 2020 à 58 en 2023.", source)
     assert not reattached("Le nombre de sites est passé de 58 en 2020 à 51 en 2023.", source)
+
+
+def test_two_years_given_to_each_other_s_event_are_caught() -> None:
+    source = ["Le schéma, rédigé en 2018, est entré en application à compter de 2019."]
+    assert reattached(
+        "Le schéma, rédigé en 2019, est entré en application à compter de 2018.", source
+    )
+    assert not reattached("Rédigé en 2018, le schéma s'applique à compter de 2019.", source)

@@ -694,6 +694,52 @@ def _value_in_year_moved(text: str, sources: list[str]) -> list[Figure]:
     return wrong
 
 
+YEAR_LEAD = 3
+"""How many content words before a year say what it dates (« la négociation conduite en »)."""
+
+
+def _year_leads(text: str) -> dict[str, frozenset[str]]:
+    """Each year of ``text`` with the content words before it, back to the previous figure."""
+    folded = normalised(text)
+    out: dict[str, frozenset[str]] = {}
+    previous = 0
+    for start, end, figure in located(folded):
+        if is_year(figure):
+            stems = [t for t in tokenize(folded[previous:start]) if content_stems(t)]
+            out.setdefault(figure.value, frozenset(stems[-YEAR_LEAD:]))
+        previous = end
+    return out
+
+
+def _years_swapped(text: str, sources: list[str]) -> list[Figure]:
+    """Two years the claim gives to each other's event.
+
+    « La négociation conduite en 2020 produira un CPOM … à compter de 2019 » where the source
+    says « la négociation conduite produira, en 2019, un CPOM … à compter de 2020 »: each
+    year's words in the claim are the other year's in the source, none of its own.
+    """
+    said = _year_leads(text)
+    if len(said) < 2:
+        return []
+    stated: dict[str, frozenset[str]] = {}
+    for source in sources:
+        for year, lead in _year_leads(source).items():
+            stated[year] = stated.get(year, frozenset()) | lead
+    wrong: list[Figure] = []
+    for one, mine in said.items():
+        for other, theirs in said.items():
+            if one >= other or one not in stated or other not in stated:
+                continue
+            if (
+                mine & stated[other]
+                and theirs & stated[one]
+                and not mine & stated[one]
+                and not theirs & stated[other]
+            ):
+                wrong += [Figure("number", one), Figure("number", other)]
+    return wrong
+
+
 def number_key(text: str) -> str:
     """A number as compared: « 12,50 », « 12.5 » and « 012,5 » are « 12.5 »; spaces dropped."""
     value = text.replace(",", ".").replace(" ", "")
@@ -759,6 +805,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
         wrong += [f for f in _year_moved(text, source) if f not in wrong]
     wrong += [f for f in _pair_moved(text, sources) if f not in wrong]
     wrong += [f for f in _value_in_year_moved(text, sources) if f not in wrong]
+    wrong += [f for f in _years_swapped(text, sources) if f not in wrong]
     if period := _period_changed(text, sources):
         wrong.append(period)
     wrong += [f for f in _operation_moved(text, sources) if f not in wrong]

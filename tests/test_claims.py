@@ -883,3 +883,21 @@ def test_two_years_given_to_each_other_s_event_are_caught() -> None:
         "Le schéma, rédigé en 2019, est entré en application à compter de 2018.", source
     )
     assert not reattached("Rédigé en 2018, le schéma s'applique à compter de 2019.", source)
+
+
+def test_a_claim_naming_two_rows_of_a_table_is_read_row_by_row() -> None:
+    table = [
+        "Grands établissements, avec plus de 500 lits Hausse de 30 points Hausse de 30 points "
+        "Hausse de 150 points Établissements intermédiaires, entre 100 à 499 lits Hausse de 15 "
+        "points Hausse de 15 points Hausse de 75 points"
+    ]
+    both = (
+        "Les établissements de plus de 500 lits visent 30 points par an et ceux de 100 à 499 "
+        "lits 15 points par an."
+    )
+    assert not reattached(both, table)
+    swapped = (
+        "Les établissements de plus de 500 lits visent 15 points par an et ceux de 100 à 499 "
+        "lits 30 points par an."
+    )
+    assert reattached(swapped, table)

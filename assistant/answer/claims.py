@@ -751,11 +751,21 @@ def number_key(text: str) -> str:
 def _row_of(text: str, rows: list[_Row]) -> _Row | None:
     """The one row a claim speaks of, by its label's own words and figures (« 100 à 499 lits »).
 
-    None when no row stands out, or when the claim names two rows by their words.
+    None when no row stands out, or when the claim names two rows by their words or figures.
     """
     words, said = content_stems(text), figures(text)
     named = [row for row in rows if row.words & words]
-    if len(named) > 1:
+    sized = [
+        row
+        for row in rows
+        if any(
+            _carries(f, s)
+            and not any(_carries(g, s) for other in rows if other is not row for g in other.label)
+            for f in row.label
+            for s in said
+        )
+    ]  # rows named by a figure of their label that no other label holds
+    if len(named) > 1 or len(sized) > 1:  # « plus de 500 lits … ceux de 100 à 499 lits »
         return None
     scores = [
         len(row.words & words) + sum(any(_carries(f, s) for f in row.label) for s in said)
@@ -816,13 +826,27 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong += [f for f in _noun_swapped(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
-        if row is not None:
+        # a claim naming two rows (« 5 projets pour les plus de 500 lits et 2 pour ceux de 100
+        # à 499 lits ») is read clause by clause, each with the row it names
+        parts = [(text, row)] if row is not None else _rows_by_clause(text, rows)
+        for part, named in parts:
             wrong += [
                 f
-                for f, _ in claimed
-                if not is_year(f) and f not in wrong and _other_row(f, row, rows)
+                for f in figures(part)
+                if not is_year(f) and f not in wrong and _other_row(f, named, rows)
             ]
     return wrong
+
+
+def _rows_by_clause(text: str, rows: list[_Row]) -> list[tuple[str, _Row]]:
+    """The claim's pieces between two « et », « , » or « ; », each with the one row it names."""
+    pieces = re.split(r"[,;]|\s(?:et|puis)\s", text)
+    out: list[tuple[str, _Row]] = []
+    for piece in pieces:
+        row = _row_of(piece, rows)
+        if row is not None:
+            out.append((piece, row))
+    return out
 
 
 _CLAUSE_CUT = re.compile(

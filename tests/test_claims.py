@@ -901,3 +901,17 @@ def test_a_claim_naming_two_rows_of_a_table_is_read_row_by_row() -> None:
         "lits 30 points par an."
     )
     assert reattached(swapped, table)
+
+
+def test_words_that_look_like_counts_but_are_not_are_left_alone() -> None:
+    assert figures("Les deux tarifs sont toutes deux arrêtées par le président.")[0].value == "2"
+    assert [f.value for f in figures("Elles sont toutes deux arrêtées par le président.")] == []
+    assert [f.value for f in figures("2025 est une année de réflexion.")] == ["2025"]
+    assert [f.value for f in figures("Le délai court pour une année.")] == ["1"]
+    assert [f.value for f in figures("Les actions sont renouvelées tous les deux ans.")] == ["2"]
+
+
+def test_a_numbered_item_of_a_list_is_carried_by_its_reference() -> None:
+    source = ["5.3- Garantir l'accès à la formation professionnelle des personnels."]
+    assert not unsupported("L'objectif 5.3 garantit l'accès à la formation.", source)
+    assert unsupported("L'objectif 5.4 garantit l'accès à la formation.", source)

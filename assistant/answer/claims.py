@@ -398,7 +398,11 @@ def polarity(text: str) -> Polarity:
 
 def _carries(source: Figure, said: Figure) -> bool:
     if said.kind == "code" and said.unit:  # a reference (« action 4 ») where a list says « 4 - »
-        return source.value == said.value and source.kind in ("code", "number")
+        # « l'objectif 5.3 » where the list says « 5.3- Garantir … »
+        return source.kind in ("code", "number") and said.value in (
+            source.value,
+            source.value.replace(".", ""),
+        )
     if source.kind == "code" and source.unit and said.kind == "number":
         # « l'article huit » for « Article 8 »; not « plus de 3 ans » for « Engagement n°3 »
         return source.value == said.value and not said.bound and not said.measure

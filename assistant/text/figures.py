@@ -155,7 +155,8 @@ _FIGURE = re.compile(
     # « vingt et un », « quatre-vingts »; not the « cent » of « trente pour cent », and
     # « deux et trois ans » is two figures
     rf"|(?<!pour )\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ](?:une?|onze)|{_SIMPLE_WORD}))*)\b"
-    rf"|\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
+    # « une année » is one year, not in « 2025 est une année de réflexion »
+    rf"|(?<!\best )(?<!\bsera )(?<!\betait )\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
     rf"|\b(?P<rank>{'|'.join(_RANK_WORDS)})s?\b"
 )
 _PER = re.compile(r"(?:\bpar |/\s*)(an|annee|mois|trimestre|semestre|semaine|jour|heure)\b")
@@ -266,6 +267,7 @@ def normalised(text: str) -> str:
     folded = _BROKEN_NUMBER.sub(r"\1-", folded)  # « dix- huit » cut at a line end
     folded = _SHORT_PERIOD.sub(r"\1\2-\g<1>\3", folded)  # « 2023/28 » is « 2023-2028 »
     folded = re.sub(r"\b(?:un|une) ou plusieurs\b", "au moins 1", folded)  # at least one
+    folded = re.sub(r"\b(tous|toutes) deux\b", r"\1 ensemble", folded)  # « both »
     folded = _ONE_BOUNDED.sub(r"\1 1", folded)
     return _ONE_BOUNDED_AFTER.sub("1 ", folded)  # « une cellule … au maximum »
 

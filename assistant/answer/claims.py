@@ -959,8 +959,8 @@ def _noun_swapped(text: str, sources: list[str]) -> list[Figure]:
         if not _counted(figure) or not (noun := _noun(figure)):
             continue
         same = [f for f in read if _carries(f, figure)]
-        if not same or any(_noun(f) & noun or not _noun(f) for f in same):
-            continue
+        if not same or any(_noun(f) & noun or not f.unit for f in same):
+            continue  # « parmi les 8 sur les coopérations »: no noun of its own to compare
         if any(re.search(rf"(?<![\d.,])\b{figure.value}\s+[A-ZÀ-Ý]", s) for s in sources):
             continue  # « … 16 Établissements intermédiaires »: a table's cell, then a row's label
         if any(_noun(f) & noun and f.value != figure.value for f in read):

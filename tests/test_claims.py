@@ -915,3 +915,21 @@ def test_a_numbered_item_of_a_list_is_carried_by_its_reference() -> None:
     source = ["5.3- Garantir l'accès à la formation professionnelle des personnels."]
     assert not unsupported("L'objectif 5.3 garantit l'accès à la formation.", source)
     assert unsupported("L'objectif 5.4 garantit l'accès à la formation.", source)
+
+
+def test_a_date_from_which_is_not_a_date_by_which() -> None:
+    source = ["Le rapport est à transmettre au plus tard le 30 avril de chaque année à l'ARS."]
+    assert unsupported("Le rapport est transmis à partir du 30 avril de chaque année.", source)
+    assert not unsupported("Le rapport est transmis au plus tard le 30 avril.", source)
+
+
+def test_included_is_the_opposite_of_left_out() -> None:
+    source = ["Le taux compte les jours d'absence, hors absences pour formation, sur l'année."]
+    assert not polarity_holds(
+        "Le taux compte les jours d'absence, y compris les absences pour formation.", source
+    )
+
+
+def test_before_and_after_the_same_thing_are_opposites() -> None:
+    source = ["Les annexes peuvent être signées après la signature du socle du contrat."]
+    assert not polarity_holds("Les annexes doivent être signées avant le socle du contrat.", source)

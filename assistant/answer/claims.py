@@ -220,6 +220,7 @@ _ANTONYMS: tuple[tuple[str, str], ...] = (
     (r"favorables?", r"defavorables?"),
     (r"publi(?:c|cs|que|ques)", r"prive(?:s|e|es)?"),
     (r"internes?", r"externes?"),
+    (r"y compris|inclus", r"hors|sauf|exclus"),
     (r"suffisante?s?", r"insuffisante?s?"),
 )
 """Words that say the opposite of each other: a claim saying one where the source it
@@ -259,19 +260,22 @@ def _antonym_said(text: str, sources: list[str]) -> bool:
 
 
 _RELATIONS = frozenset({"avant"})
+RELATED = 3
+"""How many content words after « avant » / « après » say what they relate to."""
 """Antonyms that relate two things: « A avant B » is « B après A », so the flip counts only
 when the same thing follows (« un an après l'échéance » for « un an avant l'échéance », not
 « après avis … validés » for « soumis à l'avis … avant validation »)."""
 
 
 def _followed_alike(mine: str, said: str, theirs: str, stated: str) -> bool:
-    """Whether a content word right after ``mine`` in ``said`` is right after ``theirs`` too."""
+    """Whether ``mine`` in ``said`` and ``theirs`` in ``stated`` relate to a same word."""
 
     def following(pattern: str, text: str) -> set[str]:
         return {
-            next((t for t in tokenize(text[match.end() :]) if content_stems(t)), "")
+            stem
             for match in re.finditer(rf"\b(?:{pattern})\b", text)
-        } - {""}
+            for stem in [t for t in tokenize(text[match.end() :]) if content_stems(t)][:RELATED]
+        }
 
     return bool(following(mine, said) & following(theirs, stated))
 

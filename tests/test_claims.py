@@ -933,3 +933,20 @@ def test_included_is_the_opposite_of_left_out() -> None:
 def test_before_and_after_the_same_thing_are_opposites() -> None:
     source = ["Les annexes peuvent être signées après la signature du socle du contrat."]
     assert not polarity_holds("Les annexes doivent être signées avant le socle du contrat.", source)
+
+
+def test_durations_swapped_around_instead_of_are_caught() -> None:
+    source = [
+        "Les établissements doivent formaliser leur demande de renouvellement six mois (au lieu "
+        "d'un an) avant l'échéance du contrat en cours."
+    ]
+    swapped = (
+        "La demande de renouvellement doit être formalisée un an (au lieu de six mois) avant "
+        "l'échéance du contrat en cours."
+    )
+    assert reattached(swapped, source)
+    kept = (
+        "La demande de renouvellement doit être formalisée six mois (au lieu de un an) avant "
+        "l'échéance du contrat en cours."
+    )
+    assert not reattached(kept, source)

@@ -858,8 +858,8 @@ def _rows_by_clause(text: str, rows: list[_Row]) -> list[tuple[str, _Row]]:
 
 
 _CLAUSE_CUT = re.compile(
-    r"(?<!\d),|,(?!\d)|[;:«»\"]|(?:^|\s)-\s"
-    r"|\s(?:et|ou|puis|mais|tandis que|alors que|contre|au lieu d')\s"
+    r"(?<!\d),|,(?!\d)|[;«»\"]|(?:^|\s)-\s"
+    r"|[\s(](?:et|ou|puis|mais|tandis que|alors que|contre|au lieu d'|au lieu de)\s"
 )
 """Where a clause ends: a punctuation mark, a list's dash, a conjunction (not a bracket: « le
 cadre d'orientation stratégique (COS) sur 10 ans » is one clause)."""
@@ -879,11 +879,13 @@ def figure_clauses(text: str) -> list[tuple[Figure, frozenset[str]]]:
     """
     folded = normalised(text)
     cuts = [m.span() for m in _CLAUSE_CUT.finditer(folded)]
+    spans = located(folded)
+    units = {figure.unit for _, _, figure in spans if figure.measure}  # « an », « mois », « % »
     out: list[tuple[Figure, frozenset[str]]] = []
-    for start, end, figure in located(folded):
+    for start, end, figure in spans:
         begin = max((e for s, e in cuts if e <= start), default=0)
         stop = min((s for s, e in cuts if s >= end), default=len(folded))
-        out.append((figure, content_stems(folded[begin:stop]) - _WEEKDAYS))
+        out.append((figure, content_stems(folded[begin:stop]) - _WEEKDAYS - units))
     return out
 
 

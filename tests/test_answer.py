@@ -278,6 +278,18 @@ def test_target_question_for_a_category_gives_that_row(index: Index, kb: Knowled
     assert "Pour les autres établissements" not in answer.answer
 
 
+def test_what_counts_toward_a_target_is_answered_by_the_fiche_s_words_not_its_values(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(
+        index, kb, "OS 22 : les projets multicentriques peuvent-ils être intégrés aux cibles ?"
+    )
+    assert answer.supported
+    assert "multicentriques" in answer.answer.split("\n")[0]
+    values = ask(index, kb, "OS 22 : quelle est la cible pour un CHU ?")
+    assert "Progression" in values.answer
+
+
 @pytest.mark.parametrize(
     ("question", "row", "other"),
     [

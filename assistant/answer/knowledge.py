@@ -77,6 +77,10 @@ def indicator_answer(
         # « pourquoi l'ARS pousse … ? c'est quoi le problème de fond ? » asks why: the fiche's
         # context says it (the extractive answer reads it), its definition does not
         parts = [p for p in parts if p != "definition"]
+    if asked_type(question) == "yes_no" and _IN_THE_TARGET.search(fold(question)):
+        # « ça compte dans la cible ? », « peuvent-ils être intégrés aux cibles ? »: what counts
+        # toward the target, which the fiche says in its own words, not the target's values
+        parts = [p for p in parts if p != "cible"]
     writer = _Writer(index, indicator, question)
     if asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
         _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
@@ -115,6 +119,8 @@ def indicator_answer(
     )
 
 
+_IN_THE_TARGET = re.compile(r"\b(?:dans|aux|a) (?:la |les |sa |ses |notre |nos )?cibles?\b")
+"""The target as what something counts toward, not as values asked."""
 _ASKS_ACTS = re.compile(r"\bccam\b|\bactes? (?:retenus|utilises|pris en compte|comptes)\b")
 _ACT_CODE = re.compile(r"\b[A-Z]{4}\d{3}\b")
 """A CCAM act code (« QEQK001 »)."""

@@ -950,3 +950,21 @@ def test_durations_swapped_around_instead_of_are_caught() -> None:
         "l'échéance du contrat en cours."
     )
     assert not reattached(kept, source)
+
+
+def test_the_items_after_dont_are_not_what_the_figure_counts() -> None:
+    source = [
+        "Le mot de passe doit respecter les éléments de sécurité suivants : 1 majuscule, "
+        "1 minuscule, 1 chiffre, 1 caractère spécial et 8 caractères total minimum."
+    ]
+    claim = (
+        "Le mot de passe doit compter au moins huit caractères{} une majuscule, une minuscule, "
+        "un chiffre et un caractère spécial."
+    )
+    assert not reattached(claim.format(" dont"), source)
+    assert not reattached(claim.format(", dont"), source)
+
+
+def test_a_half_day_written_with_a_fraction_sign_is_no_figure() -> None:
+    assert figures("Nombre d'heures ou de ½ journées de grève") == []
+    assert figures("en 1/2 journée") == []

@@ -492,8 +492,9 @@ def owned_words(text: str) -> tuple[frozenset[str], Owned]:
             words[i - 1] += " " + between
         if is_year(previous) or not is_year(following):
             words[i] += " " + between
-    if spans:
-        words[-1] += " " + folded[spans[-1][1] :]
+    if spans:  # up to a « dont » that opens the items of what it counts (« 8 caractères,
+        # dont une majuscule, un chiffre »): those are not the figure's words
+        words[-1] += " " + re.split(r"\bdont\b", folded[spans[-1][1] :], maxsplit=1)[0]
     for i in range(1, len(spans)):  # a range's two ends share their words: « 20-25 indicateurs »
         if _RANGE.fullmatch(folded[spans[i - 1][1] : spans[i][0]]):
             words[i - 1] = words[i] = f"{words[i - 1]} {words[i]}"
@@ -858,8 +859,8 @@ def _rows_by_clause(text: str, rows: list[_Row]) -> list[tuple[str, _Row]]:
 
 
 _CLAUSE_CUT = re.compile(
-    r"(?<!\d),|,(?!\d)|[;«»\"]|(?:^|\s)-\s"
-    r"|[\s(](?:et|ou|puis|mais|tandis que|alors que|contre|au lieu d'|au lieu de)\s"
+    r"(?<!\d),|,(?!\d)|[;:«»\"]|(?:^|\s)-\s"
+    r"|[\s(](?:et|ou|puis|mais|dont|tandis que|alors que|contre|au lieu d'|au lieu de)\s"
 )
 """Where a clause ends: a punctuation mark, a list's dash, a conjunction (not a bracket: « le
 cadre d'orientation stratégique (COS) sur 10 ans » is one clause)."""

@@ -273,6 +273,7 @@ def normalised(text: str) -> str:
     folded = _SHORT_PERIOD.sub(r"\1\2-\g<1>\3", folded)  # « 2023/28 » is « 2023-2028 »
     folded = re.sub(r"\b(?:un|une) ou plusieurs\b", "au moins 1", folded)  # at least one
     folded = re.sub(r"\b(tous|toutes) deux\b", r"\1 ensemble", folded)  # « both »
+    folded = re.sub(r"(?:½|1\s*[⁄/]\s*2)\s*(?=journ)", "demi-", folded)  # « ½ journée »
     folded = _ONE_BOUNDED.sub(r"\1 1", folded)
     return _ONE_BOUNDED_AFTER.sub("1 ", folded)  # « une cellule … au maximum »
 

@@ -968,3 +968,18 @@ def test_the_items_after_dont_are_not_what_the_figure_counts() -> None:
 def test_a_half_day_written_with_a_fraction_sign_is_no_figure() -> None:
     assert figures("Nombre d'heures ou de ½ journées de grève") == []
     assert figures("en 1/2 journée") == []
+
+
+def test_a_claim_merging_two_sentences_may_take_its_denial_from_either() -> None:
+    source = [
+        "Depuis 2020, il n'y a plus de visites initiales en version 3.",
+        "La version 4 est déployée depuis 2021 à raison de 500 visites initiales par an.",
+    ]
+    merged = (
+        "Depuis 2020, plus aucune visite initiale n'a lieu en version 3, la version 4 étant "
+        "déployée depuis 2021 à raison de 500 visites initiales par an."
+    )
+    assert polarity_holds(merged, source)
+    # a denied modal alone is no denial found elsewhere
+    other = ["Le délai peut être renouvelé une fois.", "La pénalité ne peut excéder 5 %."]
+    assert not polarity_holds("Le délai ne peut pas être renouvelé.", other)

@@ -309,14 +309,25 @@ def _same_polarity(text: str, sources: list[str], share: float, *, local: bool =
     if closest < share:
         return True
     said = polarity(text)
-    return any(
-        _polarity_agrees(text, said, source, local=local)
-        for shared, source in scored
-        if shared >= max(share, closest - POLARITY_SLACK)
-    )
+    candidates = [
+        source for shared, source in scored if shared >= max(share, closest - POLARITY_SLACK)
+    ]
+    if not local and said.denied:
+        # a claim merging two sentences may take its denial from one that shares fewer words
+        # (« … plus aucune visite initiale en V2007, la V2010 … 650 visites par an »)
+        candidates += [
+            source
+            for _, source in scored
+            if source not in candidates
+            and _shares(said.denied - _MODAL_STEMS, polarity(source).denied - _MODAL_STEMS)
+        ]
+    return any(_polarity_agrees(text, said, source, local=local) for source in candidates)
 
 
 POLARITY_SLACK = 0.15
+_MODAL_STEMS = frozenset(tokenize("peut peuvent puisse doit doivent faut pourra pourront devra"))
+"""Denied modals say nothing of what is denied (« ne peut pas être renouvelé », « ne peut
+excéder »)."""
 
 
 def _polarity_agrees(text: str, said: Polarity, source: str, *, local: bool) -> bool:

@@ -983,3 +983,13 @@ def test_a_claim_merging_two_sentences_may_take_its_denial_from_either() -> None
     # a denied modal alone is no denial found elsewhere
     other = ["Le délai peut être renouvelé une fois.", "La pénalité ne peut excéder 5 %."]
     assert not polarity_holds("Le délai ne peut pas être renouvelé.", other)
+
+
+def test_a_year_said_with_the_words_of_another_year_is_caught() -> None:
+    source = [
+        "Une transition court du 1er juillet 2023 à 2027 pour sécuriser les recettes historiques "
+        "de 2022 des établissements."
+    ]
+    assert reattached("La transition sécurise les recettes historiques de 2023.", source)
+    assert not reattached("La transition sécurise les recettes historiques de 2022.", source)
+    assert not reattached("La transition court jusqu'en 2027.", source)

@@ -732,20 +732,32 @@ def _year_leads(text: str) -> dict[str, frozenset[str]]:
 
 
 def _years_swapped(text: str, sources: list[str]) -> list[Figure]:
-    """Two years the claim gives to each other's event.
+    """Years the claim gives to another year's event (two swapped, or one with another's words).
+
+    One year is moved when said with the words another year has in the sources, none of its own.
 
     « La négociation conduite en 2020 produira un CPOM … à compter de 2019 » where the source
     says « la négociation conduite produira, en 2019, un CPOM … à compter de 2020 »: each
     year's words in the claim are the other year's in the source, none of its own.
     """
     said = _year_leads(text)
-    if len(said) < 2:
-        return []
     stated: dict[str, frozenset[str]] = {}
     for source in sources:
         for year, lead in _year_leads(source).items():
             stated[year] = stated.get(year, frozenset()) | lead
     wrong: list[Figure] = []
+    # one year said with the words another year has in the sources, none of its own
+    # (« sécuriser les recettes historiques de 2023 » where the source says « … de 2022 »)
+    for year, mine in said.items():
+        own = len(mine & stated.get(year, frozenset()))
+        rival = max(
+            (len(mine & theirs) for other, theirs in stated.items() if other not in said),
+            default=0,
+        )
+        if own == 0 and rival >= YEAR_LEAD - 1:
+            wrong.append(Figure("number", year))
+    if len(said) < 2:
+        return wrong
     for one, mine in said.items():
         for other, theirs in said.items():
             if one >= other or one not in stated or other not in stated:

@@ -993,3 +993,19 @@ def test_a_year_said_with_the_words_of_another_year_is_caught() -> None:
     assert reattached("La transition sécurise les recettes historiques de 2023.", source)
     assert not reattached("La transition sécurise les recettes historiques de 2022.", source)
     assert not reattached("La transition court jusqu'en 2027.", source)
+
+
+def test_a_figure_alone_in_its_clause_is_read_with_the_subject_before_it() -> None:
+    source = [
+        "L'activité a doublé pour la téléexpertise (85000), et la télésurveillance médicale est "
+        "entrée dans le droit commun en 2023 (120 000 actes)."
+    ]
+    moved = "La télésurveillance médicale est entrée dans le droit commun, avec 85 000 actes."
+    assert reattached(moved, source)
+    kept = "La télésurveillance médicale est entrée dans le droit commun, avec 120 000 actes."
+    assert not reattached(kept, source)
+    # « … en 2011 ou en 2012 »: the clause before is the other date's, not a subject
+    dates = ["La demande devrait intervenir en décembre 2011 ou janvier 2012."]
+    assert not reattached(
+        "La demande devrait intervenir en décembre 2011 ou en janvier 2012.", dates
+    )

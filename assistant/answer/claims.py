@@ -895,11 +895,13 @@ CLAUSE_MARGIN = 2
 """How many more of the claim's clause words a rival figure's clause must hold."""
 
 
-def figure_clauses(text: str) -> list[tuple[Figure, frozenset[str]]]:
+def figure_clauses(text: str, *, widen: bool = False) -> list[tuple[Figure, frozenset[str]]]:
     """Each figure of ``text`` with the content words of its clause (between two cuts).
 
     « Le COS sur 10 ans qui détermine …, d'un SRS sur 5 ans qui fixe … »: 10 goes with « COS »
     and « détermine », 5 with « SRS » and « fixe », whichever side of the figure they stand.
+    With ``widen`` (a claim), a clause saying nothing but its figure (« …, avec 96 000 actes »)
+    takes the clause before it, whose subject it completes.
     """
     folded = normalised(text)
     cuts = [m.span() for m in _CLAUSE_CUT.finditer(folded)]
@@ -909,8 +911,20 @@ def figure_clauses(text: str) -> list[tuple[Figure, frozenset[str]]]:
     for start, end, figure in spans:
         begin = max((e for s, e in cuts if e <= start), default=0)
         stop = min((s for s, e in cuts if s >= end), default=len(folded))
-        out.append((figure, content_stems(folded[begin:stop]) - _WEEKDAYS - units))
+        words = content_stems(folded[begin:stop]) - _WEEKDAYS - units
+        if widen and len(words - {figure.unit}) < THIN_CLAUSE and begin > 0:
+            before = max((e for s, e in cuts if e < begin and s < begin - 1), default=0)
+            sibling = any(  # « en décembre 2011 ou en janvier 2012 »: the clause is another's
+                before <= s and e <= begin and not is_year(f) for s, e, f in spans
+            )
+            if not sibling:
+                words |= content_stems(folded[before:begin]) - _WEEKDAYS - units
+        out.append((figure, words))
     return out
+
+
+THIN_CLAUSE = 2
+"""Fewer content words than this (its unit left out), a claim's clause says nothing of its own."""
 
 
 def _dimension(figure: Figure) -> str:
@@ -932,7 +946,7 @@ def _clause_moved(text: str, sources: list[str]) -> list[Figure]:
     with a rival's than with its own figure's.
     """
     read = [figure_clauses(source) for source in sources]
-    said = figure_clauses(text)
+    said = figure_clauses(text, widen=True)
     wrong: list[Figure] = []
     for figure, words in said:
         if is_year(figure) or figure.ordinal or figure.kind == "code":

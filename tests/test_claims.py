@@ -1009,3 +1009,30 @@ def test_a_figure_alone_in_its_clause_is_read_with_the_subject_before_it() -> No
     assert not reattached(
         "La demande devrait intervenir en décembre 2011 ou en janvier 2012.", dates
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "faithful", "unfaithful"),
+    [
+        (
+            "La région compte 1,3 million de personnes avec une maladie chronique.",
+            "La région compte 1 300 000 personnes avec une maladie chronique.",
+            "La région compte 1 500 000 personnes avec une maladie chronique.",
+        ),
+        (
+            "Le délai de mise en conformité est de 24 mois.",
+            "Le délai de mise en conformité est de deux ans.",
+            "Le délai de mise en conformité est de trois ans.",
+        ),
+        (
+            "Le contrat est conclu pour une durée d'un an.",
+            "Le contrat est conclu pour une durée de 12 mois.",
+            "Le contrat est conclu pour une durée de 6 mois.",
+        ),
+    ],
+)
+def test_an_amount_said_in_another_scale_or_unit_is_carried(
+    source: str, faithful: str, unfaithful: str
+) -> None:
+    assert not unsupported(faithful, [source])
+    assert unsupported(unfaithful, [source])

@@ -411,7 +411,32 @@ def polarity(text: str) -> Polarity:
     )
 
 
+_SCALES = {"million": 1e6, "milliard": 1e9}
+_MONTHS = {"an": 12, "mois": 1}
+
+
+def _same_amount(source: Figure, said: Figure) -> bool:
+    """« 1,3 million » and « 1 300 000 », « un an » and « 12 mois »: one amount, said otherwise.
+
+    The bound must be the same one (none, or the same).
+    """
+    if source.kind != "number" or said.kind != "number" or source.bound != said.bound:
+        return False
+    try:
+        mine, theirs = float(said.value), float(source.value)
+    except ValueError:
+        return False
+    if said.unit in _MONTHS and source.unit in _MONTHS and said.unit != source.unit:
+        return mine * _MONTHS[said.unit] == theirs * _MONTHS[source.unit]
+    scales = (_SCALES.get(said.unit or ""), _SCALES.get(source.unit or ""))
+    if scales == (None, None) or (said.unit and source.unit and said.unit == source.unit):
+        return False
+    return abs(mine * (scales[0] or 1) - theirs * (scales[1] or 1)) < 0.5
+
+
 def _carries(source: Figure, said: Figure) -> bool:
+    if _same_amount(source, said):
+        return True
     if said.kind == "code" and said.unit:  # a reference (« action 4 ») where a list says « 4 - »
         # « l'objectif 5.3 » where the list says « 5.3- Garantir … »
         return source.kind in ("code", "number") and said.value in (

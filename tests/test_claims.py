@@ -1036,3 +1036,20 @@ def test_an_amount_said_in_another_scale_or_unit_is_carried(
 ) -> None:
     assert not unsupported(faithful, [source])
     assert unsupported(unfaithful, [source])
+
+
+def test_an_opposite_word_is_found_in_one_clause_of_a_merged_claim() -> None:
+    source = [
+        "Le contrat prend effet au 1er janvier 2025.",
+        "Les annexes du contrat peuvent être signées après la signature du socle du contrat.",
+    ]
+    merged = (
+        "Les annexes du contrat doivent être signées avant le socle du contrat, qui prend effet "
+        "au 1er janvier 2025."
+    )
+    assert not polarity_holds(merged, source)
+    kept = (
+        "Les annexes du contrat peuvent être signées après le socle du contrat, qui prend effet "
+        "au 1er janvier 2025."
+    )
+    assert polarity_holds(kept, source)

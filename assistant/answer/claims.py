@@ -233,9 +233,16 @@ ANTONYM_SHARE = 0.5
 def _antonym_said(text: str, sources: list[str]) -> bool:
     """Whether ``text`` says a word whose opposite the source it paraphrases says instead.
 
-    The source is the one sharing most content words (at least ``ANTONYM_SHARE`` of them); a
-    denied word (« n'est pas facultative ») is no opposite.
+    The source is the one sharing most content words (at least ``ANTONYM_SHARE`` of them) with
+    the claim, or with one of its clauses (a claim merging two sentences: « les annexes doivent
+    être signées avant le socle, qui prend effet le 1er janvier »); a denied word (« n'est pas
+    facultative ») is no opposite.
     """
+    pieces = [text, *(c for c in _CLAUSE.split(text) if len(content_stems(c)) >= 3)]
+    return any(_opposed(piece, sources) for piece in pieces)
+
+
+def _opposed(text: str, sources: list[str]) -> bool:
     words = content_stems(text)
     if not words:
         return False
@@ -260,11 +267,11 @@ def _antonym_said(text: str, sources: list[str]) -> bool:
 
 
 _RELATIONS = frozenset({"avant"})
-RELATED = 3
-"""How many content words after « avant » / « après » say what they relate to."""
 """Antonyms that relate two things: « A avant B » is « B après A », so the flip counts only
 when the same thing follows (« un an après l'échéance » for « un an avant l'échéance », not
 « après avis … validés » for « soumis à l'avis … avant validation »)."""
+RELATED = 3
+"""How many content words after « avant » / « après » say what they relate to."""
 
 
 def _followed_alike(mine: str, said: str, theirs: str, stated: str) -> bool:

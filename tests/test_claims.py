@@ -1053,3 +1053,13 @@ def test_an_opposite_word_is_found_in_one_clause_of_a_merged_claim() -> None:
         "au 1er janvier 2025."
     )
     assert polarity_holds(kept, source)
+
+
+def test_an_opposite_word_is_read_against_the_source_clause_of_its_figure() -> None:
+    source = [
+        "En 2024, seulement 3 % des consultations sont réalisées par des établissements publics "
+        "de la région, 40 % par des médecins libéraux et 57 % par des établissements privés."
+    ]
+    claim = "En 2024, seulement 3 % des consultations sont réalisées par des établissements {} de la région."
+    assert not polarity_holds(claim.format("privés"), source)
+    assert polarity_holds(claim.format("publics"), source)

@@ -1060,6 +1060,9 @@ def test_an_opposite_word_is_read_against_the_source_clause_of_its_figure() -> N
         "En 2024, seulement 3 % des consultations sont réalisées par des établissements publics "
         "de la région, 40 % par des médecins libéraux et 57 % par des établissements privés."
     ]
-    claim = "En 2024, seulement 3 % des consultations sont réalisées par des établissements {} de la région."
+    claim = (
+        "En 2024, seulement 3 % des consultations sont réalisées par des établissements {} de "
+        "la région."
+    )
     assert not polarity_holds(claim.format("privés"), source)
     assert polarity_holds(claim.format("publics"), source)

@@ -1066,3 +1066,11 @@ def test_an_opposite_word_is_read_against_the_source_clause_of_its_figure() -> N
     )
     assert not polarity_holds(claim.format("privés"), source)
     assert polarity_holds(claim.format("publics"), source)
+
+
+def test_a_figure_and_the_one_in_its_bracket_swapped_are_caught() -> None:
+    source = ["Les établissements choisiront 10 indicateurs, contre 40 (75 pour les CHU) avant."]
+    assert reattached("Ils choisiront 10 indicateurs, contre 75 (40 pour les CHU) avant.", source)
+    assert not reattached(
+        "Ils choisiront 10 indicateurs, contre 40 (75 pour les CHU) avant.", source
+    )

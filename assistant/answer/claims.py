@@ -751,6 +751,22 @@ def _value_in_year_moved(text: str, sources: list[str]) -> list[Figure]:
     return wrong
 
 
+_BRACKETED = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(?:%\s*)?\(\s*(\d+(?:[.,]\d+)?)(?![\d.,])")
+"""A figure and the one a bracket after it opens on: « contre 32 (70 pour les CHU) »."""
+
+
+def _bracket_swapped(text: str, sources: list[str]) -> list[Figure]:
+    """A figure and the one in the bracket after it, swapped (« contre 70 (32 pour les CHU) »)."""
+    stated = {
+        (number_key(a), number_key(b)) for s in sources for a, b in _BRACKETED.findall(fold(s))
+    }
+    return [
+        Figure("number", number_key(a))
+        for a, b in _BRACKETED.findall(fold(text))
+        if (number_key(b), number_key(a)) in stated and (number_key(a), number_key(b)) not in stated
+    ]
+
+
 YEAR_LEAD = 3
 """How many content words before a year say what it dates (« la négociation conduite en »)."""
 
@@ -885,6 +901,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong += [f for f in _pair_moved(text, sources) if f not in wrong]
     wrong += [f for f in _value_in_year_moved(text, sources) if f not in wrong]
     wrong += [f for f in _years_swapped(text, sources) if f not in wrong]
+    wrong += [f for f in _bracket_swapped(text, sources) if f not in wrong]
     if period := _period_changed(text, sources):
         wrong.append(period)
     wrong += [f for f in _operation_moved(text, sources) if f not in wrong]

@@ -1074,3 +1074,15 @@ def test_a_figure_and_the_one_in_its_bracket_swapped_are_caught() -> None:
     assert not reattached(
         "Ils choisiront 10 indicateurs, contre 40 (75 pour les CHU) avant.", source
     )
+
+
+def test_a_date_whose_day_is_written_in_words_is_a_date() -> None:
+    (date,) = figures("Vu la décision du vingt-deux février 2024.")
+    assert (date.kind, date.value, date.year) == ("date", "02-22", "2024")
+    source = ["Vu le décret n° 2016-1505 du 8 novembre 2016 relatif aux établissements."]
+    assert not unsupported(
+        "Le décret n° 2016-1505 du huit novembre 2016 vise les établissements.", source
+    )
+    assert unsupported(
+        "Le décret n° 2016-1505 du neuf novembre 2016 vise les établissements.", source
+    )

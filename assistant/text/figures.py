@@ -128,7 +128,13 @@ _BOUND_AFTER: tuple[tuple[str, Bound], ...] = (
 )
 # One match per negation: « ne … pas / plus / jamais / rien / aucun », the formal « ne peut »
 # without « pas » (« ne peut excéder »), « pas » or « aucun » alone, « non » before a word.
-_DAY = r"(?P<day>\d{1,2}|1er|premier)"
+_UNIT_WORD = r"(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf)"
+_DAY_WORDS = (
+    rf"(?:vingt|trente)(?:-(?:et-)?{_UNIT_WORD}| et un)?|dix-(?:sept|huit|neuf)|onze|douze|"
+    rf"treize|quatorze|quinze|seize|dix|{_UNIT_WORD}"
+)
+"""A day of the month in words (« le vingt-deux février »)."""
+_DAY = rf"(?P<day>\d{{1,2}}|1er|premier|{_DAY_WORDS})"
 _DATE = re.compile(
     rf"\b{_DAY}\s+(?P<month>{'|'.join(MONTHS)})(?:\s+(?P<year>(?:19|20)\d\d))?\b"
     rf"|\b(?P<month_only>{'|'.join(MONTHS)})\s+(?P<year2>(?:19|20)\d\d)\b"
@@ -309,7 +315,7 @@ def _date(match: re.Match[str], folded: str) -> Figure:
         value = f"{int(match.group('nmonth')):02d}-{int(match.group('nday')):02d}"
         return Figure("date", value, year=match.group("nyear"), bound=bound)
     day = match.group("day")
-    number = 1 if day in ("1er", "premier") else int(day)
+    number = 1 if day in ("1er", "premier") else int(day) if day.isdigit() else _words_value(day)
     month = MONTHS.index(match.group("month")) + 1
     return Figure("date", f"{month:02d}-{number:02d}", year=match.group("year"), bound=bound)
 

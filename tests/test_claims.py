@@ -1086,3 +1086,9 @@ def test_a_date_whose_day_is_written_in_words_is_a_date() -> None:
     assert unsupported(
         "Le décret n° 2016-1505 du neuf novembre 2016 vise les établissements.", source
     )
+
+
+def test_a_number_word_after_pour_is_read() -> None:
+    assert [f.value for f in figures("Le contrat est fixé pour quatre ans.")] == ["4"]
+    assert [f.value for f in figures("Ils sont remontés pour cinq d'entre eux.")] == ["5"]
+    assert [f.value for f in figures("soit trente pour cent des lits")] == ["30"]

@@ -165,7 +165,8 @@ _FIGURE = re.compile(
     r"(?P<ordinal>er|ere|re|e|eme|nd|nde)?(?!\w)"  # « 1er trimestre », « 2nde circulaire »
     # « vingt et un », « quatre-vingts »; not the « cent » of « trente pour cent », and
     # « deux et trois ans » is two figures
-    rf"|(?<!pour )\b(?P<word>(?:{_SIMPLE_WORD})(?:[- ](?:et[- ](?:une?|onze)|{_SIMPLE_WORD}))*)\b"
+    rf"|\b(?!(?<=pour )cents?\b)(?P<word>(?:{_SIMPLE_WORD})"
+    rf"(?:[- ](?:et[- ](?:une?|onze)|{_SIMPLE_WORD}))*)\b"
     # « une année » is one year, not in « 2025 est une année de réflexion »
     rf"|(?<!\best )(?<!\bsera )(?<!\betait )\b(?P<one>un|une)\s+(?=(?:{_MEASURE})\b)"
     rf"|\b(?P<rank>{'|'.join(_RANK_WORDS)})s?\b"

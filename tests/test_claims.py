@@ -792,9 +792,24 @@ def test_bounds_said_in_other_words_are_read() -> None:
             "50 % du financement repose sur l'activité.",
             "25 % du financement repose sur l'activité.",
         ),
+        (
+            "La région compte 1,3 million de personnes avec une maladie chronique.",
+            "La région compte 1 300 000 personnes avec une maladie chronique.",
+            "La région compte 1 500 000 personnes avec une maladie chronique.",
+        ),
+        (
+            "Le délai de mise en conformité est de 24 mois.",
+            "Le délai de mise en conformité est de deux ans.",
+            "Le délai de mise en conformité est de trois ans.",
+        ),
+        (
+            "Le contrat est conclu pour une durée d'un an.",
+            "Le contrat est conclu pour une durée de 12 mois.",
+            "Le contrat est conclu pour une durée de 6 mois.",
+        ),
     ],
 )
-def test_one_said_by_an_article_and_a_rate_said_as_a_fraction_are_carried(
+def test_a_figure_said_otherwise_is_carried_and_another_is_not(
     source: str, faithful: str, unfaithful: str
 ) -> None:
     assert not unsupported(faithful, [source])
@@ -1009,33 +1024,6 @@ def test_a_figure_alone_in_its_clause_is_read_with_the_subject_before_it() -> No
     assert not reattached(
         "La demande devrait intervenir en décembre 2011 ou en janvier 2012.", dates
     )
-
-
-@pytest.mark.parametrize(
-    ("source", "faithful", "unfaithful"),
-    [
-        (
-            "La région compte 1,3 million de personnes avec une maladie chronique.",
-            "La région compte 1 300 000 personnes avec une maladie chronique.",
-            "La région compte 1 500 000 personnes avec une maladie chronique.",
-        ),
-        (
-            "Le délai de mise en conformité est de 24 mois.",
-            "Le délai de mise en conformité est de deux ans.",
-            "Le délai de mise en conformité est de trois ans.",
-        ),
-        (
-            "Le contrat est conclu pour une durée d'un an.",
-            "Le contrat est conclu pour une durée de 12 mois.",
-            "Le contrat est conclu pour une durée de 6 mois.",
-        ),
-    ],
-)
-def test_an_amount_said_in_another_scale_or_unit_is_carried(
-    source: str, faithful: str, unfaithful: str
-) -> None:
-    assert not unsupported(faithful, [source])
-    assert unsupported(unfaithful, [source])
 
 
 def test_an_opposite_word_is_found_in_one_clause_of_a_merged_claim() -> None:

@@ -30,9 +30,10 @@ from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import AskedType, asked_type, parse_intent
 from assistant.answer.knowledge import indicator_answer, tangled
-from assistant.answer.lines import holds_asked, is_placeholder
+from assistant.answer.lines import asks_list, enumerates, holds_asked, is_placeholder
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
+from assistant.answer.sentence_model import SENTENCE_SIGNALS
 from assistant.answer.support import missing_answer_type, named_terms
 from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.cli import main
@@ -2038,3 +2039,22 @@ def test_words_naming_guides_of_both_campaigns_are_what_each_part_asks(
     assert answer.supported
     assert "70%" in first
     assert "30%" in first
+
+
+def test_a_question_asking_for_several_things_is_answered_by_a_sentence_listing_them(
+    index: Index,
+) -> None:
+    # « quelles actions »: the fiche's list of actions answers, as a date answers « quand »
+    evidence = gather(index, "OS 20 : quelles actions de communication externe sont comptées ?")
+    listing = [s for s in evidence.scored if "réseaux sociaux" in s.sentence.text]
+    assert listing
+    assert listing[0].signals[SENTENCE_SIGNALS.index("asked")] == 1.0
+    defining = [s for s in evidence.scored if "Nombre de campagnes" in s.sentence.text]
+    assert defining
+    assert defining[0].signals[SENTENCE_SIGNALS.index("asked")] == 0.0
+    assert asks_list("Que doit contenir la convention avec l'ESMS ?")
+    assert asks_list("la composition minimale de la CDU ?")
+    assert not asks_list("Un CPOM pouvait-il comporter un engagement de ce type ?")
+    assert not asks_list("Quelle est la date limite ?")
+    assert enumerates("Elles peuvent être : des affiches, un site internet, des publications.")
+    assert not enumerates("1 action de com / trimestre 2 actions de com / trimestre 3 actions")

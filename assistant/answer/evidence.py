@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.intent import asked_type
-from assistant.answer.lines import holds_asked, is_answer_line
+from assistant.answer.lines import asks_list, enumerates, holds_asked, is_answer_line
 from assistant.answer.sentence_model import sentence_model
 from assistant.answer.terms import question_terms
 from assistant.corpus.catalog import load_catalog
@@ -359,6 +359,7 @@ def _score(
     figure = wants_figure(question)
     date = wants_date(question)
     asked = asked_type(question)
+    listing = asks_list(question)
     model = sentence_model()
     retrieved = {p.chunk.id: i for i, p in enumerate(passages)}
     scored: list[ScoredSentence] = []
@@ -392,7 +393,10 @@ def _score(
                 similarity.get((cid, sentence.text), 0.0) if similarity else 0.0,
                 float(figure and sentence.has_figure),
                 float(date and bool(_DATE_WORD.search(fold(sentence.text)))),
-                float(asked is not None and holds_asked(sentence.text, asked)),
+                float(
+                    (asked is not None and holds_asked(sentence.text, asked))
+                    or (listing and enumerates(sentence.text))
+                ),
                 float(is_answer_line(sentence.text)),
             )
             score = model.score(signals)

@@ -12,7 +12,7 @@ from assistant.answer.intent import AskedType
 from assistant.kb.codes import find_codes
 from assistant.text.french import fold, has_figure
 
-__all__ = ["holds_asked", "is_answer_line"]
+__all__ = ["asks_list", "enumerates", "holds_asked", "is_answer_line"]
 
 _PLACEHOLDER = re.compile(r"x{3,}|\[[^\]]*compl[ée]ter[^\]]*\]|\.{4,}|_{3,}", re.IGNORECASE)
 _MONTH = re.compile(
@@ -78,6 +78,30 @@ _PERIOD = re.compile(
 """A span of years: « 2025 - 2027 », « du 1er juillet 2023 à 2027 »."""
 _NOT_A_COUNT = re.compile(r"\b\d+ ?°|\b[lrd]\. ?\d[\d-]*|\barticles? [lrd]?\.? ?\d[\d-]*")
 """Digits that count nothing: a list's ordinal (« 3° »), an article of a code (« L.6112-1 »)."""
+
+
+_ASKS_LIST = re.compile(
+    r"\b(?:quel|quelle)s (?:sont (?:les |des )?)?(?![a-z]+ (?:sont|etaient) (?:les|des) )"
+    r"|\b(?:que|qu'est-ce qu'(?:il|elle)s?) (?:doi\w+|dev\w+|faut(?:-il)?) (?:contenir|comporter|"
+    r"preciser|remplir|fournir|mettre)\b|\bcontien\w* quoi\b|"
+    r"\bcomposition\b|\bquels? types?\b|\bexemples?\b|\bliste\b|\brubriques\b"
+)
+"""« quelles rubriques », « que doit contenir », « la composition », « exemples de »: the
+question asks for several things, which a sentence answers by listing them."""
+_ITEM_BREAK = re.compile(r";|,|\s(?:→|->|•|-)\s|\b\d° ")
+"""What separates a list's items (not « / », which a target table's row repeats: « 1 action /
+trimestre 2 actions / trimestre »)."""
+
+
+def asks_list(question: str) -> bool:
+    """Whether a question asks for several things (« quels plans », « que doit contenir »)."""
+    return bool(_ASKS_LIST.search(fold(question).replace("’", "'")))
+
+
+def enumerates(text: str) -> bool:
+    """Whether a sentence lists things: three items or more, or items after a colon."""
+    breaks = len(_ITEM_BREAK.findall(text))
+    return breaks >= 3 or (":" in text and breaks >= 2)
 
 
 def is_placeholder(text: str) -> bool:

@@ -2058,3 +2058,18 @@ def test_a_question_asking_for_several_things_is_answered_by_a_sentence_listing_
     assert not asks_list("Quelle est la date limite ?")
     assert enumerates("Elles peuvent être : des affiches, un site internet, des publications.")
     assert not enumerates("1 action de com / trimestre 2 actions de com / trimestre 3 actions")
+
+
+def test_a_span_of_years_asked_is_also_answered_by_its_length(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « sur combien d'années » asks a period: « un COS sur 10 ans » says it, the visa line's
+    # « Projet Régional de Santé Occitanie 2023-2028 » names another one
+    question = (
+        "Sur combien d'années porte le cadre d'orientation stratégique (COS) du projet "
+        "régional de santé Occitanie ?"
+    )
+    assert asked_type(question) == "period"
+    assert "10 ans" in sentence_spans(ask(index, kb, question).answer)[0].text
+    assert holds_asked("un schéma régional de santé (SRS) sur cinq années", "period")
+    assert not holds_asked("un délai de 4 mois", "period")

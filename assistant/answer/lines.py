@@ -76,6 +76,10 @@ _PERIOD = re.compile(
     r"\b(?:au|a|jusqu'au|jusqu'a|jusqu'en)\b[^.;]{0,25}\b(?:19|20)\d\d\b"
 )
 """A span of years: « 2025 - 2027 », « du 1er juillet 2023 à 2027 »."""
+_YEARS_LONG = re.compile(
+    r"\b(?:\d+|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|vingt)\s+(?:ans|annees)\b"
+)
+"""A span of years given by its length (« sur 10 ans », « cinq années »)."""
 _NOT_A_COUNT = re.compile(r"\b\d+ ?°|\b[lrd]\. ?\d[\d-]*|\barticles? [lrd]?\.? ?\d[\d-]*")
 """Digits that count nothing: a list's ordinal (« 3° »), an article of a code (« L.6112-1 »)."""
 
@@ -125,8 +129,8 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
     folded = fold(text)
     if asked == "date":
         return bool(_MONTH.search(folded))
-    if asked == "period":
-        return bool(_PERIOD.search(folded))
+    if asked == "period":  # « sur combien d'années » is also answered « sur 10 ans »
+        return bool(_PERIOD.search(folded) or _YEARS_LONG.search(folded))
     if asked == "duration":
         return bool(_DURATION.search(folded))
     if asked == "number":

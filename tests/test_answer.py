@@ -1942,6 +1942,26 @@ def test_the_total_asked_beside_a_year_is_the_fiches_total(index: Index, kb: Kno
     assert not parse_intent("la cible 2025 de l'OS 3 ?").total
 
 
+@pytest.mark.parametrize(
+    ("by_then", "said"),
+    [
+        ("d'ici 2029", "total 2025-2029 de la fiche : « 3 »"),
+        ("à l'horizon 2029", "total 2025-2029 de la fiche : « 3 »"),
+        ("d'ici la fin du CPOM", "texte de la fiche : « 0 0 +1 +1 +1 3 »"),
+        ("au bout des cinq ans", "total 2025-2029 de la fiche : « 3 »"),
+    ],
+)
+def test_a_count_asked_by_the_end_of_the_campaign_is_the_fiches_total(
+    index: Index, kb: KnowledgeBase, by_then: str, said: str
+) -> None:
+    # « combien d'ici 2029 »: what the establishment must have by then, the row's total (3),
+    # not the last year's « +1 »; without a year, the fiche's row with its total
+    question = f"protocoles de coop : on est un CH de 200 lits, il en faut combien {by_then} ?"
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert said in first
+    assert not parse_intent("la cible en 2029 de l'OS 3 ?").total
+
+
 def test_a_row_read_across_its_cells_leads_with_the_reading(
     index: Index, kb: KnowledgeBase
 ) -> None:

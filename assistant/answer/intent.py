@@ -91,8 +91,12 @@ _EVERY_YEAR = re.compile(
 )
 _TOTAL = re.compile(
     r"\b(?:au )?total\b|\ben tout\b|\bcumul\w*|\bsur (?:la|toute la) (?:periode|duree)\b|"
-    r"\bsur (?:les )?5 ans\b"
+    r"\bsur (?:les )?5 ans\b|\bd'ici (?:(?:a )?(?:la )?fin (?:de )?)?2029\b|"
+    r"\bd'ici (?:a )?la fin du (?:cpom|contrat)\b|\bau bout des (?:5|cinq) ans\b|"
+    r"\ba l'horizon (?:de )?2029\b"
 )
+"""« au total », « en cumulé », « sur les 5 ans », « d'ici 2029 », « au bout des cinq ans »: the
+campaign's total, not one year's value."""
 _ENGAGED = re.compile(r"\bdeja engage")
 _NOT_ENGAGED = re.compile(
     r"\b(?:pas|non|jamais) (?:encore |deja |du tout )?engage|\bpas encore (?:dans|entre)"

@@ -78,9 +78,12 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     ),
 ]
 # "combien … chaque année / au total / à partir de 2027 / pour un CH": a target question.
+_BY_THEN = r"d'ici|au bout d\w*|a la fin d\w*|a l'horizon|en tout|cumul\w*"
+"""« d'ici 2029 », « au bout des 5 ans », « à la fin du CPOM »: a count by the campaign's end."""
 _COUNT_TARGET = re.compile(
-    r"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202\d|"
-    r"lits|chu|ch|clinique)\b|\b(chaque annee|par an|au total)\b.*\bcombien\b"
+    rf"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202\d|"
+    rf"lits|chu|ch|clinique|{_BY_THEN})\b|\b(chaque annee|par an|au total|{_BY_THEN})\b.*"
+    r"\bcombien\b"
     r"|\bquel(?:le)? (?:%|pourcentage|taux|valeur|niveau)(?!\w).*\b202[5-9]\b"
 )
 _YEAR_TASK = re.compile(

@@ -1080,3 +1080,48 @@ def test_a_number_word_after_pour_is_read() -> None:
     assert [f.value for f in figures("Le contrat est fixé pour quatre ans.")] == ["4"]
     assert [f.value for f in figures("Ils sont remontés pour cinq d'entre eux.")] == ["5"]
     assert [f.value for f in figures("soit trente pour cent des lits")] == ["30"]
+
+
+# A target table as the fiches' chunks hold it: the header, then each row's label and its cells
+# on lines of their own (CPOM_CT_6, p. 35 of the fiches).
+CT6_TABLE = (
+    "Fiche CPOM_CT_6 : Nombre de protocoles de coopération > Cible générale (2025-2029)\n"
+    "Cible 2025-2029 2025 2026 2027 2028 2029 Total 2025-2029 Grands établissements, avec plus "
+    "de 500 lits\n0\n+1\n+1\n+1\n+1\n4 Établissements intermédiaires, entre 100 à 499 lits\n0\n0"
+    "\n+1\n+1\n+1\n3 Etablissements de plus petite taille inférieure à 100 lits\n0\n0\n0\n+1\n+1\n2"
+)
+
+
+def _guarded(sentence: str, text: str) -> str:
+    citation = Citation(n=1, doc_id="fiches", title="Fiches", section="", page=None, quote=text)
+    passage = PromptPassage(n=1, header="Fiches", text=text, citation=citation)
+    return check(f"{sentence} [1].", [passage]).text
+
+
+@pytest.mark.parametrize(
+    "faithful",
+    [
+        "En 2027, la cible des établissements intermédiaires, entre 100 à 499 lits, est de +1",
+        "En 2026, la cible des établissements de moins de 100 lits est de 0",
+        "Les grands établissements de plus de 500 lits doivent en compter 4 sur 2025-2029",
+        "De 2025 à 2029, les établissements intermédiaires en ajoutent 1 par an, soit 3 au total",
+    ],
+)
+def test_a_target_tables_cells_on_lines_of_their_own_are_read_with_their_row(
+    faithful: str,
+) -> None:
+    # read line by line, « +1 » or « 4 » was no sentence: the claim's figures were unsupported
+    assert _guarded(faithful, CT6_TABLE)
+
+
+@pytest.mark.parametrize(
+    "unfaithful",
+    [
+        "En 2025, les grands établissements de plus de 500 lits doivent en compter 3",
+        "Les établissements intermédiaires doivent en compter 4 chaque année de 2025 à 2029",
+        "De 2025 à 2029, les établissements intermédiaires en ajoutent 3 par an, soit 1 au total",
+    ],
+)
+def test_a_figure_no_cell_of_its_years_holds_is_removed(unfaithful: str) -> None:
+    # 3 is a total, never a year's value; 4 the big establishments' total; 1 a year's value
+    assert not _guarded(unfaithful, CT6_TABLE)

@@ -614,19 +614,110 @@ def _year_moved(text: str, source: str) -> list[Figure]:
     row = rows[0] if len(rows) == 1 else _row_of(text, rows)
     if row is None:
         return []
-    values = {t.year: t.value for t in rules[rows.index(row)].years if t.value is not None}
+    # the cells' own words (« Augmentation de 20 points » each year), not their reading (a
+    # cumulated + 40 in 2026)
+    values = {
+        t.year: {float(f.value) for f in figures(t.words) if f.kind == "number"}
+        for t in rules[rows.index(row)].years
+        if t.words
+    }
     year = years.pop()
     if year not in values:
         return []
-    others = {value for y, value in values.items() if y != year}
+    others = {value for y, cell in values.items() if y != year for value in cell}
     return [
         f
         for f in said
         if f.kind == "number"
         and not is_year(f)
-        and float(f.value) != values[year]
+        and float(f.value) not in values[year]
         and float(f.value) in others
     ]
+
+
+_TABLE_CLAUSE = re.compile(r"[,;:()]|\s(?:et|puis|soit|mais|dont)\s")
+_TOTAL_SAID = re.compile(
+    r"\b(?:au total|en tout|total\w*|cumul\w*|sur (?:l'ensemble de )?(?:la|toute la) "
+    r"(?:periode|duree)|sur (?:les )?(?:5|cinq) ans|d'ici (?:a )?la fin|au bout des|"
+    r"a la fin (?:du|de la))\b"
+)
+"""A clause giving the table's total (« soit 10 au total », « sur l'ensemble de la période »)."""
+_YEARLY_SAID = re.compile(r"\b(?:chaque annee|par an|annuel\w*|tous les ans|par annee)\b")
+"""A clause giving one year's value (« 2 instances chaque année »)."""
+_YEAR_SPAN = re.compile(
+    r"\b(20\d\d)\s*(?:-|–|a|au)\s*(20\d\d)\b|\b(?:de|entre) (20\d\d) (?:a|et) (20\d\d)\b"
+)
+
+
+_REFERENCE_YEAR = re.compile(
+    r"\b(?:par rapport (?:a|au)|compare\w* a|vs\.?|depuis) (?:l'annee )?20\d\d\b"
+)
+
+
+def _years_said(clause: str) -> set[int]:
+    """The years a clause names, a span (« 2025-2029 », « de 2025 à 2027 ») with its years."""
+    # « + 15 % par rapport à 2025 »: a year of reference, not the one the value is for
+    folded = _REFERENCE_YEAR.sub(" ", normalised(clause))
+    years = {int(y) for y in re.findall(r"\b20\d\d\b", folded)}
+    for match in _YEAR_SPAN.finditer(folded):
+        a, b = (int(y) for y in match.groups() if y)
+        years |= set(range(a, b + 1))
+    return years
+
+
+def _cell_moved(text: str, sources: list[str]) -> list[Figure]:
+    """Figures a claim gives to years of a fiche's target table whose cells do not hold them.
+
+    « Hors CHU, 2 documents sur 3 dès 2025 » where the 2025 column holds « 3/3 » and « 1/3 »;
+    « 10 instances chaque année, soit 2 sur la période » where each year holds 2 and the total
+    10. Read clause by clause: a clause without a year takes the claim's years; its figures must
+    stand in those years' cells of any row (the table's total too, unless the clause gives one
+    year's value; only the total when it says « au total »). A figure of a row's label (« 500
+    lits ») is the row's name, not a value.
+    """
+    wrong: list[Figure] = []
+    claimed = _years_said(text)
+    # a table's rows may stand in several sentences: it is read across them
+    for source in [" ".join(sources)]:
+        rules = parse_table(source, doc_id="", section="")
+        if not rules:
+            continue
+        cells: dict[int, set[float]] = {}
+        for rule in rules:
+            for target in rule.years:
+                found = {float(f.value) for f in figures(target.words or "") if f.kind == "number"}
+                cells.setdefault(target.year, set()).update(found)
+        totals = {
+            float(f.value)
+            for rule in rules
+            for f in figures(rule.total or "")
+            if f.kind == "number"
+        }
+        named = {float(f.value) for rule in rules for f in figures(rule.scope.label)}
+        for clause in _TABLE_CLAUSE.split(text):
+            # a clause without a year of its own is read with the claim's years and words
+            own = _years_said(clause)
+            years = own or claimed
+            if not years or not years <= set(cells):
+                continue
+            folded = normalised(clause)
+            if not own and not (_TOTAL_SAID.search(folded) or _YEARLY_SAID.search(folded)):
+                folded = normalised(text)
+            allowed = set().union(*(cells[y] for y in years))
+            if _TOTAL_SAID.search(folded) and totals:
+                allowed = totals
+            elif not _YEARLY_SAID.search(folded) and len(years) > 1:
+                allowed |= totals
+            wrong += [
+                f
+                for f in figures(clause)
+                if f.kind == "number"
+                and not is_year(f)
+                and not f.ordinal
+                and float(f.value) not in allowed | named
+                and f not in wrong
+            ]
+    return wrong
 
 
 _PERIODS = {
@@ -878,6 +969,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     """
     sources = list(sources)
     read = [owned_words(source) for source in sources]
+    tables = [bool(parse_table(source, doc_id="", section="")) for source in sources]
     lead, claimed = owned_words(text)
     stated = {figure.value for figure, _ in claimed}
     closest = _closest(text, sources)
@@ -890,14 +982,18 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
             continue  # a year says when, a rank which one: each is checked with its figure
             # (a year, with the sentence paraphrased too: above)
         words = words | lead if i == 0 else words
-        verdicts = [_owner_holds(figure, words - subject, owned, stated) for subject, owned in read]
+        # a target table's cells own no words (its columns say their year, its rows their
+        # scope): its figures are checked by the table's reading (``_cell_moved``)
+        verdicts = [
+            None if table else _owner_holds(figure, words - subject, owned, stated)
+            for (subject, owned), table in zip(read, tables, strict=True)
+        ]
         moved = not reference and False in verdicts and True not in verdicts
         moved = moved or (not reference and _swapped(figure, words, read, stated))
         moved = moved or (reference and _said_of_another(figure, words, sources, stated))
         if moved or (closest is not None and _elsewhere(figure, read[closest][1], stated)):
             wrong.append(figure)
-    for source in sources:
-        wrong += [f for f in _year_moved(text, source) if f not in wrong]
+    wrong += [f for f in _year_moved(text, " ".join(sources)) if f not in wrong]
     wrong += [f for f in _pair_moved(text, sources) if f not in wrong]
     wrong += [f for f in _value_in_year_moved(text, sources) if f not in wrong]
     wrong += [f for f in _years_swapped(text, sources) if f not in wrong]
@@ -910,6 +1006,7 @@ def reattached(text: str, sources: Iterable[str]) -> list[Figure]:
     wrong += [f for f in _clause_moved(text, sources) if f not in wrong]
     wrong += [f for f in _timeline_moved(text, sources) if f not in wrong]
     wrong += [f for f in _noun_swapped(text, sources) if f not in wrong]
+    wrong += [f for f in _cell_moved(text, sources) if f not in wrong]
     for rows in filter(None, map(table_rows, sources)):
         row = _row_of(text, rows)
         # a claim naming two rows (« 5 projets pour les plus de 500 lits et 2 pour ceux de 100

@@ -147,12 +147,35 @@ def source_sentences(passages: list[PromptPassage]) -> list[str]:
     out: list[str] = []
     for passage in passages:
         out += [passage.header, passage.citation.section]
-        for sentence in split_sentences(passage.text, whole=True):
+        for sentence in split_sentences(_cells_joined(passage.text), whole=True):
             if out and _INITIAL_END.search(out[-1]):  # « l'article R. » and « 6114-9 … »
                 out[-1] += " " + sentence
             else:
                 out.append(sentence)
     return [s for s in out if s]
+
+
+_CELL_LINE = re.compile(r"\n(?=[^\S\n]*[^\W_]*[^\w\n]*\d[^a-zA-ZÀ-ÿ\n]*(?:\n|$))")
+"""A line break before a line of figures without a word (a table's cell: « 0 », « +1 »)."""
+
+
+_TABLE_HEADER = re.compile(r"Cible 2025- ?2029 (?:20\d\d ){2,}")
+"""The header of a fiche's target table (« Cible 2025-2029 2025 2026 … Total »)."""
+
+
+def _cells_joined(text: str) -> str:
+    """``text`` with a fiche's target table on one line, and each line of cells joined.
+
+    A flattened table puts each row label and each cell on its own line: read line by line, a
+    cell (« +1 », « +3 interventions ») is a sentence of its own, cut from its row and its year.
+    From its header on, the table is one line, read row by row by the checks; elsewhere a line
+    of figures without a word joins the line before.
+    """
+    header = _TABLE_HEADER.search(text)
+    if header is not None:
+        start = text.rfind("\n", 0, header.start()) + 1
+        text = text[:start] + " ".join(text[start:].split())
+    return _CELL_LINE.sub(" ", text)
 
 
 def attribute(body: str, passages: list[PromptPassage], held: dict[int, set[str]]) -> list[int]:

@@ -1,6 +1,6 @@
 """Answer quality and speed, dev set and blind held-out set side by side. Prints figures.
 
-Usage: .venv/bin/python bench/bench_answer.py [--examples N] [--show-misses dev|heldout]
+Usage: .venv/bin/python bench/bench_answer.py [--examples N] [--show-misses dev|…|dev5]
        [--dev-only]
 
 Tune on the dev set only: looking at held-out misses means writing a new held-out set after.
@@ -35,6 +35,7 @@ from assistant.text.sentences import sentence_spans  # noqa: E402
 from tests.devset_tools import (  # noqa: E402
     DEV3,
     DEV4,
+    DEV5,
     DEVSET_EXTRA,
     HELDOUT,
     Item,
@@ -184,7 +185,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=5)
     parser.add_argument(
-        "--show-misses", choices=["dev", "dev2", "dev3", "dev4", "heldout"], default=None
+        "--show-misses",
+        choices=["dev", "dev2", "dev3", "dev4", "dev5"],
+        default=None,
+        help="a tuning set only: the held-out set's misses are never printed",
     )
     parser.add_argument("--dev-only", action="store_true", help="skip the held-out set")
     args = parser.parse_args()
@@ -202,6 +206,7 @@ def main() -> None:
         "dev2": load_devset(DEVSET_EXTRA),
         "dev3": [item for path in DEV3 for item in load_devset(path)],
         "dev4": [item for path in DEV4 for item in load_devset(path)],
+        "dev5": [item for path in DEV5 for item in load_devset(path)],
     }
     if not args.dev_only:
         sets["heldout"] = [item for path in HELDOUT for item in load_devset(path)]

@@ -19,8 +19,11 @@ read; tuned on since (see bench/DEVSET.md)."""
 DEV4 = (BENCH / "dev4" / "guides.yaml", BENCH / "dev4" / "fiches.yaml")
 """The fourth dev set: the second blind held-out set (2026-12-03), retired on 2026-12-06 when
 its misses were read."""
+DEV5 = (BENCH / "dev5" / "guides.yaml", BENCH / "dev5" / "fiches.yaml")
+"""The fifth dev set: the third blind held-out set (2026-12-06), retired on 2026-12-07 when its
+misses were read."""
 HELDOUT = (BENCH / "heldout" / "guides.yaml", BENCH / "heldout" / "fiches.yaml")
-"""The blind held-out question sets (frozen 2026-12-03; never tuned on)."""
+"""The blind held-out question sets (fourth generation, frozen 2026-12-07; never tuned on)."""
 _WS = re.compile(r"\s+")
 
 

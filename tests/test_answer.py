@@ -593,6 +593,46 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert missing_answer_type("Quel est le tarif hébergement ?", said) is not None
 
 
+@pytest.mark.parametrize(
+    ("question", "said", "lacking"),
+    [
+        # an amount asked by its verb (« l'ARS finance combien »), answered without euros
+        ("ETP : l'ARS finance combien par programme ?", "Un programme d'ETP par an [1].", True),
+        ("l'ARS donne combien pour aider a creer le GCS ?", "Une aide de 20 000 € [1].", False),
+        ("il en faut combien en 2027 ?", "Deux programmes en 2027 [1].", False),
+        # the figure the question states is no count of what it asks
+        (
+            "combien d'etablissements doivent signer l'annexe PDS sur les 280 ?",
+            "Au total, 280 établissements ont signé le socle [1].",
+            True,
+        ),
+        (
+            "combien d'établissements ont signé le socle ?",
+            "280 établissements ont signé [1].",
+            False,
+        ),
+        # the day a text was signed is no deadline, unless the text is what is asked
+        (
+            "le rapport d'activité est à envoyer avant quelle date ?",
+            "Selon l'arrêté du 19 février 2009 modifié, le rapport d'activité est annuel [1].",
+            True,
+        ),
+        (
+            "l'arrêté sur les sevrages complexes date de quand ?",
+            "Selon l'arrêté du 19 février 2009 modifié, le rapport d'activité est annuel [1].",
+            False,
+        ),
+        # « dans quel délai » asks a date or a length of time
+        ("Dans quel délai déclarer un EIG à l'ARS ?", "Les EIG sont déclarés à l'ARS [1].", True),
+        ("Dans quel délai signer les annexes ?", "Dans un délai d'un an [1].", False),
+    ],
+)
+def test_the_kind_of_answer_asked_is_read_in_staff_words(
+    question: str, said: str, lacking: bool
+) -> None:
+    assert (missing_answer_type(question, said) is not None) is lacking
+
+
 def test_a_document_s_period_or_the_question_s_year_tells_no_date() -> None:
     # « la date limite … c'était quand ? » is not answered by « les CPOM 2020-2024 »
     periods = frozenset({"2020-2024"})

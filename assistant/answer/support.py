@@ -100,8 +100,12 @@ _ASKS_MONEY = re.compile(
     r"\b(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*|verse\w*) combien\b|"
     r"\bcombien (?:on |l'on )?(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*)\b|"
     r"\b(?:enveloppe|credits?|financement|dotation)\b.*\bcombien\b|"
-    r"\bcombien\b.*\b(?:enveloppe|credits?|financement|dotation)\b"
+    r"\bcombien\b.*\b(?:enveloppe|credits?|financement|dotation)\b|"
+    r"\b(?:financ\w*|allou\w*|econom\w*|subventionn\w*) (?:de )?combien\b|"
+    r"\b(?:ars|agence)\b[^?]{0,20}\b(?:donn\w*|attribu\w*|aid\w*|verse\w*) (?:de )?combien\b"
 )
+"""« quel montant », « combien d'euros », « l'ARS finance combien », « ont fait économiser
+combien »: an amount, in euros."""
 _MONEY = re.compile(r"€|\beuros?\b")
 """An amount is in euros (« 1 million d'actes » is a count, « 2 millions d'euros » an amount)."""
 _ASKS_CONTACT = re.compile(
@@ -155,7 +159,15 @@ _ASKS_VALUE = re.compile(
 _VALUE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b")
 _ASKS_DATE = re.compile(
     r"\b(quand|quelle date|quelles dates|a quel moment|jusqu'a quand|quel jour|"
-    r"date (?:limite|butoir))\b"
+    r"date (?:limite|butoir)|(?:dans|sous|en) (?:quel|combien de) delai)\b"
+)
+_TEXT_DATE = re.compile(
+    r"\b(?:decret|arrete|loi|circulaire|instruction|ordonnance|note|lettre|decision|deliberation)"
+    r"\b[^.;]{0,60}?\bdu (?:\d{1,2}(?:er)?|premier) [a-z]+ \d{4}\b"
+)
+"""A text's own date (« l'arrêté du 19 février 2009 »): when it was signed, not a deadline."""
+_ASKS_TEXT = re.compile(
+    r"\b(?:decret|arrete|loi|circulaire|instruction|ordonnance|note|lettre|decision|texte)s?\b"
 )
 _DATE = re.compile(
     rf"\b(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
@@ -451,8 +463,12 @@ def missing_answer_type(
 
     calendar = bool(_ASKS_CALENDAR.search(folded_q))
 
+    texts_asked = bool(_ASKS_TEXT.search(folded_q))
+
     def dated(piece: str) -> bool:
         folded = fold(piece)
+        if not texts_asked:  # « quand » a deadline, not the day a decree was signed
+            folded = _TEXT_DATE.sub(" ", folded)
         if calendar:
             folded = _RHYTHM.sub(" ", folded)
         for period in periods:
@@ -472,9 +488,13 @@ def missing_answer_type(
         wanted = {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
         # The count must be the figure of the thing asked (« 4 RMM », « 15 jours »), not a
         # figure that happens to stand in the same sentence (« > 5 % … nombre total de RMM »).
-        counted = any(_counts(f, wanted) for p in on_topic or pieces for f in figures(p)) or any(
-            _counted_by_pronoun(p, wanted) for p in on_topic or pieces
-        )
+        # « combien … sur les 280 ? » is not answered by the 280 it states
+        stated = {f.value for f in figures(question) if f.kind == "number" and not is_year(f)}
+        counted = any(
+            _counts(f, wanted) and f.value not in stated
+            for p in on_topic or pieces
+            for f in figures(p)
+        ) or any(_counted_by_pronoun(p, wanted) for p in on_topic or pieces)
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None

@@ -29,7 +29,7 @@ from assistant.answer.extractive import (
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import AskedType, asked_type, parse_intent
-from assistant.answer.knowledge import indicator_answer, tangled
+from assistant.answer.knowledge import asks_which, indicator_answer, tangled
 from assistant.answer.lines import asks_list, enumerates, holds_asked, is_placeholder
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
@@ -2133,3 +2133,35 @@ def test_a_span_of_years_asked_is_also_answered_by_its_length(
     assert "10 ans" in sentence_spans(ask(index, kb, question).answer)[0].text
     assert holds_asked("un schéma régional de santé (SRS) sur cinq années", "period")
     assert not holds_asked("un délai de 4 mois", "period")
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "short"),
+    [
+        (
+            "l'indicateur sur la chirurgie ambulatoire RAAC, c'est lequel ?",
+            "CPOM_OS_13",
+            "OS_13_1_1",
+        ),
+        (
+            "Quel est le code de l'indicateur sur les plateaux d'imagerie mutualisés ?",
+            "CPOM_CT_1",
+            "CT_01_1_1",
+        ),
+    ],
+)
+def test_which_indicator_a_subject_is_is_answered_by_its_name_and_codes(
+    index: Index, kb: KnowledgeBase, question: str, code: str, short: str
+) -> None:
+    # « c'est lequel ? » names no code: the fiche the subject designates answers, by its title
+    # and its code in the guide's annex 5 trame, both cited
+    answer = ask(index, kb, question)
+    first = answer.answer.splitlines()[0]
+    assert first.startswith(f"{code} — indicateur « ")
+    assert f"code {short} dans la trame de l'annexe 5 [2]" in first
+    assert {c.doc_id for c in answer.citations} == {
+        "occitanie-fiches-2025-2029",
+        "occitanie-guide-2025-2029",
+    }
+    assert not asks_which("la fiche cite un événement de sensibilisation, c'est lequel ?")
+    assert not asks_which("Quel est l'intitulé de l'indicateur CT_3 ?")  # its code is named

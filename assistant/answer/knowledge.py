@@ -20,6 +20,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
+from assistant.kb.codes import find_codes
 from assistant.kb.display import ACTIVITY_SHORT_LABELS, UNIT_LABELS
 from assistant.kb.models import Scope, YearTarget
 from assistant.kb.parts import FIELD_PATTERNS, FichePart
@@ -82,7 +83,9 @@ def indicator_answer(
         # toward the target, which the fiche says in its own words, not the target's values
         parts = [p for p in parts if p != "cible"]
     writer = _Writer(index, indicator, question)
-    if asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
+    if asks_which(question) and not _ASKS_ACTS.search(fold(question)):
+        _write_which(writer)  # « c'est quel code ? », « l'indicateur RAAC, c'est lequel ? »
+    elif asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
         _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
     if _ASKS_KIND.search(fold(question)):
         _write_kind(writer)  # « c'est un taux ou oui/non ? » : the kind of indicator first
@@ -117,6 +120,52 @@ def indicator_answer(
         mode="extractive",
         citations=writer.citations,
     )
+
+
+_ASKS_WHICH = re.compile(
+    r"\b(?:quel(?:le)? (?:est )?(?:le |son |l')?(?:code|numero|libelle|intitule)|"
+    r"c'est (?:lequel|laquelle|quel (?:indicateur|code|numero|n°))|le numero combien|"
+    r"quel indicateur|(?:libelle|intitule) exact|code de l'indicateur|"
+    r"comment s'appelle l'indicateur)\b"
+)
+"""« quel est le code de l'indicateur … », « c'est lequel ? », « le numéro combien ? »: which
+indicator a subject is, by its code and its name."""
+
+
+_INDICATOR_WORD = re.compile(r"\bindic\w*|\bkpi\b")
+
+
+def asks_which(question: str) -> bool:
+    """Whether a question asks which indicator a subject is (its code, its number, its name).
+
+    The question says « indicateur » and names no code itself: « c'est lequel ? » about an
+    event, or « quel code AC » about a funding line, asks something else.
+    """
+    folded = fold(question).replace("’", "'")
+    return bool(
+        _ASKS_WHICH.search(folded) and _INDICATOR_WORD.search(folded) and not find_codes(question)
+    )
+
+
+def _write_which(w: _Writer) -> None:
+    """The indicator's name as its fiche titles it, with its code in the annex 5 trame."""
+    ind = w.indicator
+    n = w.cite(_doc(ind), ind.label)
+    annex = next(
+        (
+            c.doc_id
+            for c in w.index.chunks.values()
+            if c.status == "current" and c.doc_id != _doc(ind) and ind.short_code in c.text
+        ),
+        None,
+    )
+    named = f"indicateur « {_unstopped(ind.label)} » [{n}]"
+    if annex is None:
+        w.lines.append(f"{named}.")
+        return
+    # one sentence: the name and the code of the trame (the guide's annex 5) answer together
+    m = w.cite(annex, ind.short_code)
+    w.lines.append(f"{named}, code {ind.short_code} dans la trame de l'annexe 5 [{m}].")
 
 
 _IN_THE_TARGET = re.compile(r"\b(?:dans|aux|a) (?:la |les |sa |ses |notre |nos )?cibles?\b")

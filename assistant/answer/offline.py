@@ -13,7 +13,7 @@ from assistant.answer.designation import subject_codes
 from assistant.answer.evidence import Evidence, gather, guides_words
 from assistant.answer.extractive import extractive_answer
 from assistant.answer.intent import Intent, parse_intent
-from assistant.answer.knowledge import indicator_answer
+from assistant.answer.knowledge import asks_which, indicator_answer
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.rulebook import rule_answer
 from assistant.answer.support import MIN_COVERAGE, SupportDecision, decide
@@ -56,10 +56,11 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
     candidates: list[tuple[Answer, list[str], set[str] | None]] = []
     codes = [c for c in intent.codes if kb is not None and _known(kb, c)]
     codes = codes or [c for c in evidence.named_fiches if kb is not None and _known(kb, c)]
-    if not codes and (intent.parts or intent.fields) and kb is not None:
+    which = asks_which(question)  # « l'indicateur RAAC, c'est lequel ? »
+    if not codes and (intent.parts or intent.fields or which) and kb is not None:
         named = (
             [c for c in subject_codes(question, settings.corpus_dir) if _known(kb, c)]
-            if set(intent.parts) - _OPEN_PARTS or intent.fields
+            if set(intent.parts) - _OPEN_PARTS or intent.fields or which
             else []
         )
         # one indicator named by its subject (« la cellule de gestion des lits »), else the

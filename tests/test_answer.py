@@ -625,6 +625,17 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
         # « dans quel délai » asks a date or a length of time
         ("Dans quel délai déclarer un EIG à l'ARS ?", "Les EIG sont déclarés à l'ARS [1].", True),
         ("Dans quel délai signer les annexes ?", "Dans un délai d'un an [1].", False),
+        # « quand même » asks no date; « qui arrête le tarif » asks who, not an amount
+        (
+            "si on prend des indicateurs qu'on atteint deja, ca passe quand meme ?",
+            "Si l'établissement choisit des indicateurs déjà atteints, l'ARS reviendra [1].",
+            False,
+        ),
+        (
+            "en USLD qui arrete le tarif soins ?",
+            "Le tarif soins est arrêté par le directeur général de l'ARS [1].",
+            False,
+        ),
     ],
 )
 def test_the_kind_of_answer_asked_is_read_in_staff_words(

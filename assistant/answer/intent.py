@@ -152,8 +152,9 @@ AskedType = Literal[
 
 _ASKS_DATE = re.compile(
     r"\b(quand|date|dates|deadline|butoir|jusqu'?a quand|a partir de quand|echeance|"
-    r"avant le combien)\b"
+    r"avant le combien)\b(?! (?:bien )?meme\b)"
 )
+"""A date asked (« quand », « la deadline »), not « ça passe quand même ? »."""
 _ASKS_PERIOD = re.compile(
     r"\bquelles? periodes?\b|\bquelles annees\b|\bde quand a quand\b|\bsur combien d'annees\b"
 )

@@ -106,6 +106,8 @@ _ASKS_MONEY = re.compile(
 )
 """« quel montant », « combien d'euros », « l'ARS finance combien », « ont fait économiser
 combien »: an amount, in euros."""
+_WHO_SETS = re.compile(r"\bqui (?:arrete|fixe|decide|signe|valide|verse|paie|finance|determine)\b")
+"""« en USLD qui arrête le tarif soins ? » asks who sets it, not its amount."""
 _MONEY = re.compile(r"€|\beuros?\b")
 """An amount is in euros (« 1 million d'actes » is a count, « 2 millions d'euros » an amount)."""
 _ASKS_CONTACT = re.compile(
@@ -159,8 +161,9 @@ _ASKS_VALUE = re.compile(
 _VALUE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b")
 _ASKS_DATE = re.compile(
     r"\b(quand|quelle date|quelles dates|a quel moment|jusqu'a quand|quel jour|"
-    r"date (?:limite|butoir)|(?:dans|sous|en) (?:quel|combien de) delai)\b"
+    r"date (?:limite|butoir)|(?:dans|sous|en) (?:quel|combien de) delai)\b(?! (?:bien )?meme\b)"
 )
+"""« quand », « date limite », « dans quel délai » (not « ça passe quand même ? »)."""
 _TEXT_DATE = re.compile(
     r"\b(?:decret|arrete|loi|circulaire|instruction|ordonnance|note|lettre|decision|deliberation)"
     r"\b[^.;]{0,60}?\bdu (?:\d{1,2}(?:er)?|premier) [a-z]+ \d{4}\b"
@@ -439,7 +442,7 @@ def missing_answer_type(
         return any(pattern.search(p if raw else fold(p)) for p in on_topic)
 
     # « qui fixe le tarif », « pourquoi une prime »: a person or a reason is asked, not an amount
-    amount = asked_type(question) not in ("who", "reason")
+    amount = asked_type(question) not in ("who", "reason") and not _WHO_SETS.search(folded_q)
     if amount and _ASKS_MONEY.search(folded_q) and not holds(_MONEY):
         return "aucun montant dans les passages"
     if _ASKS_CONTACT.search(folded_q) and not holds(_CONTACT, raw=True):

@@ -2176,3 +2176,12 @@ def test_which_indicator_a_subject_is_is_answered_by_its_name_and_codes(
     }
     assert not asks_which("la fiche cite un événement de sensibilisation, c'est lequel ?")
     assert not asks_which("Quel est l'intitulé de l'indicateur CT_3 ?")  # its code is named
+
+
+def test_a_total_asked_is_a_target_and_a_value_asked_no_definition() -> None:
+    # « total sur 5 ans ? » asks the target table's total; « c'est quoi la moyenne régionale
+    # 2024 ? » asks a value the fiche states, not the indicator's definition
+    assert "cible" in asked_parts(fold("OS3 promo santé pour un CHU, total sur 5 ans ?"))
+    assert "cible" in asked_parts(fold("Quel total de cellules est affiché pour 2025-2029 ?"))
+    assert "definition" not in asked_parts(fold("mammo : c'est quoi la moyenne régionale 2024 ?"))
+    assert "definition" in asked_parts(fold("c'est quoi un PIMM ?"))

@@ -36,7 +36,9 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         "cible",
         re.compile(
             r"\b(cibles?|viser|vise|atteindre|attendu(?:e|s|es)?|trajectoire|progress\w*|"
-            r"augmenter|augmentation|objectif chiffre|valeur a atteindre)\b"
+            r"augmenter|augmentation|objectif chiffre|valeur a atteindre|"
+            # « total sur 5 ans ? », « quel total 2025-2029 », « en cumulé »: the table's total
+            r"au total|total sur|quel total|cumul\w*|sur (?:les )?(?:5|cinq) ans)\b"
         ),
     ),
     (
@@ -71,7 +73,10 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     (
         "definition",
         re.compile(
-            r"\b(c'est quoi|qu'est-ce que|definition|de quoi s'agit|que signifie|"
+            # « c'est quoi la moyenne régionale 2024 ? » asks a value, not what a thing is
+            r"\b(c'est quoi(?! (?:le |la |l')?(?:moyenne|valeur|cible|date|deadline|montant|"
+            r"nombre|chiffre|seuil|plafond|delai|duree|total)\b)|qu'est-ce que|definition|"
+            r"de quoi s'agit|que signifie|"
             r"on repond comment|c'est un taux|quel type|type d'indicateur|declaratif|"
             r"quantitatif|mesure quoi|chiffre ou|oui ?/ ?non|binaire)\b"
         ),

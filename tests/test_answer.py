@@ -463,6 +463,14 @@ def test_a_purpose_answers_what_a_thing_is_for() -> None:
     assert not holds_asked("La revue annuelle réunit l'ARS et l'établissement.", "reason")
 
 
+def test_a_code_before_its_label_in_a_list_holds_a_code() -> None:
+    # the guide's MIG list: « T03 - Les unités sanitaires en milieu pénitentiaire (USMP) »
+    assert holds_asked("T02 - Les unités sécurisées (UHSI) T03 - Les unités (USMP)", "code")
+    assert holds_asked("Acte QEQK001 : mammographie bilatérale", "code")
+    assert not holds_asked("→ Unités sanitaires en milieu pénitentiaire (USMP);", "code")
+    assert not holds_asked("En 2025 - 2029, 10 indicateurs", "code")
+
+
 def test_ordinals_and_articles_are_not_counts() -> None:
     assert not holds_asked("- 3° L'enseignement universitaire ;", "number")
     assert not holds_asked("mentionnées à l'article L.6112-1 du CSP", "number")

@@ -80,6 +80,8 @@ _YEARS_LONG = re.compile(
     r"\b(?:\d+|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|vingt)\s+(?:ans|annees)\b"
 )
 """A span of years given by its length (« sur 10 ans », « cinq années »)."""
+_OTHER_CODE = re.compile(r"\b[A-Z]{4}\d{3}\b|\b[A-Z]\d{2}\s+-\s")
+"""A CCAM act code (« QEQK001 ») or a list's code before its label (« T03 - Les unités … »)."""
 _NOT_A_COUNT = re.compile(r"\b\d+ ?°|\b[lrd]\. ?\d[\d-]*|\barticles? [lrd]?\.? ?\d[\d-]*")
 """Digits that count nothing: a list's ordinal (« 3° »), an article of a code (« L.6112-1 »)."""
 
@@ -135,8 +137,8 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
         return bool(_DURATION.search(folded))
     if asked == "number":
         return has_figure(_NOT_A_COUNT.sub(" ", folded))
-    if asked == "code":
-        return bool(find_codes(text)) or bool(re.search(r"\b[A-Z]{4}\d{3}\b", text))
+    if asked == "code":  # an indicator's, a CCAM act's (« QEQK001 »), a MIG's (« T03 - »)
+        return bool(find_codes(text)) or bool(_OTHER_CODE.search(text))
     if asked == "reason":
         return bool(_REASON.search(folded))
     if asked == "yes_no":

@@ -34,7 +34,7 @@ from assistant.answer.lines import asks_list, enumerates, holds_asked, is_placeh
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
 from assistant.answer.sentence_model import SENTENCE_SIGNALS
-from assistant.answer.support import missing_answer_type, named_terms
+from assistant.answer.support import counted_thing, counts, missing_answer_type, named_terms
 from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.cli import main
 from assistant.config import Settings
@@ -2193,3 +2193,15 @@ def test_a_total_asked_is_a_target_and_a_value_asked_no_definition() -> None:
     assert "cible" in asked_parts(fold("Quel total de cellules est affiché pour 2025-2029 ?"))
     assert "definition" not in asked_parts(fold("mammo : c'est quoi la moyenne régionale 2024 ?"))
     assert "definition" in asked_parts(fold("c'est quoi un PIMM ?"))
+
+
+def test_a_count_asked_leads_with_the_sentence_whose_figure_counts_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « combien de schémas » : « 13 schémas territoriaux de santé », not « dispose de 5 ans »
+    question = "Combien de schémas territoriaux de santé compte le PRS en Occitanie ?"
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert "13 schémas territoriaux" in first
+    assert counted_thing(question) == {"schem"}
+    assert counts("soit 13 schémas territoriaux de santé", counted_thing(question))
+    assert not counts("l'ARS dispose de 5 ans", counted_thing(question))

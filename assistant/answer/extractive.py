@@ -18,6 +18,7 @@ from assistant.answer.intent import AskedType, asked_type
 from assistant.answer.lines import holds_asked, is_answer_line, is_placeholder
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.question_parts import part_leads, question_parts
+from assistant.answer.support import counted_thing, counts
 from assistant.answer.terms import question_terms
 from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.corpus.models import Chunk
@@ -73,6 +74,16 @@ def lead_with_asked(
     ``_LEAD_SHARE`` of the question's weight that the first one holds: « La date limite … dans
     e-cars est le 25 juillet » does not lead « quand le mot de passe doit-il être modifié ».
     """
+    if chosen and asked == "number" and evidence is not None:
+        # « combien de schémas » : the sentence whose figure counts schémas, not another figure
+        wanted = counted_thing(evidence.question)
+        if wanted and not counts(chosen[0].sentence.text, wanted):
+            floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
+            for candidate in chosen[1:]:
+                if counts(candidate.sentence.text, wanted) and _held(
+                    candidate, evidence, topic=True
+                ) >= floor:
+                    return [candidate, *[s for s in chosen if s is not candidate]]
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
     # a reason (« afin de », « en effet ») follows the sentence that restates the question:

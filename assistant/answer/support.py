@@ -503,6 +503,23 @@ def missing_answer_type(
     return None
 
 
+def counted_thing(question: str) -> set[str]:
+    """The stems of what « combien de … » counts (« schémas »), empty when it asks no count."""
+    folded_q = fold(question).replace("’", "'")
+    match = _ASKS_QUANTITY.search(folded_q)
+    if match is None or match.group(1) in _NOT_UNITS:
+        return set()
+    unit = tokenize(match.group(1))
+    if not unit or unit[0] in _DURATION_UNITS:
+        return set()
+    return {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
+
+
+def counts(text: str, wanted: set[str]) -> bool:
+    """Whether ``text`` gives a figure of the ``wanted`` things (« 13 schémas territoriaux »)."""
+    return any(_counts(f, wanted) for f in figures(text)) or _counted_by_pronoun(text, wanted)
+
+
 _COUNT_OF_THEM = re.compile(
     rf"\b(?:elles|ils)\s+sont\s+(?:au nombre de\s+)?(?:\d+|{FIGURE_WORDS})\b"
 )

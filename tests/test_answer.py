@@ -1679,7 +1679,12 @@ def test_a_count_told_by_a_pronoun_comes_with_its_antecedent() -> None:
     best = scored(4, "Les missions de service public constituent des missions spécifiques.", 1.1)
     count = scored(5, "Elles sont au nombre de 14 et recouvrent des champs divers :", 0.4)
     other = scored(9, "Ils sont au nombre de 3 à signer.", 0.3)
-    evidence = SimpleNamespace(scored=[heading, best, count, other], weights={}, variants={})
+    evidence = SimpleNamespace(
+        question="Combien de missions de service public ?",
+        scored=[heading, best, count, other],
+        weights={},
+        variants={},
+    )
     chosen = lead_with_asked([heading], "number", evidence)  # type: ignore[arg-type]
     assert chosen[:3] == [best, count, heading]
     # a pronoun sentence whose fact is not the one asked brings nothing

@@ -2210,3 +2210,25 @@ def test_a_count_asked_leads_with_the_sentence_whose_figure_counts_it(
     assert counted_thing(question) == {"schem"}
     assert counts("soit 13 schémas territoriaux de santé", counted_thing(question))
     assert not counts("l'ARS dispose de 5 ans", counted_thing(question))
+
+
+def test_a_question_on_a_historical_guide_is_not_answered_by_the_guide_in_force(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the ARA guide sets no ceiling of financial penalties; the Occitanie guide's 5 % is not
+    # its answer (the closest passages still show it)
+    named = ask(
+        index, kb, "guide ARA 2020-2024 : quel était le plafond des pénalités financières ?"
+    )
+    assert not named.supported
+    # what the named guide says is answered from it
+    said = ask(
+        index,
+        kb,
+        "guide ARA 2020-2024 : on pouvait modifier les intitulés des objectifs stratégiques ?",
+    )
+    assert said.supported
+    assert said.citations[0].doc_id == "ara-guide-2020-2024"
+    # an issuer alone (« la note DGOS ») names no guide
+    note = ask(index, kb, "Dans quelle note DGOS sont définis les critères de suivi des SRPR ?")
+    assert note.supported

@@ -351,7 +351,15 @@ def _signals(
         )
 
     coverage = share(held, excused)
-    region_mismatch = bool(evidence.foreign_regions) or bool(
+    # « guide ARA 2020-2024 : le plafond des pénalités ? » answered by the guide in force: the
+    # document the question names does not say it
+    historical_named = (
+        bool(evidence.named_documents)
+        and _NAMES_A_GUIDE.search(fold(evidence.question)) is not None
+        and all(_status(index, doc) == "historical" for doc in evidence.named_documents)
+    )
+    elsewhere = historical_named and answer.citations[0].doc_id not in evidence.named_documents
+    region_mismatch = elsewhere or bool(evidence.foreign_regions) or bool(
         evidence.region_documents
         and (
             answer.citations[0].doc_id not in evidence.region_documents
@@ -397,6 +405,16 @@ def _signals(
         # the model reads the signal's mean (no vote)
         features["closeness"] = evidence.closeness
     return features, missing, region_mismatch, lacking
+
+
+_NAMES_A_GUIDE = re.compile(r"\bguides?\b|\b(?:19|20)\d\d\b")
+"""A question names a document by the word « guide » or a year (« guide ARA », « circulaire
+2012 »), not by an issuer alone (« la note DGOS … »)."""
+
+
+def _status(index: Any, doc_id: str) -> str:
+    """A document's status (« current », « historical »), read on its passages."""
+    return next((c.status for c in index.chunks.values() if c.doc_id == doc_id), "")
 
 
 def _fitted_embedder(index: Any) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant.kb.targets import parse_table, row_labels
 from assistant.text.figures import Figure, content_stems, figures, is_year, located, normalised
-from assistant.text.french import fold, tokenize
+from assistant.text.french import CAMPAIGN_TOTAL, fold, tokenize
 
 _NEGATION = re.compile(
     r"\b(?:ne|n')\s*(?:[\w-]+\s+){0,3}?(?:pas|plus|jamais|rien|guere|aucun\w*|nullement)\b"
@@ -636,11 +636,7 @@ def _year_moved(text: str, source: str) -> list[Figure]:
 
 
 _TABLE_CLAUSE = re.compile(r"[,;:()]|\s(?:et|puis|soit|mais|dont)\s")
-_TOTAL_SAID = re.compile(
-    r"\b(?:au total|en tout|total\w*|cumul\w*|sur (?:l'ensemble de )?(?:la|toute la) "
-    r"(?:periode|duree)|sur (?:les )?(?:5|cinq) ans|d'ici (?:a )?la fin|au bout des|"
-    r"a la fin (?:du|de la))\b"
-)
+_TOTAL_SAID = re.compile(rf"\b(?:{CAMPAIGN_TOTAL})\b")
 """A clause giving the table's total (« soit 10 au total », « sur l'ensemble de la période »)."""
 _YEARLY_SAID = re.compile(r"\b(?:chaque annee|par an|annuel\w*|tous les ans|par annee)\b")
 """A clause giving one year's value (« 2 instances chaque année »)."""

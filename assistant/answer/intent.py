@@ -11,7 +11,7 @@ from typing import Literal
 
 from assistant.kb.codes import find_codes
 from assistant.kb.parts import FichePart, asked_fields, asked_parts
-from assistant.text.french import fold
+from assistant.text.french import CAMPAIGN_TOTAL, fold
 
 RuleTopic = Literal["count", "hpr", "deadline", "already_met", "objectives"]
 
@@ -89,14 +89,8 @@ _EVERY_YEAR = re.compile(
     r"\b(?:suivantes?|apres|ensuite|chaque annee|par an|toutes les annees|periode|"
     r"annees? d'apres|jusqu'(?:en|a))\b"
 )
-_TOTAL = re.compile(
-    r"\b(?:au )?total\b|\ben tout\b|\bcumul\w*|\bsur (?:la|toute la) (?:periode|duree)\b|"
-    r"\bsur (?:les )?5 ans\b|\bd'ici (?:(?:a )?(?:la )?fin (?:de )?)?2029\b|"
-    r"\bd'ici (?:a )?la fin du (?:cpom|contrat)\b|\bau bout des (?:5|cinq) ans\b|"
-    r"\ba l'horizon (?:de )?2029\b"
-)
-"""« au total », « en cumulé », « sur les 5 ans », « d'ici 2029 », « au bout des cinq ans »: the
-campaign's total, not one year's value."""
+_TOTAL = re.compile(rf"\b(?:{CAMPAIGN_TOTAL})\b")
+"""The campaign's total asked, not one year's value."""
 _ENGAGED = re.compile(r"\bdeja engage")
 _NOT_ENGAGED = re.compile(
     r"\b(?:pas|non|jamais) (?:encore |deja |du tout )?engage|\bpas encore (?:dans|entre)"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from assistant.text.french import CAMPAIGN_TOTAL
+
 FichePart = Literal[
     "preuve", "cible", "calcul", "source", "frequence", "eligibilite", "pratiques", "definition"
 ]
@@ -38,6 +40,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
             r"\b(cibles?|viser|vise|atteindre|attendu(?:e|s|es)?|trajectoire|progress\w*|"
             r"augmenter|augmentation|objectif chiffre|valeur a atteindre|"
             # « total sur 5 ans ? », « quel total 2025-2029 », « en cumulé »: the table's total
+            # (not « d'ici 2029 » alone, which says by when, nor « le total des actions »)
             r"au total|total sur|quel total|cumul\w*|sur (?:les )?(?:5|cinq) ans)\b"
         ),
     ),
@@ -83,11 +86,9 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     ),
 ]
 # "combien … chaque année / au total / à partir de 2027 / pour un CH": a target question.
-_BY_THEN = r"d'ici|au bout d\w*|a la fin d\w*|a l'horizon|en tout|cumul\w*"
-"""« d'ici 2029 », « au bout des 5 ans », « à la fin du CPOM »: a count by the campaign's end."""
 _COUNT_TARGET = re.compile(
     rf"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202\d|"
-    rf"lits|chu|ch|clinique|{_BY_THEN})\b|\b(chaque annee|par an|au total|{_BY_THEN})\b.*"
+    rf"lits|chu|ch|clinique|{CAMPAIGN_TOTAL})\b|\b(chaque annee|par an|{CAMPAIGN_TOTAL})\b.*"
     r"\bcombien\b"
     r"|\bquel(?:le)? (?:%|pourcentage|taux|valeur|niveau)(?!\w).*\b202[5-9]\b"
 )

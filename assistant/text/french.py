@@ -76,6 +76,15 @@ NUMBER_WORDS: dict[str, int] = {
 FRACTION_WORDS: tuple[str, ...] = ("premier", "premiere", "moitie", "tiers", "quart")
 """Folded words that state a figure without being a cardinal number."""
 FIGURE_WORDS = "|".join([*NUMBER_WORDS, *FRACTION_WORDS])
+CAMPAIGN_TOTAL = (
+    r"(?:au )?total\w*|en tout|cumul\w*|sur (?:l' ?ensemble de )?(?:la|toute la) (?:periode|duree)|"
+    r"sur (?:les )?(?:5|cinq) ans|au bout des (?:5|cinq) ans|"
+    r"a la fin d\w* (?:cpom|contrat|periode)|d' ?ici (?:a )?la fin d\w* (?:cpom|contrat|periode)|"
+    r"d' ?ici (?:(?:a )?(?:la )?fin (?:de )?)?2029|a l' ?horizon (?:de )?2029"
+)
+"""Folded words for a count over the whole campaign (« au total », « en cumulé », « sur les 5
+ans », « au bout des cinq ans », « d'ici 2029 », « à la fin du CPOM »): one vocabulary for the
+question's intent, the fiche part it routes to and the guard's reading of a claim."""
 """Regex alternation of every figure word, for patterns that need them in context."""
 _FIGURE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b|\bune? (?:an|annee|mois|semaine|jour|fois)s?\b")
 """Digits, a number word, or « un an », « un mois », « une fois » (a duration or a count)."""

@@ -80,9 +80,10 @@ def lead_with_asked(
         if wanted and not counts(chosen[0].sentence.text, wanted):
             floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
             for candidate in chosen[1:]:
-                if counts(candidate.sentence.text, wanted) and _held(
-                    candidate, evidence, topic=True
-                ) >= floor:
+                if (
+                    counts(candidate.sentence.text, wanted)
+                    and _held(candidate, evidence, topic=True) >= floor
+                ):
                     return [candidate, *[s for s in chosen if s is not candidate]]
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen

@@ -359,13 +359,17 @@ def _signals(
         and all(_status(index, doc) == "historical" for doc in evidence.named_documents)
     )
     elsewhere = historical_named and answer.citations[0].doc_id not in evidence.named_documents
-    region_mismatch = elsewhere or bool(evidence.foreign_regions) or bool(
-        evidence.region_documents
-        and (
-            answer.citations[0].doc_id not in evidence.region_documents
-            or (
-                evidence.period_documents
-                and not set(evidence.region_documents) & set(evidence.period_documents)
+    region_mismatch = (
+        elsewhere
+        or bool(evidence.foreign_regions)
+        or bool(
+            evidence.region_documents
+            and (
+                answer.citations[0].doc_id not in evidence.region_documents
+                or (
+                    evidence.period_documents
+                    and not set(evidence.region_documents) & set(evidence.period_documents)
+                )
             )
         )
     )

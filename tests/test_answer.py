@@ -652,6 +652,75 @@ def test_the_kind_of_answer_asked_is_read_in_staff_words(
     assert (missing_answer_type(question, said) is not None) is lacking
 
 
+@pytest.mark.parametrize(
+    ("question", "said", "lacking"),
+    [
+        # words after « combien de » that are not the thing counted
+        (
+            "protocoles de coop : on doit en avoir combien d'ici 2029 ?",
+            "2029 : +1 protocoles ; total de la fiche : 3 [1].",
+            False,
+        ),
+        ("gestes MSAP et marqueurs : combien de chaque ?", "17 gestes et 18 gestes [1].", False),
+        # how a price is set, or a share, is no amount in euros
+        (
+            "Selon quelles formules de calcul le tarif hébergement est-il arrêté ?",
+            "Le tarif est arrêté selon les formules de l'annexe 3-1 du décret [1].",
+            False,
+        ),
+        ("la dotation de transition en 2026 c'est combien de % ?", "2026 : 50 % [1].", False),
+        ("la dotation de transition en 2026 c'est combien ?", "2026 : une dotation [1].", True),
+        # « combien d'actions … et quel financement » counts actions, asks no sum
+        (
+            "QVCT : combien d'actions au total et quel financement mobiliser ?",
+            "10 actions au total ; un financement FIR est possible [1].",
+            False,
+        ),
+        # partners are bodies, not persons with a name
+        (
+            "c'est qui les partenaires du CT 7 ?",
+            "Partenaires : DDARS, établissements, ORU [1].",
+            False,
+        ),
+        ("c'est qui le directeur de la DOSA ?", "La DOSA instruit les demandes [1].", True),
+        # a « quand » that opens a clause after another question word asks no date
+        (
+            "comment est établi le CPOM quand le siège est hors région ?",
+            "Un CPOM est créé pour chaque établissement de la région [1].",
+            False,
+        ),
+        ("qui signe le CPOM et quand ?", "Le directeur général de l'ARS signe [1].", True),
+        # « 1,3 million de personnes » counts persons
+        (
+            "combien de personnes vivent avec une maladie chronique ?",
+            "1,3 million de personnes vivent avec une maladie chronique [1].",
+            False,
+        ),
+    ],
+)
+def test_what_is_asked_is_not_misread(question: str, said: str, lacking: bool) -> None:
+    assert (missing_answer_type(question, said) is not None) is lacking
+
+
+def test_a_fiche_s_line_is_read_with_the_fiche_s_title() -> None:
+    # a knowledge-base line cites its fiche: the title tells what its figures are of
+    question = "Quel taux de professionnels formés en santé environnementale au bout des 5 ans ?"
+    said = (
+        "CPOM_OS_1 — cible : 2029 : au moins 30 % [1]. "
+        "Indicateur : taux de professionnels formés en santé environnementale."
+    )
+    title = {1: "Fiche CPOM_OS_1 : Taux de professionnels formés en santé environnementale"}
+    assert missing_answer_type(question, said, headings=title) is None
+    assert missing_answer_type(question, said) is not None
+    # « 2025 : au moins 2 » counts what the fiche's title counts first, not its other numbers
+    said = "CPOM_CT_7 — par année : 2025 : au moins 2, 2026 : au moins 2 [1]."
+    meetings = {1: "Fiche CPOM_CT_7 : Nombre de réunions inter établissements"}
+    assert missing_answer_type("combien de réunions par an ?", said, headings=meetings) is None
+    assert missing_answer_type("combien de réunions par an ?", said) is not None
+    drills = {1: "Fiche CPOM_OS_18 : Nombre d’exercices de crise - nombre de participants"}
+    assert missing_answer_type("combien de participants ?", said, headings=drills) is not None
+
+
 def test_a_document_s_period_or_the_question_s_year_tells_no_date() -> None:
     # « la date limite … c'était quand ? » is not answered by « les CPOM 2020-2024 »
     periods = frozenset({"2020-2024"})

@@ -31,6 +31,7 @@ def test_every_entry_says_where_it_comes_from() -> None:
         pytest.param("C'est quand la deadline ?", "date limite", id="anglicism"),
         pytest.param("on saisit ça dans ecars ?", "e-CARS", id="tool"),
         pytest.param("la mammo, quelle cible ?", "mammographie", id="abbreviation"),
+        pytest.param("le rapport fait combien de recos ?", "recommandations", id="staff-short"),
         pytest.param("le rôle de la pui", "Pharmacie à Usage Intérieur", id="acronym-lowercase"),
         pytest.param("ce délai peut-il être prolongé ?", "renouvelé", id="staff-verb"),
         pytest.param(

@@ -99,13 +99,17 @@ _ASKS_MONEY = re.compile(
     r"combien d'euros|bonus|prime)\b|"
     r"\b(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*|verse\w*) combien\b|"
     r"\bcombien (?:on |l'on )?(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*)\b|"
-    r"\b(?:enveloppe|credits?|financement|dotation)\b.*\bcombien\b|"
-    r"\bcombien\b.*\b(?:enveloppe|credits?|financement|dotation)\b|"
+    r"\b(?:enveloppe|credits?|financement|dotation)\b(?:(?!\bet\b)[^?;])*\bcombien\b|"
+    r"\bcombien\b(?:(?!\bet\b)[^?;])*\b(?:enveloppe|credits?|financement|dotation)\b|"
     r"\b(?:financ\w*|allou\w*|econom\w*|subventionn\w*) (?:de )?combien\b|"
     r"\b(?:ars|agence)\b[^?]{0,20}\b(?:donn\w*|attribu\w*|aid\w*|verse\w*) (?:de )?combien\b"
 )
 """« quel montant », « combien d'euros », « l'ARS finance combien », « ont fait économiser
 combien »: an amount, in euros."""
+_ASKS_HOW = re.compile(
+    r"\b(?:comment|selon quel(?:le)?s? (?:formules?|modalites?|regles?|methodes?))\b"
+)
+_ASKS_SHARE = re.compile(r"combien de (?:%|pour ?cent)|\bquel(?:le)? (?:pourcentage|part|taux)\b")
 _WHO_SETS = re.compile(r"\bqui (?:arrete|fixe|decide|signe|valide|verse|paie|finance|determine)\b")
 """« en USLD qui arrête le tarif soins ? » asks who sets it, not its amount."""
 _MONEY = re.compile(r"€|\beuros?\b")
@@ -120,6 +124,11 @@ _ASKS_PERSON = re.compile(
     r"(?:qui (?:est|etait|sont|etaient)|c'est qui|c'etait qui) (?:le|la|l'|les)|"
     r"qui (?:presid|dirig)\w*)\b"
 )
+_ASKS_BODY = re.compile(
+    r"\s*(?:\w+ )?(?:partenaires?|pilot\w*|porteurs?|acteurs?|financeurs?|organismes?|structures?|"
+    r"operateurs?|instances?|signataires?|co-?contractants?)\b"
+)
+"""« c'est qui les partenaires », « qui sont les signataires »: bodies, not a person's name."""
 _ASKS_PRODUCT = re.compile(
     r"\bquel(?:le)?s? (?:logiciels?|prestataires?|capteurs?|marques?|editeurs?|fournisseurs?|"
     r"outils?|solutions?|applications?)\b"
@@ -186,7 +195,11 @@ _ASKS_HOURS = re.compile(r"\bhoraires?\b|\ba quelle heure\b|\bheures? d'ouvertur
 _HOURS = re.compile(r"\b\d{1,2}\s?h(?:\s?\d\d)?\b|\bheures?\b")
 """« à quels horaires », « à quelle heure »: times of day, written « 9h », « 17 h 30 »."""
 _ASKS_QUANTITY = re.compile(r"\bcombien (?:de |d')([a-z]{3,})")
-_NOT_UNITS = frozenset({"fois", "indicateurs", "indicateur"})
+_NOT_UNITS = frozenset(
+    {"fois", "indicateurs", "indicateur", "ici", "chaque", "plus", "moins", "entre", "autres"}
+)
+"""Words after « combien de » that are not the thing counted (« combien d'ici 2029 »,
+« combien de chaque »)."""
 _DURATION_UNITS = frozenset(tokenize("temps ans annees mois jours semaines heures minutes"))
 _FINE_DURATIONS = frozenset(tokenize("jours semaines heures minutes"))
 """Durations a date or a year does not answer: « combien d'heures » wants a count of hours."""
@@ -373,6 +386,7 @@ def _signals(
             )
         )
     )
+    routed = min_coverage < MIN_COVERAGE
     lacking = (
         missing_answer_type(
             # in the guides' words: « combien de KPI » counts « indicateurs »
@@ -381,6 +395,8 @@ def _signals(
             ignore=set(evidence.naming_terms),
             weights=evidence.weights,
             periods=document_years(index)[0],
+            # a knowledge-base line cites its fiche, whose title says what its figures are of
+            headings={c.n: c.section for c in answer.citations} if routed else None,
         )
         if check_type
         else None
@@ -395,11 +411,11 @@ def _signals(
     answer_coverage = share(said, excused | set(naming))
     features = {
         "coverage": coverage,
-        "routed_unsaid": (1.0 - answer_coverage) if min_coverage < MIN_COVERAGE else 0.0,
+        "routed_unsaid": (1.0 - answer_coverage) if routed else 0.0,
         "missing_named": min(len(missing), 3) / 3,
         "region_mismatch": float(region_mismatch),
         "type_missing": float(lacking is not None),
-        "routed": float(min_coverage < MIN_COVERAGE),
+        "routed": float(routed),
         "unknown_terms": unknown,
         "year_missing": float(year_missing(evidence.question, answer.answer, index)),
         "top_sentence": evidence.scored[0].score if evidence.scored else 0.0,
@@ -435,6 +451,7 @@ def missing_answer_type(
     ignore: set[str] | None = None,
     weights: dict[str, float] | None = None,
     periods: frozenset[str] = frozenset(),
+    headings: dict[int, str] | None = None,
 ) -> str | None:
     """The kind of answer the question asks for that ``answer_text`` lacks, if any.
 
@@ -452,24 +469,38 @@ def missing_answer_type(
     weight = {t: (weights or {}).get(t, 1.0) for t in question_terms(question) if t not in skip}
     total = sum(weight.values())
     # One piece per cited group: a sentence and the list it announces stay together.
-    pieces = [p for p in re.split(r"\[\d+\]", answer_text) if p.strip()]
+    cited = _cited_pieces(answer_text)
+    pieces = [piece for piece, _ in cited]
 
-    def topical(piece: str) -> bool:
-        shared = sum(w for t, w in weight.items() if t in set(tokenize(piece)))
-        return shared >= ON_TOPIC * total
+    def topical(piece: str, numbers: list[int]) -> bool:
+        said = set(tokenize(" ".join([piece, *((headings or {}).get(n, "") for n in numbers)])))
+        return sum(w for t, w in weight.items() if t in said) >= ON_TOPIC * total
 
-    on_topic = ([p for p in pieces if topical(p)] if total else []) or pieces
+    on_topic = [p for p, _ in cited if topical(p, [])] if total else []
+    if on_topic:
+        # a piece's topic includes the heading of the passage it cites (« Fiche CPOM_OS_1 :
+        # Taux de professionnels formés … » over « 2029 : au moins 30 % [1] »)
+        on_topic = [p for p, numbers in cited if topical(p, numbers)]
+    on_topic = on_topic or pieces
 
     def holds(pattern: re.Pattern[str], *, raw: bool = False) -> bool:
         return any(pattern.search(p if raw else fold(p)) for p in on_topic)
 
     # « qui fixe le tarif », « pourquoi une prime »: a person or a reason is asked, not an amount
-    amount = asked_type(question) not in ("who", "reason") and not _WHO_SETS.search(folded_q)
+    # « selon quelles formules le tarif est-il arrêté », « sur quelle période … les tarifs » ask
+    # how or when; « la dotation … c'est combien de % » asks a share
+    amount = (
+        asked_type(question) not in ("who", "reason", "period", "definition")
+        and not _WHO_SETS.search(folded_q)
+        and not _ASKS_HOW.search(folded_q)
+        and not _ASKS_SHARE.search(folded_q)
+    )
     if amount and _ASKS_MONEY.search(folded_q) and not holds(_MONEY):
         return "aucun montant dans les passages"
     if _ASKS_CONTACT.search(folded_q) and not holds(_CONTACT, raw=True):
         return "aucune coordonnée dans les passages"
-    if _ASKS_PERSON.search(folded_q) and not holds(_PERSON, raw=True):
+    person = _ASKS_PERSON.search(folded_q)
+    if person and not _ASKS_BODY.match(folded_q, person.end()) and not holds(_PERSON, raw=True):
         return "aucun nom dans les passages"
     if _ASKS_PRODUCT.search(folded_q) and not holds(_PROPER, raw=True):
         return "aucun produit ni prestataire nommé dans les passages"
@@ -505,7 +536,7 @@ def missing_answer_type(
 
     if _ASKS_VALUE.search(folded_q) and not any(valued(p) for p in on_topic):
         return "aucune valeur chiffrée dans les passages"
-    date_asked = _ASKS_DATE.search(folded_q) or (unit and unit[0] in _DURATION_UNITS)
+    date_asked = _asks_date(folded_q) or (unit and unit[0] in _DURATION_UNITS)
     if date_asked and not any(dated(p) for p in on_topic):
         return "aucune date ni aucun délai dans les passages"
     exact = unit and (unit[0] not in _DURATION_UNITS or unit[0] in _FINE_DURATIONS)
@@ -520,9 +551,52 @@ def missing_answer_type(
             for p in on_topic or pieces
             for f in figures(p)
         ) or any(_counted_by_pronoun(p, wanted) for p in on_topic or pieces)
+        # a fiche's target « 2025 : au moins 2 [1] » counts what its indicator counts, its
+        # heading « Nombre de réunions inter établissements … »
+        counted = counted or any(
+            piece in on_topic
+            and _YEAR_COUNT.search(piece) is not None
+            and _counts_by_heading(headings, numbers, wanted)
+            for piece, numbers in cited
+        )
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None
+
+
+def _cited_pieces(answer_text: str) -> list[tuple[str, list[int]]]:
+    """The answer cut after each group of markers, each piece with the numbers it cites."""
+    out: list[tuple[str, list[int]]] = []
+    for match in re.finditer(r"(.*?)((?:\s*\[\d+\])+)|(.+)$", answer_text, flags=re.S):
+        text = match[1] if match[1] is not None else match[3]
+        if text and text.strip():
+            out.append((text, [int(n) for n in re.findall(r"\d+", match[2] or "")]))
+    return out
+
+
+_CLAUSE_QUAND = re.compile(
+    r"\bquand (?:le|la|les|l'|un|une|des|on|il|elle|ils|elles|ce|cet|cette|son|sa|ses|leurs?) ?\w"
+)
+_QUESTION_WORD = re.compile(r"\b(?:comment|pourquoi|combien|qui|quel\w*|que|quoi|ou)\b")
+
+
+def _asks_date(folded_q: str) -> bool:
+    """Whether the question asks a date or a delay.
+
+    « comment est établi le CPOM quand le siège est hors région ? » says when a rule applies:
+    a « quand » that opens a clause after another question word asks no date (« qui signe et
+    quand ? » still does).
+    """
+    for match in _ASKS_DATE.finditer(folded_q):
+        if match[0] != "quand":
+            return True
+        before = re.split(r"[?.!]", folded_q[: match.start()])[-1]
+        clause = _CLAUSE_QUAND.match(folded_q, match.start())
+        if not (
+            clause and _QUESTION_WORD.search(before) and not re.search(r"(?:\bet|,)\s*$", before)
+        ):
+            return True
+    return False
 
 
 def counted_thing(question: str) -> set[str]:
@@ -540,6 +614,27 @@ def counted_thing(question: str) -> set[str]:
 def counts(text: str, wanted: set[str]) -> bool:
     """Whether ``text`` gives a figure of the ``wanted`` things (« 13 schémas territoriaux »)."""
     return any(_counts(f, wanted) for f in figures(text)) or _counted_by_pronoun(text, wanted)
+
+
+_YEAR_COUNT = re.compile(
+    r"\b20\d\d : (?:au (?:moins|plus) |\+)?\d+(?![\d,.]*\s*(?:%|points?\b))(?!\s*[-/])"
+)
+"""A year's value in a fiche's target line (« 2025 : au moins 2 »), a count, not a share."""
+_NUMBER_OF = re.compile(r"\bnombre (?:total )?(?:de |d')(\w+)")
+
+
+def _counts_by_heading(
+    headings: dict[int, str] | None, numbers: list[int], wanted: set[str]
+) -> bool:
+    """Whether a cited fiche's title counts the ``wanted`` things (its first « Nombre de … »)."""
+    for n in numbers:
+        match = _NUMBER_OF.search(fold((headings or {}).get(n, "")).replace("’", "'"))
+        stems = tokenize(match[1]) if match else []
+        if stems and any(
+            len(w) >= 3 and (stems[0].startswith(w) or w.startswith(stems[0])) for w in wanted
+        ):
+            return True
+    return False
 
 
 _COUNT_OF_THEM = re.compile(
@@ -563,6 +658,9 @@ def _counted_by_pronoun(piece: str, wanted: set[str]) -> bool:
     )
 
 
+_MULTIPLIERS = frozenset({"million", "milliard", "mill"})
+
+
 def _counts(figure: Figure, wanted: set[str]) -> bool:
     """Whether ``figure`` counts one of the ``wanted`` things (« 4 RMM », « 15 jours »).
 
@@ -572,6 +670,13 @@ def _counts(figure: Figure, wanted: set[str]) -> bool:
     """
     if figure.kind != "number" or is_year(figure) or figure.ordinal:
         return False
+    if figure.unit in _MULTIPLIERS:  # « 1,3 million de personnes » counts persons
+        return any(
+            len(n) >= 3 and (n.startswith(w) or w.startswith(n))
+            for n in figure.near
+            for w in wanted
+            if len(w) >= 3
+        )
     if figure.measure:  # « 5 % », « 3 mois »: a measure, a count only of that unit
         return any(
             figure.unit is not None and (figure.unit.startswith(w) or w.startswith(figure.unit))

@@ -1262,6 +1262,24 @@ def test_a_figure_given_the_wrong_bound_is_removed(reply: str, kept: bool) -> No
         pytest.param("Vu l'arrêté 2023-5215 en date du 27 octobre 2023", False, id="visa-l"),
         pytest.param("Fait à Montpellier, le 1er janvier 2025", False, id="signing"),
         pytest.param("Vue d'ensemble de la démarche de contractualisation", True, id="vue"),
+        pytest.param(
+            "Nom de l'établissement Libellé Activité -Reconnaissance Modalité Capacité reconnue "
+            "Date d'effet Modalité d'évaluation",
+            False,
+            id="column-titles",
+        ),
+        pytest.param(
+            "Etablissements Mono-activité Etablissements Pluriactivité Annexe - Permanence des "
+            "soins Si applicable x Annexe - USLD Si applicable",
+            True,
+            id="ticked-row",
+        ),
+        pytest.param(
+            "Appui méthodologique par le dispositif COPS Centre Opérationnel du Partenariat en "
+            "Santé (www.partenariat-en-sante.org) Représentants des Usagers en CDU",
+            True,
+            id="name-and-link",
+        ),
     ],
 )
 def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers: bool) -> None:

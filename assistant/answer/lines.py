@@ -115,12 +115,38 @@ def is_placeholder(text: str) -> bool:
     return _PLACEHOLDER.search(text) is not None
 
 
+_TITLE_WORD = re.compile(r"(?<=\s)-?[A-ZÀ-Ý][a-zà-ÿ’'-]+")
+_CLAUSE_MARK = re.compile(r"[,;:.!?](?=\s|$)")
+_ROW_DATA = re.compile(r"\bwww\.|https?:|\||(?<!\S)[xX](?!\S)")
+"""A link, a cell's bar or a ticked cell (« x »): a row of data, not column titles."""
+
+
+def is_table_header(text: str) -> bool:
+    """Whether a line is a table's header row: column titles one after the other.
+
+    « Nom de l'établissement Libellé Activité -Reconnaissance Modalité Capacité reconnue Date
+    d'effet Modalité d'évaluation »: five capitalised words or more inside the line, a quarter of
+    its words, no comma, colon or full stop between them, and no data (a link, a ticked cell).
+    """
+    body = text.rstrip(" .")
+    titles = _TITLE_WORD.findall(body)
+    return (
+        len(titles) >= 5
+        and len(titles) >= 0.25 * len(body.split())
+        and not _CLAUSE_MARK.search(body)
+        and not _ROW_DATA.search(body)
+    )
+
+
 def is_answer_line(text: str) -> bool:
     """Whether a sentence can answer.
 
-    Not a heading in capitals, a placeholder, a lone cell or a contract's visa line.
+    Not a heading in capitals, a table's header row, a placeholder, a lone cell or a contract's
+    visa line.
     """
     if _PLACEHOLDER.search(text) or len(text.split()) < 4 or _VISA.match(text):
+        return False
+    if is_table_header(text):
         return False
     letters = [c for c in text if c.isalpha()]
     return not (len(letters) > 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters))

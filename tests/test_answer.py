@@ -1459,6 +1459,13 @@ def test_who_supplies_the_data_asks_for_the_source_not_the_proof() -> None:
     assert "preuve" in asked_parts(fold("OS 5 : l'établissement fournit quoi comme preuve ?"))
 
 
+def test_a_count_in_a_year_before_the_campaign_asks_no_target() -> None:
+    # 2024 is observed, not a target of 2025-2029
+    observed = "Combien de partenariats ES-ESMS existaient en Occitanie en 2024 ?"
+    assert "cible" not in asked_parts(fold(observed))
+    assert "cible" in asked_parts(fold("Combien de partenariats ES-ESMS en 2027 ?"))
+
+
 def test_justifying_a_purpose_asks_for_no_proof() -> None:
     # « sur quelle étude … pour justifier d'éviter » asks for a source; « se justifier » is an
     # establishment answering the ARS; « justifier l'atteinte » asks for the proof

@@ -34,7 +34,14 @@ from assistant.answer.lines import asks_list, enumerates, holds_asked, is_placeh
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
 from assistant.answer.sentence_model import SENTENCE_SIGNALS
-from assistant.answer.support import counted_thing, counts, missing_answer_type, named_terms
+from assistant.answer.support import (
+    asks_amount,
+    counted_thing,
+    counts,
+    missing_answer_type,
+    named_terms,
+    states_amount,
+)
 from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.cli import main
 from assistant.config import Settings
@@ -1851,7 +1858,12 @@ def test_the_word_naming_the_kind_asked_does_not_make_a_sentence_lead() -> None:
     subsidy = scored(7, "La subvention tombe si, dans un délai de 4 ans, rien n'est transmis.")
     weights = {t: w for t, w in zip(tokenize("délai signer annexes"), (3.2, 3.3, 1.0), strict=True)}
     variants = {t: {t} for t in weights} | {tokenize("signer")[0]: set(tokenize("signées"))}
-    evidence = SimpleNamespace(scored=[annexes, subsidy], weights=weights, variants=variants)
+    evidence = SimpleNamespace(
+        question="Dans quel délai signer les annexes ?",
+        scored=[annexes, subsidy],
+        weights=weights,
+        variants=variants,
+    )
     chosen = lead_with_asked([annexes, subsidy], "duration", evidence)  # type: ignore[arg-type]
     assert chosen[0] is annexes
 
@@ -2304,6 +2316,16 @@ def test_a_count_asked_leads_with_the_sentence_whose_figure_counts_it(
     assert counted_thing(question) == {"schem"}
     assert counts("soit 13 schémas territoriaux de santé", counted_thing(question))
     assert not counts("l'ARS dispose de 5 ans", counted_thing(question))
+
+
+def test_an_amount_asked_leads_with_the_sentence_in_euros(index: Index, kb: KnowledgeBase) -> None:
+    # « la prime, c'est combien ? » : « une prime de 100€/mois », not the decree's number
+    first = sentence_spans(ask(index, kb, "la prime protocole de coop c'est combien ?").answer)[0]
+    assert "100€" in first.text
+    assert asks_amount("la prime protocole de coop c'est combien ?")
+    assert not asks_amount("qui verse la prime ?")
+    assert states_amount("Une prime de 100€/mois")
+    assert not states_amount("Décret no 2019-934")
 
 
 def test_a_question_on_a_historical_guide_is_not_answered_by_the_guide_in_force(

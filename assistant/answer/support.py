@@ -486,16 +486,7 @@ def missing_answer_type(
     def holds(pattern: re.Pattern[str], *, raw: bool = False) -> bool:
         return any(pattern.search(p if raw else fold(p)) for p in on_topic)
 
-    # « qui fixe le tarif », « pourquoi une prime »: a person or a reason is asked, not an amount
-    # « selon quelles formules le tarif est-il arrêté », « sur quelle période … les tarifs » ask
-    # how or when; « la dotation … c'est combien de % » asks a share
-    amount = (
-        asked_type(question) not in ("who", "reason", "period", "definition")
-        and not _WHO_SETS.search(folded_q)
-        and not _ASKS_HOW.search(folded_q)
-        and not _ASKS_SHARE.search(folded_q)
-    )
-    if amount and _ASKS_MONEY.search(folded_q) and not holds(_MONEY):
+    if asks_amount(question) and not holds(_MONEY):
         return "aucun montant dans les passages"
     if _ASKS_CONTACT.search(folded_q) and not holds(_CONTACT, raw=True):
         return "aucune coordonnée dans les passages"
@@ -562,6 +553,28 @@ def missing_answer_type(
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None
+
+
+def asks_amount(question: str) -> bool:
+    """Whether a question asks an amount in euros (« la prime, c'est combien ? »).
+
+    « qui fixe le tarif », « pourquoi une prime » ask a person or a reason; « selon quelles
+    formules le tarif est-il arrêté », « sur quelle période … les tarifs » ask how or when;
+    « la dotation … c'est combien de % » asks a share.
+    """
+    folded_q = fold(question).replace("’", "'")
+    return (
+        _ASKS_MONEY.search(folded_q) is not None
+        and asked_type(question) not in ("who", "reason", "period", "definition")
+        and not _WHO_SETS.search(folded_q)
+        and not _ASKS_HOW.search(folded_q)
+        and not _ASKS_SHARE.search(folded_q)
+    )
+
+
+def states_amount(text: str) -> bool:
+    """Whether a text gives an amount in euros."""
+    return _MONEY.search(fold(text)) is not None
 
 
 def _cited_pieces(answer_text: str) -> list[tuple[str, list[int]]]:

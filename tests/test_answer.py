@@ -2318,6 +2318,14 @@ def test_a_count_asked_leads_with_the_sentence_whose_figure_counts_it(
     assert not counts("l'ARS dispose de 5 ans", counted_thing(question))
 
 
+def test_the_sentence_on_the_year_asked_leads(index: Index, kb: KnowledgeBase) -> None:
+    # « le CPOM 2019-2023 prolongé jusqu'à quand ? » : the sentence on 2019-2023, not the date
+    # limit of the 2025 campaign
+    question = "l'ancien CPOM 2019-2023 a ete prolongé jusqu'a quand ?"
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert "31 décembre 2024" in first
+
+
 def test_an_amount_asked_leads_with_the_sentence_in_euros(index: Index, kb: KnowledgeBase) -> None:
     # « la prime, c'est combien ? » : « une prime de 100€/mois », not the decree's number
     first = sentence_spans(ask(index, kb, "la prime protocole de coop c'est combien ?").answer)[0]

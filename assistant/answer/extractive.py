@@ -85,6 +85,18 @@ def lead_with_asked(
                     and _held(candidate, evidence, topic=True) >= floor
                 ):
                     return [candidate, *[s for s in chosen if s is not candidate]]
+    # « le CPOM 2019-2023 a été prolongé jusqu'à quand ? »: the sentence on 2019-2023 leads
+    if chosen and evidence is not None and (years := _asked_years(evidence)):
+        first_years = set(_YEAR.findall(chosen[0].sentence.text))
+        if years.isdisjoint(first_years):
+            floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
+            for candidate in chosen[1:]:
+                if (
+                    not years.isdisjoint(_YEAR.findall(candidate.sentence.text))
+                    and (asked not in _LEADING or holds_asked(candidate.sentence.text, asked))
+                    and _held(candidate, evidence, topic=True) >= floor
+                ):
+                    return [candidate, *[s for s in chosen if s is not candidate]]
     # « la prime, c'est combien ? »: the sentence with the euros, not a decree's number
     if (
         chosen
@@ -222,6 +234,14 @@ def _told_by_pronoun(scored: list[ScoredSentence], asked: AskedType) -> list[Sco
 
 _LEAD_SHARE = 0.5
 """The share of the first sentence's question weight another sentence must hold to lead."""
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _asked_years(evidence: Evidence) -> set[str]:
+    """The years a question writes that name none of the documents it points to."""
+    return {y for y in _YEAR.findall(evidence.question) if y not in evidence.naming_terms}
 
 
 def _held(sentence: ScoredSentence, evidence: Evidence, *, topic: bool = False) -> float:

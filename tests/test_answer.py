@@ -2345,6 +2345,21 @@ def test_a_question_on_a_historical_guide_is_not_answered_by_the_guide_in_force(
         index, kb, "guide ARA 2020-2024 : quel était le plafond des pénalités financières ?"
     )
     assert not named.supported
+    # … but the refusal says what the campaign in force sets, as the current rule
+    assert named.notice is not None
+    assert "Guide régional des CPOM stratégiques 2020-2024" in named.notice
+    assert "ne traite pas ce point" in named.notice
+    assert "Pour la campagne en cours" in named.notice
+    assert named.citations[0].doc_id == "occitanie-guide-2025-2029"
+    # what it tells are the sentences its source [1] quotes
+    told = named.notice.split(" dit : ", 1)[1]
+    assert told.endswith("[1].")
+    for span in sentence_spans(told.removesuffix(" [1].")):
+        assert span.text.rstrip(".") in named.citations[0].quote
+    # a refusal for another reason says nothing of a current rule
+    other = ask(index, kb, "guide ARA 2020-2024 : quel était le salaire du directeur de l'ARS ?")
+    assert not other.supported
+    assert "Pour la campagne en cours" not in (other.notice or "")
     # what the named guide says is answered from it
     said = ask(
         index,

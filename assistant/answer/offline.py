@@ -79,6 +79,7 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
     extractive = extractive_answer(evidence)
     candidates.append((extractive, [], None))
     decision = _no("aucun passage")
+    elsewhere: Answer | None = None
     for answer, extra, excused in candidates:
         routed = answer is not extractive
         decision = decide(
@@ -92,7 +93,39 @@ def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) ->
         )
         if decision.supported:
             return OfflineAnswer(answer, evidence, decision, intent)
+        if decision.answered_elsewhere and elsewhere is None:
+            elsewhere = answer
+    if elsewhere is not None and (told := _current_rule(index, evidence, elsewhere)) is not None:
+        return OfflineAnswer(told, evidence, decision, intent)
     return OfflineAnswer(refusal(evidence, candidates[-1][0]), evidence, decision, intent)
+
+
+def _current_rule(index: Any, evidence: Evidence, answer: Answer) -> Answer | None:
+    """The refusal of a question on a historical guide, with what the guide in force says.
+
+    « guide ARA 2020-2024 : le plafond des pénalités ? »: the ARA guide does not say; what the
+    guide in force says closest to the question is shown as such, not as the old guide's.
+    """
+    status = {c.doc_id: c.status for c in index.chunks.values()}
+    named = evidence.named_documents
+    if not named or any(status.get(d) != "historical" for d in named):
+        return None
+    if not answer.citations or status.get(answer.citations[0].doc_id) != "current":
+        return None
+    old = next(c for c in index.chunks.values() if c.doc_id == named[0])
+    current = answer.citations[0]
+    # its first cited group of sentences, with its marker
+    cited = re.match(r"(.*?\[\d+\])", answer.answer, flags=re.S)
+    said = " ".join(cited[1].split()) + "." if cited else answer.answer
+    return refusal(evidence, answer).model_copy(
+        update={
+            "notice": (
+                f"« {old.title} » ({old.period}) ne traite pas ce point. Pour la campagne en "
+                f"cours, le passage le plus proche de « {current.title} » ({current.period}) "
+                f"dit : {said}"
+            )
+        }
+    )
 
 
 _OPEN_PARTS = frozenset({"definition", "pratiques"})

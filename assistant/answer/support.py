@@ -227,6 +227,9 @@ class SupportDecision:
     coverage: float
     missing_named: list[str] = field(default_factory=list)
     reason: str = ""
+    answered_elsewhere: bool = False
+    """Refused only for the region or period: the passages answer, from another document than
+    the one the question names (« guide ARA 2020-2024 : … » answered by the guide in force)."""
 
 
 def named_terms(question: str) -> list[str]:
@@ -306,7 +309,14 @@ def decide(
             if region_mismatch
             else lacking or "couverture insuffisante"
         )
-    return SupportDecision(supported, coverage, missing, reason=reason)
+    elsewhere = (
+        not supported
+        and region_mismatch
+        and refusal_model().supports({**features, "region_mismatch": 0.0})
+    )
+    return SupportDecision(
+        supported, coverage, missing, reason=reason, answered_elsewhere=elsewhere
+    )
 
 
 def _signals(

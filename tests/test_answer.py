@@ -1466,11 +1466,13 @@ def test_who_supplies_the_data_asks_for_the_source_not_the_proof() -> None:
     assert "preuve" in asked_parts(fold("OS 5 : l'établissement fournit quoi comme preuve ?"))
 
 
-def test_a_count_in_a_year_before_the_campaign_asks_no_target() -> None:
+def test_a_count_asks_the_target_in_the_campaign_s_years_or_of_the_establishment() -> None:
     # 2024 is observed, not a target of 2025-2029
     observed = "Combien de partenariats ES-ESMS existaient en Occitanie en 2024 ?"
     assert "cible" not in asked_parts(fold(observed))
     assert "cible" in asked_parts(fold("Combien de partenariats ES-ESMS en 2027 ?"))
+    # « combien … on doit tenir » asks what the fiche expects of the establishment
+    assert "cible" in asked_parts(fold("CT 7 combien de réunions par période on doit tenir ?"))
 
 
 def test_justifying_a_purpose_asks_for_no_proof() -> None:

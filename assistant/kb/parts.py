@@ -85,10 +85,11 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         ),
     ),
 ]
-# "combien … chaque année / au total / à partir de 2027 / pour un CH": a target question.
+# "combien … chaque année / au total / à partir de 2027 / pour un CH / on doit": a target question.
 _COUNT_TARGET = re.compile(
     rf"\bcombien\b.*\b(chaque annee|par an|au total|minimum|a partir de|202[5-9]|"
-    rf"lits|chu|ch|clinique|{CAMPAIGN_TOTAL})\b|\b(chaque annee|par an|{CAMPAIGN_TOTAL})\b.*"
+    rf"lits|chu|ch|clinique|on doit|doit-on|on vise|{CAMPAIGN_TOTAL})\b|"
+    rf"\b(chaque annee|par an|{CAMPAIGN_TOTAL})\b.*"
     r"\bcombien\b"
     r"|\bquel(?:le)? (?:%|pourcentage|taux|valeur|niveau)(?!\w).*\b202[5-9]\b"
 )

@@ -30,7 +30,7 @@ from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import AskedType, asked_type, parse_intent
 from assistant.answer.knowledge import asks_which, indicator_answer, tangled
-from assistant.answer.lines import asks_list, enumerates, holds_asked, is_placeholder
+from assistant.answer.lines import asks_list, asks_text, enumerates, holds_asked, is_placeholder
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
 from assistant.answer.sentence_model import SENTENCE_SIGNALS
@@ -1291,6 +1291,17 @@ def test_a_figure_given_the_wrong_bound_is_removed(reply: str, kept: bool) -> No
 )
 def test_headings_placeholders_and_cells_never_lead_an_answer(text: str, answers: bool) -> None:
     assert is_answer_line(text) is answers
+
+
+def test_a_visa_line_answers_a_question_on_its_text(index: Index, kb: KnowledgeBase) -> None:
+    # « Vu le décret du … » only says which texts a contract rests on, unless a text is asked
+    visa = "Vu le décret du 20 avril 2022 portant nomination du Directeur Général de l'ARS"
+    assert not is_answer_line(visa)
+    assert is_answer_line(visa, texts_asked=asks_text("Le décret de nomination date de quand ?"))
+    assert not asks_text("Quand signe-t-on le CPOM ?")
+    question = "À quelle date a été pris le décret de nomination du directeur général de l'ARS ?"
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert "20 avril 2022" in first
 
 
 @pytest.mark.parametrize(

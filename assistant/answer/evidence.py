@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.intent import asked_type
-from assistant.answer.lines import asks_list, enumerates, holds_asked, is_answer_line
+from assistant.answer.lines import asks_list, asks_text, enumerates, holds_asked, is_answer_line
 from assistant.answer.sentence_model import sentence_model
 from assistant.answer.terms import question_terms
 from assistant.corpus.catalog import load_catalog
@@ -360,6 +360,7 @@ def _score(
     date = wants_date(question)
     asked = asked_type(question)
     listing = asks_list(question)
+    texts = asks_text(question)
     model = sentence_model()
     retrieved = {p.chunk.id: i for i, p in enumerate(passages)}
     scored: list[ScoredSentence] = []
@@ -397,7 +398,7 @@ def _score(
                     (asked is not None and holds_asked(sentence.text, asked))
                     or (listing and enumerates(sentence.text))
                 ),
-                float(is_answer_line(sentence.text)),
+                float(is_answer_line(sentence.text, texts_asked=texts)),
             )
             score = model.score(signals)
             if sentence.words < 5:

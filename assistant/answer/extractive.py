@@ -15,7 +15,7 @@ from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
 from assistant.answer.intent import AskedType, asked_type
-from assistant.answer.lines import holds_asked, is_answer_line, is_placeholder
+from assistant.answer.lines import asks_text, holds_asked, is_answer_line, is_placeholder
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.question_parts import part_leads, question_parts
 from assistant.answer.support import asks_amount, counted_thing, counts, states_amount
@@ -295,6 +295,7 @@ def select_sentences(
     *,
     max_words: int = MAX_WORDS,
     variants: Mapping[str, frozenset[str]] | None = None,
+    texts_asked: bool = False,
 ) -> list[ScoredSentence]:
     """The best sentence, then the other good ones (short, distinct, few sources).
 
@@ -304,7 +305,7 @@ def select_sentences(
     way to that lead, with the whole list.
     """
     scored = [s for s in scored if not is_instruction(s.sentence.text)]
-    answering = [s for s in scored if is_answer_line(s.sentence.text)]
+    answering = [s for s in scored if is_answer_line(s.sentence.text, texts_asked=texts_asked)]
     if answering and answering[0] is not scored[0]:
         scored = [answering[0], *[s for s in scored if s is not answering[0]]]
     if not scored:
@@ -955,7 +956,11 @@ def extractive_answer(evidence: Evidence) -> Answer:
         )
     else:
         chosen = lead_with_asked(
-            select_sentences(evidence.scored, variants=evidence.variants),
+            select_sentences(
+                evidence.scored,
+                variants=evidence.variants,
+                texts_asked=asks_text(evidence.question),
+            ),
             asked_type(evidence.question),
             evidence,
         )

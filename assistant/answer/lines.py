@@ -12,7 +12,7 @@ from assistant.answer.intent import AskedType
 from assistant.kb.codes import find_codes
 from assistant.text.french import fold, has_figure
 
-__all__ = ["asks_list", "enumerates", "holds_asked", "is_answer_line"]
+__all__ = ["asks_list", "asks_text", "enumerates", "holds_asked", "is_answer_line"]
 
 _PLACEHOLDER = re.compile(r"x{3,}|\[[^\]]*compl[ée]ter[^\]]*\]|\.{4,}|_{3,}", re.IGNORECASE)
 _MONTH = re.compile(
@@ -66,6 +66,9 @@ _WHERE = re.compile(
 )
 """Where something is put, sent or found: « dans les commentaires », « via la plateforme
 démarches-simplifiées », « par mail à … », « en annexe 2 »."""
+_ASKS_TEXT = re.compile(
+    r"\b(?:decret|arrete|loi|circulaire|instruction|ordonnance|decision|deliberation)s?\b"
+)
 _VISA = re.compile(r"^\s*(?:Vu\s+(?:l[ae]|les|l['’]|le)\b|Fait\s+à\s+[A-ZÀ-Ý][\w-]*\s*,\s+le\b)")
 """A contract's visa line (« Vu la décision … », « Vu l'arrêté … »): the texts it rests on; or
 its signing formula (« Fait à Montpellier, le 1er janvier 2025 »)."""
@@ -138,13 +141,21 @@ def is_table_header(text: str) -> bool:
     )
 
 
-def is_answer_line(text: str) -> bool:
+def asks_text(question: str) -> bool:
+    """Whether a question asks about a legal text (« le décret de nomination date de quand ? »)."""
+    return _ASKS_TEXT.search(fold(question)) is not None
+
+
+def is_answer_line(text: str, *, texts_asked: bool = False) -> bool:
     """Whether a sentence can answer.
 
     Not a heading in capitals, a table's header row, a placeholder, a lone cell or a contract's
-    visa line.
+    visa line (unless the question asks about a text: « Vu le décret du 20 avril 2022 portant
+    nomination … » then answers).
     """
-    if _PLACEHOLDER.search(text) or len(text.split()) < 4 or _VISA.match(text):
+    if _PLACEHOLDER.search(text) or len(text.split()) < 4:
+        return False
+    if _VISA.match(text) and not texts_asked:
         return False
     if is_table_header(text):
         return False

@@ -373,6 +373,20 @@ def test_a_stale_overlay_entry_is_dropped_with_a_warning(
     assert "non oui oui oui oui" in kb.indicators["CPOM_CT_1"].target.wording.text
 
 
+def test_an_overlay_row_keeps_its_total_cell_only_as_the_fiche_writes_it(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    engaged = kb.indicators["CPOM_OS_5"].target.rules[0]
+    assert (
+        engaged.total
+        == "Minimum 1 action structurée et 4 actions complémentaires au bout des 5 ans"
+    )
+    # a total the fiche no longer writes is left out, not shown
+    corpus = _copy_corpus(tmp_path)
+    _edit(corpus / f"{FICHES}.txt", "structurée et 4", "structurée et 5")
+    assert load_kb(corpus).indicators["CPOM_OS_5"].target.rules[0].total is None
+
+
 def test_an_invalid_overlay_is_reported_in_french(tmp_path: Path) -> None:
     corpus = _copy_corpus(tmp_path)
     overlay = corpus / "kb" / "overlay.yaml"

@@ -36,6 +36,9 @@ class OverlayRule(_Strict):
     cells: list[str | None] | None = None
     """The fiche's words for each year's cell (None: no words), reconstituted by the reviewer
     where the extraction interleaves the cells; used verbatim only when found in the fiche."""
+    total: str | None = None
+    """The fiche's words in the row's « Total » cell, reconstituted by the reviewer; used only
+    when found in the fiche."""
 
     @field_validator("cells")
     @classmethod
@@ -125,6 +128,7 @@ def overlay_rules(
                 ],
                 quote=Quote(doc_id=doc_id, text=rule.quote, section=section),
                 reading=rule.reading,
+                total=rule.total if rule.total and comparable(rule.total) in haystack else None,
             )
         )
     return rules

@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
+from assistant.answer.designation import subject_codes
 from assistant.answer.evidence import Evidence, ScoredSentence, gather, guides_words
 from assistant.answer.extractive import (
     announces,
@@ -2337,6 +2338,17 @@ def test_the_sentence_on_the_year_asked_leads(index: Index, kb: KnowledgeBase) -
     question = "l'ancien CPOM 2019-2023 a ete prolongé jusqu'a quand ?"
     first = sentence_spans(ask(index, kb, question).answer)[0].text
     assert "31 décembre 2024" in first
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("Quel total d'actions de communication pour les autres établissements ?", "CPOM_OS_20"),
+        ("la QVCT, combien d'actions par an ?", "CPOM_OS_21"),
+    ],
+)
+def test_staff_words_designate_their_indicator(question: str, code: str) -> None:
+    assert subject_codes(question, CORPUS) == [code]
 
 
 def test_an_amount_asked_leads_with_the_sentence_in_euros(index: Index, kb: KnowledgeBase) -> None:

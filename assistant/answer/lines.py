@@ -67,8 +67,10 @@ _WHERE = re.compile(
 """Where something is put, sent or found: « dans les commentaires », « via la plateforme
 démarches-simplifiées », « par mail à … », « en annexe 2 »."""
 _ASKS_TEXT = re.compile(
-    r"\b(?:decret|arrete|loi|circulaire|instruction|ordonnance|decision|deliberation)s?\b"
+    r"\b(?:decret|arrete|loi|circulaire|instruction|ordonnance|note|lettre|decision|"
+    r"deliberation|texte)s?\b"
 )
+"""A question on a legal text: its date is asked, and a visa line may answer it."""
 _VISA = re.compile(r"^\s*(?:Vu\s+(?:l[ae]|les|l['’]|le)\b|Fait\s+à\s+[A-ZÀ-Ý][\w-]*\s*,\s+le\b)")
 """A contract's visa line (« Vu la décision … », « Vu l'arrêté … »): the texts it rests on; or
 its signing formula (« Fait à Montpellier, le 1er janvier 2025 »)."""

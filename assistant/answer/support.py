@@ -24,6 +24,7 @@ from typing import Any
 
 from assistant.answer.evidence import Evidence, guides_words
 from assistant.answer.intent import asked_type
+from assistant.answer.lines import asks_text
 from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
@@ -178,9 +179,6 @@ _TEXT_DATE = re.compile(
     r"\b[^.;]{0,60}?\bdu (?:\d{1,2}(?:er)?|premier) [a-z]+ \d{4}\b"
 )
 """A text's own date (« l'arrêté du 19 février 2009 »): when it was signed, not a deadline."""
-_ASKS_TEXT = re.compile(
-    r"\b(?:decret|arrete|loi|circulaire|instruction|ordonnance|note|lettre|decision|texte)s?\b"
-)
 _DATE = re.compile(
     rf"\b(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|"
     rf"decembre|\d{{4}}|mi-parcours|moitie|echeance|annuel\w*|semestr\w*|trimestr\w*)\b|"
@@ -520,7 +518,7 @@ def missing_answer_type(
 
     calendar = bool(_ASKS_CALENDAR.search(folded_q))
 
-    texts_asked = bool(_ASKS_TEXT.search(folded_q))
+    texts_asked = asks_text(question)
 
     def dated(piece: str) -> bool:
         folded = fold(piece)

@@ -1499,6 +1499,29 @@ def test_a_ratio_answer_also_gives_the_fiches_formula(index: Index, kb: Knowledg
     assert "• Numérateur" not in answer.answer  # said once, on the ratio's line
 
 
+@pytest.mark.parametrize(
+    ("code", "question", "first_holds"),
+    [
+        # no ratio: the fiche's formula is the computation, before the definition
+        ("CPOM_OS_14", "Comment on compte les journées HAD pour l'indicateur ?", "MPP"),
+        # the question names the field the formula labels
+        ("CPOM_CT_8", "Quelle est l'unité de mesure de l'indicateur CT 8 ?", "par an"),
+        ("CPOM_OS_9", "Télésanté : c'est quoi l'unité de mesure ?", "typologie"),
+        ("CPOM_OS_8", "Quel est le périmètre de calcul de l'OS 8 ?", "PAQSS"),
+        # a ratio asked as such keeps its numerator and denominator first
+        ("CPOM_OS_8", "OS8 : numérateur et dénominateur svp", "Numérateur"),
+    ],
+)
+def test_a_computation_question_gets_the_fiches_formula_first_when_it_answers(
+    index: Index, kb: KnowledgeBase, code: str, question: str, first_holds: str
+) -> None:
+    answer = indicator_answer(index, kb, code, parse_intent(question), question)
+    assert answer is not None
+    lines = answer.answer.splitlines()
+    assert first_holds.lower() in lines[0].lower()
+    assert sum(line.startswith("Formule de la fiche") for line in lines) <= 1  # said once
+
+
 # --- an announced list stays with its sentence ----------------------------------------------
 
 

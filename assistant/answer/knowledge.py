@@ -267,7 +267,18 @@ def _write_definition(w: _Writer, intent: Intent) -> None:
 
 
 def _write_calcul(w: _Writer, intent: Intent) -> None:
+    """How the indicator is computed: its ratio, its definition, the fiche's formula, its unit.
+
+    The fiche's formula leads when it is the computation itself (no numerator and denominator:
+    « Nombre de journées … en indiquant le MPP et le MPA ») or when it holds the field the
+    question names (« le périmètre », « l'unité de mesure »): the definition then follows.
+    """
     ind = w.indicator
+    formula = ind.sections.get("type", "")
+    has_formula = bool(re.search(r"formule|unite de mesure", fold(formula)))
+    ratio = bool(ind.numerator and ind.denominator)
+    if has_formula and (not ratio or _names_a_label_of(w.question, formula)):
+        _write_formula(w, formula)
     if ind.numerator and ind.denominator:
         # one sentence: the two terms of the ratio are one answer
         top, top_quote = _shorten(ind.numerator)
@@ -283,16 +294,37 @@ def _write_calcul(w: _Writer, intent: Intent) -> None:
         if ind.denominator:
             shown, quote = _shorten(ind.denominator)
             w.add(f"Dénominateur : {shown}", w.cite(_doc(ind), quote))
-    if ind.definition and not (ind.numerator and ind.denominator):
+    if ind.definition and not ratio:
         shown, quote = _shorten(ind.definition)
         w.add(f"Définition : {shown}", w.cite(_doc(ind), quote))
-    formula = ind.sections.get("type", "")
-    if "formule" in formula.lower():
-        shown, quote = _shorten(formula)
-        # the formula's own line, without the numerator and denominator said above
-        shown = re.split(r"\s*•\s*(?=Num[ée]rateur|D[ée]nominateur)", shown)[0]
-        w.add(f"Formule de la fiche : {shown}", w.cite(_doc(ind), quote))
+    if has_formula:
+        _write_formula(w, formula)
     _write_unit(w, f"Unité : {UNIT_LABELS[ind.unit]}")
+
+
+def _write_formula(w: _Writer, formula: str) -> None:
+    """The fiche's formula line (said once), without the numerator and denominator."""
+    shown, quote = _shorten(formula)
+    shown = re.split(r"\s*•\s*(?=Num[ée]rateur|D[ée]nominateur)", shown)[0]
+    line = f"Formule de la fiche : {shown}"
+    if not any(existing.startswith(line) for existing in w.lines):
+        w.add(line, w.cite(_doc(w.indicator), quote))
+
+
+_FIELD_LABEL = re.compile(r"([^:•\-–]{3,40}?)\s*:")
+_NOT_ASKED_LABELS = frozenset({"formule", "formule de calcul", "si l'indicateur est quantitatif"})
+
+
+def _names_a_label_of(question: str, text: str) -> bool:
+    """Whether the question names one of the fields ``text`` labels (« Périmètre : … »)."""
+    folded = fold(question)
+    for match in _FIELD_LABEL.finditer(fold(text)):
+        label = " ".join(match.group(1).split())
+        if label in _NOT_ASKED_LABELS or label.startswith(("numerateur", "denominateur")):
+            continue  # the formula's own words, or the ratio the line before it says
+        if re.search(rf"\b{re.escape(label)}\b", folded):
+            return True
+    return False
 
 
 def _write_unit(w: _Writer, text: str) -> None:

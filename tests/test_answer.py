@@ -1873,6 +1873,35 @@ def test_a_reason_drawn_from_the_sentences_before_comes_with_them() -> None:
     assert with_the_context_before([role, lead], why) == [role, lead]  # type: ignore[arg-type]
 
 
+def test_a_conclusion_asked_why_comes_after_the_chain_of_sentences_it_draws_on() -> None:
+    # « L'enjeu est donc … » concludes from « Elle aggrave … », whose subject is « Dans ce
+    # contexte, l'orientation … », which draws on the finding: the finding leads
+    chunk = _chunk("fiches", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str) -> ScoredSentence:
+        return _sentence_of(passage, position, text)
+
+    before = scored(0, "L'accès aux soins non programmés reste un enjeu majeur.")
+    study = scored(1, "Une étude a montré qu'une nuit aux urgences augmente la mortalité.")
+    context = scored(2, "Dans ce contexte, l'orientation vers les urgences n'est pas adaptée.")
+    goes_on = scored(3, "Elle aggrave la perte d'autonomie.")
+    lead = scored(4, "L'enjeu est donc de favoriser l'admission directe.")
+    sentences = [lead, before, study, context, goes_on]
+    why = SimpleNamespace(question="Pourquoi éviter les urgences ?", scored=sentences)
+    chosen = with_the_context_before([lead, before], why)  # type: ignore[arg-type]
+    assert chosen[:4] == [study, context, goes_on, lead]
+    text, _ = build_answer(chosen, prefer_historical=False)
+    first = sentence_spans(text)[0].text
+    # the chain is one sentence, each follower in lower case after its semicolon
+    assert "mortalité ; dans ce contexte" in first
+    assert "adaptée ; elle aggrave" in first
+    # « Il s'agit d'un outil … » refers back, but concludes nothing: it leads as chosen
+    tool = scored(5, "Il s'agit d'un outil de gestion des contrats qui sert à suivre.")
+    plain = SimpleNamespace(question="À quoi sert l'outil ?", scored=[*sentences, tool])
+    assert with_the_context_before([tool], plain) == [tool]  # type: ignore[arg-type]
+
+
 def test_the_word_naming_the_kind_asked_does_not_make_a_sentence_lead() -> None:
     # « délai » (heavy, rare) names what is asked; a sentence on a subsidy that holds it and a
     # length of time must not lead the sentence on signing the annexes

@@ -144,7 +144,7 @@ def with_the_context_before(
     if not chosen or asked_type(evidence.question) != "reason":
         return chosen
     lead = chosen[0]
-    if not _DRAWS_ON.match(strip_bullet(lead.sentence.text)):
+    if not draws_on_before(lead.sentence.text):
         return chosen
     at = {
         s.sentence.position: s
@@ -152,11 +152,19 @@ def with_the_context_before(
         if s.passage.chunk.id == lead.passage.chunk.id
     }
     context: list[ScoredSentence] = []
-    # the sentence before, or the list before with the sentence that announces it
+    # the sentence before, or the list before with the sentence that announces it; a sentence
+    # before that itself draws on its own antecedent (« Elle aggrave … », « Dans ce contexte,
+    # … ») brings that one too, up to ``MAX_CONTEXT_SENTENCES``
+    sentences = 0
     while (before := at.get(lead.sentence.position - len(context) - 1)) is not None:
         context.insert(0, before)
         text = before.sentence.text
-        if len(context) > MAX_ITEMS or strip_bullet(text) == text or announces(text):
+        if len(context) > MAX_ITEMS:
+            break
+        if strip_bullet(text) != text and not announces(text):
+            continue  # an item of the list before: its announcing sentence comes too
+        sentences += 1
+        if sentences >= MAX_CONTEXT_SENTENCES or not draws_on_before(text, subject=True):
             break
     if not context or not is_answer_line(context[0].sentence.text):
         return chosen
@@ -170,6 +178,19 @@ _DRAWS_ON = re.compile(
     re.IGNORECASE,
 )
 """A sentence that draws its reason from the one before it (« Dans ce contexte, … »)."""
+_CONCLUDES = re.compile(r"^(?:\S+\s+){1,4}donc\b", re.IGNORECASE)
+"""A sentence that concludes from the one before it (« L'enjeu est donc … »)."""
+_GOES_ON = re.compile(r"^(?:il|elle|ils|elles|cela|ceci)\s", re.IGNORECASE)
+"""A sentence whose subject is the one before it (« Elle aggrave … »)."""
+MAX_CONTEXT_SENTENCES = 3
+
+
+def draws_on_before(text: str, *, subject: bool = False) -> bool:
+    """Whether a sentence draws on the one before it (its reason; with ``subject``, its subject)."""
+    text = strip_bullet(text).strip()
+    return bool(
+        _DRAWS_ON.match(text) or _CONCLUDES.match(text) or (subject and _GOES_ON.match(text))
+    )
 
 
 def lead_with_denial(chosen: list[ScoredSentence], evidence: Evidence) -> list[ScoredSentence]:
@@ -675,6 +696,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
     lead = ""
     first_item: int | None = None
     lower_next = False
+    joined_words = 0  # the words of the sentences already joined into the current one
     for i, s in enumerate(items):
         if first_item is not None and not in_list:  # the list just ended
             pieces[first_item:] = _years_first(pieces[first_item:], years)
@@ -714,10 +736,20 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
             # de travaux concertés ; un guide … »): a full stop, then the list goes on
             pieces.append(text if text.endswith(".") else text.rstrip(" ,;") + ".")
             item_tail = True
-        elif next_one and after is not None and _refers_back(text, after.sentence.text):
+        elif (
+            next_one
+            and after is not None
+            and _refers_back(text, after.sentence.text)
+            and joined_words + len(text.split()) + len(after.sentence.text.split())
+            <= MAX_JOINED_WORDS
+        ):
             # « … territorialement ; elles sont au nombre de 14 »: what the next sentence says
             # by a pronoun is said in this one, not in a sentence that cannot stand alone
-            pieces.append(text[:-1].rstrip() + " ;")
+            piece = text[:-1].rstrip() + " ;"
+            if lower_next:  # itself the follower of the sentence before
+                piece = piece[:1].lower() + piece[1:]
+            pieces.append(piece)
+            joined_words += len(text.split())
             lower_next = True
             in_list = False
             continue
@@ -731,6 +763,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
         if lower_next:
             pieces[-1] = pieces[-1][:1].lower() + pieces[-1][1:]
             lower_next = False
+        joined_words = 0
     if first_item is not None:
         pieces[first_item:] = _years_first(pieces[first_item:], years)
     return " ".join(pieces)

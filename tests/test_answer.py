@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage
 from pydantic import Field
 
 from assistant.answer import REFUSAL, Answer, answer_question, stream_answer
+from assistant.answer.chain import lacks_topic
 from assistant.answer.designation import subject_codes
 from assistant.answer.evidence import Evidence, ScoredSentence, gather, guides_words
 from assistant.answer.extractive import (
@@ -923,6 +924,21 @@ def test_follow_up_without_history_asks_for_the_topic(index: Index, kb: Knowledg
     assert not answer.supported
     assert answer.notice
     assert "reformulez" in answer.notice
+
+
+@pytest.mark.parametrize(
+    "question", ["c'est quoi la RAAC ?", "ecars c'est quoi ?", "c'est quoi le PIMM ?"]
+)
+def test_a_one_word_question_not_written_as_a_follow_up_is_answered(
+    index: Index, kb: KnowledgeBase, question: str
+) -> None:
+    # one word is its topic: no previous question is needed to understand it
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert not answer.notice or "reformulez" not in answer.notice
+    assert lacks_topic("et pour les CHU ?")
+    assert lacks_topic("pour les CHU ?")
+    assert lacks_topic("Et la RAAC ?")  # written as a follow-up: the topic of what before?
 
 
 # --- bad input ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from assistant.answer.generate import generate_answer_stream
 from assistant.answer.guard import is_instruction
 from assistant.answer.models import REFUSAL, Answer
 from assistant.answer.offline import offline_answer
-from assistant.answer.rewrite import is_follow_up, rewrite_question
+from assistant.answer.rewrite import is_follow_up, rewrite_question, says_follow_up
 from assistant.answer.terms import question_terms
 from assistant.config import Settings
 from assistant.errors import InvalidInputError
@@ -193,10 +193,16 @@ def stream_answer(
 
 
 def lacks_topic(question: str) -> bool:
-    """Whether a question names no topic of its own ("et pour les CHU ?" with no history)."""
+    """Whether a question names no topic of its own ("et pour les CHU ?" with no history).
+
+    A short question not written as a follow-up has its one word as topic: « c'est quoi la
+    RAAC ? », « ecars c'est quoi ? » are asked, not refused for want of a previous question.
+    """
     generic = set(tokenize("CPOM ARS CH CHU établissement établissements clinique pareil"))
     topical = [t for t in question_terms(question) if t not in generic]
-    return is_follow_up(question) and len(topical) < 2
+    if not is_follow_up(question):
+        return False
+    return len(topical) < 2 if says_follow_up(question) else not topical
 
 
 def refusal_without_topic(question: str, notices: list[str]) -> Answer:

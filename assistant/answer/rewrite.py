@@ -29,10 +29,14 @@ MAX_REWRITE_CHARS = 600
 
 def is_follow_up(question: str) -> bool:
     """Whether a question needs the previous turn to be understood."""
-    folded = fold(question).strip()
-    if _FOLLOW_UP.search(folded):
+    if says_follow_up(question):
         return True
     return not find_codes(question) and len(question_terms(question)) < 2
+
+
+def says_follow_up(question: str) -> bool:
+    """Whether a question is written as a follow-up (« et pour les CHU ? », « idem pour … »)."""
+    return bool(_FOLLOW_UP.search(fold(question).strip()))
 
 
 def rewrite_question(

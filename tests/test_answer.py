@@ -1836,6 +1836,34 @@ def test_a_count_told_by_a_pronoun_comes_with_its_antecedent() -> None:
     assert lead_with_asked([heading], "date", evidence) == [heading]  # type: ignore[arg-type]
 
 
+def test_what_a_thing_is_told_by_the_next_sentence_comes_with_its_antecedent() -> None:
+    # « … pilotera la campagne via e-CARS. » then « Il s'agit d'un outil … qui permet : » and
+    # its list: « c'est quoi ecars ? » is answered by the pair and the list, as one sentence
+    chunk = _chunk("guide", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str, score: float) -> ScoredSentence:
+        return _sentence_of(passage, position, text, score)
+
+    access = scored(7, "L'accès à l'extranet e-cars : Choisir votre compte", 1.3)
+    best = scored(0, "L'ARS pilotera la campagne via e-CARS.", 1.2)
+    what = scored(1, "Il s'agit d'un outil de gestion des contrats qui permet :", 0.6)
+    item = scored(2, "• d'automatiser une partie des processus ;", 0.5)
+    evidence = SimpleNamespace(
+        question="ecars c'est quoi ?", scored=[access, best, what, item], weights={}, variants={}
+    )
+    chosen = lead_with_asked([access, best], "definition", evidence)  # type: ignore[arg-type]
+    assert chosen[:4] == [best, what, item, access]
+    text, _ = build_answer(chosen, prefer_historical=False)
+    assert "via e-CARS ; il s'agit d'un outil" in sentence_spans(text)[0].text
+    # a first sentence that spells out the acronym asked already says what it is
+    spelled = scored(3, "Le dispositif ORSAN (Organisation de la réponse) encadre les crises.", 1.3)
+    asked = SimpleNamespace(
+        question="Que signifie ORSAN ?", scored=[spelled, best, what], weights={}, variants={}
+    )
+    assert lead_with_asked([spelled], "definition", asked) == [spelled]  # type: ignore[arg-type]
+
+
 def test_a_sentence_told_on_by_a_pronoun_is_said_as_one_sentence_with_it() -> None:
     # « … territorialement. Elles sont au nombre de 14 » and « … au CPOM. Cet avenant fixe : »:
     # the follower cannot stand alone, so the answer's first sentence holds both

@@ -111,6 +111,16 @@ def lead_with_asked(
                 and _held(candidate, evidence, topic=True) >= floor
             ):
                 return [candidate, *[s for s in chosen if s is not candidate]]
+    if (
+        chosen
+        and evidence is not None
+        and asked == "definition"
+        and not holds_asked(chosen[0].sentence.text, asked)
+        and not _spells_out(chosen[0].sentence.text, evidence.question)
+        and (lead := _told_by_pronoun(evidence.scored, asked, opener=_DEFINES_BEFORE))
+    ):
+        # « e-CARS, c'est quoi ? »: « … via e-CARS. Il s'agit d'un outil … » says what it is
+        return [*lead, *[s for s in chosen if s not in lead]]
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
     # a reason (« afin de », « en effet ») follows the sentence that restates the question:
@@ -234,7 +244,19 @@ _PRONOUN_REACH = 5
 """How many of the best sentences may have their fact told by the next one's pronoun."""
 
 
-def _told_by_pronoun(scored: list[ScoredSentence], asked: AskedType) -> list[ScoredSentence]:
+_SPELLED_OUT = re.compile(r"\b([A-Z][A-Z0-9-]{1,})\s*\(\s*[A-ZÀ-Ý][^)]{5,}\)")
+"""An acronym followed by its expansion in brackets: « ORSAN (Organisation de la réponse …) »."""
+
+
+def _spells_out(text: str, question: str) -> bool:
+    """Whether a sentence spells out an acronym the question writes (it says what it is)."""
+    asked = set(tokenize(question))
+    return any(set(tokenize(m.group(1))) <= asked for m in _SPELLED_OUT.finditer(text))
+
+
+def _told_by_pronoun(
+    scored: list[ScoredSentence], asked: AskedType, *, opener: re.Pattern[str] | None = None
+) -> list[ScoredSentence]:
     """One of the best sentences and the next one, which gives the asked fact by a pronoun.
 
     « Les missions de service public … constituent des missions spécifiques … » then « Elles
@@ -245,11 +267,11 @@ def _told_by_pronoun(scored: list[ScoredSentence], asked: AskedType) -> list[Sco
         following = at.get((best.passage.chunk.id, best.sentence.position + 1))
         if (
             following is not None
-            and _ANAPHORIC.match(strip_bullet(following.sentence.text))
+            and (opener or _ANAPHORIC).match(strip_bullet(following.sentence.text))
             and holds_asked(following.sentence.text, asked)
             and is_answer_line(best.sentence.text)
         ):
-            return [best, following]
+            return [best, following, *(_continuation(following, scored) if opener else [])]
     return []
 
 
@@ -302,13 +324,20 @@ def _antecedent(sentence: ScoredSentence, chosen: list[ScoredSentence]) -> Score
     )
 
 
-_ANAPHORIC = re.compile(
+_ANAPHORIC_PATTERN = (
     r"^(?:elles?|ils|celles?-ci|ceux-ci|celui-ci|celle-ci|ces derni[eè]re?s?|ce dernier|"
-    r"cette derni[eè]re)\b",
+    r"cette derni[eè]re)\b"
+)
+_ANAPHORIC = re.compile(
+    _ANAPHORIC_PATTERN,
     re.IGNORECASE,
 )
 """A sentence that opens on a pronoun says something of the one before it (not « il »,
 impersonal as often as not: « Il s'agit », « Il convient »)."""
+_DEFINES_BEFORE = re.compile(
+    rf"{_ANAPHORIC_PATTERN}|^(?:il s['’]agit|c['’]est (?:un|une|le|la|l['’]))\b", re.IGNORECASE
+)
+"""A sentence saying what the thing of the one before it is (« Il s'agit d'un outil … »)."""
 
 
 def select_sentences(
@@ -770,7 +799,7 @@ def _joined(items: list[ScoredSentence], years: frozenset[str] = frozenset()) ->
 
 
 _REFERS_BACK = re.compile(
-    rf"^(?:{_ANAPHORIC.pattern[1:]}|"
+    rf"^(?:{_ANAPHORIC.pattern[1:]}|il s['’]agit\b|"
     r"(?:cet|cette|ces|ce)\s+(?!qui\b|que\b|qu['’]|dont\b)[^\W\d_]{3,}|"
     rf"{_DRAWS_ON.pattern[1:]})",
     re.IGNORECASE,

@@ -31,7 +31,7 @@ from assistant.answer.extractive import (
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import AskedType, asked_type, parse_intent
-from assistant.answer.knowledge import asks_which, indicator_answer, tangled
+from assistant.answer.knowledge import asks_which, indicator_answer, tangled, year_proofs
 from assistant.answer.lines import asks_list, asks_text, enumerates, holds_asked, is_placeholder
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
@@ -1513,6 +1513,29 @@ def test_a_ratio_answer_also_gives_the_fiches_formula(index: Index, kb: Knowledg
     assert "Formule de la fiche" in answer.answer
     assert "Nombre d’EI analysés en RMM" in answer.answer
     assert "• Numérateur" not in answer.answer  # said once, on the ratio's line
+
+
+def test_a_target_table_giving_each_years_proof_is_read_year_by_year(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # OS 7's cells read « <target>. Elément de preuve : <proof> <next target> … »: each year
+    # gets its own proof, not a line read across the cells
+    indicator = kb.get("CPOM_OS_7")
+    rule = indicator.target.rules[0]
+    proofs = year_proofs(rule, indicator.target.wording.text)
+    assert sorted(proofs) == [2025, 2026, 2027, 2028, 2029]
+    assert proofs[2026] == "Questionnaire validé par les instances concernées"
+    assert proofs[2029] == "Analyse comparative des résultats ; Plan d’actions mis à jour"
+    question = "PROMS PREMS : en 2026 on doit réaliser quoi et avec quel élément de preuve ?"
+    answer = indicator_answer(index, kb, "CPOM_OS_7", parse_intent(question), question)
+    assert answer is not None
+    first = answer.answer.splitlines()[0]
+    assert "2026 : « Réaliser au moins une évaluation PROMS ou PREMS »" in first
+    assert "Questionnaire validé" in first
+    assert "2027" not in first
+    # a table without proofs in its cells has none to read
+    other = kb.get("CPOM_OS_1")
+    assert year_proofs(other.target.rules[0], other.target.wording.text) == {}
 
 
 @pytest.mark.parametrize(

@@ -642,8 +642,12 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
     Each comes with the list that follows it. When the question asks for the proofs, the
     sentences naming the « éléments de preuve » come first (those with their list before);
     otherwise the fiche's order holds (« pour répondre oui » asks for the criterion). Two at
-    most.
+    most. A target table whose cells give each year's proof (« Engager dans la démarche.
+    Elément de preuve : Formalisation d'un projet … ») is read year by year instead: its
+    lines read across the cells say nothing whole.
     """
+    if _write_year_proofs(w, intent):
+        return
     asks_proof = bool(_ASKS_PROOFS.search(fold(w.question)))
     found: list[tuple[int, int, str, str, str]] = []
     for chunk, sentences in _fiche_sentences(w):
@@ -665,6 +669,67 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
         w.add(text, w.cite(doc_id, quote))
     if not found:
         _write_source(w, intent)
+
+
+def year_proofs(rule: TargetRule, table: str) -> dict[int, str]:
+    """Each year's proof in a target row whose cells give it after the year's target.
+
+    The row reads « <target 2025>. Elément de preuve : <proof 2025> <target 2026> Elément de
+    preuve : <proof 2026> … »: each year's proof runs from the label after its target to the
+    next year's target. Empty when the row has no such label or a target is not found in it.
+    The row is read in the fiche's whole target ``table`` (its quote may stop short).
+    """
+    row = " ".join(table.split())
+    head = " ".join(rule.quote.text.split())[:60]
+    row = row[row.find(head) :] if head and head in row else row
+    if not _PROOF_LABEL.search(row):
+        return {}
+    spans: list[tuple[int, int, int]] = []
+    at = 0
+    for target in rule.years:
+        cell = " ".join((target.words or target.cell or "").split())
+        start = row.find(cell, at) if cell else -1
+        if start < 0:
+            return {}
+        spans.append((target.year, start, start + len(cell)))
+        at = start + len(cell)
+    proofs: dict[int, str] = {}
+    for i, (year, _, end) in enumerate(spans):
+        stop = spans[i + 1][1] if i + 1 < len(spans) else len(row)
+        label = _PROOF_LABEL.search(row, end, stop)
+        if label is None:
+            continue
+        proof = re.sub(r"^-\s+", "", row[label.end() : stop].lstrip(" :").strip(" ."))
+        items = [item.strip(" .;") for item in re.split(r"\s+-\s+", proof) if item.strip(" .;-")]
+        if items:
+            proofs[year] = " ; ".join(items)
+    return proofs
+
+
+def _write_year_proofs(w: _Writer, intent: Intent) -> bool:
+    """The asked years' targets with their proofs (every year when none is asked)."""
+    for rule in _rules_for(w.indicator, intent):
+        proofs = year_proofs(rule, w.indicator.target.wording.text)
+        if not proofs:
+            continue
+        wanted = [
+            y
+            for y in rule.years
+            if y.year in proofs and (not intent.years or y.year in intent.years)
+        ]
+        if not wanted:
+            continue
+        said = " ; ".join(
+            f"{y.year} : « {y.words or y.cell} », élément de preuve : {proofs[y.year]}"
+            for y in wanted
+        )
+        w.add(
+            f"{_scope_phrase(rule.scope.label)} : {said}",
+            # the fiche's whole table: the rule's own quote may stop before the years said
+            w.cite(_doc(w.indicator), w.indicator.target.wording.text, rule.quote.section),
+        )
+        return True
+    return False
 
 
 _PROOF_LABEL = re.compile(r"[ÉE]l[ée]ments? de preuve")

@@ -1931,13 +1931,21 @@ def test_a_reason_drawn_from_the_sentences_before_comes_with_them() -> None:
     call = scored(5, "• Elle permet :")  # and the list it calls for after it
     item = scored(6, "• de sécuriser les sites en tension.")
     sentences = [lead, role, found, first, second, call, item]
-    why = SimpleNamespace(question="Pourquoi l'ARS pousse la mutualisation ?", scored=sentences)
+    why = SimpleNamespace(
+        question="Pourquoi l'ARS pousse la mutualisation ?",
+        scored=sentences,
+        weights={"mutualis": 1.0},
+        variants={},
+    )
     chosen = with_the_context_before([lead, role], why)  # type: ignore[arg-type]
     assert chosen == [found, first, second, lead, call, item, role]
-    # another kind of question, or a lead that draws on nothing, stays as chosen
+    # chosen second, it still comes with its context when it holds the subject asked
+    chosen = with_the_context_before([role, lead], why)  # type: ignore[arg-type]
+    assert chosen == [found, first, second, lead, call, item, role]
+    # another kind of question, or sentences that draw on nothing, stay as chosen
     what = SimpleNamespace(question="Que mesure la mutualisation ?", scored=sentences)
     assert with_the_context_before([lead, role], what) == [lead, role]  # type: ignore[arg-type]
-    assert with_the_context_before([role, lead], why) == [role, lead]  # type: ignore[arg-type]
+    assert with_the_context_before([role, found], why) == [role, found]  # type: ignore[arg-type]
 
 
 def test_a_conclusion_asked_why_comes_after_the_chain_of_sentences_it_draws_on() -> None:
@@ -1953,9 +1961,11 @@ def test_a_conclusion_asked_why_comes_after_the_chain_of_sentences_it_draws_on()
     study = scored(1, "Une étude a montré qu'une nuit aux urgences augmente la mortalité.")
     context = scored(2, "Dans ce contexte, l'orientation vers les urgences n'est pas adaptée.")
     goes_on = scored(3, "Elle aggrave la perte d'autonomie.")
-    lead = scored(4, "L'enjeu est donc de favoriser l'admission directe.")
+    lead = scored(4, "L'enjeu est donc d'éviter les urgences par l'admission directe.")
     sentences = [lead, before, study, context, goes_on]
-    why = SimpleNamespace(question="Pourquoi éviter les urgences ?", scored=sentences)
+    why = SimpleNamespace(
+        question="Pourquoi éviter les urgences ?", scored=sentences, weights={}, variants={}
+    )
     chosen = with_the_context_before([lead, before], why)  # type: ignore[arg-type]
     assert chosen[:4] == [study, context, goes_on, lead]
     text, _ = build_answer(chosen, prefer_historical=False)
@@ -1963,6 +1973,17 @@ def test_a_conclusion_asked_why_comes_after_the_chain_of_sentences_it_draws_on()
     # the chain is one sentence, each follower in lower case after its semicolon
     assert "mortalité ; dans ce contexte" in first
     assert "adaptée ; elle aggrave" in first
+    # a conclusion chosen second, on the question's subject, brings its reason first too
+    goal = scored(9, "Cet objectif vise à favoriser l'admission directe sans les urgences.")
+    why = SimpleNamespace(
+        question="Pourquoi éviter les urgences ?",
+        scored=[goal, *sentences],
+        weights={t: 1.0 for t in tokenize("éviter urgences")},
+        variants={},
+    )
+    chosen = with_the_context_before([goal, lead], why)  # type: ignore[arg-type]
+    assert chosen[:4] == [study, context, goes_on, lead]
+    assert goal in chosen
     # « Il s'agit d'un outil … » refers back, but concludes nothing: it leads as chosen
     tool = scored(5, "Il s'agit d'un outil de gestion des contrats qui sert à suivre.")
     plain = SimpleNamespace(question="À quoi sert l'outil ?", scored=[*sentences, tool])

@@ -153,8 +153,22 @@ def with_the_context_before(
     """
     if not chosen or asked_type(evidence.question) != "reason":
         return chosen
-    lead = chosen[0]
-    if not draws_on_before(lead.sentence.text):
+    # the first chosen sentence that concludes (« Il est donc essentiel de … ») when it holds
+    # the question's subject as well as the first one does: what it concludes from says why
+    lead = next(
+        (
+            s
+            for i, s in enumerate(chosen)
+            if draws_on_before(s.sentence.text)
+            and (
+                i == 0
+                or _held(s, evidence, topic=True)
+                >= _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
+            )
+        ),
+        None,
+    )
+    if lead is None:
         return chosen
     at = {
         s.sentence.position: s
@@ -179,7 +193,7 @@ def with_the_context_before(
     if not context or not is_answer_line(context[0].sentence.text):
         return chosen
     run = [*context, lead, *_continuation(lead, evidence.scored)]
-    return [*run, *[s for s in chosen[1:] if s not in run]]
+    return [*run, *[s for s in chosen if s not in run]]
 
 
 _DRAWS_ON = re.compile(

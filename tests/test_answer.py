@@ -211,6 +211,8 @@ def test_a_list_keyed_by_years_gives_the_asked_year_first(index: Index) -> None:
         ("CPOM_OS_4", "OS4 charte vaccination : on répond comment, c'est un taux ?", "oui/non"),
         ("CPOM_OS_13", "RAAC (OS 13) : c'est un taux ou un nombre ?", "quantitatif"),
         ("CPOM_OS_4", "Charte vaccination : quel type de réponse est attendu ?", "oui/non"),
+        # the fiche's own word for its kind, beside the reading
+        ("CPOM_OS_5", "OS 5 c'est un indicateur quanti ou quali ?", "« Indicateur qualitatif"),
     ],
 )
 def test_a_question_on_the_kind_of_indicator_gets_it_first(

@@ -241,8 +241,8 @@ def _doc(ind: Indicator) -> str:
 
 _ASKS_KIND = re.compile(
     r"\b(?:c'est un (?:taux|pourcentage|nombre|oui)|on repond comment|quel type d'indic\w*|"
-    r"chiffre ou|oui ?/ ?non ou|ou (?:en )?oui ?/ ?non|binaire|declaratif ou|quantitatif ou|"
-    r"type de (?:reponse|valeur)|format de (?:la )?reponse)"
+    r"chiffre ou|oui ?/ ?non ou|ou (?:en )?oui ?/ ?non|binaire|declaratif ou|quanti\w* ou|"
+    r"quali\w* ou|type de (?:reponse|valeur)|format de (?:la )?reponse)"
 )
 """« c'est un taux ? », « chiffré ou oui/non ? », « on répond comment ? »: the kind of value."""
 
@@ -252,8 +252,18 @@ def _write_kind(w: _Writer) -> None:
     ind = w.indicator
     kind = "déclaratif (oui/non)" if ind.type == "declaratif" else "quantitatif"
     line = f"Indicateur {kind}, unité : {UNIT_LABELS[ind.unit]}"
-    if not any(existing.startswith(line) for existing in w.lines):
-        _write_unit(w, line)
+    if any(existing.startswith(line) for existing in w.lines):
+        return
+    own = _OWN_KIND.search("\n".join(ind.sections.values()))
+    if own is not None:
+        # the fiche's own word for its kind (« Indicateur qualitatif, avec éléments de preuve
+        # documentés »), beside the reading
+        line += f" (la fiche : « {own.group(0).rstrip(' .;')} »)"
+    _write_unit(w, line)
+
+
+_OWN_KIND = re.compile(r"\bIndicateur (?:qualitatif|quantitatif)\b[^.;•\n]{0,60}")
+"""A fiche stating its kind itself, not the template's « Si l'indicateur est quantitatif »."""
 
 
 def _write_definition(w: _Writer, intent: Intent) -> None:

@@ -1517,6 +1517,23 @@ def test_a_ratio_answer_also_gives_the_fiches_formula(index: Index, kb: Knowledg
     assert "• Numérateur" not in answer.answer  # said once, on the ratio's line
 
 
+def test_a_two_part_question_on_a_fiche_gets_both_answers_in_one_first_sentence(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    question = "Qui sont les partenaires de l'indicateur CT_7 et qui assure le pilotage ?"
+    answer = indicator_answer(index, kb, "CPOM_CT_7", parse_intent(question), question)
+    assert answer is not None
+    first = sentence_spans(answer.answer)[0].text
+    assert "DDARS" in first
+    assert "cellules techniques de coordination" in first
+    assert first.count("[") == 2  # each part keeps its own source
+    # a one-part question keeps one answer per line
+    alone = "Qui sont les partenaires de l'indicateur CT_7 ?"
+    answer = indicator_answer(index, kb, "CPOM_CT_7", parse_intent(alone), alone)
+    assert answer is not None
+    assert "cellules techniques" not in sentence_spans(answer.answer)[0].text
+
+
 def test_a_target_table_giving_each_years_proof_is_read_year_by_year(
     index: Index, kb: KnowledgeBase
 ) -> None:

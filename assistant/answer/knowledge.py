@@ -17,6 +17,7 @@ from assistant.answer.citing import cite_quote
 from assistant.answer.extractive import with_marker
 from assistant.answer.intent import Intent, asked_type
 from assistant.answer.models import Answer, Citation
+from assistant.answer.question_parts import question_parts
 from assistant.corpus.models import Chunk
 from assistant.index.statistics import Sentence, corpus_stats
 from assistant.kb import HprIndicator, Indicator, KnowledgeBase, TargetRule, format_year_target
@@ -93,7 +94,9 @@ def indicator_answer(
         _write_contact(writer)  # « qui contacter (mail) ? » : the fiche's address first
     if not parts and not intent.fields and not writer.lines:
         return None
+    starts: list[int] = []  # where each field's or part's lines start
     for name in intent.fields:
+        starts.append(len(writer.lines))
         _write_field(writer, name)
     if intent.fields and writer.lines:
         parts = [p for p in parts if p not in ("definition", "eligibilite")]
@@ -103,14 +106,16 @@ def indicator_answer(
         parts = ["pratiques", *[p for p in parts if p not in ("definition", "eligibilite")]]
         parts = list(dict.fromkeys(parts))
     for part in parts:
+        starts.append(len(writer.lines))
         _PART_WRITERS[part](writer, intent)
     if not writer.lines:
         return None
+    body = _both_parts_first(writer.lines, starts, question)
     # the answering line comes first, after the code only; the indicator's full name closes
-    first = writer.lines[0]
+    first = body[0]
     lines = [
         f"{indicator.code} — {first[:1].lower()}{first[1:]}",
-        *writer.lines[1:],
+        *body[1:],
         f"Indicateur {indicator.code} ({indicator.short_code}) : {_closed(indicator.label)}",
     ]
     return Answer(
@@ -120,6 +125,37 @@ def indicator_answer(
         mode="extractive",
         citations=writer.citations,
     )
+
+
+MAX_PAIRED_WORDS = 60
+"""Two lines said as one sentence (a two-part question's two answers) up to this many words."""
+
+
+def _both_parts_first(lines: list[str], starts: list[int], question: str) -> list[str]:
+    """A two-part question's first two answers said as one sentence, when short enough.
+
+    « Partenaires et pilotage ? » written by two fields: « Partenaires : … [1] ; pilotage et
+    suivi : … [2]. », then the other lines.
+    """
+    firsts = sorted({start for start in starts if start < len(lines)})
+    if not question_parts(question) or len(firsts) < 2 or firsts[0] != 0:
+        return lines
+    one = lines[0]
+    said = set(fold(one).split())
+    # the other part's first line that says something else (two fields may quote one line)
+    second = next(
+        (i for i in firsts[1:] if len(set(fold(lines[i]).split()) & said) < 0.5 * len(said)),
+        None,
+    )
+    if second is None:
+        return lines
+    two = lines[second]
+    if len(one.split()) + len(two.split()) > MAX_PAIRED_WORDS or "\n" in one + two:
+        return lines
+    if not one.endswith("].") or not two[:1].isupper() or not two[1:2].islower():
+        return lines
+    joined = f"{one[:-1]} ; {two[:1].lower()}{two[1:]}"
+    return [joined, *[line for i, line in enumerate(lines) if i not in (0, second)]]
 
 
 _ASKS_WHICH = re.compile(

@@ -38,6 +38,7 @@ from assistant.answer.question_parts import question_parts
 from assistant.answer.sentence_model import SENTENCE_SIGNALS
 from assistant.answer.support import (
     asks_amount,
+    asks_share,
     counted_thing,
     counts,
     missing_answer_type,
@@ -1904,6 +1905,31 @@ def test_what_a_thing_is_told_by_the_next_sentence_comes_with_its_antecedent() -
         question="Que signifie ORSAN ?", scored=[spelled, best, what], weights={}, variants={}
     )
     assert lead_with_asked([spelled], "definition", asked) == [spelled]  # type: ignore[arg-type]
+
+
+def test_a_share_asked_is_led_by_the_sentence_with_the_percentage() -> None:
+    chunk = _chunk("fiches", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str, score: float) -> ScoredSentence:
+        return _sentence_of(passage, position, text, score)
+
+    count = scored(0, "L'Occitanie compte près d'1 million de patients en ALD.", 1.2)
+    share = scored(1, "7,8 % de ces patients en ALD ont eu au moins 1 acte de télémédecine.", 1.0)
+    question = "quel % des patients en ALD ont eu un acte de telemedecine ?"
+    assert asks_share(question)
+    assert asks_share("Quelle part du financement ?")
+    assert not asks_share("Combien de patients en ALD ?")
+    evidence = SimpleNamespace(
+        question=question,
+        scored=[count, share],
+        weights={t: 1.0 for t in tokenize("patients ALD télémédecine")},
+        variants={},
+    )
+    assert lead_with_asked([count, share], "number", evidence) == [share, count]  # type: ignore[arg-type]
+    # a count asked keeps the count first
+    counted = SimpleNamespace(**{**vars(evidence), "question": "Combien de patients en ALD ?"})
+    assert lead_with_asked([count, share], "number", counted)[0] is count  # type: ignore[arg-type]
 
 
 def test_a_sentence_told_on_by_a_pronoun_is_said_as_one_sentence_with_it() -> None:

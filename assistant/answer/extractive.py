@@ -18,7 +18,14 @@ from assistant.answer.intent import AskedType, asked_type
 from assistant.answer.lines import asks_text, holds_asked, is_answer_line, is_placeholder
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.question_parts import part_leads, question_parts
-from assistant.answer.support import asks_amount, counted_thing, counts, states_amount
+from assistant.answer.support import (
+    asks_amount,
+    asks_share,
+    counted_thing,
+    counts,
+    states_amount,
+    states_share,
+)
 from assistant.answer.terms import question_terms
 from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
 from assistant.corpus.models import Chunk
@@ -121,6 +128,20 @@ def lead_with_asked(
     ):
         # « e-CARS, c'est quoi ? »: « … via e-CARS. Il s'agit d'un outil … » says what it is
         return [*lead, *[s for s in chosen if s not in lead]]
+    # « quel % des patients … ? »: the sentence with the percentage, not a count before it
+    if (
+        chosen
+        and evidence is not None
+        and asks_share(evidence.question)
+        and not states_share(chosen[0].sentence.text)
+    ):
+        floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
+        for candidate in chosen[1:]:
+            if (
+                states_share(candidate.sentence.text)
+                and _held(candidate, evidence, topic=True) >= floor
+            ):
+                return [candidate, *[s for s in chosen if s is not candidate]]
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
     # a reason (« afin de », « en effet ») follows the sentence that restates the question:

@@ -110,7 +110,12 @@ combien »: an amount, in euros."""
 _ASKS_HOW = re.compile(
     r"\b(?:comment|selon quel(?:le)?s? (?:formules?|modalites?|regles?|methodes?))\b"
 )
-_ASKS_SHARE = re.compile(r"combien de (?:%|pour ?cent)|\bquel(?:le)? (?:pourcentage|part|taux)\b")
+_ASKS_SHARE = re.compile(
+    r"combien de (?:%|pour ?cent)|\bquel(?:le)? (?:pourcentage|part|taux|proportion)\b|"
+    r"\bquel(?:le)? ?%"
+)
+"""« quel % des patients », « quelle part », « combien de % »: a share is asked."""
+_SHARE = re.compile(r"%|\bpour ?cent\b")
 _WHO_SETS = re.compile(r"\bqui (?:arrete|fixe|decide|signe|valide|verse|paie|finance|determine)\b")
 """« en USLD qui arrête le tarif soins ? » asks who sets it, not its amount."""
 _MONEY = re.compile(r"€|\beuros?\b")
@@ -578,6 +583,16 @@ def asks_amount(question: str) -> bool:
         and not _ASKS_HOW.search(folded_q)
         and not _ASKS_SHARE.search(folded_q)
     )
+
+
+def asks_share(question: str) -> bool:
+    """Whether a question asks a share (« quel % des patients … ? », « quelle part … ? »)."""
+    return _ASKS_SHARE.search(fold(question).replace("’", "'")) is not None
+
+
+def states_share(text: str) -> bool:
+    """Whether a text gives a share (a percentage)."""
+    return _SHARE.search(fold(text)) is not None
 
 
 def states_amount(text: str) -> bool:

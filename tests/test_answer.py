@@ -1907,6 +1907,29 @@ def test_what_a_thing_is_told_by_the_next_sentence_comes_with_its_antecedent() -
     assert lead_with_asked([spelled], "definition", asked) == [spelled]  # type: ignore[arg-type]
 
 
+def test_the_count_asked_in_the_next_sentence_of_the_first_leads() -> None:
+    # « Un rapport … des formateurs … » then « Les 24 recommandations du rapport : »: the
+    # count holds few of the question's words, but goes on with the first sentence's subject
+    chunk = _chunk("fiches", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+
+    def scored(position: int, text: str, score: float) -> ScoredSentence:
+        return _sentence_of(passage, position, text, score)
+
+    report = scored(3, "Un rapport dresse un état des lieux des formateurs et chercheurs.", 1.2)
+    count = scored(4, "Les 24 recommandations :", 1.0)
+    far = scored(9, "Les 12 recommandations du groupe :", 0.9)
+    evidence = SimpleNamespace(
+        question="Combien de recommandations du rapport sur les formateurs et chercheurs ?",
+        scored=[report, far, count],
+        weights={t: 1.0 for t in tokenize("recommandations rapport formateurs chercheurs")},
+        variants={},
+    )
+    assert lead_with_asked([report, far, count], "number", evidence)[0] is count  # type: ignore[arg-type]
+    # not next to the first one, a count with too few of the question's words does not lead
+    assert lead_with_asked([report, far], "number", evidence)[0] is report  # type: ignore[arg-type]
+
+
 def test_a_share_asked_is_led_by_the_sentence_with_the_percentage() -> None:
     chunk = _chunk("fiches", "current", "2025")
     passage = Passage(rank=1, score=1.0, chunk=chunk)

@@ -87,9 +87,9 @@ def lead_with_asked(
         if wanted and not counts(chosen[0].sentence.text, wanted):
             floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
             for candidate in chosen[1:]:
-                if (
-                    counts(candidate.sentence.text, wanted)
-                    and _held(candidate, evidence, topic=True) >= floor
+                if counts(candidate.sentence.text, wanted) and (
+                    _held(candidate, evidence, topic=True) >= floor
+                    or _next_to(candidate, chosen[0])
                 ):
                     return [candidate, *[s for s in chosen if s is not candidate]]
     # « le CPOM 2019-2023 a été prolongé jusqu'à quand ? »: the sentence on 2019-2023 leads
@@ -161,6 +161,14 @@ def lead_with_asked(
     if evidence is not None and (lead := _told_by_pronoun(evidence.scored, asked)):
         return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+def _next_to(sentence: ScoredSentence, first: ScoredSentence) -> bool:
+    """Whether a sentence follows ``first`` in its source (it goes on with its subject)."""
+    return (
+        sentence.passage.chunk.id == first.passage.chunk.id
+        and sentence.sentence.position == first.sentence.position + 1
+    )
 
 
 def with_the_context_before(

@@ -1553,6 +1553,12 @@ def test_a_target_table_giving_each_years_proof_is_read_year_by_year(
     assert "2026 : « Réaliser au moins une évaluation PROMS ou PREMS »" in first
     assert "Questionnaire validé" in first
     assert "2027" not in first
+    # target and proof asked together: the year's target is said once, with its proof
+    both = "OS7 en 2027 on doit faire quoi et avec quelle preuve ?"
+    answer = indicator_answer(index, kb, "CPOM_OS_7", parse_intent(both), both)
+    assert answer is not None
+    assert "Support de communication" in answer.answer.splitlines()[0]
+    assert answer.answer.count("2027 : « Réaliser l’analyse") == 1
     # a table without proofs in its cells has none to read
     other = kb.get("CPOM_OS_1")
     assert year_proofs(other.target.rules[0], other.target.wording.text) == {}

@@ -83,6 +83,9 @@ def indicator_answer(
         # « ça compte dans la cible ? », « peuvent-ils être intégrés aux cibles ? »: what counts
         # toward the target, which the fiche says in its own words, not the target's values
         parts = [p for p in parts if p != "cible"]
+    if "preuve" in parts and "cible" in parts and _has_year_proofs(indicator):
+        # the proofs are read year by year with each year's target: said once, by the proofs
+        parts = [p for p in parts if p != "cible"]
     writer = _Writer(index, indicator, question)
     if asks_which(question) and not _ASKS_ACTS.search(fold(question)):
         _write_which(writer)  # « c'est quel code ? », « l'indicateur RAAC, c'est lequel ? »
@@ -750,6 +753,12 @@ def year_proofs(rule: TargetRule, table: str) -> dict[int, str]:
         if items:
             proofs[year] = " ; ".join(items)
     return proofs
+
+
+def _has_year_proofs(indicator: Indicator) -> bool:
+    """Whether a fiche's target table gives each year's proof beside its target."""
+    table = indicator.target.wording.text
+    return any(year_proofs(rule, table) for rule in indicator.target.rules)
 
 
 def _write_year_proofs(w: _Writer, intent: Intent) -> bool:

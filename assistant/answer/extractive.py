@@ -106,18 +106,11 @@ def lead_with_asked(
                     return [candidate, *[s for s in chosen if s is not candidate]]
     # « la prime, c'est combien ? »: the sentence with the euros, not a decree's number
     if (
-        chosen
-        and evidence is not None
+        evidence is not None
         and asks_amount(evidence.question)
-        and not states_amount(chosen[0].sentence.text)
+        and (led := _stating_first(chosen, evidence, states_amount)) is not None
     ):
-        floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
-        for candidate in chosen[1:]:
-            if (
-                states_amount(candidate.sentence.text)
-                and _held(candidate, evidence, topic=True) >= floor
-            ):
-                return [candidate, *[s for s in chosen if s is not candidate]]
+        return led
     if (
         chosen
         and evidence is not None
@@ -130,18 +123,11 @@ def lead_with_asked(
         return [*lead, *[s for s in chosen if s not in lead]]
     # « quel % des patients … ? »: the sentence with the percentage, not a count before it
     if (
-        chosen
-        and evidence is not None
+        evidence is not None
         and asks_share(evidence.question)
-        and not states_share(chosen[0].sentence.text)
+        and (led := _stating_first(chosen, evidence, states_share)) is not None
     ):
-        floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
-        for candidate in chosen[1:]:
-            if (
-                states_share(candidate.sentence.text)
-                and _held(candidate, evidence, topic=True) >= floor
-            ):
-                return [candidate, *[s for s in chosen if s is not candidate]]
+        return led
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
     # a reason (« afin de », « en effet ») follows the sentence that restates the question:
@@ -161,6 +147,23 @@ def lead_with_asked(
     if evidence is not None and (lead := _told_by_pronoun(evidence.scored, asked)):
         return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+def _stating_first(
+    chosen: list[ScoredSentence], evidence: Evidence, states: Callable[[str], bool]
+) -> list[ScoredSentence] | None:
+    """The chosen sentences led by the first that ``states`` the kind of value asked.
+
+    A sentence in euros, a percentage: it leads when it holds at least ``_LEAD_SHARE`` of the
+    first one's question weight. None when the first one states it already or no other does.
+    """
+    if not chosen or states(chosen[0].sentence.text):
+        return None
+    floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
+    for candidate in chosen[1:]:
+        if states(candidate.sentence.text) and _held(candidate, evidence, topic=True) >= floor:
+            return [candidate, *[s for s in chosen if s is not candidate]]
+    return None
 
 
 def _next_to(sentence: ScoredSentence, first: ScoredSentence) -> bool:

@@ -492,6 +492,10 @@ def test_ordinals_and_articles_are_not_counts() -> None:
     assert missing_answer_type(question, with_pronoun) is None
     other_count = "Les missions de service public sont attribuées. Ils sont 3 à signer [1]."
     assert missing_answer_type("Combien de parties ?", other_count) is not None
+    # « une ou plusieurs des missions » counts none of them
+    some = "toute personne assurant une ou plusieurs des missions de service public"
+    assert not counts(some, counted_thing(question))
+    assert counts("assurer deux des missions de service public", counted_thing(question))
 
 
 def test_historical_note_points_to_the_rule_in_force_and_says_when_figures_differ() -> None:
@@ -2601,3 +2605,47 @@ def test_a_question_on_a_historical_guide_is_not_answered_by_the_guide_in_force(
     # an issuer alone (« la note DGOS ») names no guide
     note = ask(index, kb, "Dans quelle note DGOS sont définis les critères de suivi des SRPR ?")
     assert note.supported
+
+
+@pytest.mark.parametrize(
+    "question", ["BJML c'est quoi, et c'est publié par qui ?", "c'est quoi le BJML ?"]
+)
+def test_an_acronym_asked_is_answered_first_by_the_sentence_that_spells_it_out(
+    index: Index, kb: KnowledgeBase, question: str
+) -> None:
+    # « Bases de données : … + Données BJML » names the acronym; « L'indicateur BJML (Besoin
+    # Journalier Moyen en Lits), diffusé … par l'ORU » says what it is, also as one part of two
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert "Besoin Journalier Moyen en Lits" in sentence_spans(answer.answer)[0].text
+
+
+def test_the_sentence_that_spells_out_the_acronym_asked_leads() -> None:
+    chunk = _chunk("fiches", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+    named = _sentence_of(passage, 2, "Bases de données : données de l'ORU + Données BJML", 1.3)
+    spelled = _sentence_of(passage, 7, "L'indicateur BJML (Besoin Journalier Moyen en Lits).", 1.1)
+    evidence = SimpleNamespace(
+        question="BJML ça veut dire quoi ?", scored=[named, spelled], weights={}, variants={}
+    )
+    chosen = lead_with_asked([named, spelled], "definition", evidence)  # type: ignore[arg-type]
+    assert chosen == [spelled, named]
+    # another acronym spelled out does not lead
+    evidence.question = "ORU ça veut dire quoi ?"
+    assert lead_with_asked([named, spelled], "definition", evidence) == [named, spelled]  # type: ignore[arg-type]
+
+
+def test_a_line_that_only_repeats_the_question_does_not_answer_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the HPR objective's own title, quoted by the question, is no answer: its indicator is
+    question = (
+        "objectif HPR « Renforcer le lien conventionnel avec les acteurs du territoire » : "
+        "c'est quel indicateur ?"
+    )
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "voix délibérative" in first
+    assert not re.match(r"Renforcer le lien conventionnel avec les acteurs du territoire \[", first)
+    assert "avec les acteurs du territoire [" not in answer.answer

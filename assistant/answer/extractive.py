@@ -14,8 +14,14 @@ from dataclasses import replace
 from assistant.answer.claims import unsupported
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
-from assistant.answer.intent import AskedType, asked_type
-from assistant.answer.lines import asks_text, holds_asked, is_answer_line, is_placeholder
+from assistant.answer.intent import AskedType, asked_type, asks_definition
+from assistant.answer.lines import (
+    asks_text,
+    holds_asked,
+    is_answer_line,
+    is_placeholder,
+    spells_out,
+)
 from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.question_parts import part_leads, question_parts
 from assistant.answer.support import (
@@ -114,9 +120,18 @@ def lead_with_asked(
     if (
         chosen
         and evidence is not None
+        and asks_definition(evidence.question)
+        and not spells_out(chosen[0].sentence.text, evidence.question)
+        and (spelled := [s for s in chosen[1:] if spells_out(s.sentence.text, evidence.question)])
+    ):
+        # « BJML c'est quoi ? »: the sentence that spells out the acronym says what it is
+        return [spelled[0], *[s for s in chosen if s is not spelled[0]]]
+    if (
+        chosen
+        and evidence is not None
         and asked == "definition"
         and not holds_asked(chosen[0].sentence.text, asked)
-        and not _spells_out(chosen[0].sentence.text, evidence.question)
+        and not spells_out(chosen[0].sentence.text, evidence.question)
         and (lead := _told_by_pronoun(evidence.scored, asked, opener=_DEFINES_BEFORE))
     ):
         # « e-CARS, c'est quoi ? »: « … via e-CARS. Il s'agit d'un outil … » says what it is
@@ -290,16 +305,6 @@ _PRONOUN_REACH = 5
 """How many of the best sentences may have their fact told by the next one's pronoun."""
 
 
-_SPELLED_OUT = re.compile(r"\b([A-Z][A-Z0-9-]{1,})\s*\(\s*[A-ZÀ-Ý][^)]{5,}\)")
-"""An acronym followed by its expansion in brackets: « ORSAN (Organisation de la réponse …) »."""
-
-
-def _spells_out(text: str, question: str) -> bool:
-    """Whether a sentence spells out an acronym the question writes (it says what it is)."""
-    asked = set(tokenize(question))
-    return any(set(tokenize(m.group(1))) <= asked for m in _SPELLED_OUT.finditer(text))
-
-
 def _told_by_pronoun(
     scored: list[ScoredSentence], asked: AskedType, *, opener: re.Pattern[str] | None = None
 ) -> list[ScoredSentence]:
@@ -392,16 +397,24 @@ def select_sentences(
     max_words: int = MAX_WORDS,
     variants: Mapping[str, frozenset[str]] | None = None,
     texts_asked: bool = False,
+    asked_terms: frozenset[str] = frozenset(),
 ) -> list[ScoredSentence]:
     """The best sentence, then the other good ones (short, distinct, few sources).
 
     A sentence that gives orders to the assistant is never part of an answer; a heading, a
-    placeholder or a lone table cell never leads one. An item of a list whose lead holds
+    placeholder or a lone table cell never leads one. A line that only repeats words of the
+    question (``asked_terms``: « Renforcer le lien … » asked as « l'objectif « Renforcer le
+    lien … » ») says nothing. An item of a list whose lead holds
     words of the question (``variants``: each question term with the forms that count) gives
     way to that lead, with the whole list.
     """
     scored = [s for s in scored if not is_instruction(s.sentence.text)]
-    answering = [s for s in scored if is_answer_line(s.sentence.text, texts_asked=texts_asked)]
+    answering = [
+        s
+        for s in scored
+        if is_answer_line(s.sentence.text, texts_asked=texts_asked)
+        and not _restates(s, asked_terms)
+    ]
     if answering and answering[0] is not scored[0]:
         scored = [answering[0], *[s for s in scored if s is not answering[0]]]
     if not scored:
@@ -441,7 +454,7 @@ def select_sentences(
             break
         if any(_similar(cand.sentence, c.sentence) for c in chosen):
             continue
-        if is_placeholder(cand.sentence.text):
+        if is_placeholder(cand.sentence.text) or _restates(cand, asked_terms):
             continue  # « Du xxxx 2025 », « [à compléter] »: a form's blank supports nothing
         cid = cand.passage.chunk.id
         if cid not in sources and len(sources) >= MAX_SOURCES:
@@ -458,6 +471,15 @@ def select_sentences(
                 chosen.append(item)
                 words += item.sentence.words
     return chosen
+
+
+def _restates(sentence: ScoredSentence, asked_terms: frozenset[str]) -> bool:
+    """Whether a sentence only repeats words of the question (and announces no list)."""
+    return (
+        bool(asked_terms)
+        and sentence.sentence.terms <= asked_terms
+        and not announces(sentence.sentence.text)
+    )
 
 
 def _list_lead(
@@ -1068,6 +1090,10 @@ def extractive_answer(evidence: Evidence) -> Answer:
                 evidence.scored,
                 variants=evidence.variants,
                 texts_asked=asks_text(evidence.question),
+                # a yes-or-no question is answered by the sentence that restates it
+                asked_terms=frozenset(tokenize(evidence.question))
+                if asked_type(evidence.question) != "yes_no"
+                else frozenset(),
             ),
             asked_type(evidence.question),
             evidence,

@@ -206,6 +206,14 @@ _QUESTION_WORD = re.compile(
 """A word that asks for something other than yes or no (« où » is read before, as a place)."""
 
 
+def asks_definition(question: str) -> bool:
+    """Whether a question, or one of its parts, asks what a thing is.
+
+    « BJML c'est quoi et qui le publie ? » asks it in its first part.
+    """
+    return _ASKS_DEFINITION.search(fold(question).replace("’", "'")) is not None
+
+
 def asked_type(question: str) -> AskedType | None:
     """The kind of fact a question asks for (a date, a number, a code, a reason, who, yes/no).
 

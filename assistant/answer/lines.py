@@ -10,7 +10,7 @@ import re
 
 from assistant.answer.intent import AskedType
 from assistant.kb.codes import find_codes
-from assistant.text.french import fold, has_figure
+from assistant.text.french import fold, has_figure, tokenize
 
 __all__ = ["asks_list", "asks_text", "enumerates", "holds_asked", "is_answer_line"]
 
@@ -192,3 +192,13 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
         return bool(_WHERE.search(folded)) or "@" in text
 
     return True
+
+
+_SPELLED_OUT = re.compile(r"\b([A-Z][A-Z0-9-]{1,})\s*\(\s*[A-ZÀ-Ý][^)]{5,}\)")
+"""An acronym followed by its expansion in brackets: « ORSAN (Organisation de la réponse …) »."""
+
+
+def spells_out(text: str, question: str) -> bool:
+    """Whether a sentence spells out an acronym the question writes (it says what it is)."""
+    asked = set(tokenize(question))
+    return any(set(tokenize(m.group(1))) <= asked for m in _SPELLED_OUT.finditer(text))

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from assistant.answer.evidence import Evidence, ScoredSentence
 from assistant.answer.guard import is_instruction
-from assistant.answer.intent import asked_type
-from assistant.answer.lines import holds_asked, is_answer_line
+from assistant.answer.intent import asked_type, asks_definition
+from assistant.answer.lines import holds_asked, is_answer_line, spells_out
 from assistant.answer.terms import question_terms
 from assistant.text.figures import figures
 from assistant.text.french import fold, tokenize
@@ -93,9 +93,13 @@ def part_leads(evidence: Evidence) -> list[ScoredSentence]:
         and is_answer_line(s.sentence.text)
         and not is_instruction(s.sentence.text)
     ]
+    spelled = [
+        asks_definition(part) and any(spells_out(s.sentence.text, part) for s in candidates)
+        for part in parts
+    ]
     ranks = [
-        {id(s): _rank(evidence, s, part, words) for s in candidates}
-        for part, words in zip(parts, own, strict=True)
+        {id(s): _rank(evidence, s, part, words, spells) for s in candidates}
+        for part, words, spells in zip(parts, own, spelled, strict=True)
     ]
     if not candidates:
         return []
@@ -185,7 +189,16 @@ def _cover(evidence: Evidence, sentence: ScoredSentence, words: set[str]) -> flo
     return held / (sum(weights.values()) or 1.0)
 
 
-def _rank(evidence: Evidence, sentence: ScoredSentence, part: str, words: set[str]) -> float:
+def _rank(
+    evidence: Evidence, sentence: ScoredSentence, part: str, words: set[str], spelled: bool
+) -> float:
+    """A sentence's score for answering ``part``, lowered when it lacks the kind asked.
+
+    With ``spelled`` (a candidate spells out the acronym a definition part asks), a sentence
+    that does not spell it out lacks the kind asked (« BJML c'est quoi ? »).
+    """
     asked = asked_type(part)
     fits = asked not in _LEADING or holds_asked(sentence.sentence.text, asked)
+    if spelled:
+        fits = spells_out(sentence.sentence.text, part)
     return sentence.score * (0.2 + _cover(evidence, sentence, words)) * (1 if fits else _WRONG_TYPE)

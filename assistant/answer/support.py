@@ -648,8 +648,15 @@ def counted_thing(question: str) -> set[str]:
 
 
 def counts(text: str, wanted: set[str]) -> bool:
-    """Whether ``text`` gives a figure of the ``wanted`` things (« 13 schémas territoriaux »)."""
+    """Whether ``text`` gives a figure of the ``wanted`` things (« 13 schémas territoriaux »).
+
+    « une ou plusieurs des missions » counts none.
+    """
+    text = _SOME.sub("plusieurs", text)
     return any(_counts(f, wanted) for f in figures(text)) or _counted_by_pronoun(text, wanted)
+
+
+_SOME = re.compile(r"\b(?:un|une)\s+ou\s+plusieurs\b", re.IGNORECASE)
 
 
 _YEAR_COUNT = re.compile(

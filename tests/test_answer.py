@@ -26,6 +26,7 @@ from assistant.answer.extractive import (
     historical_notes,
     is_answer_line,
     lead_with_asked,
+    lead_with_footnote,
     with_the_context_before,
 )
 from assistant.answer.generate import drops_the_answer
@@ -2649,3 +2650,39 @@ def test_a_line_that_only_repeats_the_question_does_not_answer_it(
     assert "voix délibérative" in first
     assert not re.match(r"Renforcer le lien conventionnel avec les acteurs du territoire \[", first)
     assert "avec les acteurs du territoire [" not in answer.answer
+
+
+def test_what_a_star_in_a_table_means_is_answered_by_its_footnote(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the OS 6 table's « Constituer une équipe multidisciplinaire d'ETP* » is told by the
+    # passage's last line « * Élaborer un diagnostic éducatif, … », not by the table's cells
+    question = (
+        "ETP : l'astérisque après « Constituer une équipe multidisciplinaire d'ETP », "
+        "il renvoie à quoi ?"
+    )
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert first.startswith("Élaborer un diagnostic éducatif")
+    assert "Cible 2025-2029" not in answer.answer
+
+
+def test_a_footnote_leads_only_when_the_star_or_a_meaning_is_asked() -> None:
+    chunk = _chunk("fiches", "current", "2025")
+    passage = Passage(rank=1, score=1.0, chunk=chunk)
+    cell = _sentence_of(passage, 1, "Grands établissements Constituer une équipe d'ETP* + 1", 1.2)
+    row = _sentence_of(passage, 2, "Établissements intermédiaires + 2 programmes d'ETP", 1.0)
+    note = _sentence_of(passage, 9, "* Élaborer un diagnostic éducatif, planifier les séances", 0.5)
+    italic = _sentence_of(passage, 8, "*Référence* : article L. 1433-2 du code", 0.6)
+    evidence = SimpleNamespace(
+        question="l'étoile sur « équipe d'ETP », c'est quoi ?", scored=[cell, row, italic, note]
+    )
+    assert lead_with_footnote([cell, row], evidence) == [note]  # type: ignore[arg-type]
+    # a question that asks neither the star nor a meaning keeps its sentences
+    evidence.question = "combien de programmes d'ETP en 2026 ?"
+    assert lead_with_footnote([cell, row], evidence) == [cell, row]  # type: ignore[arg-type]
+    # a field in italics is no footnote
+    evidence.question = "l'étoile sur « équipe d'ETP », c'est quoi ?"
+    evidence.scored = [cell, row, italic]
+    assert lead_with_footnote([cell, row], evidence) == [cell, row]  # type: ignore[arg-type]

@@ -264,6 +264,40 @@ def draws_on_before(text: str, *, subject: bool = False) -> bool:
     )
 
 
+def lead_with_footnote(chosen: list[ScoredSentence], evidence: Evidence) -> list[ScoredSentence]:
+    """The footnote of a starred term leads when the question asks what the star means.
+
+    « OS 6, « constituer une équipe multidisciplinaire d'ETP » avec l'astérisque, ça veut dire
+    quoi ? »: the table's cell « Constituer une équipe multidisciplinaire d'ETP* » is told by
+    the passage's « * Élaborer un diagnostic éducatif, définir un programme … ».
+    """
+    question = fold(evidence.question)
+    if not chosen or not (_ASKS_STAR.search(question) or asks_definition(evidence.question)):
+        return chosen
+    starred = [s for s in chosen if _STARRED.search(s.sentence.text)]
+    for term in starred[:1]:
+        note = next(
+            (
+                s
+                for s in evidence.scored
+                if s.passage.chunk.id == term.passage.chunk.id
+                and _FOOTNOTE.match(s.sentence.text)
+            ),
+            None,
+        )
+        if note is not None:  # the table's cells around the star say no more
+            return [note, *[s for s in chosen if s.passage.chunk.id != note.passage.chunk.id]]
+    return chosen
+
+
+_ASKS_STAR = re.compile(r"\b(?:asterisques?|etoiles?)\b|\w\*")
+"""« avec l'astérisque », « y a une étoile », « ETP* »: what a star in a table stands for."""
+_STARRED = re.compile(r"\w\*(?!\w|\*)")
+"""A starred term (« … d'ETP* »), not a bold or italic run (« *Résumé* »)."""
+_FOOTNOTE = re.compile(r"^\*\s*[\w(](?![^*]*\*\s*:)")
+"""The line a star refers to (« * Élaborer un diagnostic … »), not a field in italics."""
+
+
 def lead_with_denial(chosen: list[ScoredSentence], evidence: Evidence) -> list[ScoredSentence]:
     """The sentence in the negative leads a yes-or-no question about a thing without something.
 
@@ -1098,7 +1132,7 @@ def extractive_answer(evidence: Evidence) -> Answer:
             asked_type(evidence.question),
             evidence,
         )
-        chosen = lead_with_denial(chosen, evidence)
+        chosen = lead_with_footnote(lead_with_denial(chosen, evidence), evidence)
         chosen = with_the_context_before(chosen, evidence)
         if evidence.historical_focus:
             chosen = with_rule_in_force(

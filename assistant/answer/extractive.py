@@ -280,8 +280,7 @@ def lead_with_footnote(chosen: list[ScoredSentence], evidence: Evidence) -> list
             (
                 s
                 for s in evidence.scored
-                if s.passage.chunk.id == term.passage.chunk.id
-                and _FOOTNOTE.match(s.sentence.text)
+                if s.passage.chunk.id == term.passage.chunk.id and _FOOTNOTE.match(s.sentence.text)
             ),
             None,
         )

@@ -57,6 +57,7 @@ from assistant.errors import InvalidInputError
 from assistant.index.build import ingest
 from assistant.index.statistics import CorpusStats, Sentence
 from assistant.kb import KnowledgeBase, load_kb
+from assistant.kb.codes import find_codes
 from assistant.kb.parts import asked_parts
 from assistant.kb.text import comparable
 from assistant.retrieval.hybrid import Index
@@ -2686,3 +2687,30 @@ def test_a_footnote_leads_only_when_the_star_or_a_meaning_is_asked() -> None:
     evidence.question = "l'étoile sur « équipe d'ETP », c'est quoi ?"
     evidence.scored = [cell, row, italic]
     assert lead_with_footnote([cell, row], evidence) == [cell, row]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "OS 9 ça s'appelle comment exactement ?",
+        "c'est quoi le libellé de l'OS 12 ?",
+        "CT_7 : son intitulé exact ?",
+    ],
+)
+def test_an_indicators_name_asked_by_its_code_is_its_fiches_title(
+    index: Index, kb: KnowledgeBase, question: str
+) -> None:
+    answer = ask(index, kb, question)
+    code = find_codes(question)[0]
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert f"« {kb.indicators[code].label.rstrip('.')[:40]}" in first
+
+
+def test_a_fiche_that_names_its_indicator_itself_answers_in_its_own_words(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # CT 3 writes « Intitulé de l'indicateur : Nombre de fonctions de biologie … » for its
+    # biology variant: the name asked is that line, not the fiche's title
+    answer = ask(index, kb, "CT_3 volet biologie : quel est l'intitulé de l'indicateur ?")
+    assert "Nombre de fonctions de biologie médicale" in sentence_spans(answer.answer)[0].text

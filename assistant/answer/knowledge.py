@@ -87,8 +87,15 @@ def indicator_answer(
         # the proofs are read year by year with each year's target: said once, by the proofs
         parts = [p for p in parts if p != "cible"]
     writer = _Writer(index, indicator, question)
-    if asks_which(question) and not _ASKS_ACTS.search(fold(question)):
-        _write_which(writer)  # « c'est quel code ? », « l'indicateur RAAC, c'est lequel ? »
+    # a fiche that writes its indicators' names itself (CT 3: « Intitulé de l'indicateur :
+    # Nombre de fonctions de biologie … ») answers a name asked in its own words
+    named = _ASKS_NAME.search(fold(question)) and not _OWN_NAME.search(
+        " ".join(indicator.sections.values())
+    )
+    if (asks_which(question) or named) and not _ASKS_ACTS.search(fold(question)):
+        # « c'est quel code ? », « l'indicateur RAAC, c'est lequel ? », « le libellé exact de
+        # l'OS 16 ? »: the indicator's name
+        _write_which(writer)
     elif asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
         _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
     if _ASKS_KIND.search(fold(question)):
@@ -171,6 +178,12 @@ _ASKS_WHICH = re.compile(
 indicator a subject is, by its code and its name."""
 
 
+_ASKS_NAME = re.compile(
+    r"\b(?:libelles?|intitules?|s'appelle|(?:son|le) nom(?: exact| complet)?(?! d[eu']))\b"
+)
+"""« le libellé exact », « l'intitulé », « ça s'appelle comment », « son nom »: an indicator's
+name asked, by its code."""
+_OWN_NAME = re.compile(r"Intitulé de l['’]indicateur\s*:")
 _INDICATOR_WORD = re.compile(r"\bindic\w*|\bkpi\b")
 
 

@@ -2714,3 +2714,29 @@ def test_a_fiche_that_names_its_indicator_itself_answers_in_its_own_words(
     # biology variant: the name asked is that line, not the fiche's title
     answer = ask(index, kb, "CT_3 volet biologie : quel est l'intitulé de l'indicateur ?")
     assert "Nombre de fonctions de biologie médicale" in sentence_spans(answer.answer)[0].text
+
+
+def test_a_count_told_by_en_compte_or_by_its_nombre_answers_how_many() -> None:
+    pimm = counted_thing("combien de PIMM actifs en Occitanie ?")
+    told = "Au 15 mars 2025, l'Occitanie en compte 3 actifs (Rouergue, PIMM d'Occitanie Ouest)."
+    assert counts(told, pimm)
+    assert not counts("Au 15 mars 2025, l'Occitanie en compte 3 actifs.", pimm)
+    centres = counted_thing("Combien de centres participaient au dépistage en 2021 ?")
+    assert counts("la diminution du nombre de centres participants (142 en 2021 ; 137)", centres)
+    assert not counts("la diminution du nombre de femmes dépistées (142 en 2021)", centres)
+
+
+def test_a_count_may_stand_in_another_line_citing_the_passage_of_the_topic() -> None:
+    # the KB's target answer: the first line names the establishments' size, the next one the
+    # count of partnerships, both citing the fiche [1]
+    question = (
+        "Combien de partenariats ES-ESMS un établissement de plus de 500 lits doit-il formaliser ?"
+    )
+    answer = (
+        "CPOM_CT_4 — cible pour « Grands établissements, avec plus de 500 lits », texte de la "
+        "fiche : « +5* +5 +5 +5 +5 25 » [1].\nPar année : 2025 : +5 partenariats par rapport à "
+        "N-1, 2026 : +5 partenariats par rapport à N-1 [1]."
+    )
+    assert missing_answer_type(question, answer) is None
+    elsewhere = answer.replace("N-1 [1].", "N-1 [2].")
+    assert missing_answer_type(question, elsewhere) is not None

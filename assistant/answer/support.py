@@ -550,11 +550,15 @@ def missing_answer_type(
         # figure that happens to stand in the same sentence (« > 5 % … nombre total de RMM »).
         # « combien … sur les 280 ? » is not answered by the 280 it states
         stated = {f.value for f in figures(question) if f.kind == "number" and not is_year(f)}
+        # a count may stand in another line citing the passage of an on-topic one (« Par
+        # année : 2025 : +5 partenariats … [1] » after « … cible pour … 500 lits … [1] »)
+        topics = {n for p, numbers in cited if p in on_topic for n in numbers}
+        counting = [p for p, numbers in cited if p in on_topic or topics & set(numbers)]
         counted = any(
             _counts(f, wanted) and f.value not in stated
-            for p in on_topic or pieces
+            for p in counting or pieces
             for f in figures(p)
-        ) or any(_counted_by_pronoun(p, wanted) for p in on_topic or pieces)
+        ) or any(_counted_by_pronoun(p, wanted) for p in counting or pieces)
         # a fiche's target « 2025 : au moins 2 [1] » counts what its indicator counts, its
         # heading « Nombre de réunions inter établissements … »
         counted = counted or any(
@@ -685,20 +689,35 @@ _COUNT_OF_THEM = re.compile(
 )
 
 
+_COUNT_OF_THOSE = re.compile(
+    rf"\ben\s+(?:compte|comptent|denombre|recense)\s+(?:\d+|{FIGURE_WORDS})\b"
+)
+"""« l'Occitanie en compte 3 actifs (… PIMM …) »: a count of the things the piece names."""
+_NUMBER_OF_THEN = re.compile(r"\bnombre (?:total )?(?:de |d')(\w+)[^.;:()]{0,80}\(\s*\d")
+"""« la diminution du nombre de centres participants … (142 en 2021 ; …) »."""
+
+
 def _counted_by_pronoun(piece: str, wanted: set[str]) -> bool:
-    """Whether ``piece`` counts the ``wanted`` things through a pronoun.
+    """Whether ``piece`` counts the ``wanted`` things through a pronoun or their « nombre ».
 
     « Les missions de service public … Elles sont au nombre de 14 »: the count is of the
-    missions its sentence before names.
+    missions its sentence before names; « … en compte 3 actifs (… PIMM …) » counts what the
+    piece names; « le nombre de centres … (142 en 2021) » gives the number of centres.
     """
     folded = fold(piece)
-    count = _COUNT_OF_THEM.search(folded)
-    if count is None:
-        return False
-    said = set(tokenize(folded[: count.start()]))
-    return any(
-        len(w) >= 3 and any(t.startswith(w) or w.startswith(t) for t in said) for w in wanted
-    )
+
+    def said(words: list[str]) -> bool:
+        return any(
+            len(w) >= 3 and any(t.startswith(w) or w.startswith(t) for t in words) for w in wanted
+        )
+
+    if (count := _COUNT_OF_THEM.search(folded)) is not None and said(
+        tokenize(folded[: count.start()])
+    ):
+        return True
+    if _COUNT_OF_THOSE.search(folded) and said(tokenize(folded)):
+        return True
+    return any(said(tokenize(m[1])) for m in _NUMBER_OF_THEN.finditer(folded.replace("’", "'")))
 
 
 _MULTIPLIERS = frozenset({"million", "milliard", "mill"})

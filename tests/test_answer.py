@@ -2740,3 +2740,19 @@ def test_a_count_may_stand_in_another_line_citing_the_passage_of_the_topic() -> 
     assert missing_answer_type(question, answer) is None
     elsewhere = answer.replace("N-1 [1].", "N-1 [2].")
     assert missing_answer_type(question, elsewhere) is not None
+
+
+def test_a_length_of_time_asked_is_not_answered_by_a_year_alone() -> None:
+    question = "PUI : l'ARS met combien de temps à instruire une demande de modification ?"
+    year_only = "Demandes de modifications des autorisations initiales de PUI 2029 [1]."
+    assert missing_answer_type(question, year_only) is not None
+    length = "La demande de modification de PUI est instruite dans un délai de quatre mois [1]."
+    assert missing_answer_type(question, length) is None
+    # a year still answers « quand »
+    assert missing_answer_type("la modification de PUI, c'est pour quand ?", year_only) is None
+
+
+def test_a_text_asked_about_a_tariff_is_no_amount_asked() -> None:
+    assert not asks_amount("USLD : selon quelle annexe et quel décret le tarif est-il calculé ?")
+    assert not asks_amount("le tarif dépendance, il est fixé par quel arrêté ?")
+    assert asks_amount("quel est le tarif journalier en USLD ?")

@@ -533,14 +533,16 @@ def missing_answer_type(
             folded = _RHYTHM.sub(" ", folded)
         for period in periods:
             folded = re.sub(rf"{period[:4]}\s*[-–/]\s*{period[-4:]}", " ", folded)
+        # « combien de temps », « combien de mois » ask a length: a year alone gives none
         return any(
-            m.group(0) not in told or not _YEAR.fullmatch(m.group(0))
+            not _YEAR.fullmatch(m.group(0)) or (m.group(0) not in told and not length_asked)
             for m in _DATE.finditer(folded)
         )
 
     if _ASKS_VALUE.search(folded_q) and not any(valued(p) for p in on_topic):
         return "aucune valeur chiffrée dans les passages"
-    date_asked = _asks_date(folded_q) or (unit and unit[0] in _DURATION_UNITS)
+    length_asked = bool(unit and unit[0] in _DURATION_UNITS)
+    date_asked = _asks_date(folded_q) or length_asked
     if date_asked and not any(dated(p) for p in on_topic):
         return "aucune date ni aucun délai dans les passages"
     exact = unit and (unit[0] not in _DURATION_UNITS or unit[0] in _FINE_DURATIONS)
@@ -577,7 +579,7 @@ def asks_amount(question: str) -> bool:
 
     « qui fixe le tarif », « pourquoi une prime » ask a person or a reason; « selon quelles
     formules le tarif est-il arrêté », « sur quelle période … les tarifs » ask how or when;
-    « la dotation … c'est combien de % » asks a share.
+    « la dotation … c'est combien de % » asks a share; « quel décret fixe le tarif » a text.
     """
     folded_q = fold(question).replace("’", "'")
     return (
@@ -586,7 +588,15 @@ def asks_amount(question: str) -> bool:
         and not _WHO_SETS.search(folded_q)
         and not _ASKS_HOW.search(folded_q)
         and not _ASKS_SHARE.search(folded_q)
+        and not _ASKS_REFERENCE.search(folded_q)
     )
+
+
+_ASKS_REFERENCE = re.compile(
+    r"\bquel(?:le)?s? (?:annexe|decret|arrete|texte|article|circulaire|loi|instruction|"
+    r"document|reference)s?\b"
+)
+"""« selon quelle annexe et quel décret le tarif est-il calculé ? » asks a text, not an amount."""
 
 
 def asks_share(question: str) -> bool:

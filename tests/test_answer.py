@@ -2756,3 +2756,31 @@ def test_a_text_asked_about_a_tariff_is_no_amount_asked() -> None:
     assert not asks_amount("USLD : selon quelle annexe et quel décret le tarif est-il calculé ?")
     assert not asks_amount("le tarif dépendance, il est fixé par quel arrêté ?")
     assert asks_amount("quel est le tarif journalier en USLD ?")
+
+
+def test_a_year_a_heading_number_or_a_footnote_mark_is_no_count() -> None:
+    assert not holds_asked("La simplification des CPOM stratégiques 2020-2024 s'appuie", "number")
+    assert not holds_asked("OBJECTIF STRATÉGIQUE 1.7 : DÉVELOPPER 2 - Développer la", "number")
+    assert not holds_asked(
+        "1 Tous les acronymes sont détaillés dans le glossaire, page 32", "number"
+    )
+    assert holds_asked("Enfin, il convient de choisir un indicateur par action.", "number")
+    assert holds_asked("3 plans sont attendus en 2027", "number")
+    # a year asked is answered by a year
+    assert asked_type("jusqu'à quelle année vont les valeurs cibles ?") == "year"
+    assert holds_asked("Valeur initiale 2024 Valeur cible 2029", "year")
+    assert not holds_asked("Valeur initiale, valeur cible", "year")
+
+
+def test_a_count_of_one_per_thing_answers_its_part_of_a_two_part_question(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « Enfin, il convient de choisir un indicateur par action » holds no digit: it answers
+    # « combien d'indicateurs par action », not a heading's « OBJECTIF STRATÉGIQUE 1.7 »
+    question = (
+        "ARA 2020-2024 : les intitulés des objectifs stratégiques, on pouvait les modifier ? "
+        "et on mettait combien d'indicateurs par action ?"
+    )
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert "un indicateur par action" in sentence_spans(answer.answer)[0].text

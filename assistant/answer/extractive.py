@@ -74,7 +74,9 @@ _LIST_CALL = re.compile(r":\s*$")
 """A sentence ending on a colon calls for the list after it."""
 MAX_ITEMS = 9
 """At most this many items of an announced list follow their sentence."""
-_LEADING = frozenset({"date", "number", "duration", "code", "reason", "place", "where", "period"})
+_LEADING = frozenset(
+    {"date", "number", "duration", "code", "reason", "place", "where", "period", "year"}
+)
 """Kinds of fact a sentence must hold to lead (a yes/no or « qui » only weighs in the score)."""
 
 

@@ -141,6 +141,7 @@ AskedType = Literal[
     "where",
     "definition",
     "period",
+    "year",
 ]
 """What kind of fact a question asks for, when it asks for one."""
 
@@ -153,6 +154,8 @@ _ASKS_PERIOD = re.compile(
     r"\bquelles? periodes?\b|\bquelles annees\b|\bde quand a quand\b|\bsur combien d'annees\b"
 )
 """« sur quelle période », « elle couvre quelles années »: a span of years."""
+_ASKS_YEAR = re.compile(r"\bquelle annee\b")
+"""« à quelle année correspond la valeur initiale ? »: a year (not a count)."""
 _ASKS_NUMBER = re.compile(
     r"\b(combien|nombre|taux|pourcentage|montant|seuil|duree|delai|max|maximum|minimum|"
     r"min|plafond|cible|cibles|valeur|proportion|quote-part|quelles? parts?)\b|%"
@@ -236,6 +239,8 @@ def asked_type(question: str) -> AskedType | None:
         return "code"
     if _ASKS_PERIOD.search(folded):
         return "period"
+    if _ASKS_YEAR.search(folded):
+        return "year"
     if _ASKS_DATE.search(folded):
         return "date"
     if _ASKS_DURATION.search(folded):

@@ -87,6 +87,16 @@ _YEARS_LONG = re.compile(
 """A span of years given by its length (« sur 10 ans », « cinq années »)."""
 _OTHER_CODE = re.compile(r"\b[A-Z]{4}\d{3}\b|\b[A-Z]\d{2}\s+-\s")
 """A CCAM act code (« QEQK001 ») or a list's code before its label (« T03 - Les unités … »)."""
+_YEARS = re.compile(r"\b(?:19|20)\d\d(?:\s*[-/–]\s*(?:19|20)\d\d)?\b")
+"""A year or a period (« 2020-2024 »): when, not how many."""
+_NUMBERING = re.compile(
+    r"^\s*\d{1,2}\s+(?=[A-ZÀ-Ý])|(?<!\S)\d{1,2} - (?=[A-ZÀ-Ý])|\bpage \d+|"
+    r"\b[A-ZÀ-Ý]{3,}\s+(?:n°\s*)?\d+(?:\.\d+)*"
+)
+"""A footnote's or an item's number (« 1 Tous les acronymes … », « 2 - Développer … »), a page,
+a heading's (« OBJECTIF STRATÉGIQUE 1.7 »): no count."""
+_ONE_PER = re.compile(r"\b(?:un|une)(?: seule?)? [a-z]\w+(?: \w+)? par \w+")
+"""« un indicateur par action », « une seule réunion par semaine »: a count of one per thing."""
 _NOT_A_COUNT = re.compile(r"\b\d+ ?°|\b[lrd]\. ?\d[\d-]*|\barticles? [lrd]?\.? ?\d[\d-]*")
 """Digits that count nothing: a list's ordinal (« 3° »), an article of a code (« L.6112-1 »)."""
 
@@ -170,12 +180,17 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
     folded = fold(text)
     if asked == "date":
         return bool(_MONTH.search(folded))
+    if asked == "year":
+        return bool(re.search(r"\b(?:19|20)\d\d\b", folded))
     if asked == "period":  # « sur combien d'années » is also answered « sur 10 ans »
         return bool(_PERIOD.search(folded) or _YEARS_LONG.search(folded))
     if asked == "duration":
         return bool(_DURATION.search(folded))
-    if asked == "number":
-        return has_figure(_NOT_A_COUNT.sub(" ", folded))
+    if asked == "number":  # a year counts nothing; « un indicateur par action » counts one
+        folded = fold(_NUMBERING.sub(" ", text))
+        return has_figure(_YEARS.sub(" ", _NOT_A_COUNT.sub(" ", folded))) or bool(
+            _ONE_PER.search(folded)
+        )
     if asked == "code":  # an indicator's, a CCAM act's (« QEQK001 »), a MIG's (« T03 - »)
         return bool(find_codes(text)) or bool(_OTHER_CODE.search(text))
     if asked == "reason":

@@ -40,7 +40,7 @@ CANDIDATES = 20
 """A part's sentence is chosen among this many best sentences of the whole question…"""
 MIN_SHARE = 0.6
 """… that score at least this share of the best one."""
-_LEADING = frozenset({"date", "number", "duration", "code"})
+_LEADING = frozenset({"date", "number", "duration", "code", "year"})
 _ASKING_NOUNS = (
     "cas situation situations condition conditions limite temps moment facon maniere exemple"
 )

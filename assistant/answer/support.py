@@ -584,7 +584,7 @@ def asks_amount(question: str) -> bool:
     folded_q = fold(question).replace("’", "'")
     return (
         _ASKS_MONEY.search(folded_q) is not None
-        and asked_type(question) not in ("who", "reason", "period", "definition")
+        and asked_type(question) not in ("who", "reason", "period", "year", "definition")
         and not _WHO_SETS.search(folded_q)
         and not _ASKS_HOW.search(folded_q)
         and not _ASKS_SHARE.search(folded_q)

@@ -26,7 +26,7 @@ _ASKS_LIST = re.compile(r"\b(exemples?|liste|lesquel\w*|quels sont|quelles sont|
 _ASKS_SEVERAL = re.compile(r"\b(?:quels|quelles)\b")
 """« quels financements … ? »: a plural « quels » asks for several things, unless they are
 figures (« à quelles dates »), which the clauses that hold them answer."""
-_FIGURES_ASKED = frozenset({"date", "duration", "number", "period"})
+_FIGURES_ASKED = frozenset({"date", "duration", "number", "period", "year"})
 _CUT = "\u2063"
 """Marks a clause read only up to the lead's length (replaced by « … » in the result)."""
 _ASKED_BONUS = 0.5

@@ -32,7 +32,13 @@ from assistant.answer.extractive import (
 from assistant.answer.generate import drops_the_answer
 from assistant.answer.guard import PromptPassage, check, claims
 from assistant.answer.intent import AskedType, asked_type, parse_intent
-from assistant.answer.knowledge import asks_which, indicator_answer, tangled, year_proofs
+from assistant.answer.knowledge import (
+    asks_which,
+    indicator_answer,
+    practices_asked,
+    tangled,
+    year_proofs,
+)
 from assistant.answer.lines import asks_list, asks_text, enumerates, holds_asked, is_placeholder
 from assistant.answer.models import Citation
 from assistant.answer.question_parts import question_parts
@@ -2784,3 +2790,30 @@ def test_a_count_of_one_per_thing_answers_its_part_of_a_two_part_question(
     answer = ask(index, kb, question)
     assert answer.supported
     assert "un indicateur par action" in sentence_spans(answer.answer)[0].text
+
+
+def test_good_practices_on_a_theme_asked_are_that_themes_items(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # OS 2 lists twelve themes (« 8. Lutte contre les maladies vectorielles ») with their items
+    answer = ask(index, kb, "OS 2 : quelles actions possibles sur les maladies vectorielles ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "maladies vectorielles : Surveillance des moustiques" in first
+    assert "Qualité de l’air intérieur" not in answer.answer.split("Indicateur CPOM_OS_2")[0]
+
+
+def test_practices_follow_the_fiche_unless_a_theme_is_asked() -> None:
+    practices = ["Audit global", "1. Qualité de l'air", "Ventilation", "2. Bruit", "Alarmes"]
+    assert practices_asked(practices, "OS 2 : des exemples d'actions sur le bruit ?") == [
+        "Bruit : Alarmes"
+    ]
+    # no theme named: the fiche's order, whatever words the question shares with the items
+    assert practices_asked(practices, "des exemples d'actions pour un audit ?") == practices
+
+
+def test_actions_advised_ask_the_fiches_good_practices(index: Index, kb: KnowledgeBase) -> None:
+    answer = ask(index, kb, "charte vaccination OS 4 : c'est quoi les actions recommandées ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert "bonne pratique de la fiche" in first
+    assert "sessions de vaccination" in first

@@ -27,7 +27,7 @@ from assistant.kb.models import Scope, YearTarget
 from assistant.kb.parts import FIELD_PATTERNS, FichePart
 from assistant.kb.text import comparable
 from assistant.text.figures import figures, is_year
-from assistant.text.french import fold
+from assistant.text.french import fold, tokenize
 from assistant.text.sentences import as_item, sentence_spans, strip_bullet
 
 MAX_FIELD_WORDS = 45
@@ -828,9 +828,46 @@ def _items_after(sentences: list[Any], *, announced: bool = False) -> list[str]:
 
 def _write_practices(w: _Writer, intent: Intent) -> None:
     ind = w.indicator
-    for item in ind.good_practices[:4]:
+    for item in practices_asked(ind.good_practices, w.question)[:MAX_PRACTICES]:
         shown, quote = _shorten(item, 40)
         w.add(f"Bonne pratique de la fiche : {shown}", w.cite(_doc(ind), quote))
+
+
+MAX_PRACTICES = 4
+_NUMBERED = re.compile(r"^\d{1,2}\.\s")
+"""A theme of a fiche's good practices (« 8. Lutte contre les maladies vectorielles »)."""
+_PRACTICE_WORDS = frozenset(
+    tokenize(
+        "exemple exemples action actions bonne bonnes pratique pratiques concret concretement "
+        "conseille conseillees recommandees possibles type types svp donner donnez oui non "
+        "repondre permettent compte compter fiche indicateur faire quoi quel quelles"
+    )
+)
+"""Words asking for good practices, not saying on what."""
+
+
+def practices_asked(practices: list[str], question: str) -> list[str]:
+    """A fiche's good practices, those on the question's subject first.
+
+    « des exemples d'actions contre les maladies vectorielles ? » gets the theme « 8. Lutte
+    contre les maladies vectorielles » with its items, as one line (and no other theme);
+    a question on no theme of the fiche gets the fiche's order.
+    """
+    terms = set(tokenize(question)) - _PRACTICE_WORDS
+
+    def held(item: str) -> int:
+        return len(terms & set(tokenize(item)))
+
+    themes = [i for i, p in enumerate(practices) if _NUMBERED.match(p)]
+    if not terms or not themes or max(held(practices[i]) for i in themes) == 0:
+        return practices
+    best = max(themes, key=lambda i: held(practices[i]))
+    items = [practices[best]]  # the theme asked, said with its items
+    for item in practices[best + 1 :]:
+        if _NUMBERED.match(item):
+            break
+        items.append(item)
+    return [f"{_NUMBERED.sub('', items[0]).rstrip(' :')} : {' ; '.join(items[1:])}"]
 
 
 MAX_FIELD_LINES = 4

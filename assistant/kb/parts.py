@@ -70,7 +70,10 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
         "pratiques",
         re.compile(
             r"\b(bonnes? pratiques?|exemples? d'actions?|financements?|leviers?|"
-            r"accompagnement financier)\b"
+            r"accompagnement financier|"
+            r"actions? (?:conseillees?|recommandees?|possibles?|a mener|"
+            r"a mettre en (?:oeuvre|place))|"
+            r"idees? d'actions?)\b"
         ),
     ),
     (

@@ -2817,3 +2817,14 @@ def test_actions_advised_ask_the_fiches_good_practices(index: Index, kb: Knowled
     first = sentence_spans(answer.answer)[0].text
     assert "bonne pratique de la fiche" in first
     assert "sessions de vaccination" in first
+
+
+def test_a_why_answered_by_a_formula_is_led_by_a_reason_of_the_same_campaign(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the OS 11 fiche's numerator holds every word of the question, its context says why
+    answer = ask(index, kb, "pourquoi faut eviter les urgences pour les plus de 75 ans ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert "NB patients" not in first
+    assert re.search(r"enjeu|afin|vise|mortalité", first)

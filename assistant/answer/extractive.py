@@ -147,6 +147,8 @@ def lead_with_asked(
         return led
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
+    if asked == "reason" and evidence is not None and (led := _reason_first(chosen, evidence)):
+        return led
     # a reason (« afin de », « en effet ») follows the sentence that restates the question:
     # it need not repeat its words
     floor = (
@@ -164,6 +166,43 @@ def lead_with_asked(
     if evidence is not None and (lead := _told_by_pronoun(evidence.scored, asked)):
         return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+_FORMULA_LINE = re.compile(
+    r"\b(?:nb|nombre)\b[^.]*(?:/|\bpar rapport au nombre\b)|definition de l.indicateur|"
+    r"\bnumerateur\b|\bdenominateur\b|\bformule\b"
+)
+"""A fiche's formula or definition line: what an indicator counts, never why."""
+_REASON_REACH = 8
+"""How far among the best sentences a reason is looked for when none chosen gives one."""
+
+
+def _reason_first(chosen: list[ScoredSentence], evidence: Evidence) -> list[ScoredSentence] | None:
+    """A reason among the best sentences, leading a « pourquoi » answered by a formula.
+
+    The reason comes from a passage of the same campaign, in place of the last chosen sentence.
+
+    « pourquoi faut éviter les urgences pour les plus de 75 ans ? »: the fiche's « L'enjeu est
+    donc de favoriser l'admission directe … », not its numerator.
+    """
+    # the answer shows the current campaign's sentences first
+    shown = next((s for s in chosen if s.passage.chunk.status == "current"), chosen[0])
+    if not _FORMULA_LINE.search(fold(shown.sentence.text)):
+        return None
+    status = shown.passage.chunk.status
+    if any(
+        holds_asked(s.sentence.text, "reason") and s.passage.chunk.status == status for s in chosen
+    ):
+        return None
+    for candidate in evidence.scored[:_REASON_REACH]:
+        if (
+            candidate not in chosen
+            and candidate.passage.chunk.status == status
+            and holds_asked(candidate.sentence.text, "reason")
+            and is_answer_line(candidate.sentence.text)
+        ):
+            return [candidate, *chosen[: max(1, len(chosen) - 1)]]
+    return None
 
 
 def _stating_first(

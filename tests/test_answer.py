@@ -2686,6 +2686,11 @@ def test_a_footnote_leads_only_when_the_star_or_a_meaning_is_asked() -> None:
         question="l'étoile sur « équipe d'ETP », c'est quoi ?", scored=[cell, row, italic, note]
     )
     assert lead_with_footnote([cell, row], evidence) == [note]  # type: ignore[arg-type]
+    # an item of another passage that the footnote already says is not said again
+    practices = Passage(rank=2, score=0.9, chunk=_chunk("fiches2", "current", "2025"))
+    item = _sentence_of(practices, 3, "- Planifier les séances", 0.9)
+    other = _sentence_of(practices, 4, "- Évaluer le programme", 0.8)
+    assert lead_with_footnote([cell, item, other], evidence) == [note, other]  # type: ignore[arg-type]
     # a question that asks neither the star nor a meaning keeps its sentences
     evidence.question = "combien de programmes d'ETP en 2026 ?"
     assert lead_with_footnote([cell, row], evidence) == [cell, row]  # type: ignore[arg-type]

@@ -325,8 +325,17 @@ def lead_with_footnote(chosen: list[ScoredSentence], evidence: Evidence) -> list
             ),
             None,
         )
-        if note is not None:  # the table's cells around the star say no more
-            return [note, *[s for s in chosen if s.passage.chunk.id != note.passage.chunk.id]]
+        if note is not None:  # the table's cells around the star say no more, nor its items
+            said = fold(note.sentence.text)
+            return [
+                note,
+                *[
+                    s
+                    for s in chosen
+                    if s.passage.chunk.id != note.passage.chunk.id
+                    and fold(strip_bullet(s.sentence.text)).rstrip(" .;") not in said
+                ],
+            ]
     return chosen
 
 

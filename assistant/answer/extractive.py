@@ -487,9 +487,9 @@ def select_sentences(
     A sentence that gives orders to the assistant is never part of an answer; a heading, a
     placeholder or a lone table cell never leads one. A line that only repeats words of the
     question (``asked_terms``: « Renforcer le lien … » asked as « l'objectif « Renforcer le
-    lien … » ») says nothing. An item of a list whose lead holds
-    words of the question (``variants``: each question term with the forms that count) gives
-    way to that lead, with the whole list.
+    lien … » ») says nothing. An item of a list whose lead holds words of the question
+    (``variants``: each question term with the forms that count) gives way to that lead, with
+    the whole list.
     """
     scored = [s for s in scored if not is_instruction(s.sentence.text)]
     answering = [

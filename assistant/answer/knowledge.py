@@ -184,6 +184,7 @@ _ASKS_NAME = re.compile(
 """« le libellé exact », « l'intitulé », « ça s'appelle comment », « son nom »: an indicator's
 name asked, by its code."""
 _OWN_NAME = re.compile(r"Intitulé de l['’]indicateur\s*:")
+"""A fiche that names its indicator itself, in its own line."""
 _INDICATOR_WORD = re.compile(r"\bindic\w*|\bkpi\b")
 
 
@@ -847,7 +848,7 @@ _PRACTICE_WORDS = frozenset(
 
 
 def practices_asked(practices: list[str], question: str) -> list[str]:
-    """A fiche's good practices, those on the question's subject first.
+    """A fiche's good practices as the question asks them: the theme it names, or all.
 
     « des exemples d'actions contre les maladies vectorielles ? » gets the theme « 8. Lutte
     contre les maladies vectorielles » with its items, as one line (and no other theme);

@@ -12,7 +12,14 @@ from assistant.answer.intent import AskedType
 from assistant.kb.codes import find_codes
 from assistant.text.french import fold, has_figure, tokenize
 
-__all__ = ["asks_list", "asks_text", "enumerates", "holds_asked", "is_answer_line"]
+__all__ = [
+    "asks_list",
+    "asks_text",
+    "enumerates",
+    "holds_asked",
+    "is_answer_line",
+    "spells_out",
+]
 
 _PLACEHOLDER = re.compile(r"x{3,}|\[[^\]]*compl[ée]ter[^\]]*\]|\.{4,}|_{3,}", re.IGNORECASE)
 _MONTH = re.compile(
@@ -181,7 +188,7 @@ def holds_asked(text: str, asked: AskedType | None) -> bool:
     if asked == "date":
         return bool(_MONTH.search(folded))
     if asked == "year":
-        return bool(re.search(r"\b(?:19|20)\d\d\b", folded))
+        return bool(_YEARS.search(folded))
     if asked == "period":  # « sur combien d'années » is also answered « sur 10 ans »
         return bool(_PERIOD.search(folded) or _YEARS_LONG.search(folded))
     if asked == "duration":

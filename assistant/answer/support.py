@@ -560,7 +560,7 @@ def missing_answer_type(
             _counts(f, wanted) and f.value not in stated
             for p in counting or pieces
             for f in figures(p)
-        ) or any(_counted_by_pronoun(p, wanted) for p in counting or pieces)
+        ) or any(_counted_by_reference(p, wanted) for p in counting or pieces)
         # a fiche's target « 2025 : au moins 2 [1] » counts what its indicator counts, its
         # heading « Nombre de réunions inter établissements … »
         counted = counted or any(
@@ -667,10 +667,11 @@ def counts(text: str, wanted: set[str]) -> bool:
     « une ou plusieurs des missions » counts none.
     """
     text = _SOME.sub("plusieurs", text)
-    return any(_counts(f, wanted) for f in figures(text)) or _counted_by_pronoun(text, wanted)
+    return any(_counts(f, wanted) for f in figures(text)) or _counted_by_reference(text, wanted)
 
 
 _SOME = re.compile(r"\b(?:un|une)\s+ou\s+plusieurs\b", re.IGNORECASE)
+"""« une ou plusieurs »: some, not one."""
 
 
 _YEAR_COUNT = re.compile(
@@ -707,7 +708,7 @@ _NUMBER_OF_THEN = re.compile(r"\bnombre (?:total )?(?:de |d')(\w+)[^.;:()]{0,80}
 """« la diminution du nombre de centres participants … (142 en 2021 ; …) »."""
 
 
-def _counted_by_pronoun(piece: str, wanted: set[str]) -> bool:
+def _counted_by_reference(piece: str, wanted: set[str]) -> bool:
     """Whether ``piece`` counts the ``wanted`` things through a pronoun or their « nombre ».
 
     « Les missions de service public … Elles sont au nombre de 14 »: the count is of the

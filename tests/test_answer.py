@@ -2833,3 +2833,44 @@ def test_a_why_answered_by_a_formula_is_led_by_a_reason_of_the_same_campaign(
     assert answer.supported
     assert "NB patients" not in first
     assert re.search(r"enjeu|afin|vise|mortalité", first)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "c'est qui le référent e-CARS pour le département de l'Aveyron ?",
+        "la baisse des femmes dépistées (mammo) dans le Gers entre 2021 et 2024 c'est combien ?",
+    ],
+)
+def test_a_fact_asked_of_a_place_no_passage_names_is_refused(
+    index: Index, kb: KnowledgeBase, question: str
+) -> None:
+    # the guides name regional referents and regional figures, not the Aveyron's or the Gers'
+    answer = ask(index, kb, question)
+    assert not answer.supported
+    assert answer.answer == REFUSAL
+
+
+def test_a_place_of_the_region_whose_guide_answers_is_no_missing_word(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # Grenoble and Savoie are in Auvergne-Rhône-Alpes: the ARA guide covers them
+    answer = ask(
+        index,
+        kb,
+        "une clinique a Grenoble avec un 2e site en Savoie (meme entité juridique) : un CPOM "
+        "ou deux, dans le cadre ARA 2020-2024 ?",
+    )
+    assert answer.supported
+    assert answer.citations[0].doc_id == "ara-guide-2020-2024"
+    assert "même entité juridique" in answer.answer
+
+
+def test_a_place_that_says_where_the_asker_is_does_not_scope_the_question(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(
+        index, kb, "On est un CH à Rodez : combien d'indicateurs faut-il choisir au maximum ?"
+    )
+    assert answer.supported
+    assert "10" in answer.answer.split(" [1]")[0]

@@ -22,6 +22,7 @@ from assistant.answer.lines import asks_list, asks_text, enumerates, holds_asked
 from assistant.answer.sentence_model import sentence_model
 from assistant.answer.terms import question_terms
 from assistant.corpus.catalog import load_catalog
+from assistant.corpus.places import Place, named_places
 from assistant.corpus.regions import named_regions
 from assistant.errors import AssistantError
 from assistant.index.statistics import CorpusStats, Sentence, corpus_stats
@@ -94,6 +95,10 @@ class Evidence:
     """Documents of the period the question names ("2025-2029")."""
     foreign_regions: tuple[str, ...] = ()
     """Regions the question names that no document covers (« l'ARS Grand Est »)."""
+    places: tuple[Place, ...] = ()
+    """Départements and cities the question names (« dans le Gers », « à Grenoble »)."""
+    place_documents: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Per place named, the documents of its region (« Grenoble »: the ARA guide)."""
     closeness: float | None = None
     """Cosine of the pool's sentence closest in meaning to the question (None without vectors)."""
     in_guides_words: str = ""
@@ -256,6 +261,11 @@ def gather(
     periodic = tuple(d for d, years in catalog["period"].items() if years and years <= asked)
     covered = frozenset().union(*catalog["covered"].values())
     foreign = tuple(r for r in named_regions(question) if fold(r) not in covered)
+    places = tuple(named_places(question))
+    place_documents = {
+        p.name: frozenset(d for d, names in catalog["covered"].items() if fold(p.region) in names)
+        for p in places
+    }
     naming = frozenset().union(*(doc_terms.get(d, frozenset()) for d in named_docs))
     if historical_focus:
         topical = [t for t in terms if t not in naming]
@@ -311,6 +321,8 @@ def gather(
         period_documents=periodic,
         closeness=closeness,
         foreign_regions=foreign,
+        places=places,
+        place_documents=place_documents,
     )
 
 

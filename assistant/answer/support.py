@@ -29,6 +29,7 @@ from assistant.answer.models import Answer
 from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
 from assistant.corpus.catalog import load_catalog
+from assistant.corpus.places import place_said
 from assistant.errors import AssistantError
 from assistant.index.statistics import corpus_stats
 from assistant.kb.codes import CODE_IN_TEXT
@@ -296,7 +297,7 @@ def decide(
     """
     if not answer.citations:
         return SupportDecision(False, 0.0, reason="aucun passage")
-    features, missing, region_mismatch, lacking = _signals(
+    features, missing, region_mismatch, local_unsaid, lacking = _signals(
         evidence, answer, index, extra_chunks, excused or set(), min_coverage, check_type
     )
     coverage = features["coverage"]
@@ -310,11 +311,14 @@ def decide(
             if missing
             else "aucun guide de cette région (et période)"
             if region_mismatch
+            else "aucun passage sur ce département ou cette ville"
+            if local_unsaid
             else lacking or "couverture insuffisante"
         )
     elsewhere = (
         not supported
         and region_mismatch
+        and not local_unsaid
         and refusal_model().supports({**features, "region_mismatch": 0.0})
     )
     return SupportDecision(
@@ -330,8 +334,12 @@ def _signals(
     excused: set[str],
     min_coverage: float,
     check_type: bool,
-) -> tuple[dict[str, float], list[str], bool, str | None]:
-    """The decision's signals, with the missing named terms, the region mismatch, the lack."""
+) -> tuple[dict[str, float], list[str], bool, bool, str | None]:
+    """The decision's signals and what they found.
+
+    Returns the features, the missing named terms, the region mismatch, whether a place asked
+    of is named by no passage, and the kind of fact lacking.
+    """
     stats = corpus_stats(index)
     held: set[str] = set()
     chunk_ids = [c.chunk_id for c in answer.citations if c.chunk_id] + list(extra_chunks or [])
@@ -340,6 +348,14 @@ def _signals(
     for citation in answer.citations:
         held |= set(tokenize(citation.quote)) | set(tokenize(citation.section))
     naming = evidence.naming_terms
+    # « une clinique à Grenoble » answered by the ARA guide: the guide of its region covers it
+    cited_docs = {c.doc_id for c in answer.citations}
+    excused = excused | {
+        t
+        for place in evidence.places
+        if evidence.place_documents.get(place.name, frozenset()) & cited_docs
+        for t in tokenize(place.name)
+    }
     # a staff word the glossary translates (« KPI » -> « indicateur ») is not missing
     glossed = {
         t
@@ -399,6 +415,8 @@ def _signals(
             )
         )
     )
+    # « combien de places d'HAD dans le Gers ? » answered by a regional figure
+    local_unsaid = local_scope_unsaid(evidence, cited_text)
     routed = min_coverage < MIN_COVERAGE
     lacking = (
         missing_answer_type(
@@ -415,7 +433,10 @@ def _signals(
         else None
     )
     # a word naming a document (« ARA », « 2019 ») is not a word the guides should hold
-    unknown = sum(w for t, w in weights.items() if not stats.known(t) and t not in naming) / total
+    unknown = (
+        sum(w for t, w in weights.items() if not stats.known(t) and t not in naming | excused)
+        / total
+    )
     # what the answer itself says (not the rest of its passages or of its fiche): a fiche's
     # target answer to « la cible pour les CRH » holds the fiche's words, not « CRH »
     said = set(tokenize(answer.answer))
@@ -426,7 +447,7 @@ def _signals(
         "coverage": coverage,
         "routed_unsaid": (1.0 - answer_coverage) if routed else 0.0,
         "missing_named": min(len(missing), 3) / 3,
-        "region_mismatch": float(region_mismatch),
+        "region_mismatch": float(region_mismatch or local_unsaid),
         "type_missing": float(lacking is not None),
         "routed": float(routed),
         "unknown_terms": unknown,
@@ -437,7 +458,46 @@ def _signals(
         # cosines of another embedder are not on the fitted scale: then, as without vectors,
         # the model reads the signal's mean (no vote)
         features["closeness"] = evidence.closeness
-    return features, missing, region_mismatch, lacking
+    return features, missing, region_mismatch, local_unsaid, lacking
+
+
+def local_scope_unsaid(evidence: Evidence, cited_text: str) -> bool:
+    """Whether the question asks a fact of a département or city no cited passage names.
+
+    « combien de places d'HAD dans le Gers », « le référent pour l'Aveyron », « le nombre de
+    mammographies du CHU de Toulouse »: the guides give rules and regional figures. A place
+    that only says where the asker is (« une clinique à Grenoble », « on est à Rodez ») does
+    not scope what is asked.
+    """
+    if not evidence.places or not asks_fact(evidence.question):
+        return False
+    folded = fold(evidence.question).replace("’", "'")
+    if _SELF.search(folded):
+        return False
+    return any(
+        not place_said(place, cited_text)
+        for place in evidence.places
+        if not re.search(_LOCATED + re.escape(fold(place.name)), folded)
+    )
+
+
+_SELF = re.compile(r"\b(?:on est|nous sommes|je suis|chez nous|notre|nos)\b")
+"""The asker describing their own establishment (« on est un CH à Rodez »)."""
+_LOCATED = r"\b(?:a|au|en|sur) (?:l'|le |la )?"
+"""« une clinique à Grenoble »: where an establishment is, not the scope of a fact (« dans le
+Gers », « du CHU de Toulouse », « pour l'Aveyron »)."""
+_FACTS = frozenset({"number", "date", "duration", "year", "period", "code", "who", "place"})
+
+
+def asks_fact(question: str) -> bool:
+    """Whether a question asks a fact (a figure, a date, a person, an amount), not a rule."""
+    folded = fold(question).replace("’", "'")
+    return (
+        asked_type(question) in _FACTS
+        or asks_amount(question)
+        or _ASKS_PERSON.search(folded) is not None
+        or _ASKS_CONTACT.search(folded) is not None
+    )
 
 
 _NAMES_A_GUIDE = re.compile(r"\bguides?\b|\b(?:19|20)\d\d\b")

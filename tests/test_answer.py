@@ -2874,3 +2874,14 @@ def test_a_place_that_says_where_the_asker_is_does_not_scope_the_question(
     )
     assert answer.supported
     assert "10" in answer.answer.split(" [1]")[0]
+
+
+def test_a_figure_counts_nothing_named_after_pour_or_parmi() -> None:
+    # « 32 (70 pour les CHU) » counts indicators, for the CHU: it tells no number of CHU
+    question = "Combien de CHU figurent parmi les 280 CPOM à renouveler en Occitanie ?"
+    said = (
+        "Au total, 280 CPOM sont à renouveler. Les établissements devront choisir au maximum 10 "
+        "indicateurs, contre 32 (70 pour les CHU) lors de la dernière campagne [1]."
+    )
+    assert missing_answer_type(question, said)
+    assert missing_answer_type(question, "La région compte 3 CHU [1].") is None

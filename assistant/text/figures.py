@@ -348,7 +348,7 @@ def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
         bound,
         _after(rest),
         per=period,
-        near=_after(rest, 3),
+        near=_after(_NOT_COUNTED.split(rest, maxsplit=1)[0], 3),
         ordinal=bool(match.group("ordinal") or match.group("rank")),
     )
 
@@ -441,6 +441,13 @@ _AFTER_WINDOW = 9
 _NOT_TOPIC = frozenset(
     [*_UNIT_WORDS, "minimum", "maximum", "minimal", "maximal", "moins", "plus", "environ"]
 )
+
+
+_NOT_COUNTED = re.compile(
+    r"(?<![\w-])(?:pour|par|parmi|chez|selon|contre|avec|dans|sur)(?![\w-])", re.IGNORECASE
+)
+"""« 32 (70 pour les CHU) », « 2 parmi les 8 »: what follows these words is not what the figure
+counts."""
 
 
 def _after(rest: str, limit: int = 6) -> frozenset[str]:

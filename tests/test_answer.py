@@ -2885,3 +2885,31 @@ def test_a_figure_counts_nothing_named_after_pour_or_parmi() -> None:
     )
     assert missing_answer_type(question, said)
     assert missing_answer_type(question, "La région compte 3 CHU [1].") is None
+
+
+def test_a_knowledge_base_answer_counts_in_any_of_its_lines() -> None:
+    # the question, in the guides' words, holds the glossary's long forms: only the closing
+    # line (which cites nothing) is on its topic, the count stands in the target lines
+    question = (
+        "combien de partenariats es-esms pa-ph un etablissement de plus de 500 lits doit-il "
+        "formaliser ? etablissement de sante personne agee praticien hospitalier (medecin) ou "
+        "personne handicapee (public vulnerable)"
+    )
+    said = (
+        "CPOM_CT_4 — cible pour « Grands établissements, avec plus de 500 lits », texte de la "
+        "fiche : « +5* +5 +5 +5 +5 25 » [1].\n"
+        "Par année : 2025 : +5 partenariats par rapport à N-1, 2026 : +5 partenariats par "
+        "rapport à N-1 [1].\n"
+        "Indicateur CPOM_CT_4 (CT_04_1_1) : Nombre de partenariats formalisés et opérationnel "
+        "entre ES et ESMS PA-PH."
+    )
+    heading = {1: "CPOM_CT_4 – 5. Cible générale (2025-2029)"}
+    weights = {  # the question's weights in the index (idf)
+        **{"partenariat": 3.0, "esm": 3.44, "pa": 3.81, "ph": 3.81, "etabl": 0.31, "plus": 2.11},
+        **{"500": 4.3, "lit": 3.24, "formalis": 3.17, "sant": 0.69, "person": 2.11, "age": 3.24},
+        **{"praticien": 4.41, "hospitali": 2.9, "medecin": 2.69, "handicape": 4.68},
+        **{"public": 1.87, "vulner": 4.54},
+    }
+    assert missing_answer_type(question, said, weights=weights, headings=heading) is None
+    # an extracted answer is held to its on-topic lines
+    assert missing_answer_type(question, said, weights=weights)

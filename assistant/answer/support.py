@@ -616,6 +616,10 @@ def missing_answer_type(
         # année : 2025 : +5 partenariats … [1] » after « … cible pour … 500 lits … [1] »)
         topics = {n for p, numbers in cited if p in on_topic for n in numbers}
         counting = [p for p, numbers in cited if p in on_topic or topics & set(numbers)]
+        if headings is not None:
+            # a knowledge-base answer is about one indicator: a count in any of its lines counts
+            # (its closing line « Nombre de partenariats formalisés … » cites nothing)
+            counting = pieces
         counted = any(
             _counts(f, wanted) and f.value not in stated
             for p in counting or pieces

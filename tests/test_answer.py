@@ -2913,3 +2913,26 @@ def test_a_knowledge_base_answer_counts_in_any_of_its_lines() -> None:
     assert missing_answer_type(question, said, weights=weights, headings=heading) is None
     # an extracted answer is held to its on-topic lines
     assert missing_answer_type(question, said, weights=weights)
+
+
+def test_two_labelled_practices_asked_together_are_said_as_one_sentence(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    from assistant.answer.knowledge import labels_named
+    from assistant.text.sentences import sentence_spans
+
+    items = [
+        "Accompagnement financier : Il existe un financement avec le GRADES",
+        "Accompagnement humain : accompagnement GRADES, ARS (DDP et DSP)",
+        "Guide de l'ANAP sur les exercices",
+    ]
+    both = "Quel accompagnement financier et humain est prévu ?"
+    assert labels_named(items, both) == items[:2]
+    # « accompagnement » is every label's: it names none of them
+    assert labels_named(items, "Quel accompagnement est prévu ?") == []
+    answer = ask(
+        index, kb, "Quel accompagnement financier et humain est prévu pour les exercices de crise ?"
+    )
+    first = sentence_spans(answer.answer)[0].text
+    assert "financement avec le GRADES" in first
+    assert "DDP et DSP" in first

@@ -829,9 +829,43 @@ def _items_after(sentences: list[Any], *, announced: bool = False) -> list[str]:
 
 def _write_practices(w: _Writer, intent: Intent) -> None:
     ind = w.indicator
-    for item in practices_asked(ind.good_practices, w.question)[:MAX_PRACTICES]:
+    items = practices_asked(ind.good_practices, w.question)[:MAX_PRACTICES]
+    named = labels_named(items, w.question)
+    if len(named) >= 2:
+        # « quel accompagnement financier et humain ? »: both labelled lines, as one sentence
+        said = []
+        for item in named:
+            shown, quote = _shorten(item, 40)
+            said.append(with_marker(shown, w.cite(_doc(ind), quote)))
+        joined = " ; ".join(
+            (s[:1].lower() + s[1:] if i else s).removesuffix(".") for i, s in enumerate(said)
+        )
+        joined += "."
+        w.lines.append(f"Bonne pratique de la fiche : {joined}")
+        items = [i for i in items if i not in named]
+    for item in items:
         shown, quote = _shorten(item, 40)
         w.add(f"Bonne pratique de la fiche : {shown}", w.cite(_doc(ind), quote))
+
+
+_PRACTICE_LABEL = re.compile(r"^([^:]{3,40}?)\s*:")
+"""A labelled good practice (« Accompagnement financier : … », « Accompagnement humain : … »)."""
+
+
+def labels_named(items: list[str], question: str) -> list[str]:
+    """The labelled items the question names by a word of their label no other label holds.
+
+    « accompagnement financier et humain » names « Accompagnement financier : … » and
+    « Accompagnement humain : … » (« accompagnement » is every label's).
+    """
+    labels = {item: set(tokenize(m[1])) for item in items if (m := _PRACTICE_LABEL.match(item))}
+    asked = set(tokenize(question))
+    named = []
+    for item, words in labels.items():
+        others = set().union(*(w for i, w in labels.items() if i is not item))
+        if asked & (words - others):
+            named.append(item)
+    return named
 
 
 MAX_PRACTICES = 4

@@ -2936,3 +2936,14 @@ def test_two_labelled_practices_asked_together_are_said_as_one_sentence(
     first = sentence_spans(answer.answer)[0].text
     assert "financement avec le GRADES" in first
     assert "DDP et DSP" in first
+
+
+def test_a_fiche_s_proof_field_leads_the_proofs_asked(index: Index, kb: KnowledgeBase) -> None:
+    # « Élément de preuve : Copie de la charte signée, … » is the proof; the follow-up's
+    # « Elément de preuve à fournir au moment de l'évaluation : signature … » comes after
+    from assistant.text.sentences import sentence_spans
+
+    answer = ask(index, kb, "charte vaccination des pros (OS 4) : on fournit quoi comme preuve ?")
+    assert answer.supported
+    assert "Copie de la charte signée" in sentence_spans(answer.answer)[0].text
+    assert "Signature par l’établissement de la charte".lower() in answer.answer.lower()

@@ -726,7 +726,10 @@ def _write_proof(w: _Writer, intent: Intent) -> None:
                 text = f"{text.rstrip(' :')} : {' ; '.join(map(as_item, items))}"
             # the fiche's own words, bullets and all
             quote = " ".join(x.text for x in sentences[i : i + 1 + len(items)])
-            rank = (0 if items else 1) if asks_proof and "preuve" in folded else 2
+            # the proof field itself (« Élément de preuve : Copie de la charte signée, … »)
+            # before a follow-up's « éléments de preuve à fournir : » list, before the rest
+            field = _PROOF_FIELD.match(strip_bullet(sentence.text)) is not None
+            rank = (0 if field else 1 if items else 2) if asks_proof and "preuve" in folded else 3
             found.append((rank, len(found), chunk.doc_id, quote, text))
     for _, _, doc_id, quote, text in sorted(found)[:2]:
         w.add(text, w.cite(doc_id, quote))
@@ -802,6 +805,9 @@ def _write_year_proofs(w: _Writer, intent: Intent) -> bool:
 
 
 _PROOF_LABEL = re.compile(r"[ÉE]l[ée]ments? de preuve")
+_PROOF_FIELD = re.compile(r"\s*[ÉE]l[ée]ments? de preuve\s*:\s*\w")
+"""A fiche's proof field with its content on its line (« Élément de preuve : liste des
+projets, protocole, … »)."""
 _ASKS_PROOFS = re.compile(r"preuve|justificati(?:fs?|ves?)\b")
 """« quelle preuve », « pièces justificatives »: the proofs asked, not the criterion."""
 _ITEM = re.compile(r"^\s*(?:[-–•➢▪◦*o]|\d{1,2}[.)])\s+(?=\S)")

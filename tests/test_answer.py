@@ -2947,3 +2947,34 @@ def test_a_fiche_s_proof_field_leads_the_proofs_asked(index: Index, kb: Knowledg
     assert answer.supported
     assert "Copie de la charte signée" in sentence_spans(answer.answer)[0].text
     assert "Signature par l’établissement de la charte".lower() in answer.answer.lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "cited", "unsaid"),
+    [
+        # a statistic of a place the passages do not name
+        ("combien de programmes d'ETP le CHU de Montpellier a déjà déclarés ?", "ETP", True),
+        # a target of an establishment named by its city: its category's target applies
+        ("Quelle est la cible OS 9 pour le CHU de Nîmes ?", "Grands établissements", False),
+        # a passage names the CHU by their département (« CHU 31 et 34 »)
+        ("combien de lits compte le CHU de Montpellier ?", "CHU 31 et 34 : sans objet", False),
+        ("combien de lits compte le CHU de Montpellier ?", "CHU 31 : sans objet", True),
+    ],
+)
+def test_a_place_scopes_a_statistic_not_an_establishment_s_target(
+    question: str, cited: str, unsaid: bool
+) -> None:
+    from assistant.answer.support import local_scope_unsaid
+    from assistant.corpus.places import named_places
+
+    evidence = Evidence(
+        question=question,
+        terms=[],
+        weights={},
+        variants={},
+        passages=[],
+        pool=[],
+        scored=[],
+        places=tuple(named_places(question)),
+    )
+    assert local_scope_unsaid(evidence, cited) is unsaid

@@ -416,7 +416,7 @@ def _signals(
         )
     )
     # « combien de places d'HAD dans le Gers ? » answered by a regional figure
-    local_unsaid = local_scope_unsaid(evidence, cited_text)
+    local_unsaid = local_scope_unsaid(evidence, f"{cited_text} {fold(answer.answer)}")
     routed = min_coverage < MIN_COVERAGE
     lacking = (
         missing_answer_type(
@@ -474,11 +474,25 @@ def local_scope_unsaid(evidence: Evidence, cited_text: str) -> bool:
     folded = fold(evidence.question).replace("’", "'")
     if _SELF.search(folded):
         return False
+    target = _ASKS_TARGET.search(folded) is not None
     return any(
         not place_said(place, cited_text)
         for place in evidence.places
         if not re.search(_LOCATED + re.escape(fold(place.name)), folded)
+        # « la cible OS 9 pour le CHU de Nîmes »: the place says which establishment, whose
+        # category's target the fiche gives
+        and not (target and re.search(_ESTABLISHMENT_OF + re.escape(fold(place.name)), folded))
     )
+
+
+_ASKS_TARGET = re.compile(
+    r"\b(?:cibles?|objectifs?|attendu\w*|vise\w*|doi(?:t|vent)|faut|exige\w*|minimum|maximum)\b"
+)
+"""A target or an obligation asked (« la cible », « doit avoir »), not a statistic."""
+_ESTABLISHMENT_OF = (
+    r"\b(?:chu|chr|ch|centre hospitalier(?: universitaire)?|hopital|clinique|etablissement)"
+    r" (?:de |du |d')(?:la |l')?"
+)
 
 
 _SELF = re.compile(r"\b(?:on est|nous sommes|je suis|chez nous|notre|nos)\b")

@@ -2956,6 +2956,10 @@ def test_a_fiche_s_proof_field_leads_the_proofs_asked(index: Index, kb: Knowledg
         ("combien de programmes d'ETP le CHU de Montpellier a déjà déclarés ?", "ETP", True),
         # a target of an establishment named by its city: its category's target applies
         ("Quelle est la cible OS 9 pour le CHU de Nîmes ?", "Grands établissements", False),
+        # a rule for an establishment of a département: the region's rule
+        ("la durée du CPOM pour un hôpital de Lozère ?", "une durée de 5 ans", False),
+        # a person of a place: its own
+        ("qui contacter à l'ARS pour un établissement de l'Hérault ?", "Lilian BÈGUE", True),
         # a passage names the CHU by their département (« CHU 31 et 34 »)
         ("combien de lits compte le CHU de Montpellier ?", "CHU 31 et 34 : sans objet", False),
         ("combien de lits compte le CHU de Montpellier ?", "CHU 31 : sans objet", True),

@@ -474,21 +474,29 @@ def local_scope_unsaid(evidence: Evidence, cited_text: str) -> bool:
     folded = fold(evidence.question).replace("’", "'")
     if _SELF.search(folded):
         return False
-    target = _ASKS_TARGET.search(folded) is not None
+    # « la cible OS 9 pour le CHU de Nîmes », « quand signer le CPOM pour le CH d'Albi »: the
+    # place says which establishment, whose category's rules and targets the guides give; a
+    # statistic, an amount or a person of it is its own
+    rule = not (
+        _STATISTIC.search(folded)
+        or asks_amount(evidence.question)
+        or asked_type(evidence.question) == "who"
+        or _ASKS_PERSON.search(folded)
+    )
     return any(
         not place_said(place, cited_text)
         for place in evidence.places
         if not re.search(_LOCATED + re.escape(fold(place.name)), folded)
-        # « la cible OS 9 pour le CHU de Nîmes »: the place says which establishment, whose
-        # category's target the fiche gives
-        and not (target and re.search(_ESTABLISHMENT_OF + re.escape(fold(place.name)), folded))
+        and not (rule and re.search(_ESTABLISHMENT_OF + re.escape(fold(place.name)), folded))
     )
 
 
-_ASKS_TARGET = re.compile(
-    r"\b(?:cibles?|objectifs?|attendu\w*|vise\w*|doi(?:t|vent)|faut|exige\w*|minimum|maximum)\b"
+_STATISTIC = re.compile(
+    r"\b(?:realis\w*|declar\w*|compt\w*|autoris\w*|accord\w*|nomm\w*|signee?s?|recens\w*|"
+    r"deja|aujourd'hui|actuellement)\b"
 )
-"""A target or an obligation asked (« la cible », « doit avoir »), not a statistic."""
+"""« réalisées », « a déjà déclarés », « autorisées », « nommés », « signée »: what happened
+there, a statistic or an event, not a rule."""
 _ESTABLISHMENT_OF = (
     r"\b(?:chu|chr|ch|centre hospitalier(?: universitaire)?|hopital|clinique|etablissement)"
     r" (?:de |du |d')(?:la |l')?"

@@ -465,9 +465,10 @@ def local_scope_unsaid(evidence: Evidence, cited_text: str) -> bool:
     """Whether the question asks a fact of a département or city no cited passage names.
 
     « combien de places d'HAD dans le Gers », « le référent pour l'Aveyron », « le nombre de
-    mammographies du CHU de Toulouse »: the guides give rules and regional figures. A place
-    that only says where the asker is (« une clinique à Grenoble », « on est à Rodez ») does
-    not scope what is asked.
+    mammographies réalisées par le CHU de Toulouse »: the guides give rules and regional
+    figures. A place that only says where the asker is (« une clinique à Grenoble », « on est à
+    Rodez ») does not scope what is asked, nor one that says which establishment a rule is asked
+    for (« la cible OS 9 pour le CHU de Nîmes »).
     """
     if not evidence.places or not asks_fact(evidence.question):
         return False
@@ -501,6 +502,7 @@ _ESTABLISHMENT_OF = (
     r"\b(?:chu|chr|ch|centre hospitalier(?: universitaire)?|hopital|clinique|etablissement)"
     r" (?:de |du |d')(?:la |l')?"
 )
+"""« le CHU de », « un hôpital de », « le CH d' »: a place that names an establishment."""
 
 
 _SELF = re.compile(r"\b(?:on est|nous sommes|je suis|chez nous|notre|nos)\b")

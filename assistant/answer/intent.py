@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.corpus.places import DEPARTEMENTS
 from assistant.kb.codes import find_codes
 from assistant.kb.parts import FichePart, asked_fields, asked_parts
 from assistant.text.french import CAMPAIGN_TOTAL, fold
@@ -26,19 +27,7 @@ _CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     ("CH", re.compile(r"\bch\b|\bcentres? hospitaliers?\b")),
 ]
 _DEPARTEMENTS = {
-    "09": "ariege",
-    "11": "aude",
-    "12": "aveyron",
-    "30": "gard",
-    "31": "haute-garonne",
-    "32": "gers",
-    "34": "herault",
-    "46": "lot",
-    "48": "lozere",
-    "65": "hautes-pyrenees",
-    "66": "pyrenees-orientales",
-    "81": "tarn",
-    "82": "tarn-et-garonne",
+    number: fold(name) for number, (name, region) in DEPARTEMENTS.items() if region == "Occitanie"
 }
 """The départements of Occitanie, by number (folded names)."""
 _CITIES = {"nimes": "30", "toulouse": "31", "montpellier": "34"}

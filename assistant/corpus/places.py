@@ -293,11 +293,6 @@ class Place:
     """Its département's number."""
     region: str
 
-    @property
-    def kind(self) -> str:
-        """« département » or « ville »."""
-        return "département" if DEPARTEMENTS[self.departement][0] == self.name else "ville"
-
 
 def _folded_names() -> dict[str, tuple[str, str]]:
     names = {fold(name): (name, number) for number, (name, _) in DEPARTEMENTS.items()}

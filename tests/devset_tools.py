@@ -22,8 +22,11 @@ its misses were read."""
 DEV5 = (BENCH / "dev5" / "guides.yaml", BENCH / "dev5" / "fiches.yaml")
 """The fifth dev set: the third blind held-out set (2026-12-06), retired on 2026-12-07 when its
 misses were read."""
+DEV6 = (BENCH / "dev6" / "guides.yaml", BENCH / "dev6" / "fiches.yaml")
+"""The sixth dev set: the fourth blind held-out set (2026-12-07), retired on 2026-12-07 when its
+misses were read."""
 HELDOUT = (BENCH / "heldout" / "guides.yaml", BENCH / "heldout" / "fiches.yaml")
-"""The blind held-out question sets (fourth generation, frozen 2026-12-07; never tuned on)."""
+"""The blind held-out question sets (fifth generation, frozen 2026-12-07; never tuned on)."""
 _WS = re.compile(r"\s+")
 
 

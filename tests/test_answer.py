@@ -50,6 +50,7 @@ from assistant.answer.support import (
     counts,
     missing_answer_type,
     named_terms,
+    pieces_citing,
     states_amount,
 )
 from assistant.answer.trimming import MAX_LEAD_WORDS, trimmed
@@ -707,6 +708,63 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
         (
             "combien de personnes vivent avec une maladie chronique ?",
             "1,3 million de personnes vivent avec une maladie chronique [1].",
+            False,
+        ),
+        # what staff count is written with the guides' word, or as « un seul »
+        (
+            "Combien de structures sont visées par l'annexe USLD ?",
+            "Au total 60 établissements sont concernés par l'annexe USLD [1].",
+            False,
+        ),
+        (
+            "En combien d'étapes la dotation file active est-elle notifiée ?",
+            "La notification est effectuée en 3 temps (1ère circulaire pour la dotation) [1].",
+            False,
+        ),
+        (
+            "chaque etab a combien d'identifiants ?",
+            "Un seul identifiant a été fourni à chaque établissement [1].",
+            False,
+        ),
+        ("chaque etab a combien d'identifiants ?", "Un identifiant est fourni [1].", True),
+        # a figure right before the thing asked counts in a piece on part of the question
+        (
+            "Combien de priorités nationales la grille du CPOM État-ARS retient-elle ?",
+            "5 priorités nationales : Jeunesse, Addictions, Cancer [1]. "
+            "Annexe I. – Grille des objectifs et indicateurs du CPOM État-ARS [2].",
+            False,
+        ),
+        # a maximum asked is not answered by a minimum
+        (
+            "le mot de passe c'est max combien de caractères ?",
+            "Le mot de passe compte 1 chiffre et 8 caractères total minimum [1].",
+            True,
+        ),
+        (
+            "le mot de passe c'est au minimum combien de caractères ?",
+            "Le mot de passe compte 1 chiffre et 8 caractères total minimum [1].",
+            False,
+        ),
+        # an amount asked in euros, a share asked with « % », a value that is not a date
+        ("combien en € la MIG P02 par etab ?", "P02 - Les consultations d'addictologie [1].", True),
+        ("combien en € la MIG P02 par etab ?", "P02 : 12 000 € [1].", False),
+        ("quel % mini de produits écolabellisés ?", "Au moins 2 actions [1].", True),
+        ("quel % mini de produits écolabellisés ?", "Au moins 20 % des achats [1].", False),
+        (
+            "la pénalité si on rend le rapport après le 31 mars c'est combien ?",
+            "Le rapport de l'année N-1 est à transmettre au plus tard le 31 mars de l'année N, "
+            "les critères au plus tard le 30 avril [1].",
+            True,
+        ),
+        # the person the question names is not the one it asks for
+        (
+            "Qui était le directeur général avant Didier JAFFRE ?",
+            "Représentée par : Monsieur Didier JAFFRE, Directeur Général [1].",
+            True,
+        ),
+        (
+            "Qui est le directeur général de l'ARS ?",
+            "Représentée par : Monsieur Didier JAFFRE, Directeur Général [1].",
             False,
         ),
     ],
@@ -2885,6 +2943,22 @@ def test_a_figure_counts_nothing_named_after_pour_or_parmi() -> None:
     )
     assert missing_answer_type(question, said)
     assert missing_answer_type(question, "La région compte 3 CHU [1].") is None
+
+
+def test_a_fact_asked_of_a_named_guide_must_come_from_that_guide() -> None:
+    # the ARA guide names no referent: the Occitanie referent cited beside it is not its own
+    question = "Qui était le référent e-CARS de l'ARS Auvergne-Rhône-Alpes en 2020-2024 ?"
+    said = (
+        "Le nouvel outil de dématérialisation des CPOM appelé e-CARS [1]. Lilian BÈGUE, "
+        "référent régional e-CARS Occitanie [2]."
+    )
+    doc_of = {1: "ara-guide-2020-2024", 2: "occitanie-guide-2025-2029"}
+    assert missing_answer_type(question, said) is None
+    own = pieces_citing(said, doc_of, {"ara-guide-2020-2024"})
+    assert own.startswith("Le nouvel outil")
+    assert "BÈGUE" not in own
+    assert missing_answer_type(question, own) is not None
+    assert "BÈGUE" in pieces_citing(said, doc_of, {"occitanie-guide-2025-2029"})
 
 
 def test_a_knowledge_base_answer_counts_in_any_of_its_lines() -> None:

@@ -34,6 +34,9 @@ def test_every_entry_says_where_it_comes_from() -> None:
         pytest.param("le rapport fait combien de recos ?", "recommandations", id="staff-short"),
         pytest.param("le rôle de la pui", "Pharmacie à Usage Intérieur", id="acronym-lowercase"),
         pytest.param("ce délai peut-il être prolongé ?", "renouvelé", id="staff-verb"),
+        # « amende » is no misspelling of a word of the guides (« amenée »): their word is
+        # « pénalités »
+        pytest.param("l'amende c'est combien ?", "pénalités", id="staff-noun"),
         pytest.param(
             "Que veut dire ESPIC ?",
             "Établissement de santé privé d'intérêt collectif",

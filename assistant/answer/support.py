@@ -98,7 +98,7 @@ GENERIC_NAMED = frozenset(
 """Named terms too common in the guides to tell a question apart (categories, the agency)."""
 _ASKS_MONEY = re.compile(
     r"\b(montant|tarifs?|salaire\w*|prix|cout\w*|coute\w*|budget|remuneration|"
-    r"combien d'euros|bonus|prime)\b|"
+    r"combien d'euros|bonus|prime)\b|combien (?:en |d')?(?:€|euros?\b)|"
     r"\b(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*|verse\w*) combien\b|"
     r"\bcombien (?:on |l'on )?(?:factur\w*|pay\w*|rembours\w*|rapporte\w*|touche\w*)\b|"
     r"\b(?:enveloppe|credits?|financement|dotation)\b(?:(?!\bet\b)[^?;])*\bcombien\b|"
@@ -161,7 +161,7 @@ _PERSON = re.compile(
 not an article before an acronym (« Le CPOM »)."""
 _ASKS_PERCENT = re.compile(
     r"\bquel(?:le)?(?: est (?:le|la))? (?:taux|pourcentage|part|proportion)\b|"
-    r"\bquel (?:pourcentage|taux)\b|"
+    r"\bquel (?:pourcentage|taux)\b|\bquel(?:le)? ?%|\bcombien de (?:%|pour ?cent)|"
     r"\b(?:quoi|quel(?:le)? (?:est|etait)) (?:le|la) (?:taux|pourcentage|part|proportion)\b"
     r"(?=[^?]*\b(?:19|20)\d\d\b)"
 )
@@ -191,6 +191,13 @@ _DATE = re.compile(
     rf"\b(?:\d+|un|une|{FIGURE_WORDS})\s+(?:jours?|mois|ans?|annees?|semaines?)\b|"
     rf"\d{{1,2}}/\d{{1,2}}"
 )
+_DAY = re.compile(
+    r"\b\d{1,2}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|"
+    r"novembre|decembre)\b"
+)
+"""A day of the calendar (« 31 mars »): a date, not the value « c'est combien » asks."""
+_RELATIVE_YEAR = re.compile(r"\bn ?[-+] ?\d\b")
+"""« l'année N-1 »: a year, not a value."""
 _ASKS_CALENDAR = re.compile(r"\b(?:quelles? dates?|avant quelle date|quel jour)\b")
 """« avant quelle date », « à quelles dates »: a day of the calendar (or a delay from one), not
 a rhythm (« annuel ») or a stage (« à mi-parcours »)."""
@@ -209,8 +216,13 @@ _FINE_DURATIONS = frozenset(tokenize("jours semaines heures minutes"))
 """Durations a date or a year does not answer: « combien d'heures » wants a count of hours."""
 _ASKS_IN_UNIT = re.compile(r"\ben (jours|semaines|heures|minutes|euros|mois)\b")
 """« le délai en jours », « c'est combien en euros »: the unit the answer must count in."""
-_UNIT_SYNONYMS = {"contrat": "cpom"}
-"""A count of "contrats" is written as a count of CPOM in the guides."""
+_UNIT_SYNONYMS = {
+    "contrat": ("cpom",),
+    "structur": ("etabl",),
+    "etap": ("temp", "phas"),
+}
+"""A count of « contrats » is written as a count of CPOM in the guides, of « structures » as one
+of « établissements », of « étapes » as one of « temps » or « phases »."""
 _TYPE_WORDS = frozenset(
     tokenize("date dates limite butoir moment jour montant tarif nom appelle combien temps")
 )
@@ -297,7 +309,7 @@ def decide(
     """
     if not answer.citations:
         return SupportDecision(False, 0.0, reason="aucun passage")
-    features, missing, region_mismatch, local_unsaid, lacking = _signals(
+    features, missing, region_mismatch, local_unsaid, lacking, scoped_only = _signals(
         evidence, answer, index, extra_chunks, excused or set(), min_coverage, check_type
     )
     coverage = features["coverage"]
@@ -319,7 +331,14 @@ def decide(
         not supported
         and region_mismatch
         and not local_unsaid
-        and refusal_model().supports({**features, "region_mismatch": 0.0})
+        # what the guide in force says: its own facts count there
+        and refusal_model().supports(
+            {
+                **features,
+                "region_mismatch": 0.0,
+                "type_missing": 0.0 if scoped_only else features["type_missing"],
+            }
+        )
     )
     return SupportDecision(
         supported, coverage, missing, reason=reason, answered_elsewhere=elsewhere
@@ -334,11 +353,12 @@ def _signals(
     excused: set[str],
     min_coverage: float,
     check_type: bool,
-) -> tuple[dict[str, float], list[str], bool, bool, str | None]:
+) -> tuple[dict[str, float], list[str], bool, bool, str | None, bool]:
     """The decision's signals and what they found.
 
     Returns the features, the missing named terms, the region mismatch, whether a place asked
-    of is named by no passage, and the kind of fact lacking.
+    of is named by no passage, the kind of fact lacking, and whether it lacks only from the
+    passages of the document the question names.
     """
     stats = corpus_stats(index)
     held: set[str] = set()
@@ -432,6 +452,20 @@ def _signals(
         if check_type
         else None
     )
+    scope = set(evidence.named_documents if historical_named else evidence.region_documents)
+    scoped_only = False
+    if check_type and lacking is None and scope and cited_docs - scope:
+        # « le référent e-CARS de l'ARS Auvergne-Rhône-Alpes ? »: the fact must come from the
+        # guide the question names, not from a passage of the guide in force cited beside it
+        lacking = missing_answer_type(
+            guides_words(index, evidence.question),
+            pieces_citing(answer.answer, {c.n: c.doc_id for c in answer.citations}, scope),
+            ignore=set(evidence.naming_terms),
+            weights=evidence.weights,
+            periods=document_years(index)[0],
+            headings={c.n: c.section for c in answer.citations} if routed else None,
+        )
+        scoped_only = lacking is not None
     # a word naming a document (« ARA », « 2019 ») is not a word the guides should hold
     unknown = (
         sum(w for t, w in weights.items() if not stats.known(t) and t not in naming | excused)
@@ -458,7 +492,7 @@ def _signals(
         # cosines of another embedder are not on the fitted scale: then, as without vectors,
         # the model reads the signal's mean (no vote)
         features["closeness"] = evidence.closeness
-    return features, missing, region_mismatch, local_unsaid, lacking
+    return features, missing, region_mismatch, local_unsaid, lacking, scoped_only
 
 
 def local_scope_unsaid(evidence: Evidence, cited_text: str) -> bool:
@@ -569,9 +603,9 @@ def missing_answer_type(
     cited = _cited_pieces(answer_text)
     pieces = [piece for piece, _ in cited]
 
-    def topical(piece: str, numbers: list[int]) -> bool:
+    def topical(piece: str, numbers: list[int], share: float = ON_TOPIC) -> bool:
         said = set(tokenize(" ".join([piece, *((headings or {}).get(n, "") for n in numbers)])))
-        return sum(w for t, w in weight.items() if t in said) >= ON_TOPIC * total
+        return sum(w for t, w in weight.items() if t in said) >= share * total
 
     on_topic = [p for p, _ in cited if topical(p, [])] if total else []
     if on_topic:
@@ -588,7 +622,16 @@ def missing_answer_type(
     if _ASKS_CONTACT.search(folded_q) and not holds(_CONTACT, raw=True):
         return "aucune coordonnée dans les passages"
     person = _ASKS_PERSON.search(folded_q)
-    if person and not _ASKS_BODY.match(folded_q, person.end()) and not holds(_PERSON, raw=True):
+    if (
+        person
+        and not _ASKS_BODY.match(folded_q, person.end())
+        and not any(
+            not _named_in(p[m.start() : m.end() + 40], folded_q)
+            for p in on_topic
+            for m in _PERSON.finditer(p)
+        )
+    ):
+        # « qui était le directeur avant Didier JAFFRE ? » is not answered by Didier JAFFRE
         return "aucun nom dans les passages"
     if _ASKS_PRODUCT.search(folded_q) and not holds(_PROPER, raw=True):
         return "aucun produit ni prestataire nommé dans les passages"
@@ -599,11 +642,14 @@ def missing_answer_type(
     match = _ASKS_QUANTITY.search(folded_q) or _ASKS_IN_UNIT.search(folded_q)
     unit = tokenize(match.group(1)) if match and match.group(1) not in _NOT_UNITS else []
     told = set(_YEAR.findall(folded_q))
+    told_numbers = set(re.findall(r"(?<![\d,.])\d+(?:[,.]\d+)?(?![\d,.])", folded_q))
 
     def valued(piece: str) -> bool:
         """A figure that is not a year, a period's or one the question writes."""
-        folded = _YEAR.sub(" ", fold(piece))
-        return bool(_VALUE.search(folded))
+        folded = _RELATIVE_YEAR.sub(" ", _DAY.sub(" ", _YEAR.sub(" ", fold(piece))))
+        for number in told_numbers:
+            folded = re.sub(rf"(?<![\d,.]){re.escape(number)}(?![\d,.])", " ", folded)
+        return bool(_VALUE.search(folded) or _ONLY_ONE.search(folded))
 
     calendar = bool(_ASKS_CALENDAR.search(folded_q))
 
@@ -631,7 +677,7 @@ def missing_answer_type(
         return "aucune date ni aucun délai dans les passages"
     exact = unit and (unit[0] not in _DURATION_UNITS or unit[0] in _FINE_DURATIONS)
     if exact:
-        wanted = {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
+        wanted = {unit[0], *_UNIT_SYNONYMS.get(unit[0], ())}
         # The count must be the figure of the thing asked (« 4 RMM », « 15 jours »), not a
         # figure that happens to stand in the same sentence (« > 5 % … nombre total de RMM »).
         # « combien … sur les 280 ? » is not answered by the 280 it states
@@ -644,8 +690,12 @@ def missing_answer_type(
             # a knowledge-base answer is about one indicator: a count in any of its lines counts
             # (its closing line « Nombre de partenariats formalisés … » cites nothing)
             counting = pieces
+        # « c'est max combien de caractères ? » is not answered by « 8 caractères minimum »
+        opposite = {"upper": "lower", "lower": "upper"}.get(_asked_bound(folded_q) or "")
         counted = any(
-            _counts(f, wanted) and f.value not in stated
+            _counts(f, wanted)
+            and f.value not in stated
+            and (opposite is None or f.bound != opposite)
             for p in counting or pieces
             for f in figures(p)
         ) or any(_counted_by_reference(p, wanted) for p in counting or pieces)
@@ -657,9 +707,32 @@ def missing_answer_type(
             and _counts_by_heading(headings, numbers, wanted)
             for piece, numbers in cited
         )
+        # a figure right before the thing asked (« 5 priorités nationales : … ») counts in a
+        # piece on half the question's topic (« … la grille du CPOM État-ARS … retient-elle ? »)
+        counted = counted or any(
+            _counts_by_noun(f, wanted)
+            and f.value not in stated
+            and (opposite is None or f.bound != opposite)
+            for p, numbers in cited
+            if topical(p, numbers, ON_TOPIC / 2)
+            for f in figures(p)
+        )
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"
     return None
+
+
+def _asked_bound(folded_q: str) -> str | None:
+    """The bound a question asks for: « au maximum », « max » (upper), « au minimum » (lower)."""
+    upper = re.search(r"\b(?:max\w*|au plus|plafond)\b", folded_q)
+    lower = re.search(r"\b(?:min|mini|minimum|minimal\w*|au moins|plancher)\b", folded_q)
+    return "upper" if upper and not lower else "lower" if lower and not upper else None
+
+
+def _named_in(text: str, folded_q: str) -> bool:
+    """Whether the person ``text`` starts with (« M. Didier JAFFRE ») is the question's own."""
+    surname = re.search(r"\b[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?\b", text)
+    return surname is not None and fold(surname[0]) in folded_q
 
 
 def asks_amount(question: str) -> bool:
@@ -670,6 +743,9 @@ def asks_amount(question: str) -> bool:
     « la dotation … c'est combien de % » asks a share; « quel décret fixe le tarif » a text.
     """
     folded_q = fold(question).replace("’", "'")
+    quantity = _ASKS_QUANTITY.search(folded_q)
+    if quantity and quantity[1] not in _NOT_UNITS and not _MONEY_UNIT.match(quantity[1]):
+        return False  # « en combien d'étapes la dotation … est-elle notifiée ? » counts steps
     return (
         _ASKS_MONEY.search(folded_q) is not None
         and asked_type(question) not in ("who", "reason", "period", "year", "definition")
@@ -680,6 +756,8 @@ def asks_amount(question: str) -> bool:
     )
 
 
+_MONEY_UNIT = re.compile(r"(?:euros?|millions?|milliards?|credits?|k)$")
+"""What « combien de … » counts when it asks an amount (« combien d'euros », « de millions »)."""
 _ASKS_REFERENCE = re.compile(
     r"\bquel(?:le)?s? (?:annexe|decret|arrete|texte|article|circulaire|loi|instruction|"
     r"document|reference)s?\b"
@@ -700,6 +778,18 @@ def states_share(text: str) -> bool:
 def states_amount(text: str) -> bool:
     """Whether a text gives an amount in euros."""
     return _MONEY.search(fold(text)) is not None
+
+
+def pieces_citing(answer_text: str, doc_of: dict[int, str], scope: set[str]) -> str:
+    """The pieces of ``answer_text`` that cite only documents of ``scope``, with their markers.
+
+    ``doc_of``: each citation number's document.
+    """
+    return " ".join(
+        f"{piece} " + " ".join(f"[{n}]" for n in numbers)
+        for piece, numbers in _cited_pieces(answer_text)
+        if numbers and all(doc_of.get(n) in scope for n in numbers)
+    )
 
 
 def _cited_pieces(answer_text: str) -> list[tuple[str, list[int]]]:
@@ -746,7 +836,7 @@ def counted_thing(question: str) -> set[str]:
     unit = tokenize(match.group(1))
     if not unit or unit[0] in _DURATION_UNITS:
         return set()
-    return {unit[0], _UNIT_SYNONYMS.get(unit[0], unit[0])}
+    return {unit[0], *_UNIT_SYNONYMS.get(unit[0], ())}
 
 
 def counts(text: str, wanted: set[str]) -> bool:
@@ -792,6 +882,8 @@ _COUNT_OF_THOSE = re.compile(
     rf"\ben\s+(?:compte|comptent|denombre|recense)\s+(?:\d+|{FIGURE_WORDS})\b"
 )
 """« l'Occitanie en compte 3 actifs (… PIMM …) »: a count of the things the piece names."""
+_ONLY_ONE = re.compile(r"\b(?:un seul|une seule) ([a-z]+)")
+"""« un seul identifiant … à chaque établissement »: a count of one, in words."""
 _NUMBER_OF_THEN = re.compile(r"\bnombre (?:total )?(?:de |d')(\w+)[^.;:()]{0,80}\(\s*\d")
 """« la diminution du nombre de centres participants … (142 en 2021 ; …) »."""
 
@@ -816,7 +908,22 @@ def _counted_by_reference(piece: str, wanted: set[str]) -> bool:
         return True
     if _COUNT_OF_THOSE.search(folded) and said(tokenize(folded)):
         return True
+    if any(said(tokenize(m[1])) for m in _ONLY_ONE.finditer(folded)):
+        return True
     return any(said(tokenize(m[1])) for m in _NUMBER_OF_THEN.finditer(folded.replace("’", "'")))
+
+
+def _counts_by_noun(figure: Figure, wanted: set[str]) -> bool:
+    """Whether ``figure`` is written right before one of the ``wanted`` things (« 5 priorités »)."""
+    unit = figure.unit
+    return (
+        figure.kind == "number"
+        and not is_year(figure)
+        and not figure.ordinal
+        and not figure.measure
+        and unit is not None
+        and any(len(w) >= 3 and (unit.startswith(w) or w.startswith(unit)) for w in wanted)
+    )
 
 
 _MULTIPLIERS = frozenset({"million", "milliard", "mill"})

@@ -2,13 +2,15 @@
 
 Usage: .venv/bin/python bench/fit_refusal.py [--dry-run]
 
-Every dev question (``bench/devset.yaml``, ``bench/devset_extra.yaml``, ``bench/dev3/``, and a
-few off-topic ones) goes through the offline chain with every candidate answer judged (none is
+Every dev question goes through the offline chain with every candidate answer judged (none is
 accepted while fitting), recording each decision's signals. A logistic regression (numpy, L2,
 standardised signals, each weight kept on its side of zero: ``SIGNS``) learns P(answerable) from
-them; the threshold is the highest one that keeps the dev sets' answerable questions wrongly
-refused at or under 2 % when the chain takes the first candidate over it; the trade-off is
-printed every 0.1. The held-out sets are never read here.
+the first three dev sets (``bench/devset.yaml``, ``bench/devset_extra.yaml``, ``bench/dev3/``)
+and a few off-topic questions; the threshold is the highest one that keeps the answerable
+questions wrongly refused at or under 1.5 % on every dev set (those three together, and each of
+``bench/dev4/`` … ``bench/dev6/``, retired held-out sets whose questions the weights never saw)
+when the chain takes the first candidate over it; the trade-off is printed every 0.1. The
+held-out sets are never read here.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ from assistant.answer.refusal import MODEL_FILE, RefusalModel, refusal_model  # 
 from assistant.config import Settings  # noqa: E402
 from assistant.index.reader import Index  # noqa: E402
 from assistant.kb import load_kb  # noqa: E402
-from tests.devset_tools import DEV3, DEVSET_EXTRA, load_devset, single_turn_question  # noqa: E402
+from tests.devset_tools import (  # noqa: E402
+    DEV3,
+    DEV4,
+    DEV5,
+    DEV6,
+    DEVSET_EXTRA,
+    load_devset,
+    single_turn_question,
+)
 
 FEATURES = [
     "coverage",
@@ -44,7 +54,9 @@ FEATURES = [
     "top_sentence",
     "closeness",
 ]
-MAX_WRONGLY_REFUSED = 0.02
+MAX_WRONGLY_REFUSED = 0.015
+CHECKED_ON = {"dev4": DEV4, "dev5": DEV5, "dev6": DEV6}
+"""Dev sets the threshold is checked on but the weights are not fitted on."""
 # Questions with nothing to do with the CPOM: the dev set's unanswerable questions are all close
 # to the guides, so without these the model would not learn that coverage matters.
 OFF_TOPIC = (
@@ -75,9 +87,13 @@ LEXICAL_OFF_TOPIC_WEIGHT = 5
 no closeness in meaning tells « la recette de la tarte » from « les recettes historiques »."""
 
 
-def record(lexical: bool = False) -> tuple[list[tuple[bool, list[dict[str, float]]]], str]:
-    """(answerable, signals of each candidate in chain order) for every dev question, and the
-    index's embedder.
+Signals = list[tuple[bool, list[dict[str, float]]]]
+"""(answerable, signals of each candidate in chain order) for each question of a set."""
+
+
+def record(lexical: bool = False) -> tuple[dict[str, Signals], str]:
+    """The signals of every dev question, by set (``fit``: the sets the weights are fitted on,
+    with the off-topic questions; then each of ``CHECKED_ON``), and the index's embedder.
 
     ``lexical``: on an index without vectors, built for the occasion in a temporary folder
     (what a user gets with ``CPOM_DENSE=false`` or before the vectors are computed).
@@ -101,18 +117,27 @@ def record(lexical: bool = False) -> tuple[list[tuple[bool, list[dict[str, float
         embedder_id=index.manifest.embedder_id or "",
     )
     support.refusal_model = lambda: refuse_all  # type: ignore[assignment]
-    out = []
     items = load_devset() + load_devset(DEVSET_EXTRA) + [i for p in DEV3 for i in load_devset(p)]
-    questions = [(single_turn_question(i), i.answerable) for i in items]
     off_topic = (
         (OFF_TOPIC + MORE_OFF_TOPIC) * LEXICAL_OFF_TOPIC_WEIGHT
         if lexical
         else OFF_TOPIC * OFF_TOPIC_WEIGHT
     )
-    for question, answerable in [*questions, *((q, False) for q in off_topic)]:
-        support.FEATURE_LOG = []
-        offline_answer(question, index=index, kb=kb, settings=settings)
-        out.append((answerable, list(support.FEATURE_LOG)))
+    questions = {
+        "fit": [(single_turn_question(i), i.answerable) for i in items]
+        + [(q, False) for q in off_topic],
+        **{
+            name: [(single_turn_question(i), i.answerable) for p in paths for i in load_devset(p)]
+            for name, paths in CHECKED_ON.items()
+        },
+    }
+    out: dict[str, Signals] = {}
+    for name, asked in questions.items():
+        out[name] = []
+        for question, answerable in asked:
+            support.FEATURE_LOG = []
+            offline_answer(question, index=index, kb=kb, settings=settings)
+            out[name].append((answerable, list(support.FEATURE_LOG)))
     support.FEATURE_LOG = None
     return out, refuse_all.embedder_id
 
@@ -165,9 +190,11 @@ def replay(
 
 
 def fitted(
-    data: list[tuple[bool, list[dict[str, float]]]], features: list[str], embedder_id: str
+    sets: dict[str, Signals], features: list[str], embedder_id: str
 ) -> tuple[RefusalModel, float, float]:
-    """The model fitted on ``data`` over ``features``, its threshold, and its dev figures."""
+    """The model fitted on ``sets["fit"]`` over ``features``, its threshold (checked on every
+    set), and its figures on the fitting set."""
+    data = sets["fit"]
     rows = [(c, a) for a, cands in data for c in cands]
     x = np.array([[c[f] for f in features] for c, _ in rows], dtype=float)
     y = np.array([1.0 if a else 0.0 for _, a in rows])
@@ -182,7 +209,8 @@ def fitted(
         bias=round(b, 6),
         fitted_on=(
             f"bench/devset.yaml, bench/devset_extra.yaml, bench/dev3/ and off-topic questions "
-            f"({len(data)} questions, {len(rows)} candidate answers)"
+            f"({len(data)} questions, {len(rows)} candidate answers); threshold checked on "
+            f"every dev set, bench/dev4/ to bench/dev6/ included"
         ),
         note="written by bench/fit_refusal.py; never fitted on bench/heldout/",
         embedder_id=embedder_id,
@@ -190,13 +218,17 @@ def fitted(
     best = None
     for threshold in np.linspace(0.05, 0.95, 91):
         model = RefusalModel(**base, threshold=round(float(threshold), 3))
-        wrong, refused = replay(model, data)
+        figures = {name: replay(model, signals) for name, signals in sets.items()}
         if round(threshold * 100) % 10 == 0:
             print(
-                f"  threshold {threshold:.2f}: wrongly refused {wrong:.3f}, refused {refused:.3f}"
+                f"  threshold {threshold:.2f}: "
+                + ", ".join(
+                    f"{name} wrongly refused {wrong:.3f} refused {refused:.3f}"
+                    for name, (wrong, refused) in figures.items()
+                )
             )
-        if wrong <= MAX_WRONGLY_REFUSED:
-            best = (model, wrong, refused)
+        if all(wrong <= MAX_WRONGLY_REFUSED for wrong, _ in figures.values()):
+            best = (model, *figures["fit"])
     assert best is not None, "no threshold keeps answerable questions answered"
     model, wrong, refused = best
     print(f"{len(data)} questions (dev + off-topic), {len(rows)} candidate decisions")

@@ -48,6 +48,7 @@ from assistant.answer.support import (
     asks_share,
     counted_thing,
     counts,
+    examples_unsaid,
     missing_answer_type,
     named_terms,
     pieces_citing,
@@ -756,6 +757,23 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
             "les critères au plus tard le 30 avril [1].",
             True,
         ),
+        # « un CPOM est créé pour chaque établissement » counts one CPOM
+        (
+            "il signe combien de CPOM ?",
+            "Un CPOM est créé pour chaque établissement de la région [1].",
+            False,
+        ),
+        ("il signe combien de CPOM ?", "Le CPOM est signé par le directeur [1].", True),
+        # « à partir de quand » is answered by the event a count starts from
+        (
+            "À partir de quand se calcule la file active ?",
+            "File active par année de référence depuis sa nomination [1].",
+            False,
+        ),
+        ("Quand se calcule la file active ?", "Depuis sa nomination [1].", True),
+        # a hotline is a telephone number
+        ("y a un numero de hotline pour docusign ?", "La signature via DocuSign [1].", True),
+        ("y a un numero de hotline pour docusign ?", "Support : 04 67 12 21 84 [1].", False),
         # the person the question names is not the one it asks for
         (
             "Qui était le directeur général avant Didier JAFFRE ?",
@@ -1565,6 +1583,14 @@ def test_a_count_asks_the_target_in_the_campaign_s_years_or_of_the_establishment
     assert "cible" in asked_parts(fold("Combien de partenariats ES-ESMS en 2027 ?"))
     # « combien … on doit tenir » asks what the fiche expects of the establishment
     assert "cible" in asked_parts(fold("CT 7 combien de réunions par période on doit tenir ?"))
+
+
+def test_what_an_indicator_aims_at_is_no_target() -> None:
+    # « vise-t-il », « vise à » say the indicator's aim; « on vise quoi » asks its target
+    aim = "Pourquoi l'indicateur sur les PIMM vise-t-il surtout les établissements publics ?"
+    assert "cible" not in asked_parts(fold(aim))
+    assert "cible" not in asked_parts(fold("Quel engagement du PRS vise à encourager les GCS ?"))
+    assert "cible" in asked_parts(fold("OS 12 on vise quoi en 2026 ?"))
 
 
 def test_justifying_a_purpose_asks_for_no_proof() -> None:
@@ -2959,6 +2985,17 @@ def test_a_fact_asked_of_a_named_guide_must_come_from_that_guide() -> None:
     assert "BÈGUE" not in own
     assert missing_answer_type(question, own) is not None
     assert "BÈGUE" in pieces_citing(said, doc_of, {"occitanie-guide-2025-2029"})
+
+
+def test_examples_a_question_lists_that_no_passage_holds_are_missing() -> None:
+    question = "Quelles filières sont obligatoires dans le PMSP (cancérologie, AVC...) ?"
+    assert examples_unsaid(question, set(tokenize("filières de soins du PMSP"))) == ["cancerolog"]
+    assert examples_unsaid(question, set(tokenize("la filière AVC du PMSP"))) == []
+    # brackets that spell out an acronym list nothing
+    spelled = "Combien de représentants siègent dans la Commission des usagers (CDU) ?"
+    assert examples_unsaid(spelled, set(tokenize("les représentants des usagers"))) == []
+    parts = "Quelle est la formule de calcul (numérateur et dénominateur) de l'OS11 ?"
+    assert examples_unsaid(parts, set(tokenize("Formule : nombre d'admissions"))) == []
 
 
 def test_a_knowledge_base_answer_counts_in_any_of_its_lines() -> None:

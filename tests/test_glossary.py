@@ -38,6 +38,11 @@ def test_every_entry_says_where_it_comes_from() -> None:
         # « pénalités »
         pytest.param("l'amende c'est combien ?", "pénalités", id="staff-noun"),
         pytest.param(
+            "un avenant pour modifier les RC ?",
+            "reconnaissances contractuelles",
+            id="guide-acronym",
+        ),
+        pytest.param(
             "Que veut dire ESPIC ?",
             "Établissement de santé privé d'intérêt collectif",
             id="ara-glossary",

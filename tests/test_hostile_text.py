@@ -230,3 +230,14 @@ def test_a_justification_of_100000_characters_is_validated(ctx: AppContext, tmp_
     rows, report, _, _ = verification.check_uploads(ctx, [huge], tmp_path / "out")
     assert len(rows) == 1
     assert len(report) < HUGE  # the report names findings; it does not echo the text
+
+
+def test_markup_pasted_with_a_question_is_no_word_of_it() -> None:
+    from assistant.answer.chain import prepare_question
+
+    prepared = prepare_question(f"{SCRIPT} Combien d'indicateurs au <b>maximum</b> ?")
+    assert prepared.question == "Combien d'indicateurs au maximum ?"
+    # a bound written with « < » is kept
+    assert prepare_question("petite clinique <100 lits ?").question == "petite clinique <100 lits ?"
+    with pytest.raises(InvalidInputError):
+        prepare_question(SCRIPT)

@@ -36,6 +36,10 @@ MAX_QUESTION_CHARS = 2000
 """Longer input is not a question; the user is asked to shorten it."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 """Control and bidirectional-override characters: read as spaces in a question."""
+_MARKUP = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>|</?[a-zA-Z][^<>]*>", flags=re.IGNORECASE | re.DOTALL
+)
+"""HTML markup: a script or a style with its content, any other tag alone."""
 
 _ENGLISH = frozenset(
     "the what which who how when is are does do of to and for in with can should "
@@ -64,7 +68,8 @@ def prepare_question(question: str) -> Prepared:
     Raises:
         InvalidInputError: empty, or too long to be a question (French message).
     """
-    text = " ".join(_CONTROL.sub(" ", question or "").split())
+    # markup pasted with a question (« <script>…</script> », « <img …> ») is no word of it
+    text = " ".join(_MARKUP.sub(" ", _CONTROL.sub(" ", question or "")).split())
     if not text:
         raise InvalidInputError(
             "La question est vide.",

@@ -122,7 +122,8 @@ _WHO_SETS = re.compile(r"\bqui (?:arrete|fixe|decide|signe|valide|verse|paie|fin
 _MONEY = re.compile(r"€|\beuros?\b")
 """An amount is in euros (« 1 million d'actes » is a count, « 2 millions d'euros » an amount)."""
 _ASKS_CONTACT = re.compile(
-    r"\b(?:(?:numero de )?telephone|numero de tel|adresse (?:mail|e-mail|electronique|postale)|"
+    r"\b(?:(?:numero de )?telephone|numero de tel|hotline|numero (?:de |d')?(?:support|contact)|"
+    r"adresse (?:mail|e-mail|electronique|postale)|"
     r"e-?mail|courriel)\b"
 )
 _CONTACT = re.compile(r"\b0\d(?:[ .]?\d\d){4}\b|@|\b\d{5}\s+[A-Z]")
@@ -137,10 +138,11 @@ _ASKS_BODY = re.compile(
 )
 """« c'est qui les partenaires », « qui sont les signataires »: bodies, not a person's name."""
 _ASKS_PRODUCT = re.compile(
-    r"\bquel(?:le)?s? (?:logiciels?|prestataires?|capteurs?|marques?|editeurs?|fournisseurs?|"
-    r"outils?|solutions?|applications?)\b"
+    r"\bquel(?:le)?s? (?:logiciels?|prestataires?|capteurs?|marques?|editeurs?|fournisseurs?)\b|"
+    r"\bquel(?:le)? (?:outil|solution|application)\b"
 )
-"""« quel logiciel », « quel prestataire »: a product or a firm, named."""
+"""« quel logiciel », « quel prestataire », « quel outil »: a product or a firm, named (« quels
+outils » asks the resources given: guides, a FAQ…)."""
 _PROPER = re.compile(
     r"\b(?:via|par|avec|de|du|des|la|le|l'|d'|sur|outil|logiciel|plateforme|application|solution|"
     r"questionnaire|prestataire|editeur|fournisseur|capteur|marque|societe)"
@@ -198,6 +200,8 @@ _DAY = re.compile(
 """A day of the calendar (« 31 mars »): a date, not the value « c'est combien » asks."""
 _RELATIVE_YEAR = re.compile(r"\bn ?[-+] ?\d\b")
 """« l'année N-1 »: a year, not a value."""
+_SINCE = re.compile(r"\b(?:depuis|a partir d[eu']|a compter d[eu']|des (?:la|le|l'|sa|son))")
+"""« depuis sa nomination », « dès la signature »: when a count starts, an event for a date."""
 _ASKS_CALENDAR = re.compile(r"\b(?:quelles? dates?|avant quelle date|quel jour)\b")
 """« avant quelle date », « à quelles dates »: a day of the calendar (or a delay from one), not
 a rhythm (« annuel ») or a stage (« à mi-parcours »)."""
@@ -398,6 +402,9 @@ def _signals(
         and t not in GENERIC_NAMED
         and not (t.isdigit() and len(t) == 1)
     ]
+    # « quelles filières (cancérologie, gériatrie, périnatalité…) » : examples none of which the
+    # passages hold
+    missing += examples_unsaid(evidence.question, held)
     weights = evidence.weights
     total = sum(weights.values()) or 1.0
 
@@ -493,6 +500,29 @@ def _signals(
         # the model reads the signal's mean (no vote)
         features["closeness"] = evidence.closeness
     return features, missing, region_mismatch, local_unsaid, lacking, scoped_only
+
+
+_EXAMPLES = re.compile(r"\((?:par ex(?:emple|\.)?|ex\.?|comme|type)?\s*([^()]{3,120})\)")
+
+
+def examples_unsaid(question: str, held: set[str]) -> list[str]:
+    """The first of the examples a question lists in brackets when no passage holds any of them.
+
+    « quelles filières (par exemple AVC, cancérologie, périnatalité) … ? » names what it asks
+    about: passages that hold none of them do not answer. Brackets that spell out an acronym
+    (« (CDU) »), or that say what is asked (« (numérateur et dénominateur) »), hold no list.
+    """
+    for match in _EXAMPLES.finditer(fold(question)):
+        if not re.search(r",|\.\.\.|…|\betc\b", match[0]) and not match[0].startswith("(ex"):
+            continue  # « (numérateur et dénominateur) » says what is asked, lists no examples
+        items = [
+            terms
+            for item in re.split(r",|\bou\b|\bet\b|\.\.\.|…", match[1])
+            if (terms := [t for t in tokenize(item) if len(t) >= 3])
+        ]
+        if len(items) >= 2 and not any(set(terms) & held for terms in items):
+            return [items[0][0]]
+    return []
 
 
 def local_scope_unsaid(evidence: Evidence, cited_text: str) -> bool:
@@ -652,6 +682,7 @@ def missing_answer_type(
         return bool(_VALUE.search(folded) or _ONLY_ONE.search(folded))
 
     calendar = bool(_ASKS_CALENDAR.search(folded_q))
+    since_asked = bool(re.search(r"\b(?:a partir de|depuis) quand\b", folded_q))
 
     texts_asked = asks_text(question)
 
@@ -663,6 +694,8 @@ def missing_answer_type(
             folded = _RHYTHM.sub(" ", folded)
         for period in periods:
             folded = re.sub(rf"{period[:4]}\s*[-–/]\s*{period[-4:]}", " ", folded)
+        if since_asked and _SINCE.search(folded):
+            return True  # « à partir de quand ? » answered « depuis sa nomination »
         # « combien de temps », « combien de mois » ask a length: a year alone gives none
         return any(
             not _YEAR.fullmatch(m.group(0)) or (m.group(0) not in told and not length_asked)
@@ -884,6 +917,10 @@ _COUNT_OF_THOSE = re.compile(
 """« l'Occitanie en compte 3 actifs (… PIMM …) »: a count of the things the piece names."""
 _ONLY_ONE = re.compile(r"\b(?:un seul|une seule) ([a-z]+)")
 """« un seul identifiant … à chaque établissement »: a count of one, in words."""
+_ONE_FOR_EACH = re.compile(
+    r"\b(?:un|une) ([a-z]+)(?: (?:est|sont) [a-z]+)? (?:par|pour chaque|pour tout|pour toute)\b"
+)
+"""« un CPOM est créé pour chaque établissement »: one of the things named, for each."""
 _NUMBER_OF_THEN = re.compile(r"\bnombre (?:total )?(?:de |d')(\w+)[^.;:()]{0,80}\(\s*\d")
 """« la diminution du nombre de centres participants … (142 en 2021 ; …) »."""
 
@@ -908,7 +945,9 @@ def _counted_by_reference(piece: str, wanted: set[str]) -> bool:
         return True
     if _COUNT_OF_THOSE.search(folded) and said(tokenize(folded)):
         return True
-    if any(said(tokenize(m[1])) for m in _ONLY_ONE.finditer(folded)):
+    if any(
+        said(tokenize(m[1])) for m in [*_ONLY_ONE.finditer(folded), *_ONE_FOR_EACH.finditer(folded)]
+    ):
         return True
     return any(said(tokenize(m[1])) for m in _NUMBER_OF_THEN.finditer(folded.replace("’", "'")))
 

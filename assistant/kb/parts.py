@@ -37,7 +37,9 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     (
         "cible",
         re.compile(
-            r"\b(cibles?|viser|vise|atteindre|attendu(?:e|s|es)?|trajectoire|progress\w*|"
+            # « on vise quoi » asks a target; « l'indicateur vise à », « vise-t-il » its aim
+            r"\b(cibles?|viser|vise(?!-t-| a\b| au\b| surtout\b)|atteindre|attendu(?:e|s|es)?|"
+            r"trajectoire|progress\w*|"
             r"augmenter|augmentation|objectif chiffre|valeur a atteindre|"
             # « total sur 5 ans ? », « quel total 2025-2029 », « en cumulé »: the table's total
             # (not « d'ici 2029 » alone, which says by when, nor « le total des actions »)

@@ -445,32 +445,27 @@ def _signals(
     # « combien de places d'HAD dans le Gers ? » answered by a regional figure
     local_unsaid = local_scope_unsaid(evidence, f"{cited_text} {fold(answer.answer)}")
     routed = min_coverage < MIN_COVERAGE
-    lacking = (
-        missing_answer_type(
+
+    def lacks(answer_text: str) -> str | None:
+        return missing_answer_type(
             # in the guides' words: « combien de KPI » counts « indicateurs »
             guides_words(index, evidence.question),
-            answer.answer,
+            answer_text,
             ignore=set(evidence.naming_terms),
             weights=evidence.weights,
             periods=document_years(index)[0],
             # a knowledge-base line cites its fiche, whose title says what its figures are of
             headings={c.n: c.section for c in answer.citations} if routed else None,
         )
-        if check_type
-        else None
-    )
+
+    lacking = lacks(answer.answer) if check_type else None
     scope = set(evidence.named_documents if historical_named else evidence.region_documents)
     scoped_only = False
     if check_type and lacking is None and scope and cited_docs - scope:
         # « le référent e-CARS de l'ARS Auvergne-Rhône-Alpes ? »: the fact must come from the
         # guide the question names, not from a passage of the guide in force cited beside it
-        lacking = missing_answer_type(
-            guides_words(index, evidence.question),
-            pieces_citing(answer.answer, {c.n: c.doc_id for c in answer.citations}, scope),
-            ignore=set(evidence.naming_terms),
-            weights=evidence.weights,
-            periods=document_years(index)[0],
-            headings={c.n: c.section for c in answer.citations} if routed else None,
+        lacking = lacks(
+            pieces_citing(answer.answer, {c.n: c.doc_id for c in answer.citations}, scope)
         )
         scoped_only = lacking is not None
     # a word naming a document (« ARA », « 2019 ») is not a word the guides should hold
@@ -725,12 +720,12 @@ def missing_answer_type(
             counting = pieces
         # « c'est max combien de caractères ? » is not answered by « 8 caractères minimum »
         opposite = {"upper": "lower", "lower": "upper"}.get(_asked_bound(folded_q) or "")
+
+        def fits(f: Figure) -> bool:
+            return f.value not in stated and (opposite is None or f.bound != opposite)
+
         counted = any(
-            _counts(f, wanted)
-            and f.value not in stated
-            and (opposite is None or f.bound != opposite)
-            for p in counting or pieces
-            for f in figures(p)
+            _counts(f, wanted) and fits(f) for p in counting or pieces for f in figures(p)
         ) or any(_counted_by_reference(p, wanted) for p in counting or pieces)
         # a fiche's target « 2025 : au moins 2 [1] » counts what its indicator counts, its
         # heading « Nombre de réunions inter établissements … »
@@ -743,9 +738,7 @@ def missing_answer_type(
         # a figure right before the thing asked (« 5 priorités nationales : … ») counts in a
         # piece on half the question's topic (« … la grille du CPOM État-ARS … retient-elle ? »)
         counted = counted or any(
-            _counts_by_noun(f, wanted)
-            and f.value not in stated
-            and (opposite is None or f.bound != opposite)
+            _counts_by_noun(f, wanted) and fits(f)
             for p, numbers in cited
             if topical(p, numbers, ON_TOPIC / 2)
             for f in figures(p)

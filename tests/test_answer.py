@@ -27,6 +27,7 @@ from assistant.answer.extractive import (
     is_answer_line,
     lead_with_asked,
     lead_with_footnote,
+    select_sentences,
     with_the_context_before,
 )
 from assistant.answer.generate import drops_the_answer
@@ -771,6 +772,28 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
             False,
         ),
         ("Quand se calcule la file active ?", "Depuis sa nomination [1].", True),
+        # a bare « quand » is answered by the event a step falls in, a date asked is not
+        (
+            "Quand faut-il déposer le dossier de demande ?",
+            "Ce dossier est à déposer dans une fenêtre d'appel à projets réglementaire [1].",
+            False,
+        ),
+        (
+            "Quelle est la date limite pour déposer le dossier ?",
+            "Ce dossier est à déposer dans une fenêtre d'appel à projets réglementaire [1].",
+            True,
+        ),
+        # « +combien de journées » asks a change, given as one
+        (
+            "+combien de journees en 2028 ?",
+            "+ 20% nombre de journées dans l'activité nouvellement lancée [1].",
+            False,
+        ),
+        (
+            "combien de journees en 2028 ?",
+            "+ 20% nombre de journées dans l'activité nouvellement lancée [1].",
+            True,
+        ),
         # a hotline is a telephone number
         ("y a un numero de hotline pour docusign ?", "La signature via DocuSign [1].", True),
         ("y a un numero de hotline pour docusign ?", "Support : 04 67 12 21 84 [1].", False),
@@ -1915,6 +1938,36 @@ def test_an_announced_list_comes_whole_up_to_its_last_item(index: Index, kb: Kno
     assert answer.supported
     assert "a pour objet : l’examen contradictoire du bilan" in answer.answer
     assert "la détermination des sanctions" in answer.answer
+
+
+def test_a_list_of_labelled_lines_comes_whole(index: Index, kb: KnowledgeBase) -> None:
+    # « … trois plans majeurs … : » then « PGTHSSE : Plan … », « PCA : Plan … », « PSE : Plan … »:
+    # each line opens on a label and its colon, like the one before it; the third is not left out
+    answer = ask(index, kb, "OS17 : quels sont les trois plans majeurs du dispositif ORSAN ?")
+    assert answer.supported
+    assert "PCA : Plan de Continuité" in answer.answer
+    assert "PSE : Plan de Sécurisation" in answer.answer
+
+
+def test_a_list_after_the_best_sentence_is_read_up_to_its_last_item() -> None:
+    # a list announced by a second sentence is not cut when it runs a little past the length
+    first = Passage(rank=1, score=1.0, chunk=_chunk("guide", "current", "2025-2029"))
+    second = Passage(rank=2, score=0.9, chunk=_chunk("fiches", "current", "2025-2029"))
+    best = _sentence_of(first, 0, "Les établissements actualisent leurs plans" + " sans délai" * 30)
+    lead = _sentence_of(
+        second, 0, "Cet objectif vérifie la mise à jour de trois plans majeurs :", 0.9
+    )
+    items = [
+        _sentence_of(second, 1, "PGTHSSE : Plan de Gestion des Tensions Hospitalières " * 2, 0.1),
+        _sentence_of(second, 2, "PCA : Plan de Continuité d'Activité", 0.1),
+        _sentence_of(second, 3, "PSE : Plan de Sécurisation des Établissements de santé " * 2, 0.1),
+    ]
+    chosen = select_sentences([best, lead, *items])
+    assert [c.sentence.text for c in chosen] == [
+        best.sentence.text,
+        lead.sentence.text,
+        *(i.sentence.text for i in items),
+    ]
 
 
 def test_an_item_that_leads_gives_way_to_its_list(index: Index, kb: KnowledgeBase) -> None:

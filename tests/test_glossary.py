@@ -43,6 +43,15 @@ def test_every_entry_says_where_it_comes_from() -> None:
             id="guide-acronym",
         ),
         pytest.param(
+            "la réunion de bed managment compte ?", "gestion des lits", id="anglicism-typo"
+        ),
+        # the guides write the acronym where a question spells it out
+        pytest.param(
+            "combien d'établissements ont des unités de soins de longue durée ?",
+            "USLD",
+            id="spelt-out",
+        ),
+        pytest.param(
             "Que veut dire ESPIC ?",
             "Établissement de santé privé d'intérêt collectif",
             id="ara-glossary",

@@ -118,6 +118,13 @@ def test_a_line_ending_on_a_comma_goes_on_into_the_next() -> None:
     assert text[spans[0].start : spans[0].end].endswith("GIP ou GIE.")  # offsets kept
 
 
+def test_a_comma_inside_emphasis_at_a_line_end_goes_on_with_the_name_that_signs() -> None:
+    text = "Pour la ministre :\n*Le secrétaire général par intérim,*  \nP. DUPONT\n"
+    assert [s.text for s in sentence_spans(text)][-1] == (
+        "*Le secrétaire général par intérim,*   P. DUPONT"
+    )
+
+
 def test_a_line_ending_on_a_preposition_or_an_article_goes_on_into_the_next() -> None:
     # « … sécuriser les recettes historiques de⏎2022 par le biais … »: one sentence; a line
     # ending on a full word is a line of its own, and a bullet after the break an item

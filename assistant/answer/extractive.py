@@ -49,6 +49,8 @@ from assistant.text.sentences import (
 MAX_WORDS = 120
 """An offline answer stays short: about this many words at most."""
 MAX_SENTENCES = 4
+LIST_ROOM = 40
+"""Words a list may run past the answer's length, so that its last items are not left out."""
 MAX_SOURCES = 3
 _RELATIVE = 0.72
 """A sentence joins the answer when it scores at least this share of the best one."""
@@ -549,7 +551,8 @@ def select_sentences(
         words += cand.sentence.words
         if announces(cand.sentence.text):  # the list it announces comes with it
             for item in _continuation(cand, scored):
-                if item in chosen or words + item.sentence.words > max_words:
+                # a list announced is read whole, a little past the answer's length
+                if item in chosen or words + item.sentence.words > max_words + LIST_ROOM:
                     break
                 chosen.append(item)
                 words += item.sentence.words
@@ -709,12 +712,20 @@ def _mirrors(text: str, lead: str) -> bool:
 def _is_item(text: str, previous: str) -> bool:
     """Whether ``text`` goes on the list ``previous`` belongs to.
 
-    A bullet, a lower-case item, or an item after one that ended on « ; » or « , ».
+    A bullet, a lower-case item, an item after one that ended on « ; » or « , », or a labelled
+    line after another (« PGTHSSE : Plan de Gestion … » then « PCA : Plan de Continuité … »).
     """
     first = text.lstrip()[:1]
     return (
-        strip_bullet(text) != text or first.islower() or previous.rstrip().endswith((";", ",", ":"))
+        strip_bullet(text) != text
+        or first.islower()
+        or previous.rstrip().endswith((";", ",", ":"))
+        or bool(_LABELLED.match(text) and _LABELLED.match(previous))
     )
+
+
+_LABELLED = re.compile(r"\s*[^\s:.;,][^:.;,]{0,30}?\s:\s+\S")
+"""A line that opens on a short label and its colon (« PCA : Plan de Continuité d'Activité »)."""
 
 
 def document_label(chunk: Chunk) -> str:

@@ -202,6 +202,13 @@ _RELATIVE_YEAR = re.compile(r"\bn ?[-+] ?\d\b")
 """« l'année N-1 »: a year, not a value."""
 _SINCE = re.compile(r"\b(?:depuis|a partir d[eu']|a compter d[eu']|des (?:la|le|l'|sa|son))")
 """« depuis sa nomination », « dès la signature »: when a count starts, an event for a date."""
+_AT_EVENT = re.compile(
+    r"\b(?:lors (?:d[eu']|des)|au moment (?:d[eu']|des)|a l'occasion (?:d[eu']|des)|"
+    r"a l'issue (?:d[eu']|des)|en amont (?:d[eu']|des)|au cours (?:d[eu']|des)|"
+    r"dans (?:une|la|le) (?:fenetre|periode|cadre d'un appel))"
+)
+"""« lors du dialogue de gestion », « dans une fenêtre d'appel à projets »: the event a step falls
+in, an answer to a bare « quand »."""
 _ASKS_CALENDAR = re.compile(r"\b(?:quelles? dates?|avant quelle date|quel jour)\b")
 """« avant quelle date », « à quelles dates »: a day of the calendar (or a delay from one), not
 a rhythm (« annuel ») or a stage (« à mi-parcours »)."""
@@ -210,6 +217,17 @@ _ASKS_HOURS = re.compile(r"\bhoraires?\b|\ba quelle heure\b|\bheures? d'ouvertur
 _HOURS = re.compile(r"\b\d{1,2}\s?h(?:\s?\d\d)?\b|\bheures?\b")
 """« à quels horaires », « à quelle heure »: times of day, written « 9h », « 17 h 30 »."""
 _ASKS_QUANTITY = re.compile(r"\bcombien (?:de |d')([a-z]{3,})")
+_ASKS_CHANGE = re.compile(
+    r"\+\s*combien\b|\bcombien de plus\b|"
+    r"\b(?:augment|progress|hauss|baiss|diminu)\w* de combien\b"
+)
+"""« +combien de journées », « augmenter de combien »: a change is asked, not a count."""
+_CHANGE = re.compile(
+    r"(?:^|[\s(:])[+\-−]\s*\d+(?:[,.]\d+)?\s*(?:%|points?\b)|"
+    r"\b(?:augmentation|progression|hausse|baisse|diminution) (?:de )?"
+    r"\d+(?:[,.]\d+)?\s*(?:%|points?\b)"
+)
+"""A change written as one: « + 10 % », « augmentation de 20 points »."""
 _NOT_UNITS = frozenset(
     {"fois", "indicateurs", "indicateur", "ici", "chaque", "plus", "moins", "entre", "autres"}
 )
@@ -678,6 +696,12 @@ def missing_answer_type(
 
     calendar = bool(_ASKS_CALENDAR.search(folded_q))
     since_asked = bool(re.search(r"\b(?:a partir de|depuis) quand\b", folded_q))
+    # a bare « quand » (no date, day or delay named) may be answered by the event it falls in
+    event_asked = (
+        re.search(r"\b(?:quand|a quel moment)\b", folded_q) is not None
+        and not calendar
+        and re.search(r"\b(?:dates?|jours?|delais?|limite|butoir|combien)\b", folded_q) is None
+    )
 
     texts_asked = asks_text(question)
 
@@ -691,6 +715,8 @@ def missing_answer_type(
             folded = re.sub(rf"{period[:4]}\s*[-–/]\s*{period[-4:]}", " ", folded)
         if since_asked and _SINCE.search(folded):
             return True  # « à partir de quand ? » answered « depuis sa nomination »
+        if event_asked and _AT_EVENT.search(folded):
+            return True  # « quand déposer ? » answered « dans une fenêtre d'appel à projets »
         # « combien de temps », « combien de mois » ask a length: a year alone gives none
         return any(
             not _YEAR.fullmatch(m.group(0)) or (m.group(0) not in told and not length_asked)
@@ -742,6 +768,11 @@ def missing_answer_type(
             for p, numbers in cited
             if topical(p, numbers, ON_TOPIC / 2)
             for f in figures(p)
+        )
+        # « +combien de journées ? » asks a change: « + 10 % nombre de journées » gives it
+        counted = counted or (
+            _ASKS_CHANGE.search(folded_q) is not None
+            and any(_CHANGE.search(fold(p)) for p in counting or pieces)
         )
         if not counted:
             return f"aucun nombre de « {match.group(1) if match else ''} » dans les passages"

@@ -58,8 +58,9 @@ MID_SENTENCE = re.compile(
 )
 """A line ending on a preposition, an article or « et » stops mid-sentence (a PDF line break):
 the next line goes on with it."""
-_GOES_ON = re.compile(rf",\s*$|{MID_SENTENCE.pattern}", re.IGNORECASE)
-"""A line that goes on into the next: it ends on a comma or mid-sentence."""
+_GOES_ON = re.compile(rf",[*_]*\s*$|{MID_SENTENCE.pattern}", re.IGNORECASE)
+"""A line that goes on into the next: it ends on a comma (inside emphasis too: « *Le
+secrétaire général par intérim,* » goes on with the name that signs) or mid-sentence."""
 
 
 def _lines(text: str, start: int) -> list[tuple[int, str]]:

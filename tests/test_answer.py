@@ -60,6 +60,7 @@ from assistant.cli import main
 from assistant.config import Settings
 from assistant.corpus.catalog import load_catalog
 from assistant.corpus.cleaning import clean_document
+from assistant.corpus.glossary import load_glossary
 from assistant.corpus.loaders import load_pages
 from assistant.corpus.models import Chunk
 from assistant.errors import InvalidInputError
@@ -814,6 +815,15 @@ def test_the_kind_of_answer_asked_is_read_in_staff_words(
     question: str, said: str, lacking: bool
 ) -> None:
     assert (missing_answer_type(question, said) is not None) is lacking
+
+
+def test_a_count_of_a_thing_spelt_out_is_read_in_its_acronym() -> None:
+    question = "Combien de plateaux d'imagerie médicale mutualisés sont actifs ?"
+    said = "L'Occitanie en compte 3 actifs (Rouergue, Occitanie Ouest) et 1 PIMM en création [1]."
+    acronyms = load_glossary(CORPUS).acronyms_spelt_out(question)
+    assert "pimm" in acronyms["plateau"]
+    assert missing_answer_type(question, said, acronyms=acronyms) is None
+    assert missing_answer_type(question, said) is not None
 
 
 def test_a_fiche_s_line_is_read_with_the_fiche_s_title() -> None:
@@ -1604,6 +1614,12 @@ def test_a_count_asks_the_target_in_the_campaign_s_years_or_of_the_establishment
     observed = "Combien de partenariats ES-ESMS existaient en Occitanie en 2024 ?"
     assert "cible" not in asked_parts(fold(observed))
     assert "cible" in asked_parts(fold("Combien de partenariats ES-ESMS en 2027 ?"))
+    # a count at a day of the campaign's years, or in the past tense, is observed too
+    for observed in (
+        "Combien de plateaux étaient actifs en Occitanie au 15 mars 2025 ?",
+        "Combien de PIMM actifs au 15 mars 2025 ?",
+    ):
+        assert "cible" not in asked_parts(fold(observed))
     # « combien … on doit tenir » asks what the fiche expects of the establishment
     assert "cible" in asked_parts(fold("CT 7 combien de réunions par période on doit tenir ?"))
 

@@ -474,6 +474,7 @@ def _signals(
             periods=document_years(index)[0],
             # a knowledge-base line cites its fiche, whose title says what its figures are of
             headings={c.n: c.section for c in answer.citations} if routed else None,
+            acronyms=query_router(index).glossary.acronyms_spelt_out(evidence.question),
         )
 
     lacking = lacks(answer.answer) if check_type else None
@@ -626,6 +627,7 @@ def missing_answer_type(
     weights: dict[str, float] | None = None,
     periods: frozenset[str] = frozenset(),
     headings: dict[int, str] | None = None,
+    acronyms: dict[str, set[str]] | None = None,
 ) -> str | None:
     """The kind of answer the question asks for that ``answer_text`` lacks, if any.
 
@@ -731,7 +733,8 @@ def missing_answer_type(
         return "aucune date ni aucun délai dans les passages"
     exact = unit and (unit[0] not in _DURATION_UNITS or unit[0] in _FINE_DURATIONS)
     if exact:
-        wanted = {unit[0], *_UNIT_SYNONYMS.get(unit[0], ())}
+        # « combien de plateaux d'imagerie … » is counted in « PIMM » too (``acronyms``)
+        wanted = {unit[0], *_UNIT_SYNONYMS.get(unit[0], ()), *(acronyms or {}).get(unit[0], ())}
         # The count must be the figure of the thing asked (« 4 RMM », « 15 jours »), not a
         # figure that happens to stand in the same sentence (« > 5 % … nombre total de RMM »).
         # « combien … sur les 280 ? » is not answered by the 280 it states

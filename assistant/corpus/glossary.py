@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.errors import CatalogError
-from assistant.text.french import fold
+from assistant.text.french import fold, tokenize
 
 GLOSSARY_FILE = "glossary.yaml"
 
@@ -57,6 +57,22 @@ class Glossary:
             if (exact and exact.search(question)) or (loose and loose.search(folded)):
                 found |= {fold(v) for v in entry.variants if fold(v) in folded}
         return found
+
+    def acronyms_spelt_out(self, question: str) -> dict[str, set[str]]:
+        """The acronyms of the terms a question spells out, by each word of the term (stems).
+
+        « combien de plateaux d'imagerie médicale mutualisés ? » spells out « PIMM »: a passage
+        counting « 3 actifs (… PIMM …) » counts the plateaux.
+        """
+        said = set(tokenize(question))
+        out: dict[str, set[str]] = {}
+        for entry in self.entries:
+            stems = tokenize(entry.term)
+            short = [v for v in entry.variants if v.isupper()]
+            if stems and short and set(stems) <= said:
+                for stem in stems:
+                    out.setdefault(stem, set()).update(t for v in short for t in tokenize(v))
+        return out
 
     def rewrite(self, question: str, *, known: Callable[[str], bool] | None = None) -> str:
         """The question folded, each variant it writes replaced by the guides' term.

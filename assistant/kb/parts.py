@@ -98,6 +98,12 @@ _COUNT_TARGET = re.compile(
     r"\bcombien\b"
     r"|\bquel(?:le)? (?:%|pourcentage|taux|valeur|niveau)(?!\w).*\b202[5-9]\b"
 )
+_OBSERVED = re.compile(
+    r"\b(?:etaient|etait|ont ete|a ete|avaient|avait|comptait|comptaient|existaient)\b|"
+    r"\bau \d{1,2}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|"
+    r"octobre|novembre|decembre) 20\d\d\b"
+)
+"""« combien … étaient actifs au 15 mars 2025 ? »: a figure observed, not a target to reach."""
 _YEAR_TASK = re.compile(
     r"\b202[5-9]\b.{0,40}\b(?:faire quoi|on fait quoi|fait quoi|(?:il )?faut (?:faire|avoir fait)|"
     r"faut-il (?:realiser|faire|mettre en place)|"
@@ -133,7 +139,9 @@ def asked_parts(folded: str) -> list[FichePart]:
             proof = PART_PATTERNS[0][1].search(folded)
             parts.insert(0 if proof is None or task.start() < proof.start() else 1, "cible")
         return parts
-    if "cible" not in parts and (_COUNT_TARGET.search(folded) or _YEAR_TASK.search(folded)):
+    if "cible" not in parts and (
+        (_COUNT_TARGET.search(folded) and not _OBSERVED.search(folded)) or _YEAR_TASK.search(folded)
+    ):
         parts.insert(0, "cible")
     return parts
 

@@ -784,6 +784,23 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
             "Ce dossier est à déposer dans une fenêtre d'appel à projets réglementaire [1].",
             True,
         ),
+        # a target asked is not answered by a table's header, nor by an outline's number
+        (
+            "c'etait quoi la cible nationale du taux de chirurgie ambulatoire ?",
+            "Taux global de chirurgie ambulatoire Cible nationale 2015 2016 2017 2018 [1]. "
+            "1.2- Rationaliser la gestion des établissements [2].",
+            True,
+        ),
+        (
+            "c'etait quoi la cible nationale du taux de chirurgie ambulatoire ?",
+            "La cible nationale du taux de chirurgie ambulatoire est de 66 % en 2016 [1].",
+            False,
+        ),
+        (
+            "quelle est la cible pour les autres établissements en 2025 ?",
+            "La cible attendue est « Réflexion » pour les autres établissements [1].",
+            False,
+        ),
         # « +combien de journées » asks a change, given as one
         (
             "+combien de journees en 2028 ?",

@@ -148,6 +148,14 @@ class _Index:
         ("Quelle était la cible 2018 du CPOM 2015-2018 ?", "2018 : 66 % [1].", False),
         ("Dans le CPOM 2015-2018, quelle grille ?", "La grille des objectifs [1].", False),
         ("Quelle est la cible 2029 ?", "2027 : au moins 2 [1].", True),
+        # a legal text's date says no year of the figure asked; a text asked for is dated by it
+        (
+            "Combien d'actes en 2022 ?",
+            "Vu le décret du 20 avril 2022, 1 million d'actes [1].",
+            True,
+        ),
+        ("Combien d'actes en 2022 ?", "En 2022, 1 million d'actes [1].", False),
+        ("Quel décret de 2022 ?", "Vu le décret du 20 avril 2022 relatif aux actes [1].", False),
     ],
 )
 def test_a_year_asked_that_the_answer_never_says_is_a_signal(

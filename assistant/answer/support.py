@@ -82,13 +82,16 @@ def year_missing(question: str, answer_text: str, index: Any) -> bool:
     """Whether the question asks about a year (not a document's) that the answer never says.
 
     « la cible 2030 », « la campagne 2030-2034 », « les valeurs 2026 », « la cible 2018 du CPOM
-    2015-2018 »: an answer without that year is about another one.
+    2015-2018 »: an answer without that year (a legal text's date aside) is about another one.
     """
     periods, singles = document_years(index)
     # a document's period names it; the years written on their own are asked about, unless
     # they are a document's own year (« le guide de 2012 »)
     alone = _PERIOD.sub(lambda m: " " if f"{m[1]}-{m[2]}" in periods else m[0], question)
     asked = set(_YEAR.findall(alone)) - singles
+    if not asks_text(question):
+        # « en 2022 » is not said by « Vu le décret du 20 avril 2022 »: the text's own date
+        answer_text = _TEXT_DATE.sub(" ", fold(answer_text))
     return bool(asked - set(_YEAR.findall(answer_text)))
 
 
@@ -176,6 +179,13 @@ _ASKS_VALUE = re.compile(
     r"plafond)\b|(?:quoi|quelle est|quelle etait) la valeur (?:du|de la|de l'|des)\b)"
 )
 """« il est de combien », « de combien », « quel coefficient »: a value, written in figures."""
+_ASKS_TARGET = re.compile(
+    r"\b(?:quel(?:le)? (?:est|etait) (?:la|sa)|quoi (?:la|sa)|quelle) cibles?\b"
+)
+"""« quelle est la cible », « c'était quoi la cible »: a target, figures or the step it names."""
+_TARGET_SAID = re.compile(r"\bcibles? (?:attendue?s? )?(?:est|sont|:|de|du|fixee?s?)\b|\bviser\b")
+_OUTLINE = re.compile(r"(?<![\w.,])\d+(?:\.\d+)*\s?-(?=\s)")
+"""An outline's number (« 1.2- Rationaliser … »): a place in a plan, not a value."""
 _VALUE = re.compile(rf"\d|\b(?:{FIGURE_WORDS})\b")
 _ASKS_DATE = re.compile(
     r"\b(quand|quelle date|quelles dates|a quel moment|jusqu'a quand|quel jour|"
@@ -727,6 +737,13 @@ def missing_answer_type(
 
     if _ASKS_VALUE.search(folded_q) and not any(valued(p) for p in on_topic):
         return "aucune valeur chiffrée dans les passages"
+    if (
+        headings is None
+        and _ASKS_TARGET.search(folded_q)
+        and not any(valued(_OUTLINE.sub(" ", p)) or _TARGET_SAID.search(fold(p)) for p in on_topic)
+    ):
+        # « c'était quoi la cible nationale 2016 ? » is not answered by a table's empty header
+        return "aucune cible dans les passages"
     length_asked = bool(unit and unit[0] in _DURATION_UNITS)
     date_asked = _asks_date(folded_q) or length_asked
     if date_asked and not any(dated(p) for p in on_topic):

@@ -575,6 +575,10 @@ def _sentence_of(passage: Passage, position: int, text: str, score: float = 1.0)
             "Combien d'indicateurs les établissements bretons doivent-ils choisir ?",
             id="region-demonym",
         ),
+        # the 2014 calendar names Picardie, but no passage gives its regional target
+        pytest.param(
+            "Quelle cible régionale de marge brute avait l'ARS Picardie ?", id="region-listed"
+        ),
     ],
 )
 def test_questions_the_guides_do_not_answer_are_refused(
@@ -583,6 +587,15 @@ def test_questions_the_guides_do_not_answer_are_refused(
     answer = ask(index, kb, question)
     assert not answer.supported
     assert answer.answer == REFUSAL
+
+
+def test_a_region_no_guide_covers_is_answered_by_the_line_that_names_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the 2014 instruction's calendar of dialogues lists every former region with its day
+    answer = ask(index, kb, "Le dialogue transversal de la Picardie, c'était quel jour ?")
+    assert answer.supported
+    assert "20 octobre" in answer.answer.split("[1]")[0]
 
 
 def test_unknown_indicator_code_is_refused_with_a_french_note(

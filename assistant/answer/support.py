@@ -30,6 +30,7 @@ from assistant.answer.refusal import refusal_model
 from assistant.answer.terms import question_terms, question_words
 from assistant.corpus.catalog import load_catalog
 from assistant.corpus.places import place_said
+from assistant.corpus.regions import region_said
 from assistant.errors import AssistantError
 from assistant.index.statistics import corpus_stats
 from assistant.kb.codes import CODE_IN_TEXT
@@ -317,6 +318,10 @@ def name_unsaid(stem: str, question: str, cited: str) -> bool:
     return False
 
 
+_CITED_PIECE = re.compile(r"\[\d+\]")
+"""The citation mark that closes an answer's first piece."""
+
+
 def decide(
     evidence: Evidence,
     answer: Answer,
@@ -456,9 +461,12 @@ def _signals(
         and all(_status(index, doc) == "historical" for doc in evidence.named_documents)
     )
     elsewhere = historical_named and answer.citations[0].doc_id not in evidence.named_documents
+    answer_lead = _CITED_PIECE.split(answer.answer, maxsplit=1)[0]
     region_mismatch = (
         elsewhere
-        or bool(evidence.foreign_regions)
+        # « la Bretagne passait quel jour ? » answered by the calendar line that names it: a
+        # region no guide covers is a mismatch unless the answer's lead names it
+        or any(not region_said(r, answer_lead) for r in evidence.foreign_regions)
         or bool(
             evidence.region_documents
             and (

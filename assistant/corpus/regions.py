@@ -10,7 +10,7 @@ import re
 
 from assistant.text.french import fold
 
-__all__ = ["REGIONS", "named_regions"]
+__all__ = ["REGIONS", "named_regions", "region_said"]
 
 REGIONS: dict[str, tuple[str, ...]] = {
     "Auvergne-Rhône-Alpes": ("auvergne-rhone-alpes", "ara", "rhonalpin", "auvergnat"),
@@ -70,3 +70,19 @@ def named_regions(question: str) -> list[str]:
         if name not in found:
             found.append(name)
     return found
+
+
+def region_said(name: str, text: str) -> bool:
+    """Whether ``text`` names the region ``name`` (one of ``REGIONS``), in any of its forms.
+
+    « Languedoc- Roussillon » cut at a line's end is still the region; « Rhône-Alpes » inside
+    « Auvergne-Rhône-Alpes » is not.
+    """
+    folded = fold(text)
+    for form in REGIONS.get(name, ()):
+        if len(form) <= 4:
+            continue  # an acronym in lower case is a word
+        flexible = r"[-\s]*".join(re.escape(part) for part in re.split(r"[-\s]+", form))
+        if re.search(rf"(?<![\w-]){flexible}(?![\w-])", folded):
+            return True
+    return False

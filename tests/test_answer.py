@@ -2732,6 +2732,20 @@ def test_a_count_asked_leads_with_the_sentence_whose_figure_counts_it(
     assert not counts("l'ARS dispose de 5 ans", counted_thing(question))
 
 
+def test_a_count_left_out_of_the_chosen_sentences_is_brought_to_lead(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the passage's shares (« 7,8 % de ces patients … ») come first in the fiche; the sentence
+    # nearly as good that counts the consultations leads instead
+    question = "Combien de téléconsultations en Occitanie en 2024 ?"
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert "1 million d’actes de téléconsultation" in first
+    # what a million counts is the noun phrase after it
+    assert counts("1 million d’actes de téléconsultation en 2024", {"teleconsult"})
+    assert counts("près d’1 million de patients en ALD", {"patient"})
+    assert not counts("près d’1 million de patients en ALD", {"teleconsult"})
+
+
 def test_the_sentence_on_the_year_asked_leads(index: Index, kb: KnowledgeBase) -> None:
     # « le CPOM 2019-2023 prolongé jusqu'à quand ? » : the sentence on 2019-2023, not the date
     # limit of the 2025 campaign

@@ -102,6 +102,20 @@ def lead_with_asked(
                     or _next_to(candidate, chosen[0])
                 ):
                     return [candidate, *[s for s in chosen if s is not candidate]]
+            # none of them counts it: a sentence nearly as good that does leads, the others
+            # keep the answer's length (« combien de téléconsultations en 2024 ? » answered by
+            # « … 1 million d'actes de téléconsultation … », left out for the passage before it)
+            if not any(counts(s.sentence.text, wanted) for s in chosen):
+                for candidate in evidence.scored[:_COUNT_REACH]:
+                    if candidate.score < _RELATIVE * chosen[0].score:
+                        break
+                    if (
+                        candidate not in chosen
+                        and is_answer_line(candidate.sentence.text)
+                        and counts(candidate.sentence.text, wanted)
+                        and _held(candidate, evidence, topic=True) >= floor
+                    ):
+                        return _within_length([candidate, *chosen])
     # « le CPOM 2019-2023 a été prolongé jusqu'à quand ? »: the sentence on 2019-2023 leads
     if chosen and evidence is not None and (years := _asked_years(evidence)):
         first_years = set(_YEAR.findall(chosen[0].sentence.text))
@@ -168,6 +182,22 @@ def lead_with_asked(
     if evidence is not None and (lead := _told_by_pronoun(evidence.scored, asked)):
         return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+_COUNT_REACH = 8
+"""How many of the best sentences are searched for one that counts the thing asked."""
+
+
+def _within_length(chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The leading sentences that fit in the answer's length (the first one always)."""
+    kept = chosen[:1]
+    words = chosen[0].sentence.words
+    for sentence in chosen[1:]:
+        if words + sentence.sentence.words > MAX_WORDS:
+            break
+        kept.append(sentence)
+        words += sentence.sentence.words
+    return kept
 
 
 _FORMULA_LINE = re.compile(

@@ -348,7 +348,8 @@ def _number(match: re.Match[str], folded: str, *, since: int = 0) -> Figure:
         bound,
         _after(rest),
         per=period,
-        near=_after(_NOT_COUNTED.split(rest, maxsplit=1)[0], 3),
+        # « 1 million d'actes de téléconsultation »: the noun phrase after the multiplier
+        near=_after(_MULTIPLIER.sub("", _NOT_COUNTED.split(rest, maxsplit=1)[0], count=1), 3),
         ordinal=bool(match.group("ordinal") or match.group("rank")),
     )
 
@@ -448,6 +449,10 @@ _NOT_COUNTED = re.compile(
 )
 """« 32 (70 pour les CHU) », « 2 parmi les 8 »: what follows these words is not what the figure
 counts."""
+
+
+_MULTIPLIER = re.compile(r"^\s*(?:millions?|milliards?)\b\s*(?:de\s+|d['’]\s*)?")
+"""The word that scales a figure (« 1 million », « 2 milliards »), before what it counts."""
 
 
 def _after(rest: str, limit: int = 6) -> frozenset[str]:

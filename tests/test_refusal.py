@@ -156,6 +156,10 @@ class _Index:
         ),
         ("Combien d'actes en 2022 ?", "En 2022, 1 million d'actes [1].", False),
         ("Quel décret de 2022 ?", "Vu le décret du 20 avril 2022 relatif aux actes [1].", False),
+        # two years offered as a choice: the one the answer says is enough
+        ("La période de référence, c'est 2024 ou 2025 ?", "Période : N-1 ou 2025 [1].", False),
+        ("La période de référence, c'est 2024 ou 2025 ?", "Période : N-1 [1].", True),
+        ("La cible 2024 et la cible 2025 ?", "2025 : au moins 2 [1].", True),
     ],
 )
 def test_a_year_asked_that_the_answer_never_says_is_a_signal(

@@ -93,7 +93,16 @@ def year_missing(question: str, answer_text: str, index: Any) -> bool:
     if not asks_text(question):
         # « en 2022 » is not said by « Vu le décret du 20 avril 2022 »: the text's own date
         answer_text = _TEXT_DATE.sub(" ", fold(answer_text))
-    return bool(asked - set(_YEAR.findall(answer_text)))
+    said = set(_YEAR.findall(answer_text))
+    # « c'est 2024 ou 2025 ? »: one year of the choice offered is enough
+    for choice in _YEAR_CHOICE.finditer(alone):
+        if said & {choice[1], choice[2]}:
+            asked -= {choice[1], choice[2]}
+    return bool(asked - said)
+
+
+_YEAR_CHOICE = re.compile(r"\b((?:19|20)\d\d)\s+ou\s+(?:en\s+)?((?:19|20)\d\d)\b")
+"""Two years offered as a choice (« la période de référence c'est 2024 ou 2025 ? »)."""
 
 
 GENERIC_NAMED = frozenset(

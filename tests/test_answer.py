@@ -598,6 +598,13 @@ def test_a_region_no_guide_covers_is_answered_by_the_line_that_names_it(
     assert "20 octobre" in answer.answer.split("[1]")[0]
 
 
+def test_staff_abbreviations_reach_the_guides_words(index: Index, kb: KnowledgeBase) -> None:
+    # « psy », « AAP »: the guide writes « psychiatrie », « Appel A Projets »
+    answer = ask(index, kb, "on peut toucher la dotation nouvelles activites psy sans AAP ?")
+    assert answer.supported
+    assert "Appel A Projets" in answer.answer.split("[1]")[0]
+
+
 def test_unknown_indicator_code_is_refused_with_a_french_note(
     index: Index, kb: KnowledgeBase
 ) -> None:

@@ -52,6 +52,10 @@ def test_every_entry_says_where_it_comes_from() -> None:
             id="spelt-out",
         ),
         pytest.param(
+            "la dotation nouvelles activités psy sans AAP ?", "appel à projets", id="staff-acronym"
+        ),
+        pytest.param("la dotation nouvelles activités psy sans AAP ?", "psychiatrie", id="short"),
+        pytest.param(
             "Que veut dire ESPIC ?",
             "Établissement de santé privé d'intérêt collectif",
             id="ara-glossary",

@@ -1,6 +1,6 @@
 """Answer quality and speed, dev set and blind held-out set side by side. Prints figures.
 
-Usage: .venv/bin/python bench/bench_answer.py [--examples N] [--show-misses dev|…|dev6]
+Usage: .venv/bin/python bench/bench_answer.py [--examples N] [--show-misses dev|…|dev7]
        [--dev-only]
 
 Tune on the dev set only: looking at held-out misses means writing a new held-out set after.
@@ -37,6 +37,7 @@ from tests.devset_tools import (  # noqa: E402
     DEV4,
     DEV5,
     DEV6,
+    DEV7,
     DEVSET_EXTRA,
     HELDOUT,
     Item,
@@ -187,7 +188,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=5)
     parser.add_argument(
         "--show-misses",
-        choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6"],
+        choices=["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"],
         default=None,
         help="a tuning set only: the held-out set's misses are never printed",
     )
@@ -209,6 +210,7 @@ def main() -> None:
         "dev4": [item for path in DEV4 for item in load_devset(path)],
         "dev5": [item for path in DEV5 for item in load_devset(path)],
         "dev6": [item for path in DEV6 for item in load_devset(path)],
+        "dev7": [item for path in DEV7 for item in load_devset(path)],
     }
     if not args.dev_only:
         sets["heldout"] = [item for path in HELDOUT for item in load_devset(path)]

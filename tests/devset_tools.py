@@ -25,8 +25,11 @@ misses were read."""
 DEV6 = (BENCH / "dev6" / "guides.yaml", BENCH / "dev6" / "fiches.yaml")
 """The sixth dev set: the fourth blind held-out set (2026-12-07), retired on 2026-12-07 when its
 misses were read."""
+DEV7 = (BENCH / "dev7" / "guides.yaml", BENCH / "dev7" / "fiches.yaml")
+"""The seventh dev set: the fifth blind held-out set (2026-12-07), retired on 2026-12-08 when
+the sixth was frozen, so that its misses can be read."""
 HELDOUT = (BENCH / "heldout" / "guides.yaml", BENCH / "heldout" / "fiches.yaml")
-"""The blind held-out question sets (fifth generation, frozen 2026-12-07; never tuned on)."""
+"""The blind held-out question sets (sixth generation, frozen 2026-12-08; never tuned on)."""
 _WS = re.compile(r"\s+")
 
 

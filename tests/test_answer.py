@@ -641,6 +641,12 @@ def test_named_terms_and_answer_types_are_read_from_the_question() -> None:
     assert named_terms("CT_07 réunions tensions : combien par an ?") == []
     assert "13" not in named_terms("La cible de l'OS 13 en 2027 ?")
     assert "2027" in named_terms("La cible de l'OS 13 en 2027 ?")
+    # a figure the asker guesses (a remark after the question, an aside « (genre …) ») is no
+    # fact the guides must hold; one asked about is
+    assert named_terms("Combien d'objectifs avant ? un collègue m'a dit plus de 100") == []
+    assert named_terms("Si on est déjà haut (genre à 100 %), il se passe quoi ?") == []
+    assert named_terms("La cible 2027 ? et en 2028 ?") == ["2027", "2028"]
+    assert "rod" in named_terms("La cible pour un CH ? on est à Rodez")
     assert missing_answer_type("Quel est le salaire d'un praticien ?", "Un praticien [1].")
     assert missing_answer_type("Quand signe-t-on ?", "Le 18 juin 2025 [1].") is None
     # who sets a price, or why a bonus, asks for a person or a reason, not for an amount

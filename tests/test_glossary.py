@@ -55,6 +55,9 @@ def test_every_entry_says_where_it_comes_from() -> None:
             "la dotation nouvelles activités psy sans AAP ?", "appel à projets", id="staff-acronym"
         ),
         pytest.param("la dotation nouvelles activités psy sans AAP ?", "psychiatrie", id="short"),
+        pytest.param("FAQ : la révision ?", "foire aux questions", id="guide-part"),
+        pytest.param("nos référents DD, ça compte ?", "développement durable", id="staff-dd"),
+        pytest.param("os8 : quelle reco HAS ?", "Haute Autorité de Santé", id="body"),
         pytest.param(
             "Que veut dire ESPIC ?",
             "Établissement de santé privé d'intérêt collectif",

@@ -290,6 +290,11 @@ class SupportDecision:
     the one the question names (« guide ARA 2020-2024 : … » answered by the guide in force)."""
 
 
+_GUESSED = re.compile(r"(?<=\?)[^?]+$|\((?:genre|du genre|style|disons)\b[^)]*\)", re.IGNORECASE)
+"""A remark after the question, or an aside that supposes (« (genre … ) »)."""
+_FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
+
+
 def named_terms(question: str) -> list[str]:
     """Stems of the proper nouns, acronyms, codes and numbers of a question.
 
@@ -300,6 +305,9 @@ def named_terms(question: str) -> list[str]:
     out: list[str] = []
     skip = question_words()
     question = CODE_IN_TEXT.sub(lambda m: " " * len(m.group(0)), question)
+    # « … combien d'objectifs ? un collègue m'a dit plus de 100 », « (genre on est déjà à
+    # 100 %) »: a figure the asker guesses or supposes is not a fact the guides must hold
+    question = _GUESSED.sub(lambda m: _FIGURE.sub(lambda f: " " * len(f[0]), m[0]), question)
     for match in _NAMED.finditer(question):
         word = match.group(0)
         acronym = sum(c.isupper() for c in word) >= 2

@@ -2759,6 +2759,18 @@ def test_a_count_left_out_of_the_chosen_sentences_is_brought_to_lead(
     assert not counts("près d’1 million de patients en ALD", {"teleconsult"})
 
 
+def test_a_count_told_by_a_pronoun_next_to_a_chosen_sentence_leads_with_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « Les missions de service public … constituent … » is chosen; the next sentence, « Elles
+    # sont au nombre de 14 », counts them and comes with it, first
+    question = (
+        "guide dgos : combien de missions de service public au titre de l'article L.6112-1 du CSP ?"
+    )
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert "au nombre de 14" in first
+
+
 def test_the_sentence_on_the_year_asked_leads(index: Index, kb: KnowledgeBase) -> None:
     # « le CPOM 2019-2023 prolongé jusqu'à quand ? » : the sentence on 2019-2023, not the date
     # limit of the 2025 campaign

@@ -106,6 +106,19 @@ def lead_with_asked(
             # keep the answer's length (« combien de téléconsultations en 2024 ? » answered by
             # « … 1 million d'actes de téléconsultation … », left out for the passage before it)
             if not any(counts(s.sentence.text, wanted) for s in chosen):
+                # « Les missions de service public … constituent … » chosen, « Elles sont au
+                # nombre de 14 » next to it: the two lead together
+                at = {(s.passage.chunk.id, s.sentence.position): s for s in evidence.scored}
+                for sentence in chosen:
+                    following = at.get((sentence.passage.chunk.id, sentence.sentence.position + 1))
+                    if (
+                        following is not None
+                        and following not in chosen
+                        and _ANAPHORIC.match(strip_bullet(following.sentence.text))
+                        and counts(f"{sentence.sentence.text} {following.sentence.text}", wanted)
+                    ):
+                        rest = [s for s in chosen if s is not sentence]
+                        return _within_length([sentence, following, *rest])
                 for candidate in evidence.scored[:_COUNT_REACH]:
                     if candidate.score < _RELATIVE * chosen[0].score:
                         break

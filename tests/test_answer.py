@@ -860,6 +860,22 @@ def test_the_kind_of_answer_asked_is_read_in_staff_words(
     assert (missing_answer_type(question, said) is not None) is lacking
 
 
+def test_a_value_guessed_at_the_end_says_the_kind_of_answer_asked() -> None:
+    # « … ? 4h ? », « … ? genre 30 % ? », « … ? moins d'un mois ? »: hours, a share, a delay
+    question = "le temps d'attente max sur brancard visé ? 4h ?"
+    assert missing_answer_type(question, "1 cellule hebdomadaire de gestion des lits [1].")
+    assert missing_answer_type(question, "Moins de 4 h sur un brancard [1].") is None
+    question = "un taux de réponse minimum ? genre 30 % des patients ?"
+    assert missing_answer_type(question, "Au moins un questionnaire validé [1].")
+    assert missing_answer_type(question, "Un taux de réponse de 20 % au moins [1].") is None
+    question = "le délai de rendez-vous visé ? moins d'un mois ?"
+    assert missing_answer_type(question, "Mammographies : +3 % par rapport à 2024 [1].")
+    assert missing_answer_type(question, "Un rendez-vous sous deux mois [1].") is None
+    # a last question that asks (« de quoi ? ») guesses nothing
+    said = "La pénalité financière ne peut excéder 5% des produits reçus [1]."
+    assert missing_answer_type("la pénalité max ? 5% de quoi exactement ?", said) is None
+
+
 def test_a_count_of_a_thing_spelt_out_is_read_in_its_acronym() -> None:
     question = "Combien de plateaux d'imagerie médicale mutualisés sont actifs ?"
     said = "L'Occitanie en compte 3 actifs (Rouergue, Occitanie Ouest) et 1 PIMM en création [1]."

@@ -654,6 +654,32 @@ def _fitted_embedder(index: Any) -> bool:
     return built is not None and built == refusal_model().embedder_id
 
 
+_GUESS = re.compile(r"\?\s*([^?]{1,60})\?\s*$")
+"""A last short question that offers a value (« … le temps d'attente visé ? 4h ? »)."""
+_GUESSED_KINDS = (
+    (re.compile(r"\d\s?h\b|\bheures?\b"), _HOURS),
+    (re.compile(r"%|\bpour ?cent\b"), _PERCENT),
+    (
+        re.compile(r"\b(?:mois|semaines?|jours?)\b"),
+        re.compile(rf"\b(?:\d+|une?|{FIGURE_WORDS})\s+(?:mois|semaines?|jours?)\b"),
+    ),
+)
+"""The kind of a value guessed (hours, a share, a delay) and what states one."""
+
+
+def _guessed_kind(folded_q: str) -> re.Pattern[str] | None:
+    """What states a value of the kind the question guesses at its end, if it guesses one."""
+    guess = _GUESS.search(folded_q)
+    if (
+        guess is None
+        or len(guess[1].split()) > 6
+        or not re.search(r"\d|\bun\b", guess[1])
+        or _QUESTION_WORD.search(guess[1])  # « 5 % de quoi ? » asks, it does not guess
+    ):
+        return None
+    return next((said for kind, said in _GUESSED_KINDS if kind.search(guess[1])), None)
+
+
 def missing_answer_type(
     question: str,
     answer_text: str,
@@ -717,6 +743,9 @@ def missing_answer_type(
         return "aucun produit ni prestataire nommé dans les passages"
     if _ASKS_HOURS.search(folded_q) and not holds(_HOURS):
         return "aucun horaire dans les passages"
+    if (kind := _guessed_kind(folded_q)) is not None and not holds(kind):
+        # « le temps d'attente max visé ? 4h ? »: the value guessed says the kind asked
+        return "aucune valeur de ce type dans les passages"
     if _ASKS_PERCENT.search(folded_q) and not holds(_PERCENT):
         return "aucun pourcentage dans les passages"
     match = _ASKS_QUANTITY.search(folded_q) or _ASKS_IN_UNIT.search(folded_q)

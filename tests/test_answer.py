@@ -605,6 +605,16 @@ def test_staff_abbreviations_reach_the_guides_words(index: Index, kb: KnowledgeB
     assert "Appel A Projets" in answer.answer.split("[1]")[0]
 
 
+def test_whom_an_indicator_concerns_is_said_by_the_fiche_s_own_sentence(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(
+        index, kb, "Le CT 7 concerne-t-il un établissement qui n'a déclaré aucune tension ?"
+    )
+    first = sentence_spans(answer.answer)[0].text
+    assert "concerne tous les établissements de santé" in first
+
+
 def test_unknown_indicator_code_is_refused_with_a_french_note(
     index: Index, kb: KnowledgeBase
 ) -> None:

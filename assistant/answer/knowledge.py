@@ -680,6 +680,10 @@ def _write_eligibility(w: _Writer, intent: Intent) -> None:
         w.add("Éligibilité : " + " ; ".join(facts) + f" (la fiche : « {words} »)", n)
         for quote in quotes[1:]:
             w.add(f"« {quote.text} »", w.cite(quote.doc_id, quote.text, quote.section))
+    if not facts:
+        # « on est quand même concernés par CT7 ? »: the fiche's own sentence on whom the
+        # indicator concerns (« Cet indicateur concerne tous les établissements de santé … »)
+        _write_concerned(w)
     sans_objet = [
         rule
         for rule in ind.target.rules
@@ -692,6 +696,21 @@ def _write_eligibility(w: _Writer, intent: Intent) -> None:
     if objective:
         shown, excerpt = _shorten(objective, 60)
         w.add(f"Description de l'objectif : {shown}", w.cite(_doc(ind), excerpt))
+
+
+_CONCERNS = re.compile(r"\b(?:cet|l')\s?indicateur (?:concerne|s'applique|s'adresse)\b")
+
+
+def _write_concerned(w: _Writer) -> None:
+    """The fiche's sentence saying whom its indicator concerns, if it has one."""
+    for chunk, sentences in _fiche_sentences(w):
+        for sentence in sentences:
+            if _CONCERNS.search(fold(sentence.text).replace("’", "'")):
+                w.add(
+                    f"La fiche : « {_unstopped(sentence.text)} »",
+                    w.cite(chunk.doc_id, sentence.text),
+                )
+                return
 
 
 _PROOF = re.compile(

@@ -46,6 +46,7 @@ from assistant.answer.question_parts import question_parts
 from assistant.answer.sentence_model import SENTENCE_SIGNALS
 from assistant.answer.support import (
     asks_amount,
+    asks_representative,
     asks_share,
     counted_thing,
     counts,
@@ -613,6 +614,17 @@ def test_whom_an_indicator_concerns_is_said_by_the_fiche_s_own_sentence(
     )
     first = sentence_spans(answer.answer)[0].text
     assert "concerne tous les établissements de santé" in first
+
+
+def test_who_represents_a_body_leads_with_the_line_that_names_the_person(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the socle's « Ci-après désignée « l'Agence Régionale de Santé » » names no one; its
+    # signature line does
+    answer = ask(index, kb, "Qui représente l'agence régionale de santé dans le socle 2025-2029 ?")
+    assert "Didier JAFFRE" in sentence_spans(answer.answer)[0].text
+    assert asks_representative("qui représente l'ARS ?")
+    assert not asks_representative("qui signe l'annexe USLD ?")  # roles, not a name
 
 
 def test_unknown_indicator_code_is_refused_with_a_french_note(

@@ -26,10 +26,12 @@ from assistant.answer.models import REFUSAL, Answer, Citation
 from assistant.answer.question_parts import part_leads, question_parts
 from assistant.answer.support import (
     asks_amount,
+    asks_representative,
     asks_share,
     counted_thing,
     counts,
     states_amount,
+    states_person,
     states_share,
 )
 from assistant.answer.terms import question_terms
@@ -167,6 +169,25 @@ def lead_with_asked(
     ):
         # « e-CARS, c'est quoi ? »: « … via e-CARS. Il s'agit d'un outil … » says what it is
         return [*lead, *[s for s in chosen if s not in lead]]
+    # « qui représente l'ARS ? »: the sentence that names a person, nearly as good as the first
+    if (
+        chosen
+        and evidence is not None
+        and asks_representative(evidence.question)
+        and not states_person(chosen[0].sentence.text)
+    ):
+        floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
+        for candidate in [*chosen[1:], *evidence.scored[:_COUNT_REACH]]:
+            if candidate.score < _RELATIVE * chosen[0].score:
+                continue
+            if (
+                candidate is not chosen[0]
+                # a signature or a contact line names its person without a verb
+                and not is_placeholder(candidate.sentence.text)
+                and states_person(candidate.sentence.text)
+                and _held(candidate, evidence, topic=True) >= floor
+            ):
+                return _within_length([candidate, *[s for s in chosen if s is not candidate]])
     # « quel % des patients … ? »: the sentence with the percentage, not a count before it
     if (
         evidence is not None

@@ -896,6 +896,22 @@ _ASKS_REFERENCE = re.compile(
 """« selon quelle annexe et quel décret le tarif est-il calculé ? » asks a text, not an amount."""
 
 
+_ASKS_REPRESENTATIVE = re.compile(r"\bqui (?:represente|dirige|preside)\w*\b")
+
+
+def asks_representative(question: str) -> bool:
+    """Whether the question asks who represents, heads or chairs a body.
+
+    « qui représente l'ARS ? » asks a person, whom a signature line names.
+    """
+    return _ASKS_REPRESENTATIVE.search(fold(question).replace("’", "'")) is not None
+
+
+def states_person(text: str) -> bool:
+    """Whether ``text`` names a person (« Monsieur … », « Didier JAFFRE »)."""
+    return _PERSON.search(text) is not None
+
+
 def asks_share(question: str) -> bool:
     """Whether a question asks a share (« quel % des patients … ? », « quelle part … ? »)."""
     return _ASKS_SHARE.search(fold(question).replace("’", "'")) is not None

@@ -627,6 +627,16 @@ def test_who_represents_a_body_leads_with_the_line_that_names_the_person(
     assert not asks_representative("qui signe l'annexe USLD ?")  # roles, not a name
 
 
+def test_an_opening_sentence_describing_the_establishment_does_not_scope_the_question(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « CH de 120 lits dans le Tarn. » says where the asker works, not a fact of the Tarn
+    question = "CH de 120 lits dans le Tarn. Le plateau d'imagerie mutualisé, on a jusqu'à quand ?"
+    answer = ask(index, kb, question)
+    assert answer.supported
+    assert "fin 2028" in answer.answer
+
+
 def test_unknown_indicator_code_is_refused_with_a_french_note(
     index: Index, kb: KnowledgeBase
 ) -> None:

@@ -597,10 +597,15 @@ def local_scope_unsaid(evidence: Evidence, cited_text: str) -> bool:
         or asked_type(evidence.question) == "who"
         or _ASKS_PERSON.search(folded)
     )
+    # « CH de 250 lits dans le Gers. Pour le PIMM … ? »: an opening sentence that describes
+    # the asker's establishment says where it is
+    lead = _DESCRIBED.match(folded)
+    described = lead[0] if lead else ""
     return any(
         not place_said(place, cited_text)
         for place in evidence.places
         if not re.search(_LOCATED + re.escape(fold(place.name)), folded)
+        and fold(place.name) not in described
         and not (rule and re.search(_ESTABLISHMENT_OF + re.escape(fold(place.name)), folded))
     )
 
@@ -618,6 +623,11 @@ _ESTABLISHMENT_OF = (
 """« le CHU de », « un hôpital de », « le CH d' »: a place that names an establishment."""
 
 
+_DESCRIBED = re.compile(
+    r"^\s*(?:(?:un|une|le|la|l'|notre)\s*)?(?:chu|chr|ch|clinique|had|hopital|etablissement|"
+    r"ehpad|smr|usld|centre hospitalier(?: universitaire)?)\b[^.?!]*[.!]"
+)
+"""An opening sentence that describes an establishment (« CH de 250 lits dans le Gers. »)."""
 _SELF = re.compile(r"\b(?:on est|nous sommes|je suis|chez nous|notre|nos)\b")
 """The asker describing their own establishment (« on est un CH à Rodez »)."""
 _LOCATED = r"\b(?:a|au|en|sur) (?:l'|le |la )?"

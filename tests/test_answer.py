@@ -2819,6 +2819,15 @@ def test_a_count_told_by_a_pronoun_next_to_a_chosen_sentence_leads_with_it(
     assert "au nombre de 14" in first
 
 
+def test_a_first_sentence_that_counts_the_thing_asked_is_not_led_by_a_phone_number(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « Un seul identifiant … » counts the logins; the contacts' phone numbers are figures too
+    question = "e-CARS : on a droit à combien d'identifiants par établissement ?"
+    first = sentence_spans(ask(index, kb, question).answer)[0].text
+    assert first.startswith("Un seul identifiant")
+
+
 def test_the_sentence_on_the_year_asked_leads(index: Index, kb: KnowledgeBase) -> None:
     # « le CPOM 2019-2023 prolongé jusqu'à quand ? » : the sentence on 2019-2023, not the date
     # limit of the 2025 campaign

@@ -197,6 +197,11 @@ def lead_with_asked(
         return led
     if not chosen or asked not in _LEADING or holds_asked(chosen[0].sentence.text, asked):
         return chosen
+    if asked == "number" and evidence is not None:
+        # « Un seul identifiant … a été fourni » counts what is asked: no phone number leads it
+        wanted = counted_thing(evidence.question)
+        if wanted and counts(chosen[0].sentence.text, wanted):
+            return chosen
     if asked == "reason" and evidence is not None and (led := _reason_first(chosen, evidence)):
         return led
     # a reason (« afin de », « en effet ») follows the sentence that restates the question:

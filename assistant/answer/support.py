@@ -290,7 +290,7 @@ class SupportDecision:
     the one the question names (« guide ARA 2020-2024 : … » answered by the guide in force)."""
 
 
-_GUESSED = re.compile(r"(?<=\?)[^?]+$|\((?:genre|du genre|style|disons)\b[^)]*\)", re.IGNORECASE)
+_SUPPOSED = re.compile(r"(?<=\?)[^?]+$|\((?:genre|du genre|style|disons)\b[^)]*\)", re.IGNORECASE)
 """A remark after the question, or an aside that supposes (« (genre … ) »)."""
 _FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
 
@@ -307,7 +307,7 @@ def named_terms(question: str) -> list[str]:
     question = CODE_IN_TEXT.sub(lambda m: " " * len(m.group(0)), question)
     # « … combien d'objectifs ? un collègue m'a dit plus de 100 », « (genre on est déjà à
     # 100 %) »: a figure the asker guesses or supposes is not a fact the guides must hold
-    question = _GUESSED.sub(lambda m: _FIGURE.sub(lambda f: " " * len(f[0]), m[0]), question)
+    question = _SUPPOSED.sub(lambda m: _FIGURE.sub(lambda f: " " * len(f[0]), m[0]), question)
     for match in _NAMED.finditer(question):
         word = match.group(0)
         acronym = sum(c.isupper() for c in word) >= 2

@@ -222,9 +222,8 @@ def test_a_list_keyed_by_years_gives_the_asked_year_first(index: Index) -> None:
             "CT_5 c'est un indic chiffré ou oui/non ? et la source de données c'est quoi ?",
             "déclaratif (oui/non)",
         ),
-        ("CPOM_OS_4", "OS4 charte vaccination : on répond comment, c'est un taux ?", "oui/non"),
         ("CPOM_OS_13", "RAAC (OS 13) : c'est un taux ou un nombre ?", "quantitatif"),
-        ("CPOM_OS_4", "Charte vaccination : quel type de réponse est attendu ?", "oui/non"),
+        ("CPOM_OS_16", "OS 16 : quel type de réponse est attendu ?", "quantitatif"),
         # the fiche's own word for its kind, beside the reading
         ("CPOM_OS_5", "OS 5 c'est un indicateur quanti ou quali ?", "« Indicateur qualitatif"),
     ],
@@ -1700,6 +1699,15 @@ def test_who_supplies_the_data_asks_for_the_source_not_the_proof() -> None:
     assert "preuve" in asked_parts(fold("OS 5 : l'établissement fournit quoi comme preuve ?"))
 
 
+def test_what_is_expected_of_another_part_does_not_ask_the_target() -> None:
+    # « attendues » says the sources are expected, not that the target is asked
+    assert asked_parts(fold("CT 6 : quelles bases de données sont attendues ?")) == ["source"]
+    assert asked_parts(fold("OS 8 : la formule attendue c'est laquelle ?")) == ["calcul"]
+    # a target asked in its own words stays asked
+    assert "cible" in asked_parts(fold("OS 8 : quelle cible est attendue et quelle source ?"))
+    assert "cible" in asked_parts(fold("OS 1 c'est quoi le % de pros formés attendu en 2027 ?"))
+
+
 def test_a_count_asks_the_target_in_the_campaign_s_years_or_of_the_establishment() -> None:
     # 2024 is observed, not a target of 2025-2029
     observed = "Combien de partenariats ES-ESMS existaient en Occitanie en 2024 ?"
@@ -2985,6 +2993,11 @@ def test_a_footnote_leads_only_when_the_star_or_a_meaning_is_asked() -> None:
         "OS 9 ça s'appelle comment exactement ?",
         "c'est quoi le libellé de l'OS 12 ?",
         "CT_7 : son intitulé exact ?",
+        # what the indicator measures, asked as a whole: its name says it, its definition follows
+        "l'OS 13 il mesure quoi au juste ?",
+        "CT 8 c'est quoi comme indicateur ?",
+        "comment se formule l'indicateur OS_21 ?",
+        "OS 9 c quoi le KPI au juste ?",
     ],
 )
 def test_an_indicators_name_asked_by_its_code_is_its_fiches_title(
@@ -2995,6 +3008,7 @@ def test_an_indicators_name_asked_by_its_code_is_its_fiches_title(
     first = sentence_spans(answer.answer)[0].text
     assert answer.supported
     assert f"« {kb.indicators[code].label.rstrip('.')[:40]}" in first
+    assert f"Indicateur {code} (" not in answer.answer  # the name is not said again at the end
 
 
 def test_a_fiche_that_names_its_indicator_itself_answers_in_its_own_words(
@@ -3288,3 +3302,71 @@ def test_a_place_scopes_a_statistic_not_an_establishment_s_target(
         places=tuple(named_places(question)),
     )
     assert local_scope_unsaid(evidence, cited) is unsaid
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("CT 3, côté biologie : qu'attend-on pour 2028 ?", "fonction commune de biologie médicale"),
+        ("ct3 labo de bio du GHT : la source des données ?", "documentation du LBM"),
+        ("Pour la biologie (CT_3), que faut-il avoir fait en 2026 ?", "en biologie médicale"),
+    ],
+)
+def test_a_fiches_second_activity_is_answered_from_its_own_rows(
+    index: Index, kb: KnowledgeBase, question: str, said: str
+) -> None:
+    # CT 3 describes pharmacy, then biology: a question on biology gets the biology rows
+    answer = ask(index, kb, question)
+    first = sentence_spans(answer.answer)[0].text
+    assert answer.supported
+    assert said in first
+    assert "PUI" not in first  # not the pharmacy row
+    assert any(said in c.quote for c in answer.citations)  # the fiche's own words, cited
+
+
+def test_a_fiches_first_activity_keeps_the_fields_read_for_it(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    answer = ask(index, kb, "CT 3 pharmacie : la cible 2026 ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert first.startswith("CPOM_CT_3 — cible pour")
+    assert "biologie" not in first
+
+
+def test_a_long_practice_is_shown_from_the_sentence_the_question_asks(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « Accompagnement financier : Pas d'information … Toutefois, des demandes … au regard des
+    # critères de recevabilité (ancienneté …, nombre de pannes …) » : the criteria asked, whole
+    answer = ask(
+        index,
+        kb,
+        "OS 12 : un accompagnement financier pour remplacer notre mammographe, l'ARS le juge "
+        "sur quels critères ?",
+    )
+    first = sentence_spans(answer.answer)[0].text
+    assert "critères de recevabilité" in first
+    assert "nombre de pannes" in first
+    assert "perspectives de développement" in first  # the list is not cut
+
+
+def test_how_to_answer_is_the_fiches_own_type_of_answer_when_it_writes_one(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # OS 4 writes « Type de réponse : - Oui = la charte est signée (O) - Non = … »: that line
+    # answers « on le code comment ? »; a fiche without it gets the kind of indicator
+    coded = ask(index, kb, "vaccination (OS 4) : dans e-CARS on le code comment, O ou N ?")
+    first = sentence_spans(coded.answer)[0].text
+    assert first.startswith("CPOM_OS_4 — type de réponse")  # the fiche's field, named
+    assert "la charte est signée (O)" in first
+    assert "la charte n’est pas signée (N)" in first
+    other = ask(index, kb, "OS 9 télésanté : on répond comment dans e-CARS ?")
+    assert "unité : nombre" in sentence_spans(other.answer)[0].text
+    # the kind asked besides (« c'est un taux ? ») follows the fiche's line, said once
+    question = "OS4 charte vaccination : on répond comment, c'est un taux ?"
+    both = indicator_answer(index, kb, "CPOM_OS_4", parse_intent(question), question)
+    assert both is not None
+    lines = both.answer.splitlines()
+    assert lines[0].startswith("CPOM_OS_4 — type de réponse")
+    assert "Indicateur déclaratif (oui/non), unité : oui/non" in lines[1]
+    assert both.answer.count("unité :") == 1

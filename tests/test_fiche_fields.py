@@ -63,6 +63,9 @@ def _first_line(answer: Answer) -> str:
         ("où indiquer le nombre de participants aux exercices ?", []),
         ("combien de partenaires compte le projet OMéGA ?", []),
         ("quelle est la cible de l'OS 10 ?", []),
+        ("OS 4 : on y répond comment ?", ["reponse"]),
+        ("c'est quoi le type de réponse attendu ?", ["reponse"]),
+        ("la réponse de l'OS 4 est-elle publiée ?", []),
     ],
 )
 def test_a_question_names_the_fields_it_asks_for(question: str, fields: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -427,6 +428,12 @@ def test_format_indicator_list_names_every_indicator(kb: KnowledgeBase) -> None:
         pytest.param("indicateur HPR 4.2 ou hpr4_2", ["HPR_4_2"], id="hpr-once"),
         pytest.param("un CPOM de 2025 à 2029, 10 indicateurs", [], id="no-code"),
         pytest.param("les cost 12 et hospitalisations", [], id="no-code-inside-words"),
+        # the HPR trame's own numbers, the annex named elsewhere in the question
+        pytest.param("c quoi l'indicateur 3_2 de l'annexe hpr ?", ["HPR_3_2"], id="hpr-trame"),
+        pytest.param(
+            "hôpitaux de proximité : l'indicateur 6.1 ?", ["HPR_6_1"], id="hpr-spelled-out"
+        ),
+        pytest.param("l'article 4_2 du contrat", [], id="no-hpr-without-the-annex"),
     ],
 )
 def test_find_codes_reads_every_usual_form(text: str, codes: list[str]) -> None:
@@ -436,3 +443,15 @@ def test_find_codes_reads_every_usual_form(text: str, codes: list[str]) -> None:
 def test_code_tokens_are_the_search_tokens() -> None:
     assert code_token("CPOM_OS_13") in tokenize("Quelle cible pour l'OS 13 ?")
     assert code_token("HPR_4_2") in tokenize("l'indicateur HPR 4.2")
+
+
+def test_a_bullet_that_goes_on_with_the_item_before_is_part_of_it(kb: KnowledgeBase) -> None:
+    # a fiche's list cut inside a sentence (« … qui les étudiera au regard » / « des critères
+    # de recevabilité … ») is one practice: no item opens in the middle of a sentence
+    for indicator in kb.indicators.values():
+        practices = indicator.good_practices
+        for before, item in itertools.pairwise(practices):
+            assert not (item[:1].islower() and not before.endswith((".", ";", ":"))), item
+    criteria = [p for p in kb.indicators["CPOM_OS_12"].good_practices if "au regard" in p]
+    assert criteria
+    assert "au regard des critères de recevabilité" in criteria[0]

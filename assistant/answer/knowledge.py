@@ -74,6 +74,10 @@ def indicator_answer(
     indicator = kb.get(code)
     if isinstance(indicator, HprIndicator):
         return _hpr_answer(index, indicator, question)
+    if (variant := named_variant(indicator, question)) is not None and (
+        own := _variant_answer(index, indicator, variant, intent, question)
+    ) is not None:
+        return own  # CT 3's second activity (biology): its own rows, not the first one's fields
     parts: list[FichePart] = list(intent.parts)
     if asked_type(question) == "reason":
         # « pourquoi l'ARS pousse … ? c'est quoi le problème de fond ? » asks why: the fiche's
@@ -89,15 +93,20 @@ def indicator_answer(
     writer = _Writer(index, indicator, question)
     # a fiche that writes its indicators' names itself (CT 3: « Intitulé de l'indicateur :
     # Nombre de fonctions de biologie … ») answers a name asked in its own words
-    named = _ASKS_NAME.search(fold(question)) and not _OWN_NAME.search(
-        " ".join(indicator.sections.values())
-    )
+    named = (
+        _ASKS_NAME.search(fold(question)) or _ASKS_WHAT_IT_IS.search(fold(question))
+    ) and not _OWN_NAME.search(" ".join(indicator.sections.values()))
     if (asks_which(question) or named) and not _ASKS_ACTS.search(fold(question)):
         # « c'est quel code ? », « l'indicateur RAAC, c'est lequel ? », « le libellé exact de
         # l'OS 16 ? »: the indicator's name
         _write_which(writer)
     elif asked_type(question) == "code" or _ASKS_ACTS.search(fold(question)):
         _write_act_codes(writer)  # « quels actes CCAM » : the fiche's list of codes first
+    fields = list(intent.fields)
+    if "reponse" in fields:
+        # « on répond comment ? »: the fiche's own « Type de réponse : Oui = … » comes first
+        fields.remove("reponse")
+        _write_field(writer, "reponse")
     if _ASKS_KIND.search(fold(question)):
         _write_kind(writer)  # « c'est un taux ou oui/non ? » : the kind of indicator first
     if _ASKS_CONTACT.search(fold(question)):
@@ -105,7 +114,7 @@ def indicator_answer(
     if not parts and not intent.fields and not writer.lines:
         return None
     starts: list[int] = []  # where each field's or part's lines start
-    for name in intent.fields:
+    for name in fields:
         starts.append(len(writer.lines))
         _write_field(writer, name)
     if intent.fields and writer.lines:
@@ -123,11 +132,11 @@ def indicator_answer(
     body = _both_parts_first(writer.lines, starts, question)
     # the answering line comes first, after the code only; the indicator's full name closes
     first = body[0]
-    lines = [
-        f"{indicator.code} — {first[:1].lower()}{first[1:]}",
-        *body[1:],
-        f"Indicateur {indicator.code} ({indicator.short_code}) : {_closed(indicator.label)}",
-    ]
+    lines = [f"{indicator.code} — {first[:1].lower()}{first[1:]}", *body[1:]]
+    if not first.startswith(_NAMED):  # the name, already said first, is not said again
+        lines.append(
+            f"Indicateur {indicator.code} ({indicator.short_code}) : {_closed(indicator.label)}"
+        )
     return Answer(
         question=question,
         answer="\n".join(lines),
@@ -135,6 +144,99 @@ def indicator_answer(
         mode="extractive",
         citations=writer.citations,
     )
+
+
+_VARIANT_MARK = re.compile(r"\[Activité (\w+)\]")
+"""Where a fiche's second activity starts in its parts (CT 3: « [Activité biologie] »)."""
+_VARIANT_PREFIX = 3
+"""The fewest letters that name an activity (« bio » for « biologie »)."""
+_STEM = 6
+"""A word sharing this many first letters with an activity names it (« biologique »)."""
+
+
+def named_variant(indicator: Indicator, question: str) -> str | None:
+    """The fiche's second activity the question names, which its fields do not read.
+
+    CT 3 describes pharmacy, then biology, in each of its parts: the knowledge base reads the
+    first activity; « la bio dans le GHT, le target 2029 ? » asks about the second.
+    """
+    marks: dict[str, None] = dict.fromkeys(
+        _VARIANT_MARK.findall(" ".join(indicator.sections.values()))
+    )
+    words = [w for w in re.findall(r"\w+", fold(question)) if len(w) >= _VARIANT_PREFIX]
+    for mark in marks:
+        name = fold(mark)
+        if any(name.startswith(w) or w.startswith(name[:_STEM]) for w in words):
+            return mark
+    return None
+
+
+_YEAR_CELL = re.compile(r"(?<!\S)(20(?:2[5-9]|30))\s+(?=\S)")
+"""A year opening its cell in a variant's target rows (« 2027 Finalisation d'un plan … »)."""
+_VARIANT_NAME = re.compile(r"Intitulé de l['’]indicateur\s*:\s*[^.]+\.")
+_VARIANT_MEASURES = re.compile(r"Cet indicateur mesure[^:.]+")
+
+
+def _variant_answer(
+    index: Any, ind: Indicator, variant: str, intent: Intent, question: str
+) -> Answer | None:
+    """The answer from a fiche's second activity: its parts after the « [Activité …] » mark.
+
+    The target is read year by year from its cells (the asked years, else all of them), the
+    data source and the follow-up from their own lines, the indicator from its « Intitulé »
+    line. None when the question asks no part the activity writes for itself (its eligibility,
+    the reasons of its context): the fiche's answer then stands.
+    """
+    mark = f"[Activité {variant}]"
+    own = {
+        name: text.split(mark, 1)[1].strip() for name, text in ind.sections.items() if mark in text
+    }
+    w = _Writer(index, ind, question)
+    doc = _doc(ind)
+    parts = set(intent.parts)
+    of = f"activité {fold(variant)}"
+    if "cible" in parts or intent.years or "preuve" in parts:
+        cells = _year_cells(own.get("cible", ""))
+        asked = [(y, c) for y, c in cells if y in intent.years] or cells
+        said = [f"{y} : « {_unstopped(c)} » [{w.cite(doc, c)}]" for y, c in asked]
+        if said:
+            w.lines.append(f"Cible ({of}) : {' ; '.join(said)}.")
+    if "source" in parts and own.get("source"):
+        shown, quote = _shorten(sentence_spans(own["source"])[0].text)
+        w.add(f"Source des données ({of}) : {shown}", w.cite(doc, quote))
+    if parts & {"frequence", "preuve"} and own.get("suivi"):
+        shown, quote = _shorten(strip_bullet(own["suivi"]))
+        w.add(f"Suivi ({of}) : {shown}", w.cite(doc, quote))
+    if "pratiques" in parts and own.get("bonnes_pratiques"):
+        shown, quote = _shorten(own["bonnes_pratiques"], MAX_LIST_FIELD_WORDS)
+        w.add(f"Bonnes pratiques ({of}) : {shown}", w.cite(doc, quote))
+    text = own.get("indicateur", "")
+    if parts & {"definition", "calcul"} and (named := _VARIANT_NAME.search(text)):
+        line = named.group(0).strip()
+        if measures := _VARIANT_MEASURES.search(text):
+            line = f"{line} {measures.group(0).strip()} …"
+        w.add(line.rstrip("."), w.cite(doc, named.group(0)))
+    if not w.lines:
+        return None
+    first = w.lines[0]
+    lines = [f"{ind.code} — {first[:1].lower()}{first[1:]}", *w.lines[1:]]
+    return Answer(
+        question=question,
+        answer="\n".join(lines),
+        supported=True,
+        mode="extractive",
+        citations=w.citations,
+    )
+
+
+def _year_cells(rows: str) -> list[tuple[int, str]]:
+    """(year, cell text) of a target's rows written « 2025 … 2026 … » one after the other."""
+    pieces = _YEAR_CELL.split(rows)
+    return [
+        (int(year), " ".join(cell.split()))
+        for year, cell in zip(pieces[1::2], pieces[2::2], strict=True)
+        if cell.strip()
+    ]
 
 
 MAX_PAIRED_WORDS = 60
@@ -183,6 +285,13 @@ _ASKS_NAME = re.compile(
 )
 """« le libellé exact », « l'intitulé », « ça s'appelle comment », « son nom »: an indicator's
 name asked, by its code."""
+_ASKS_WHAT_IT_IS = re.compile(
+    r"\b(?:mesure|mesurent|evalue|evaluent) quoi\b|\bque (?:mesure|mesurent|evalue|evaluent)\b|"
+    r"\bqu'est-ce (?:que|qu'il|qu'elle) (?:mesure|mesurent|evalue|evaluent)\b|\bse formulen?t?\b|"
+    r"\bc'est quoi (?:comme indicateur|(?:cet|l'|son|leur) indicateur|(?:le|ce) kpi)\b"
+)
+"""« OS10 ça mesure quoi ? », « c'est quoi comme indicateur ? », « comment se formule
+l'indicateur ? »: what an indicator is, which its name says (its definition follows)."""
 _OWN_NAME = re.compile(r"Intitulé de l['’]indicateur\s*:")
 """A fiche that names its indicator itself, in its own line."""
 _INDICATOR_WORD = re.compile(r"\bindic\w*|\bkpi\b")
@@ -200,6 +309,10 @@ def asks_which(question: str) -> bool:
     )
 
 
+_NAMED = "indicateur « "
+"""How the line naming the indicator opens."""
+
+
 def _write_which(w: _Writer) -> None:
     """The indicator's name as its fiche titles it, with its code in the annex 5 trame."""
     ind = w.indicator
@@ -212,7 +325,7 @@ def _write_which(w: _Writer) -> None:
         ),
         None,
     )
-    named = f"indicateur « {_unstopped(ind.label)} » [{n}]"
+    named = f"{_NAMED}{_unstopped(ind.label)} » [{n}]"
     if annex is None:
         w.lines.append(f"{named}.")
         return
@@ -321,12 +434,21 @@ _OWN_KIND = re.compile(r"\bIndicateur (?:qualitatif|quantitatif)\b[^.;•\n]{0,6
 
 def _write_definition(w: _Writer, intent: Intent) -> None:
     ind = w.indicator
-    if ind.definition:
+    if ind.definition and not _already_said(w, ind.definition):
         shown, quote = _shorten(ind.definition)
         w.add(f"Définition : {shown}", w.cite(_doc(ind), quote))
     _write_kind(w)
     if "cible" not in intent.parts:
         _write_target(w, intent, brief=True)
+
+
+def _already_said(w: _Writer, text: str) -> bool:
+    """Whether the lines written hold every word of ``text``.
+
+    A definition that repeats the indicator's name, said first (« Participation … (PIMM) »),
+    is not said twice.
+    """
+    return set(tokenize(text)) <= set(tokenize(" ".join(w.lines)))
 
 
 def _write_calcul(w: _Writer, intent: Intent) -> None:
@@ -357,7 +479,7 @@ def _write_calcul(w: _Writer, intent: Intent) -> None:
         if ind.denominator:
             shown, quote = _shorten(ind.denominator)
             w.add(f"Dénominateur : {shown}", w.cite(_doc(ind), quote))
-    if ind.definition and not ratio:
+    if ind.definition and not ratio and not _already_said(w, ind.definition):
         shown, quote = _shorten(ind.definition)
         w.add(f"Définition : {shown}", w.cite(_doc(ind), quote))
     if has_formula:
@@ -869,8 +991,41 @@ def _write_practices(w: _Writer, intent: Intent) -> None:
         w.lines.append(f"Bonne pratique de la fiche : {joined}")
         items = [i for i in items if i not in named]
     for item in items:
-        shown, quote = _shorten(item, 40)
+        shown, quote = _shorten_to_asked(item, w.question)
         w.add(f"Bonne pratique de la fiche : {shown}", w.cite(_doc(ind), quote))
+
+
+MAX_PRACTICE_WORDS = 40
+"""A good practice is shown up to this many words…"""
+MAX_ASKED_PRACTICE_WORDS = 80
+"""… and the sentence of it that the question asks up to this many."""
+
+
+def _shorten_to_asked(text: str, question: str) -> tuple[str, str]:
+    """A long practice from its sentence that holds the thing the question asks for.
+
+    « selon quels critères l'ARS étudierait-elle une demande ? » is answered by the second
+    sentence of « Accompagnement financier : Pas d'information … Toutefois, des demandes …
+    au regard des critères de recevabilité … », shown from there (« … Toutefois, … »); a
+    question that names no such thing (« que doit décrire la convention ? ») gets the opening.
+    """
+    spans = sentence_spans(text)
+    asked = _ASKED_THING.search(fold(question).replace("’", "'"))
+    if len(text.split()) <= MAX_PRACTICE_WORDS or len(spans) < 2 or asked is None:
+        return _shorten(text, MAX_PRACTICE_WORDS)
+    thing = set(tokenize(asked.group(1)))
+    holding = [i for i, span in enumerate(spans) if thing <= set(tokenize(span.text))]
+    if not thing or not holding or holding[0] == 0:
+        return _shorten(text, MAX_PRACTICE_WORDS)
+    # the sentence asked is shown whole (its list of criteria), up to the answer's length
+    shown, quote = _shorten(text[spans[holding[0]].start :].strip(), MAX_ASKED_PRACTICE_WORDS)
+    return f"… {shown}", quote
+
+
+_ASKED_THING = re.compile(
+    r"\b(?:quel|quels|quelle|quelles) (?!(?:est|sont|etai\w*|type|types)\b)([a-z]{4,})"
+)
+"""« selon quels critères », « quelle aide »: the thing a question asks for, by its noun."""
 
 
 _PRACTICE_LABEL = re.compile(r"^([^:]{3,40}?)\s*:")

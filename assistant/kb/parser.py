@@ -232,14 +232,24 @@ def good_practices(fiche: FicheText) -> list[str]:
         if _BULLET.match(line) or not items:
             items.append([])
         items[-1].append(line)
-    practices = []
+    practices: list[str] = []
+    continued: set[str] = set()  # items that a bullet went on
     for item in items:
         text = re.sub(r"^\s*(?:[•▪✓➢-]|o\s)", "", clean(" ".join(item)))
         words = text.split()
         if (text.endswith(":") and len(words) <= 4) or (len(words) == 1 and text.islower()):
             continue  # a sub-heading ("Actions :") or the wrapped end of the part's title
-        if tidy := _tidy(text):
-            practices.append(tidy)
+        if not (tidy := _tidy(text)):
+            continue
+        if practices and tidy[:1].islower() and not practices[-1].endswith((".", ";", ":")):
+            # a bullet that goes on with the item before (« … qui les étudiera au regard » /
+            # « des critères de recevabilité … » / « des crédits précédemment accordés … »):
+            # the sentence it ends, the next ones listed after it
+            joint = " ; " if practices[-1] in continued else " "
+            practices[-1] = f"{practices[-1]}{joint}{tidy}"
+            continued.add(practices[-1])
+            continue
+        practices.append(tidy)
     return practices
 
 

@@ -49,7 +49,7 @@ PART_PATTERNS: list[tuple[FichePart, re.Pattern[str]]] = [
     (
         "source",
         re.compile(
-            r"\b(sources? des? donnees|source|recense\w*|base de donnees|d'ou viennent|"
+            r"\b(sources? des? donnees|source|recense\w*|bases? de donnees|d'ou viennent|"
             r"(?:qui )?fourni\w* (?:les|des|ces) donnees|donnees (?:sont )?fournies|"
             r"ou trouver les donnees|quelles donnees|extraction)\b"
         ),
@@ -129,9 +129,18 @@ PART_SECTIONS: dict[FichePart, tuple[str, ...]] = {
 }
 
 
+_EXPECTED = re.compile(r"\battendu(?:e|s|es)?\b")
+"""« quelles sources sont attendues »: expected, said of the thing another part names."""
+
+
 def asked_parts(folded: str) -> list[FichePart]:
     """The fiche parts a (folded) question asks for, most specific first."""
     parts = [name for name, pattern in PART_PATTERNS if pattern.search(folded)]
+    target = dict(PART_PATTERNS)["cible"]
+    named = {"source", "frequence", "calcul", "pratiques"}.intersection(parts)
+    if "cible" in parts and named and not target.search(_EXPECTED.sub(" ", folded)):
+        # « quelles sources de données sont attendues ? » asks the sources, not the target
+        parts.remove("cible")
     if "preuve" in parts:
         parts = [p for p in parts if p != "cible"]
         task = _YEAR_TASK.search(folded)
@@ -184,6 +193,14 @@ FIELD_PATTERNS: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
             r"pris(?:e|es)? en compte|criteres?(?! d'exclusion))\b"
         ),
         ("criteres d'inclusion",),
+    ),
+    "reponse": (
+        # « on répond comment ? », « on le code comment ? »: how the value is entered
+        re.compile(
+            r"\b(type de reponse|(?:on )?(?:y )?repond(?:re)? comment|comment (?:on )?(?:y )?"
+            r"repond\w*|(?:on )?(?:le )?code comment|comment (?:on )?(?:le )?cod\w*)\b"
+        ),
+        ("type de reponse",),
     ),
     "suivi": (
         re.compile(

@@ -19,6 +19,7 @@ from assistant.answer.rulebook import rule_answer
 from assistant.answer.support import MIN_COVERAGE, SupportDecision, decide
 from assistant.config import Settings
 from assistant.text.french import tokenize
+from assistant.text.informal import written
 
 RETRIEVAL_K = 8
 MIN_ROUTED_COVERAGE = 0.0
@@ -39,6 +40,7 @@ class OfflineAnswer:
 
 def offline_answer(question: str, *, index: Any, kb: Any, settings: Settings) -> OfflineAnswer:
     """The offline answer (knowledge base, rules file or extractive), support decided."""
+    question = written(question)  # « c quoi … » read as « c'est quoi … »
     intent = parse_intent(question, rewritten=guides_words(index, question))
     evidence = gather(
         index,

@@ -67,7 +67,20 @@ def find_codes(text: str) -> list[str]:
     The shapes are checked, not the existence (``OS 31`` gives ``CPOM_OS_31``): callers that
     need known codes look them up in the knowledge base.
     """
-    return list(dict.fromkeys(code_of_match(m) for m in CODE_IN_TEXT.finditer(text)))
+    codes = [code_of_match(m) for m in CODE_IN_TEXT.finditer(text)]
+    if _HPR_CONTEXT.search(text):
+        # « l'indicateur 4_2 de l'annexe HPR »: the trame's own number, the annex named apart
+        for m in _HPR_NUMBER.finditer(text):
+            objective, item = (m[1], m[2]) if m[1] else (m[3], m[4])
+            codes.append(f"HPR_{objective}_{item}")
+    return list(dict.fromkeys(codes))
+
+
+_HPR_CONTEXT = re.compile(r"\bhpr\b|\bh[oô]pita(?:l|ux) de proximit[eé]", re.IGNORECASE)
+_HPR_NUMBER = re.compile(
+    r"(?<![\w.])([1-6])_([1-6])(?![\w.])|\bindicateur\s+([1-6])\.([1-6])\b", re.IGNORECASE
+)
+"""« 4_2 » as the HPR trame numbers its indicators (« indicateur 4.2 » written with a dot)."""
 
 
 def code_token(code: str) -> str:

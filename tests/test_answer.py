@@ -447,6 +447,22 @@ def test_a_subject_of_the_current_guide_asked_of_a_historical_one_is_answered_fr
     )
 
 
+def test_plain_words_of_an_issuer_or_a_date_name_no_document(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # the 2014 instruction is issued by the « Secrétariat général … » on « 17 juillet 2014 »:
+    # « le directeur général », « le 25 juillet » are about the campaign in force
+    router = query_router(index)
+    assert router.named_documents("c'est bien avant le 25 juillet qu'on saisit nos choix ?") == ()
+    assert router.named_documents("le directeur général de l'ARS signe quand ?") == ()
+    assert router.named_documents("instruction SG de 2014 : quels objectifs ?") == (
+        "instruction-etat-ars-2014",
+    )
+    answer = ask(index, kb, "on doit saisir nos indicateurs avant le 25 juillet, c'est ça ?")
+    assert answer.supported
+    assert "25 juillet 2025" in sentence_spans(answer.answer)[0].text
+
+
 def test_a_region_written_in_another_order_names_its_guide(index: Index, kb: KnowledgeBase) -> None:
     router = query_router(index)
     # « Rhône-Alpes-Auvergne » holds the alias « Rhône-Alpes »
@@ -2761,6 +2777,8 @@ def test_a_span_of_years_asked_is_also_answered_by_its_length(
             "CPOM_CT_1",
             "CT_01_1_1",
         ),
+        ("l'indicateur sur la RAAC c'est quel OS déjà ?", "CPOM_OS_13", "OS_13_1_1"),
+        ("code trame de l'indicateur sur la chirurgie RAAC ?", "CPOM_OS_13", "OS_13_1_1"),
     ],
 )
 def test_which_indicator_a_subject_is_is_answered_by_its_name_and_codes(
@@ -3370,3 +3388,30 @@ def test_how_to_answer_is_the_fiches_own_type_of_answer_when_it_writes_one(
     assert lines[0].startswith("CPOM_OS_4 — type de réponse")
     assert "Indicateur déclaratif (oui/non), unité : oui/non" in lines[1]
     assert both.answer.count("unité :") == 1
+
+
+def test_what_a_thing_is_for_is_told_by_the_sentence_that_says_what_it_is(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « … via e-CARS. Il s'agit d'un outil … qui permet : • d'automatiser … »: the sentence
+    # after the one naming the tool says what it does, with its list
+    answer = ask(index, kb, "l'outil e-CARS, à quoi il sert pour nous ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert "outil mutualisé de gestion des contrats" in first
+    assert "automatiser" in first
+
+
+def test_who_does_an_act_is_answered_by_the_sentence_saying_by_whom(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # « cette annexe est signée conjointement par le Directeur Général de l'ARS et par le
+    # Président du Conseil départemental »: the act asked (« signe »), then « par »
+    answer = ask(index, kb, "l'annexe USLD, qui la signe avec le directeur général de l'ARS ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert "signée conjointement par" in first
+    assert "Président du Conseil départemental" in first
+    # a first sentence that says the act itself keeps the lead: « l'ORU, sous le pilotage de
+    # l'ARS, anime les cellules des bedmanager », not « cellules … animées par les DDARS »
+    answer = ask(index, kb, "tensions saisonnières : les cellules de bedmanagers, qui les anime ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert "anime les cellules des bedmanager" in first

@@ -108,9 +108,13 @@ _GENERIC_KEYS = frozenset(
     "cpom ars guide de des du la le les et pour l d a en sante etablissements methodologique "
     "elaboration relative relatif campagne contrats contrat sanitaires annexe strategique "
     "ministere national nationale nationaux regional regionale regionaux regionales "
-    "strategiques fiches methodologiques titulaires autorisation autorisations".split()
+    "strategiques fiches methodologiques titulaires autorisation autorisations "
+    # an issuer's or a date's plain words: « directeur général », « le 25 juillet »
+    "general generale generaux secretariat ministeres affaires sociaux sociales janvier fevrier "
+    "mars avril mai juin juillet aout septembre octobre novembre decembre".split()
 )
-"""Words of documents' names that staff write about anything (« l'outil régional »)."""
+"""Words of documents' names that staff write about anything (« l'outil régional », « le
+directeur général », « le 25 juillet »)."""
 
 
 def _document_keys(corpus_dir: Path, chunks: Any) -> dict[str, set[str]]:

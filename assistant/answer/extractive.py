@@ -188,6 +188,14 @@ def lead_with_asked(
                 and _held(candidate, evidence, topic=True) >= floor
             ):
                 return _within_length([candidate, *[s for s in chosen if s is not candidate]])
+    # « qui signe l'annexe USLD ? »: the sentence saying by whom (« … est signée … par »)
+    if (
+        chosen
+        and evidence is not None
+        and asked == "who"
+        and (agent := _by_whom(chosen, evidence)) is not None
+    ):
+        return [agent, *[s for s in chosen if s is not agent]]
     # « quel % des patients … ? »: the sentence with the percentage, not a count before it
     if (
         evidence is not None
@@ -218,9 +226,50 @@ def lead_with_asked(
             antecedent = _antecedent(candidate, chosen)
             lead = [candidate] if antecedent is None else [antecedent, candidate]
             return [*lead, *[s for s in chosen if s not in lead]]
+    if (
+        asked == "reason"
+        and evidence is not None
+        and _ASKS_USE.search(fold(evidence.question))
+        and (lead := _told_by_pronoun(evidence.scored, asked, opener=_DEFINES_BEFORE))
+    ):
+        # « e-CARS, ça sert à quoi ? »: « … via e-CARS. Il s'agit d'un outil … qui permet : »
+        return [*lead, *[s for s in chosen if s not in lead]]
     if evidence is not None and (lead := _told_by_pronoun(evidence.scored, asked)):
         return [*lead, *[s for s in chosen if s not in lead]]
     return chosen
+
+
+_ASKS_USE = re.compile(r"\b(?:a quoi (?:ca |il |elle )?ser\w*|ser\w* a quoi)\b")
+"""« ça sert à quoi ? », « à quoi servent … ? »: what a thing is for."""
+
+
+_WHO_DOES = re.compile(r"\bqui (?:est-ce qui )?(?:l'|la |le |les |en )?([a-z]{4,})\b")
+"""« qui signe », « qui arrête », « qui fixe »: the act whose agent is asked."""
+
+
+def _by_whom(chosen: list[ScoredSentence], evidence: Evidence) -> ScoredSentence | None:
+    """The chosen sentence that names the agent of the act asked, when the first does not.
+
+    « Qui signe l'annexe USLD ? »: « cette annexe est signée conjointement par le Directeur
+    Général de l'ARS et le Président du Conseil départemental », not a sentence that names a
+    minister. The act's word is read on its stem (« signe », « signée »), followed by « par »;
+    a first sentence that says the act itself (« l'ORU anime les cellules ») keeps the lead.
+    """
+    # the last « qui … » asks (« un GCS qui doit avoir un CPOM, qui le signe ? »)
+    acts = list(_WHO_DOES.finditer(fold(evidence.question).replace("’", "'")))
+    stems = tokenize(acts[-1].group(1)) if acts else []
+    if not stems:
+        return None
+    if any(term.startswith(stems[0]) for term in chosen[0].sentence.terms):
+        return None  # the first sentence says the act (« l'ORU … anime les cellules »)
+    agent = re.compile(rf"\b{re.escape(stems[0])}\w*(?: \w+)? par\b")
+    floor = _LEAD_SHARE * _held(chosen[0], evidence, topic=True)
+    for candidate in chosen[1:]:
+        if agent.search(fold(candidate.sentence.text)) and (
+            _held(candidate, evidence, topic=True) >= floor
+        ):
+            return candidate
+    return None
 
 
 _COUNT_REACH = 8

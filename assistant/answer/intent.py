@@ -150,8 +150,8 @@ _ASKS_NUMBER = re.compile(
     r"min|plafond|cible|cibles|valeur|proportion|quote-part|quelles? parts?)\b|%"
 )
 _ASKS_REASON = re.compile(
-    r"\b(pourquoi|pour quelle raison|dans quel but|a quoi (?:ca )?sert|"
-    r"sert a quoi|servent a quoi)\b"
+    r"\b(pourquoi|pour quelle raison|dans quel but|"
+    r"a quoi (?:ca |il |elle |ils |elles )?ser(?:t|vent)|sert a quoi|servent a quoi)\b"
 )
 _ASKS_WHO = re.compile(r"^(?:.*[,:] )?(?:qui|par qui|a qui|aupres de qui)\b|\bde qui\b")
 _ASKS_YES_NO = re.compile(

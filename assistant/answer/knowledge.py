@@ -272,8 +272,8 @@ def _both_parts_first(lines: list[str], starts: list[int], question: str) -> lis
 
 _ASKS_WHICH = re.compile(
     r"\b(?:quel(?:le)? (?:est )?(?:le |son |l')?(?:code|numero|libelle|intitule)|"
-    r"c'est (?:lequel|laquelle|quel (?:indicateur|code|numero|n°))|le numero combien|"
-    r"quel indicateur|(?:libelle|intitule) exact|code de l'indicateur|"
+    r"c'est (?:lequel|laquelle|quel (?:indicateur|code|numero|n°|os|ct|objectif))|"
+    r"le numero combien|quel indicateur|(?:libelle|intitule) exact|code (?:\w+ )?de l'indicateur|"
     r"comment s'appelle l'indicateur)\b"
 )
 """« quel est le code de l'indicateur … », « c'est lequel ? », « le numéro combien ? »: which

@@ -3415,3 +3415,22 @@ def test_who_does_an_act_is_answered_by_the_sentence_saying_by_whom(
     answer = ask(index, kb, "tensions saisonnières : les cellules de bedmanagers, qui les anime ?")
     first = sentence_spans(answer.answer)[0].text
     assert "anime les cellules des bedmanager" in first
+
+
+def test_the_things_an_indicators_name_lists_are_answered_by_its_name(
+    index: Index, kb: KnowledgeBase
+) -> None:
+    # OS 17's name lists the plans (« … (PGTHSSE), Plan de Continuité d'Activité (PCA), Plan de
+    # Sécurisation … (PSE) »): « quels plans ? » is answered by it
+    answer = ask(index, kb, "OS 17 : on doit actualiser quels plans au juste ?")
+    first = sentence_spans(answer.answer)[0].text
+    assert first.startswith("CPOM_OS_17 — indicateur « ")
+    for plan in ("(PGTHSSE)", "(PCA)", "(PSE)"):
+        assert plan in first
+    # a name that only counts the things (« Nombre de projets de recherche actifs … ») does not
+    # say which ones count
+    other = ask(index, kb, "OS 22 : quels projets de recherche on peut compter ?")
+    assert not sentence_spans(other.answer)[0].text.startswith("CPOM_OS_22 — indicateur « ")
+    # « quelle année » asks a time, which the name's « dans l'année » does not give
+    when = ask(index, kb, "OS 14 HAD : les nouvelles autorisations, c'était quelle année ?")
+    assert not sentence_spans(when.answer)[0].text.startswith("CPOM_OS_14 — indicateur « ")

@@ -96,6 +96,8 @@ def indicator_answer(
     named = (
         _ASKS_NAME.search(fold(question)) or _ASKS_WHAT_IT_IS.search(fold(question))
     ) and not _OWN_NAME.search(" ".join(indicator.sections.values()))
+    if not parts and not intent.fields and _names_what_the_label_lists(indicator, question):
+        named = True  # « OS17, c'est quels plans qu'il faut actualiser ? »: the name lists them
     if (asks_which(question) or named) and not _ASKS_ACTS.search(fold(question)):
         # « c'est quel code ? », « l'indicateur RAAC, c'est lequel ? », « le libellé exact de
         # l'OS 16 ? »: the indicator's name
@@ -307,6 +309,29 @@ def asks_which(question: str) -> bool:
     return bool(
         _ASKS_WHICH.search(folded) and _INDICATOR_WORD.search(folded) and not find_codes(question)
     )
+
+
+def _names_what_the_label_lists(indicator: Indicator, question: str) -> bool:
+    """Whether the thing a question asks for (« quels plans ») is named in the indicator's label.
+
+    OS 17's label names the three plans (« Mise à jour du Plan de Gestion … (PGTHSSE), Plan de
+    Continuité d'Activité (PCA), Plan de Sécurisation … (PSE) »): « quels plans ? » is answered
+    by the name.
+    """
+    asked = _ASKED_THING.search(fold(question).replace("’", "'"))
+    thing = set(tokenize(asked.group(1))) if asked else set()
+    if thing & _WHEN:
+        return False  # « en quelle année … ? » asks a time, which no label lists
+    # a label that lists (« A (X), B (Y), C (Z) », « (a, b ou c) ») names the things asked; a
+    # label that only counts them (« Nombre de projets de recherche actifs … ») does not
+    listed = indicator.label.count(",") + fold(indicator.label).count(" ou ") >= _LISTED
+    return listed and bool(thing) and thing <= set(tokenize(indicator.label))
+
+
+_WHEN = frozenset(tokenize("annee annees date dates mois jour jours periode periodes semaine"))
+"""Words that ask for a time (« quelle année »), not for things."""
+_LISTED = 2
+"""Commas and « ou » a label holds when it lists things."""
 
 
 _NAMED = "indicateur « "

@@ -132,19 +132,21 @@ def indicator_answer(
     if not writer.lines:
         return None
     body = _both_parts_first(writer.lines, starts, question)
-    # the answering line comes first, after the code only; the indicator's full name closes
-    first = body[0]
-    lines = [f"{indicator.code} — {first[:1].lower()}{first[1:]}", *body[1:]]
-    if not first.startswith(_NAMED):  # the name, already said first, is not said again
-        lines.append(
-            f"Indicateur {indicator.code} ({indicator.short_code}) : {_closed(indicator.label)}"
-        )
+    # the indicator's full name closes, unless the first line already says it
+    closing = (
+        []
+        if body[0].startswith(_NAMED)
+        else [f"Indicateur {indicator.code} ({indicator.short_code}) : {_closed(indicator.label)}"]
+    )
+    return _fiche_answer(writer, [*body, *closing])
+
+
+def _fiche_answer(w: _Writer, lines: list[str]) -> Answer:
+    """The answer of ``lines``: the answering line first, after the indicator's code only."""
+    first = lines[0]
+    text = "\n".join([f"{w.indicator.code} — {first[:1].lower()}{first[1:]}", *lines[1:]])
     return Answer(
-        question=question,
-        answer="\n".join(lines),
-        supported=True,
-        mode="extractive",
-        citations=writer.citations,
+        question=w.question, answer=text, supported=True, mode="extractive", citations=w.citations
     )
 
 
@@ -218,17 +220,7 @@ def _variant_answer(
         if measures := _VARIANT_MEASURES.search(text):
             line = f"{line} {measures.group(0).strip()} …"
         w.add(line.rstrip("."), w.cite(doc, named.group(0)))
-    if not w.lines:
-        return None
-    first = w.lines[0]
-    lines = [f"{ind.code} — {first[:1].lower()}{first[1:]}", *w.lines[1:]]
-    return Answer(
-        question=question,
-        answer="\n".join(lines),
-        supported=True,
-        mode="extractive",
-        citations=w.citations,
-    )
+    return _fiche_answer(w, w.lines) if w.lines else None
 
 
 def _year_cells(rows: str) -> list[tuple[int, str]]:
